@@ -1,0 +1,44 @@
+# Set-up, main job and tests. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+CORPUS ?= ../shared/corpus/ccn
+export CCN_HOME ?= $(CURDIR)/data
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core
+
+.PHONY: setup apt run test lint bench clean
+
+setup: apt $(VENV)/.installed
+
+# Debian packages the project uses (OCR of scanned PDFs, fonts for test images), installed when
+# missing and we are root; otherwise a note says what to install.
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "apt-get install$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Thiếu gói Debian:$$missing (cần quyền root để cài)"; fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "cần $(PYTHON)"; exit 1; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+run: setup
+	$(BIN)/ccn ingest $(CORPUS)
+	$(BIN)/ccn docs
+
+test: setup
+	$(BIN)/pytest -q -ra
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/ingest_bench.py
+
+clean:
+	rm -rf $(VENV) data

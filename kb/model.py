@@ -1,0 +1,221 @@
+"""The one domain model every layer shares: Citation, Document, Provision, Relation.
+
+Vocabulary (Nghị định 30/2020/NĐ-CP, Phụ lục II; ../shared/docs/citations.md):
+- văn bản (Document): identified by its số hiệu ("32/2024/NĐ-CP"), or by its file when unnumbered.
+- quy định (Provision): a node of the text tree — Phần, Chương, Mục, Tiểu mục (containers),
+  Điều (article), khoản (clause), điểm (point), Phụ lục (annex).
+- Citation: a provision's address, the JSON object of citations.md.
+- Relation: thay thế, bãi bỏ, sửa đổi bổ sung, căn cứ, dẫn chiếu between documents/provisions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import StrEnum
+
+PARSER_VERSION = "1.0.0"
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+class Kind(StrEnum):
+    """Kinds of provision node, outermost first."""
+
+    PART = "phan"  # Phần
+    CHAPTER = "chuong"  # Chương
+    SECTION = "muc"  # Mục
+    SUBSECTION = "tieu_muc"  # Tiểu mục
+    ANNEX = "phu_luc"  # Phụ lục
+    ARTICLE = "dieu"  # Điều
+    CLAUSE = "khoan"  # khoản
+    POINT = "diem"  # điểm
+    PARAGRAPH = "doan"  # numbered point of a letter's body (công văn), or a free paragraph
+
+
+CONTAINER_KINDS = frozenset({Kind.PART, Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION})
+
+
+class DocClass(StrEnum):
+    """What kind of text a document is, for validity and search."""
+
+    NORM = "norm"  # văn bản quy phạm pháp luật (and Chỉ thị, Quyết định cá biệt): has hiệu lực
+    ADMIN = "admin"  # văn bản hành chính: công văn, báo cáo, tờ trình… (past opinions)
+    COMPILATION = "compilation"  # Bộ pháp điển topic: provisions belong to their source docs
+
+
+class Status(StrEnum):
+    """Validity (hiệu lực) at a date."""
+
+    IN_FORCE = "in_force"
+    NOT_YET = "not_yet_in_force"
+    REPEALED = "repealed"
+    UNKNOWN = "unknown"
+    NOT_NORMATIVE = "not_normative"
+
+
+STATUS_TEXT: dict[Status, str] = {
+    Status.IN_FORCE: "Còn hiệu lực",
+    Status.NOT_YET: "Chưa có hiệu lực",
+    Status.REPEALED: "Hết hiệu lực",
+    Status.UNKNOWN: "Chưa xác định hiệu lực",
+    Status.NOT_NORMATIVE: "Văn bản hành chính (không xét hiệu lực)",
+}
+
+
+class RelationKind(StrEnum):
+    REPLACES = "replaces"  # thay thế (also: the old one "hết hiệu lực kể từ ngày …")
+    REPEALS = "repeals"  # bãi bỏ
+    AMENDS = "amends"  # sửa đổi, bổ sung (down to a provision when known)
+    BASED_ON = "based_on"  # căn cứ
+    CITES = "cites"  # dẫn chiếu ("theo quy định tại khoản 2 Điều 8 Nghị định số …")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A provision's address: the JSON object of ../shared/docs/citations.md.
+
+    `doc` is the số hiệu as printed (NFC). `part` is null for the main text, "Quy chế" /
+    "Quy định" for a regulation attached to a decision. `annex` is a Roman numeral. `clause`
+    null means the whole article; `point` null the whole clause.
+    """
+
+    doc: str | None
+    part: str | None = None
+    annex: str | None = None
+    article: int | None = None
+    clause: int | None = None
+    point: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Citation:
+        return cls(
+            doc=nfc(data["doc"]) if data.get("doc") else None,
+            part=data.get("part"),
+            annex=data.get("annex"),
+            article=data.get("article"),
+            clause=data.get("clause"),
+            point=data.get("point"),
+        )
+
+    def key(self) -> str:
+        """A textual key unique per address, used for stable identifiers."""
+        return "|".join(
+            "" if v is None else str(v)
+            for v in (self.doc, self.part, self.annex, self.article, self.clause, self.point)
+        )
+
+    def with_doc(self, doc: str | None) -> Citation:
+        return Citation(doc, self.part, self.annex, self.article, self.clause, self.point)
+
+    def parent(self) -> Citation | None:
+        if self.point is not None:
+            return Citation(self.doc, self.part, self.annex, self.article, self.clause)
+        if self.clause is not None:
+            return Citation(self.doc, self.part, self.annex, self.article)
+        return None
+
+
+def stable_id(*parts: object) -> str:
+    """A short identifier derived only from content (never from ingestion order)."""
+    raw = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(nfc(raw).encode("utf-8")).hexdigest()[:16]
+
+
+def doc_key_for(number: str | None, fallback: str) -> str:
+    """A document's key: its số hiệu when it has one, else 'file:<fallback>'."""
+    return nfc(number) if number else f"file:{nfc(fallback)}"
+
+
+@dataclass(slots=True)
+class Provision:
+    """One node of a document's text tree, with its exact text.
+
+    `text` is the normalised text of the node itself including its heading line (for an article
+    "Điều 8. Điều kiện …" and every clause below it, for a clause its points too): what a
+    specialist quotes. `original` is the text before normalisation when it differs (audit).
+    """
+
+    kind: Kind
+    label: str  # "Điều 8", "khoản 2", "điểm c", "Chương II", "Phụ lục I"
+    citation: Citation
+    text: str
+    title: str = ""  # article / chapter / annex title
+    original: str | None = None
+    children: list[Provision] = field(default_factory=list)
+    container_path: tuple[str, ...] = ()  # ("Chương II. PHƯƠNG ÁN …", "Mục 1. …")
+    ordinal: int = 0  # position in document order, filled by the parser
+
+    @property
+    def pid(self) -> str:
+        """Stable provision id: from the document and the address (and label for containers)."""
+        return stable_id(self.citation.key(), self.kind.value, self.label if self.kind in CONTAINER_KINDS else "")
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(slots=True)
+class Relation:
+    """An edge between documents or provisions, as the text states it."""
+
+    kind: RelationKind
+    source_doc: str  # doc_key of the document that states the relation
+    target_doc: str  # số hiệu (or doc_key) of the document it acts on / mentions
+    source: Citation | None = None  # the provision that states it
+    target: Citation | None = None  # the provision acted on / cited, when known
+    effective: date | None = None  # from when the relation takes effect
+    new_text: str | None = None  # AMENDS: the provision's new wording
+    evidence: str = ""  # the sentence that states it
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed document: metadata, provisions tree, relations, parse warnings."""
+
+    number: str | None  # số hiệu, NFC, spaces removed ("16/2026/QĐ-UBND")
+    doc_type: str | None  # loại văn bản: "Nghị định", "Thông tư", "Công văn" …
+    doc_class: DocClass = DocClass.NORM
+    issuer: str | None = None  # cơ quan ban hành
+    parent_issuer: str | None = None  # cơ quan chủ quản
+    place: str | None = None  # địa danh
+    issued: date | None = None
+    effective: date | None = None
+    effective_note: str = ""  # the sentence the effective date was read from
+    title: str = ""  # trích yếu ("Về quản lý, phát triển cụm công nghiệp")
+    subject: str = ""  # V/v of a công văn
+    recipients: list[str] = field(default_factory=list)  # Kính gửi
+    bases: list[str] = field(default_factory=list)  # căn cứ
+    signer: str | None = None
+    signer_title: str | None = None  # chức vụ
+    signer_authority: str | None = None  # quyền hạn ký: TM., KT., TL., Q.
+    distribution: list[str] = field(default_factory=list)  # Nơi nhận
+    provisions: list[Provision] = field(default_factory=list)  # top-level nodes
+    relations: list[Relation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    front_matter: dict = field(default_factory=dict)
+    stated_status: str | None = None  # "Trạng thái" as a source states it (not trusted alone)
+
+    @property
+    def key(self) -> str:
+        return doc_key_for(self.number, self.title or "untitled")
+
+    def all_provisions(self):
+        for top in self.provisions:
+            yield from top.walk()
+
+    def articles(self, part: str | None = None, annex: str | None = None) -> list[Provision]:
+        return [
+            p
+            for p in self.all_provisions()
+            if p.kind == Kind.ARTICLE and p.citation.part == part and p.citation.annex == annex
+        ]
