@@ -152,11 +152,18 @@ class Provision:
     children: list[Provision] = field(default_factory=list)
     container_path: tuple[str, ...] = ()  # ("Chương II. PHƯƠNG ÁN …", "Mục 1. …")
     ordinal: int = 0  # position in document order, filled by the parser
+    source_label: str | None = None  # the label in a compilation ("Điều 7.5.NĐ.1")
 
     @property
     def pid(self) -> str:
         """Stable provision id: from the document and the address (and label for containers)."""
-        return stable_id(self.citation.key(), self.kind.value, self.label if self.kind in CONTAINER_KINDS else "")
+        container = self.kind in CONTAINER_KINDS
+        return stable_id(
+            self.citation.key(),
+            self.kind.value,
+            self.label if container else "",
+            "/".join(self.container_path) if container else "",
+        )
 
     def walk(self):
         yield self
@@ -172,6 +179,7 @@ class Relation:
     source_doc: str  # doc_key of the document that states the relation
     target_doc: str  # số hiệu (or doc_key) of the document it acts on / mentions
     source: Citation | None = None  # the provision that states it
+    source_pid: str | None = None
     target: Citation | None = None  # the provision acted on / cited, when known
     effective: date | None = None  # from when the relation takes effect
     new_text: str | None = None  # AMENDS: the provision's new wording
@@ -191,6 +199,7 @@ class Document:
     issued: date | None = None
     effective: date | None = None
     effective_note: str = ""  # the sentence the effective date was read from
+    expires: date | None = None  # when the text says it ends ("đến hết ngày …")
     title: str = ""  # trích yếu ("Về quản lý, phát triển cụm công nghiệp")
     subject: str = ""  # V/v of a công văn
     recipients: list[str] = field(default_factory=list)  # Kính gửi
@@ -204,6 +213,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     front_matter: dict = field(default_factory=dict)
     stated_status: str | None = None  # "Trạng thái" as a source states it (not trusted alone)
+    stubs: list[Document] = field(default_factory=list)  # documents cited but not in the text
+    partial: bool = False  # the file holds only annexes / an attached part of this document
 
     @property
     def key(self) -> str:

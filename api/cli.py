@@ -1,0 +1,115 @@
+"""`ccn` command line: ingest, docs, show.
+
+Data folder: --home DIR, else $CCN_HOME, else ./data (beside where the command runs).
+Exit status: 0 success; 1 some files failed to ingest (the others are stored) or the
+citation was not found; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from ingest.runner import ingest_paths
+from kb import lookup
+from kb.store import Store
+
+DEFAULT_HOME = Path("data")
+
+
+def home_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("CCN_HOME") or DEFAULT_HOME)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    url = os.environ.get("CCN_DATABASE_URL")
+    return Store(url) if url else Store.at_home(home_dir(args.home))
+
+
+def _progress(iterator, total):
+    from tqdm import tqdm
+
+    return tqdm(iterator, total=total, unit="tệp", desc="Nạp văn bản", file=sys.stderr,
+                disable=not sys.stderr.isatty() and total < 2)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    report = ingest_paths(store, [Path(p) for p in args.paths], progress=_progress)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for failure in report.failed:
+            print(f"LỖI  {failure['path']}: {failure['error']}", file=sys.stderr)
+        counts = store.counts()
+        print(
+            f"Đã nạp {len(report.ingested)} tệp, không đổi {len(report.unchanged)}, "
+            f"lỗi {len(report.failed)}; kho có {counts['documents']} văn bản, "
+            f"{counts['provisions']} quy định, {counts['stubs']} văn bản chỉ được dẫn chiếu."
+        )
+    return 1 if report.failed else 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    rows = lookup.document_rows(store, date.today())
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        print(
+            f"{row['doc'] or '(không số)':<22} {row['type'] or '':<12} {row['issued'] or '':<10} "
+            f"{row['status']:<16} {row['articles']:>4} Điều  {row['title'][:70]}"
+        )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    at = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    result = lookup.show(store, args.citation, at)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(lookup.format_show(result))
+    return 0 if result.get("found") else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ccn", description="Trợ lý pháp luật cụm công nghiệp")
+    parser.add_argument("--home", help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="nạp tệp, thư mục hoặc kho .tar.xz")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("docs", help="danh sách văn bản")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("show", help="xem một quy định theo trích dẫn")
+    p.add_argument("citation")
+    p.add_argument("--as-of", help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Bộ pháp điển topic files → one Document per source document the compilation quotes.
+
+Each Pháp điển article carries its source ("(Điều 1 Nghị định số 45/2012/NĐ-CP …, có hiệu lực
+thi hành kể từ ngày 05/07/2012)"): it is stored as Điều 1 of 45/2012/NĐ-CP, with its clauses
+and points, and the compilation's own label ("Điều 7.5.NĐ.1") kept beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ingest.phapdien import PhapdienArticle, split_phapdien
+from ingest.structure import parse_segment
+from ingest.types import RawText
+from kb.citations import doc_type_from_number, issuer_from_number
+from kb.model import Citation, DocClass, Document, Relation, RelationKind
+
+
+def parse_compilation(raw: RawText) -> list[Document]:
+    topic = split_phapdien(raw.lines)
+    by_source: dict[str, list[PhapdienArticle]] = {}
+    skipped = 0
+    for article in topic.articles:
+        if article.source_number and article.source_article:
+            by_source.setdefault(article.source_number, []).append(article)
+        else:
+            skipped += 1
+    docs = [_document(number, articles) for number, articles in by_source.items()]
+    warnings = list(topic.warnings)
+    if skipped:
+        warnings.append(f"{skipped} điều pháp điển không xác định được văn bản nguồn, bỏ qua")
+    for doc in docs:
+        doc.warnings.extend(warnings)
+    return docs or [_empty(raw, warnings)]
+
+
+def _empty(raw: RawText, warnings: list[str]) -> Document:
+    doc = Document(number=None, doc_type="Pháp điển", doc_class=DocClass.COMPILATION, title=raw.path.stem)
+    doc.warnings.extend(warnings + ["không có điều nào có nguồn"])
+    return doc
+
+
+def _document(number: str, articles: list[PhapdienArticle]) -> Document:
+    full = next((a for a in articles if a.source_title), articles[0])
+    effective = Counter(a.effective for a in articles if a.effective).most_common(1)
+    doc = Document(
+        number=number,
+        doc_type=full.source_type or doc_type_from_number(number),
+        doc_class=DocClass.COMPILATION,
+        issuer=full.source_issuer or issuer_from_number(number),
+        issued=full.issued,
+        effective=effective[0][0] if effective else None,
+        effective_note="theo chú thích nguồn của Bộ pháp điển",
+        title=full.source_title or "",
+    )
+    seen: set[int] = set()
+    for article in sorted(articles, key=lambda a: a.source_article or 0):
+        if article.source_article in seen:
+            continue  # the same source article quoted in two places of the topic
+        seen.add(article.source_article)
+        doc.provisions.extend(_article_nodes(article, number, doc.warnings))
+        doc.relations.extend(_article_relations(article, number))
+    for ordinal, node in enumerate(doc.all_provisions()):
+        node.ordinal = ordinal
+    return doc
+
+
+def _article_nodes(article: PhapdienArticle, number: str, warnings: list[str]):
+    heading = f"Điều {article.source_article}. {article.title}".strip()
+    roots, _lead = parse_segment([heading, *article.body_lines], number, warnings=warnings)
+    for node in roots:
+        for child in node.walk():
+            child.source_label = article.label
+            child.container_path = tuple(x for x in (article.chapter, article.section) if x)
+    return roots
+
+
+def _article_relations(article: PhapdienArticle, number: str) -> list[Relation]:
+    target = Citation(number, article=article.source_article, clause=article.source_clause)
+    relations = [
+        Relation(RelationKind.AMENDS, by, number, target=target, evidence=article.change_note or article.source_note)
+        for by in article.amended_by
+    ]
+    if article.repealed:
+        relations += [
+            Relation(RelationKind.REPEALS, by, number, target=target, evidence=article.change_note)
+            for by in article.repealed_by
+        ]
+    return relations

@@ -1,0 +1,110 @@
+"""Split a document's paragraphs into segments: main text, attached regulations, annexes.
+
+A Quyết định may carry a Quy chế / Quy định "ban hành kèm theo Quyết định số …" with its own
+Điều numbering; a text may end with Phụ lục I, II … Each segment is parsed on its own, so a
+decision's Điều 1 and its Quy chế's Điều 1 are different provisions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.model import Citation, Kind, Provision
+
+ANNEX_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ\s+|số\s+)?([IVXLC]+|\d+))?\b\.?\s*[:.]?\s*(.*)$")
+ATTACHED_RE = re.compile(r"^\((?:Ban hành |ban hành )?(?:kèm|Kèm) theo")
+REGULATION_RE = re.compile(r"^(QUY CHẾ|QUY ĐỊNH|ĐIỀU LỆ)\b\s*(.*)$")
+CLOSING_RE = re.compile(r"^(?:Nơi nhận\s*:?|(?:TM|KT|TL|TUQ|Q)\.\s+\S)")
+ANNEX_HEADING_RE = re.compile(
+    r"^(?:(?:Phần|PHẦN)\s+[IVXLC\d]+\b|[IVXLC]+\.\s+\S|(?:Mẫu|MẪU|Biểu|BIỂU)\s+(?:số|SỐ)\s+\S+)"
+)
+
+
+@dataclass
+class Segment:
+    """A run of paragraphs with one numbering: part None (main), "Quy chế"…, or an annex."""
+
+    kind: str  # "main" | "regulation" | "annex"
+    paragraphs: list[str] = field(default_factory=list)
+    part: str | None = None
+    annex: str | None = None
+    heading: list[str] = field(default_factory=list)  # the segment's title lines
+
+
+def split_segments(paragraphs: list[str]) -> list[Segment]:
+    """Cut paragraphs where a regulation or an annex begins."""
+    segments = [Segment("main")]
+    for i, text in enumerate(paragraphs):
+        started = _regulation_start(paragraphs, i) or _annex_start(paragraphs, i)
+        if started:
+            segments.append(started)
+        else:
+            segments[-1].paragraphs.append(text)
+    return segments
+
+
+def _attached_soon(paragraphs: list[str], i: int) -> bool:
+    return any(ATTACHED_RE.match(p) for p in paragraphs[i + 1 : i + 5])
+
+
+def _regulation_start(paragraphs: list[str], i: int) -> Segment | None:
+    match = REGULATION_RE.match(paragraphs[i])
+    if not match or match.group(2)[:1].islower() or not _attached_soon(paragraphs, i):
+        return None
+    return Segment("regulation", part=_proper_part(match.group(1)), heading=[paragraphs[i]])
+
+
+def _proper_part(caps: str) -> str:
+    return {"QUY CHẾ": "Quy chế", "QUY ĐỊNH": "Quy định", "ĐIỀU LỆ": "Điều lệ"}[caps]
+
+
+def _annex_start(paragraphs: list[str], i: int) -> Segment | None:
+    text = paragraphs[i]
+    match = ANNEX_RE.match(text)
+    if not match:
+        return None
+    caps = text.startswith("PHỤ LỤC")
+    if not (caps or (len(text) < 120 and _attached_soon(paragraphs, i))):
+        return None
+    rest = match.group(2)
+    if rest and rest[:1].islower() and not caps:
+        return None  # "Phụ lục I kèm theo Thông tư này" in running text
+    numeral = match.group(1) or ""
+    return Segment("annex", annex=numeral, heading=[text])
+
+
+def closing_start(paragraphs: list[str]) -> int:
+    """Index of the first paragraph of the closing block (Nơi nhận / signature), or len()."""
+    for i, text in enumerate(paragraphs):
+        if CLOSING_RE.match(text):
+            return i
+    return len(paragraphs)
+
+
+def build_annex(segment: Segment, doc: str | None) -> Provision:
+    """An annex: one node with its whole text; its Phần / Mục (I., II.) / Mẫu số blocks below it."""
+    citation = Citation(doc, None, segment.annex)
+    label = f"Phụ lục {segment.annex}".strip()
+    lines = segment.heading + segment.paragraphs
+    title = _annex_title(segment.paragraphs)
+    node = Provision(Kind.ANNEX, label, citation, "\n".join(lines), title=title)
+    current: Provision | None = None
+    seen: dict[str, int] = {}
+    for text in segment.paragraphs:
+        if ANNEX_HEADING_RE.match(text) and len(text) < 200:
+            seen[text[:80]] = seen.get(text[:80], 0) + 1
+            repeat = f" ({seen[text[:80]]})" if seen[text[:80]] > 1 else ""
+            current = Provision(Kind.SECTION, text[:80] + repeat, citation, text, title=text)
+            current.container_path = (label,)
+            node.children.append(current)
+        elif current is not None:
+            current.text += "\n" + text
+    return node
+
+
+def _annex_title(paragraphs: list[str]) -> str:
+    for text in paragraphs[:4]:
+        if not ATTACHED_RE.match(text) and not set(text) <= set("_-–— "):
+            return text
+    return ""

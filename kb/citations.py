@@ -1,0 +1,1032 @@
+"""The citation grammar: find, resolve and render Vietnamese provision citations (dẫn chiếu).
+
+Pure functions, no database. Used by every layer: ingestion (relations "dẫn chiếu", "căn cứ"),
+retrieval (queries like "khoản 2 Điều 8 NĐ 32"), drafting (canonical form) and evaluation.
+
+Vocabulary (Nghị định 30/2020/NĐ-CP, Phụ lục II; ../shared/docs/citations.md):
+
+- văn bản (document) and its số hiệu ("32/2024/NĐ-CP"), loại văn bản ("Nghị định"), cơ quan
+  ban hành ("Chính phủ"), trích yếu (title: "về quản lý, phát triển cụm công nghiệp");
+- Điều (article) > khoản (clause) > điểm (point: a b c d đ e g h i k l m n o p q r s t u v x y,
+  sub-points a1, a2); Phụ lục (annex, Roman numeral); Mẫu số (form, inside an annex);
+- Quy chế / Quy định "ban hành kèm theo Quyết định …" (part: an attached regulation with its
+  own Điều numbering);
+- relative citations: "khoản 3 Điều này" (this article), "khoản này" (this clause), "Điều 4"
+  with no document and "Điều 9 Nghị định này" (this document).
+
+Grammar, in the Vietnamese order (smallest unit first, document last)::
+
+    mention  := chain [của|thuộc] docref | docref
+    chain    := unit ((,|và|hoặc|đến|của|các) unit)*
+    unit     := điểm POINTS | khoản INTS | Điều INTS | Phụ lục ROMAN | Mẫu số X | Quy chế …
+
+A document that follows a chain applies to every provision of the chain ("khoản 1 Điều 8 và
+Điều 9 Nghị định số 32/2024/NĐ-CP" → both in 32/2024/NĐ-CP). A chain with no document is
+relative to the enclosing document, except when it sits in a parenthesis right after a document
+mention ("Nghị định số 32/2024/NĐ-CP (trong đó có quy định tại điểm c khoản 1 Điều 8)"): then it
+refers to that document (`CitationMention.attached == "parenthetical"`). A bare chain that
+merely follows a document mention in the same sentence keeps `relative="document"` and exposes
+that document as `antecedent`, for callers reading letters (công văn), which have no articles of
+their own.
+
+Input may be NFC or NFD; matching runs on NFC text (plus the pdftotext glyph fix ƣ→ư) but
+spans index the input string, and `raw == text[start:end]`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from kb.model import Citation, nfc
+
+__all__ = [
+    "DocRef",
+    "CitationMention",
+    "find_citations",
+    "resolve_relative",
+    "parse_one",
+    "render",
+    "render_full",
+    "render_short",
+    "normalize_number",
+    "is_complete_number",
+    "doc_type_from_number",
+    "issuer_from_number",
+    "match_partial",
+    "POINT_LETTERS",
+]
+
+POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"  # Vietnamese point letters: đ after d; no f j w z
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocRef:
+    """A mention of a văn bản.
+
+    `number` is the normalised số hiệu ("32/2024/NĐ-CP"), or a partial one ("32/2024", "32")
+    with `complete=False`. `informal` marks an abbreviated type or a bare number ("NĐ 32").
+    `this_document` is "Nghị định này", "Quy chế này" …. Named laws without a number ("Luật
+    Đất đai 2024") carry `name` and `year` and `number=None`. `issued`, `issuer` and `title` are
+    read from a full-form mention ("… ngày 25 tháng 5 năm 2017 của Chính phủ về …"); the
+    title is not part of the mention's span.
+    """
+
+    raw: str
+    doc_type: str | None = None
+    number: str | None = None
+    number_raw: str | None = None
+    complete: bool = False
+    informal: bool = False
+    this_document: bool = False
+    name: str | None = None
+    year: int | None = None
+    issued: date | None = None
+    issuer: str | None = None
+    title: str | None = None
+
+    @property
+    def identified(self) -> bool:
+        """True when the document is pinned down: a full số hiệu, or a named law and its year."""
+        return self.complete or (self.name is not None and self.year is not None)
+
+
+@dataclass(slots=True)
+class CitationMention:
+    """One citation found in a text.
+
+    `targets` are the addresses mentioned (enumerations expanded), `doc` set when the document
+    is complete. `relatives[i]` says what target i still needs from its context: None (absolute),
+    "document" (the enclosing văn bản), "article" (the enclosing Điều: "khoản 3 Điều này"),
+    "clause" (the enclosing khoản: "điểm a khoản này"). `part` is "Quy chế"/"Quy định" when the
+    mention names an attached regulation; `forms` the "Mẫu số" labels met.
+    """
+
+    span: tuple[int, int]
+    raw: str
+    doc_ref: DocRef | None
+    targets: list[Citation] = field(default_factory=list)
+    relatives: list[str | None] = field(default_factory=list)
+    part: str | None = None
+    forms: list[str] = field(default_factory=list)
+    attached: str | None = None  # "parenthetical" when the doc came from a preceding mention
+    antecedent: DocRef | None = None  # nearest preceding document in the same sentence
+
+    @property
+    def relative(self) -> str | None:
+        """The most specific context any target needs ("clause" > "article" > "document")."""
+        levels = set(self.relatives)
+        if not self.targets and self.doc_ref is not None and self.doc_ref.this_document:
+            return "document"
+        for level in ("clause", "article", "document"):
+            if level in levels:
+                return level
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicon
+# ---------------------------------------------------------------------------------------------
+
+_S = r"(?:[^\S\n]+(?:\n[^\S\n]*)?|\n[^\S\n]*)"  # whitespace with at most one line break
+_S0 = rf"(?:{_S})?"
+_SL = r"[^\S\n]*/[^\S\n]*"
+_SUFFIX = r"[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*"
+_NUM_FULL = (
+    rf"\d+[a-z]?(?:-[A-ZĐ]+)?{_SL}(?:\d{{4}}{_SL})?{_SUFFIX}"
+    r"|\d+-[A-ZĐ]{2,}(?![\w/-])"  # old style "74-CP", "167-HĐBT"
+)
+_NUM_PARTIAL = rf"\d+{_SL}\d{{4}}(?![\w/])"
+_NUM_BARE = r"\d{1,4}(?![\w/])"
+_INT = r"\d{1,4}(?![\w/])"
+_POINT = rf"[{POINT_LETTERS}]\d{{0,2}}(?!\w)"
+_LISTSEP = rf"(?:{_S0},{_S0}|{_S}(?:và|hoặc|hay|đến|tới){_S})"
+_VA = rf"(?:{_S0},{_S0}|{_S}(?:và|hoặc|hay){_S})"
+
+
+def _ci(phrase: str) -> str:
+    """Regex for a phrase whose words may start in either case ("[Nn]ghị [Đđ]ịnh")."""
+    return _S.join(f"[{w[0].upper()}{w[0].lower()}]{w[1:]}" for w in phrase.split())
+
+
+# Loại văn bản, longest first; value = canonical name.
+_TYPES: dict[str, str] = {
+    "Thông tư liên tịch": "Thông tư liên tịch",
+    "Nghị quyết liên tịch": "Nghị quyết liên tịch",
+    "Văn bản hợp nhất": "Văn bản hợp nhất",
+    "Nghị định": "Nghị định",
+    "Thông tư": "Thông tư",
+    "Quyết định": "Quyết định",
+    "Nghị quyết": "Nghị quyết",
+    "Chỉ thị": "Chỉ thị",
+    "Công văn": "Công văn",
+    "Văn bản": "Văn bản",
+    "Pháp lệnh": "Pháp lệnh",
+    "Sắc lệnh": "Sắc lệnh",
+    "Hiến pháp": "Hiến pháp",
+    "Tờ trình": "Tờ trình",
+    "Báo cáo": "Báo cáo",
+    "Kế hoạch": "Kế hoạch",
+    "Thông báo": "Thông báo",
+    "Hướng dẫn": "Hướng dẫn",
+    "Thông tri": "Thông tri",
+    "Kết luận": "Kết luận",
+    "Điều lệ": "Điều lệ",
+    "Bộ luật": "Bộ luật",
+    "Luật": "Luật",
+}
+_THIS_TYPES = ("Thông tư liên tịch", "Nghị quyết liên tịch", "Nghị định", "Thông tư", "Quyết định",
+               "Nghị quyết", "Chỉ thị", "Pháp lệnh", "Bộ luật", "Luật", "Hiến pháp")
+_ABBR: dict[str, str] = {"NĐ": "Nghị định", "TTLT": "Thông tư liên tịch", "TT": "Thông tư",
+                         "QĐ": "Quyết định", "NQ": "Nghị quyết"}
+
+_TYPE_ALT = "|".join(_ci(t) for t in _TYPES)
+_ABBR_ALT = "|".join(_ABBR)
+
+# Token regexes, each tried with .match() at a keyword found by _KEYWORD.
+_KEM_THEO = rf"(?:được{_S})?(?:ban{_S}hành{_S})?kèm(?:{_S}theo)?(?!\w)"
+_P_RE = re.compile(rf"[Đđ]iểm{_S}(?P<v>này(?!\w)|{_POINT}(?:{_LISTSEP}(?:[Đđ]iểm{_S})?{_POINT})*)")
+_K_RE = re.compile(rf"[Kk]hoản{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Kk]hoản{_S})?{_INT})*)")
+_D_RE = re.compile(rf"[Đđ]iều{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Đđ]iều{_S})?{_INT})*)")
+_A_RE = re.compile(rf"Phụ{_S}lục{_S}(?:số{_S})?(?P<v>[IVXLC]+|\d{{1,2}})(?!\w)")
+_F_RE = re.compile(rf"[Mm]ẫu{_S}(?:số{_S})?(?P<v>\d+[\w.\-]*)(?<![.\-])")
+_Q_RE = re.compile(
+    rf"(?P<q>Quy{_S}chế|Quy{_S}định|Quy{_S}trình|Điều{_S}lệ)(?:{_S}(?P<this>này)(?!\w)"
+    rf"|(?P<qname>(?:{_S}[\w,]+){{0,25}}?){_S}{_KEM_THEO}"
+    rf"|{_S}(?:số{_S0})?(?P<num>{_NUM_FULL}))"
+)
+_DOC_NUM_RE = re.compile(
+    rf"(?P<t>{_TYPE_ALT})(?:{_S}(?P<so>số))?{_S0}"
+    rf"(?P<num>{_NUM_FULL}|{_NUM_PARTIAL}|{_NUM_BARE})"
+)
+_DOC_ABBR_RE = re.compile(
+    rf"(?P<t>{_ABBR_ALT})(?:{_S0}|-)(?:số{_S0})?(?P<num>{_NUM_FULL}|{_NUM_PARTIAL}|{_NUM_BARE})"
+)
+_DOC_THIS_RE = re.compile(rf"(?P<t>{'|'.join(t.replace(' ', _S) for t in _THIS_TYPES)}){_S}này(?!\w)")
+_NAMED_START_RE = re.compile(rf"(?P<t>Bộ{_S}[Ll]uật|Luật|Pháp{_S}lệnh|Hiến{_S}pháp|Điều{_S}lệ){_S}")
+_NAME_YEAR_RE = re.compile(
+    rf"(?P<name>[^\W\d_][\w]*(?:,?{_S}[^\W\d_][\w]*){{0,20}}?){_S}(?:năm{_S})?"
+    r"(?P<year>(?:19|20)\d{2})(?![\d/])"
+)
+_YEAR_RE = re.compile(rf"(?:năm{_S})?(?P<year>(?:19|20)\d{{2}})(?![\d/])")
+_NUMBER_AHEAD_RE = re.compile(rf"(?<!\w)số{_S0}\d")
+_NAME_WORD_RE = re.compile(rf"{_S}?(?P<w>[^\W\d_]\w*)")
+_NAME_HARD_STOP = frozenset(
+    ("ngày", "như", "thì", "có", "đã", "là", "nêu", "về", "được", "này", "đó", "nên", "đều")
+)
+_NAME_STOP = _NAME_HARD_STOP | {"số", "năm", "theo", "hiện", "mới", "sau", "trên", "cũng", "và", "hoặc", "quy", "hướng",
+                                "tại", "của", "cho", "khi", "do", "gồm", "bao", "sẽ", "với", "mà", "để", "trong"}
+
+_KEYWORD = re.compile(  # the lookahead on first letters lets the engine skip fast
+    rf"(?=[BCHKLMNPQSTVbchklmnpqstvĐđ])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|Quy{_S}chế|Quy{_S}định|Quy{_S}trình"
+    rf"|{_TYPE_ALT}|{_ABBR_ALT})(?!\w)"
+)
+
+_META_RE = re.compile(
+    rf"(?:{_S0},?{_S0}(?:được{_S})?(?:ban{_S}hành{_S})?ngày{_S}(?P<d>\d{{1,2}})"
+    rf"(?:{_S}tháng{_S}|{_S0}[/.\-]{_S0})(?P<m>\d{{1,2}})"
+    rf"(?:{_S}năm{_S}|{_S0}[/.\-]{_S0})(?P<y>\d{{4}})(?!\d))?"
+    rf"(?:{_S}năm{_S}(?P<yo>\d{{4}})(?!\d))?"
+)
+_ISSUER_END = (
+    rf"(?={_S}(?:về|[Qq]uy{_S}định|[Hh]ướng{_S}dẫn|[Bb]an{_S}hành|[Ss]ửa{_S}đổi|[Bb]ãi{_S}bỏ"
+    rf"|[Pp]hê{_S}duyệt|[Tt]hành{_S}lập|[Qq]uy{_S}chế|thì|đã|là|có|được|tại|và|đối{_S}với"
+    rf"|nhận|gửi|trong)(?!\w)|{_S0}[;:,.()\"”]|{_S0}$)"
+)
+_ISSUER_RE = re.compile(rf"{_S}của{_S}(?P<issuer>[^\W\d_][^;:,.()\"”]{{0,120}}?){_ISSUER_END}")
+_TITLE_RE = re.compile(
+    rf"{_S}(?P<title>(?:về|[Qq]uy{_S}định|[Hh]ướng{_S}dẫn|[Bb]an{_S}hành|[Ss]ửa{_S}đổi"
+    rf"|[Bb]ãi{_S}bỏ|[Pp]hê{_S}duyệt|[Tt]hành{_S}lập|[Qq]uy{_S}chế)(?!\w)"
+    r"[^;:()\n]*(?:\n(?![^\S\n]*\n)(?![^\S\n]*(?:[-+•*]|\d+[.)]|[a-zđ]\)|Căn cứ|Điều \d))"
+    r"[^;:()\n]*){0,4})"
+)
+_TITLE_CUT_RE = re.compile(
+    rf"\.(?:\s|$)|(?<!\w)(?:{_TYPE_ALT}){_S}(?:số{_S0})?\d|Căn{_S}cứ"
+    rf"|{_S}(?:có{_S}hiệu{_S}lực|thì|tiếp{_S}tục|đã{_S}được|được{_S}cơ{_S}quan)(?!\w)"
+)
+_TITLE_TAIL_RE = re.compile(r"(?:\s+(?:của|tại|bởi|theo|và))+$")
+
+_GAP_CHAIN_RE = re.compile(
+    rf"{_S0}(?:,{_S0})?(?:(?:và|hoặc|hay|đến|tới|của|các|cùng|từ)(?:{_S}|$))*"
+)
+_GAP_DOC_RE = re.compile(
+    rf"{_S0},?{_S0}(?:(?:của|thuộc)(?:{_S}|$)|{_KEM_THEO}(?:{_S}|$))?"
+)
+_GAP_PART_RE = re.compile(rf"{_S0}(?:(?:của|thuộc)(?:{_S}|$))?")
+_HEADING_PREFIX_RE = re.compile(r"[\s#*>_|]*")
+_THIS_STANDALONE_RE = re.compile(r"(?:tại|theo|của|trong|và)\s+$")
+_SENTENCE_BREAK_RE = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")
+_WS_RE = re.compile(r"\s+")
+# 1:1 replacements (spans stay valid): pdftotext glyphs, markdown emphasis read as spaces
+_GLYPHS = (("ƣ", "ư"), ("Ƣ", "Ư"), ("*", " "), ("_", " "))
+
+
+def _fix_glyphs(text: str) -> str:
+    for old, new in _GLYPHS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+# ---------------------------------------------------------------------------------------------
+# Numbers, types, issuers
+# ---------------------------------------------------------------------------------------------
+
+_SEG_FIX = {"ND": "NĐ", "QD": "QĐ", "HDND": "HĐND", "TTG": "TTg", "NĐ": "NĐ", "QĐ": "QĐ"}
+_TYPE_CODES: dict[str, str] = {
+    "NĐ": "Nghị định", "TTLT": "Thông tư liên tịch", "NQLT": "Nghị quyết liên tịch",
+    "TT": "Thông tư", "QĐ": "Quyết định", "CT": "Chỉ thị", "NQ": "Nghị quyết",
+    "PL": "Pháp lệnh", "L": "Lệnh", "SL": "Sắc lệnh", "VBHN": "Văn bản hợp nhất",
+    "HD": "Hướng dẫn", "KH": "Kế hoạch", "TB": "Thông báo", "BC": "Báo cáo",
+    "TTr": "Tờ trình", "KL": "Kết luận", "CĐ": "Công điện",
+}
+_AGENCIES: dict[str, str] = {
+    "CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ", "CTN": "Chủ tịch nước",
+    "UBTVQH": "Ủy ban Thường vụ Quốc hội", "BCT": "Bộ Công Thương", "BTC": "Bộ Tài chính",
+    "BKHĐT": "Bộ Kế hoạch và Đầu tư", "BXD": "Bộ Xây dựng",
+    "BTNMT": "Bộ Tài nguyên và Môi trường", "BNNMT": "Bộ Nông nghiệp và Môi trường",
+    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn", "BNV": "Bộ Nội vụ",
+    "BTP": "Bộ Tư pháp", "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội",
+    "BGDĐT": "Bộ Giáo dục và Đào tạo", "BYT": "Bộ Y tế", "BQP": "Bộ Quốc phòng",
+    "BCA": "Bộ Công an", "BGTVT": "Bộ Giao thông vận tải",
+    "BTTTT": "Bộ Thông tin và Truyền thông", "BKHCN": "Bộ Khoa học và Công nghệ",
+    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch", "BNG": "Bộ Ngoại giao",
+    "NHNN": "Ngân hàng Nhà nước Việt Nam", "TTCP": "Thanh tra Chính phủ",
+    "VPCP": "Văn phòng Chính phủ", "UBDT": "Ủy ban Dân tộc", "BDTTG": "Bộ Dân tộc và Tôn giáo",
+    "TANDTC": "Tòa án nhân dân tối cao", "VKSNDTC": "Viện kiểm sát nhân dân tối cao",
+    "KTNN": "Kiểm toán nhà nước",
+}
+_FULL_NUMBER_RE = re.compile(
+    r"^(?P<n>\d+[a-z]?)(?:(?P<pc>-[A-ZĐ]+)?/(?:(?P<y>\d{4})/)?|-)(?P<suffix>[A-ZĐ][A-Za-zĐđ0-9-]*)$"
+)
+_PARTIAL_RE = re.compile(
+    rf"^(?:(?P<t>{_TYPE_ALT}|{_ABBR_ALT})(?:{_S0}|-))?(?:số{_S0})?"
+    r"(?P<n>\d+)(?:\s*/\s*(?P<y>\d{4}))?(?:\s*/\s*(?P<suffix>\S+))?\s*$"
+)
+
+
+def normalize_number(raw: str) -> str:
+    """Normalise a số hiệu: NFC, no spaces, "ND"→"NĐ", "QD"→"QĐ" ("16 /2026/QĐ-UBND")."""
+    text = _WS_RE.sub("", nfc(raw)).replace("–", "-").replace("‐", "-")
+    if "/" not in text:
+        return text
+    head, _, tail = text.partition("/")
+    fixed = []
+    for chunk in tail.split("/"):
+        fixed.append("-".join(_SEG_FIX.get(seg.upper(), seg) for seg in chunk.split("-")))
+    return head + "/" + "/".join(fixed)
+
+
+def is_complete_number(number: str | None) -> bool:
+    """True for a full số hiệu ("32/2024/NĐ-CP", "1178/ĐCK-CTT"), False for "32/2024", "32"."""
+    return bool(number) and _FULL_NUMBER_RE.match(normalize_number(number)) is not None
+
+
+def _codes(number: str) -> tuple[str | None, list[str], bool]:
+    """(year, suffix segments, party-style) of a full number; party style is "366-QĐ/TW"."""
+    m = _FULL_NUMBER_RE.match(normalize_number(number))
+    if not m:
+        return None, [], False
+    segs = m["suffix"].split("-")
+    if m["pc"]:
+        return m["y"], [m["pc"][1:], *segs], True
+    return m["y"], segs, False
+
+
+def doc_type_from_number(number: str | None) -> str | None:
+    """Loại văn bản from the số hiệu: NĐ-CP → "Nghị định", TT-BCT → "Thông tư", /QH15 → "Luật",
+    NQ-…/QH → "Nghị quyết", CT-TTg → "Chỉ thị", 1178/ĐCK-CTT → "Công văn" (no year, no code)."""
+    if not number:
+        return None
+    year, segs, _party = _codes(number)
+    if not segs:
+        return None
+    first = segs[0]
+    if first in _TYPE_CODES:
+        return _TYPE_CODES[first]
+    if re.fullmatch(r"QH\d*", first):
+        return "Luật"
+    if year is None and len(segs) >= 2:
+        return "Công văn"
+    return None
+
+
+def issuer_from_number(number: str | None) -> str | None:
+    """Cơ quan ban hành read off the số hiệu: NĐ-CP → "Chính phủ", TT-BCT → "Bộ Công Thương",
+    QĐ-TTg → "Thủ tướng Chính phủ", /QH15 → "Quốc hội"; None when ambiguous (QĐ-UBND, TTLT)."""
+    if not number:
+        return None
+    _year, segs, party = _codes(number)
+    if not segs or party:
+        return None
+    if re.fullmatch(r"QH\d*", segs[0]):
+        return "Quốc hội"
+    if segs[0] in _TYPE_CODES:
+        segs = segs[1:]
+    else:
+        return None
+    if len(segs) != 1:
+        return None
+    agency = re.sub(r"QH\d+$", "QH", segs[0])
+    if agency == "QH":
+        return "Quốc hội"
+    return _AGENCIES.get(agency)
+
+
+def _canon_type(raw: str) -> str:
+    """"nghị  định" → "Nghị định", "Bộ Luật" → "Bộ luật", "NĐ" → "Nghị định"."""
+    text = _WS_RE.sub(" ", raw).strip()
+    if text in _ABBR:
+        return _ABBR[text]
+    text = text[0].upper() + text[1:].lower()
+    return _TYPES.get(text, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text preparation (NFC + span map)
+# ---------------------------------------------------------------------------------------------
+
+
+def _prepare(text: str) -> tuple[str, list[int] | None]:
+    """NFC text for matching and, when it differs in length, a map NFC index → input index."""
+    if unicodedata.is_normalized("NFC", text):
+        return _fix_glyphs(text), None
+    out: list[str] = []
+    index: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        chunk = nfc(text[i:j])
+        out.append(chunk)
+        index.extend([i] * len(chunk))
+        i = j
+    index.append(n)
+    return _fix_glyphs("".join(out)), index
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str  # P K D A F Q DOC
+    start: int
+    end: int
+    values: list = field(default_factory=list)  # ints / letters / roman; ["này"] for THIS
+    doc: DocRef | None = None
+    part: str | None = None  # Q: "Quy chế" / "Quy định"
+    kem_theo: bool = False  # Q: "… ban hành kèm theo" (a document must follow)
+    standalone: bool = False  # "… này" preceded by "tại/theo/của …": a citation on its own
+
+    @property
+    def this(self) -> bool:
+        return self.values == ["này"]
+
+
+def _expand(raw: str, kind: str) -> list:
+    """Expand an enumeration "1, 2 và 3" / "5 đến 7" / "a, b" / "a đến đ" in token order."""
+    items = re.split(r"\s*(,|\bvà\b|\bhoặc\b|\bhay\b|\bđến\b|\btới\b)\s*", _WS_RE.sub(" ", raw))
+    values: list = []
+    pending_range = False
+    for item in items:
+        item = re.sub(r"^(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều)\s+", "", item.strip())
+        if item in ("đến", "tới"):
+            pending_range = True
+            continue
+        if not item or item in (",", "và", "hoặc", "hay"):
+            continue
+        value = item if kind == "P" else int(item)
+        if pending_range and values:
+            values.extend(_range(values[-1], value, kind))
+        else:
+            values.append(value)
+        pending_range = False
+    return values
+
+
+def _range(first, last, kind: str) -> list:
+    if kind == "P":
+        if first in POINT_LETTERS and last in POINT_LETTERS:
+            i, j = POINT_LETTERS.index(first), POINT_LETTERS.index(last)
+            return list(POINT_LETTERS[i + 1 : j + 1])
+        return [last]
+    return list(range(first + 1, last + 1)) if last > first else [last]
+
+
+def _at_line_start(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return _HEADING_PREFIX_RE.fullmatch(text, line_start, pos) is not None
+
+
+def _is_heading(text: str, tok_end: int, start: int, kind: str) -> bool:
+    """"Điều 8. Điều kiện …" / "Phụ lục I" as a structural heading, not a citation."""
+    if not _at_line_start(text, start):
+        return False
+    nxt = text[tok_end : tok_end + 4].lstrip(" *")[:1]
+    return nxt in (".", ":") or (kind == "A" and nxt in ("\n", ""))
+
+
+def _lex_provision(text: str, m: re.Match, kind: str) -> _Tok | None:
+    value = m["v"]
+    tok = _Tok(kind, m.start(), m.end())
+    if value == "này":
+        before = text[max(0, m.start() - 12) : m.start()]
+        tok.values = ["này"]
+        tok.standalone = _THIS_STANDALONE_RE.search(before) is not None
+        return tok
+    if kind in ("D", "A") and _is_heading(text, m.end(), m.start(), kind):
+        return None
+    tok.values = [value] if kind in ("A", "F") else _expand(value, kind)
+    if kind == "A" and value.isdigit():
+        tok.values = [str(int(value))]
+    return tok
+
+
+def _lex_part(m: re.Match) -> _Tok:
+    part = _WS_RE.sub(" ", m["q"])
+    tok = _Tok("Q", m.start(), m.end(), part=part)
+    if m["this"]:
+        tok.values = ["này"]
+    elif m["num"]:
+        number = normalize_number(m["num"])
+        if not re.match(r"\d+/\d{4}/|\d+/QĐ-", number):  # "Quy định 366-QĐ/TW": a document
+            ref = _numbered_ref(m.group(0), part, m["num"], informal=False)
+            return _Tok("DOC", m.start(), m.end(), doc=ref)
+        tok.doc = _numbered_ref(m["num"], None, m["num"], informal=False)
+    else:
+        tok.kem_theo = True
+    return tok
+
+
+def _numbered_ref(raw: str, doc_type: str | None, num_raw: str, *, informal: bool) -> DocRef:
+    number = normalize_number(num_raw)
+    complete = is_complete_number(number)
+    derived = doc_type_from_number(number) if complete else None
+    year_m = re.search(r"/(\d{4})(?:/|$)", number)
+    return DocRef(
+        raw=raw,
+        doc_type=doc_type or derived,
+        number=number,
+        number_raw=num_raw,
+        complete=complete,
+        informal=informal or "/" not in number,
+        year=int(year_m[1]) if year_m else None,
+    )
+
+
+def _lex_doc(text: str, pos: int) -> _Tok | None:
+    """A document reference at pos: numbered, abbreviated, "… này", or a named law."""
+    if (m := _DOC_THIS_RE.match(text, pos)) and m["t"][0].isupper():
+        ref = DocRef(raw=m.group(0), doc_type=_canon_type(m["t"]), this_document=True)
+        return _Tok("DOC", pos, m.end(), doc=ref)
+    if m := _DOC_NUM_RE.match(text, pos):
+        doc_type = _canon_type(m["t"])
+        num = m["num"]
+        bare = "/" not in num
+        if not bare or (doc_type in ("Nghị định", "Thông tư", "Quyết định") and m["t"][0].isupper()):
+            ref = _numbered_ref(m.group(0), doc_type, num, informal=False)
+            return _Tok("DOC", pos, m.end(), doc=ref)
+    if m := _DOC_ABBR_RE.match(text, pos):
+        ref = _numbered_ref(m.group(0), _ABBR[m["t"]], m["num"], informal=True)
+        return _Tok("DOC", pos, m.end(), doc=ref)
+    if m := _NAMED_START_RE.match(text, pos):
+        return _lex_named(text, pos, m)
+    return None
+
+
+def _lex_named(text: str, pos: int, m: re.Match) -> _Tok | None:
+    """"Luật Đất đai 2024", "Bộ luật Dân sự năm 2015", "Luật Đầu tư số 61/2020/QH14"."""
+    doc_type = _canon_type(m["t"])
+    start = m.end()
+    capital = text[start : start + 1].isupper() or text.startswith("sửa đổi", start)
+    if doc_type == "Hiến pháp" and (y := _YEAR_RE.match(text, start)):
+        return _Tok("DOC", pos, y.end(), doc=DocRef(text[pos : y.end()], doc_type, name="",
+                                                   year=int(y["year"])))
+    name, year, end = _name_with_year(text, start)
+    if name is None and capital:
+        name, end = _name_by_stopwords(text, start)
+    if not name:
+        return None
+    num_m = re.compile(rf"{_S}số{_S0}(?P<num>{_NUM_FULL}|{_NUM_PARTIAL})").match(text, end)
+    raw_number = num_m["num"] if num_m else None
+    if num_m:
+        end = num_m.end()
+        base = _numbered_ref(text[pos:end], doc_type, raw_number, informal=False)
+        ref = DocRef(**{**_asdict(base), "name": name, "year": base.year or year})
+    else:
+        ref = DocRef(raw=text[pos:end], doc_type=doc_type, name=name, year=year)
+    return _Tok("DOC", pos, end, doc=ref)
+
+
+def _asdict(ref: DocRef) -> dict:
+    return {f: getattr(ref, f) for f in DocRef.__slots__}
+
+
+def _name_with_year(text: str, start: int) -> tuple[str | None, int | None, int]:
+    m = _NAME_YEAR_RE.match(text, start, min(len(text), start + 200))
+    if not m:
+        return None, None, start
+    words = _WS_RE.sub(" ", m["name"]).replace(",", "").split()
+    joined = " ".join(words)
+    if any(w in _NAME_HARD_STOP for w in words) or "quy định" in joined or "hiện hành" in joined:
+        return None, None, start
+    if _NUMBER_AHEAD_RE.search(text, m.start(), m.end()):  # "Luật Đầu tư số 61/2020/QH14"
+        return None, None, start
+    return _WS_RE.sub(" ", m["name"]), int(m["year"]), m.end()
+
+
+def _name_by_stopwords(text: str, start: int) -> tuple[str, int]:
+    end = start
+    words: list[str] = []
+    pos = start
+    while len(words) < 10 and (w := _NAME_WORD_RE.match(text, pos)):
+        word = w["w"]
+        if word == "số" and not _NUMBER_AHEAD_RE.match(text, w.start("w")):
+            pass  # "Luật Tần số vô tuyến điện"
+        elif words and (word in _NAME_STOP or word in ("Nghị", "Thông", "Điều")):
+            break
+        words.append(word)
+        pos = end = w.end()
+    return " ".join(words), end
+
+
+def _lex(text: str) -> Iterator[_Tok]:
+    """All citation tokens of an NFC text, in order."""
+    pos = 0
+    search = _KEYWORD.search
+    while (k := search(text, pos)) is not None:
+        tok = _lex_at(text, k)
+        if tok is None:
+            pos = k.end()
+            continue
+        if tok.kind == "DOC" and tok.doc is not None and not tok.doc.this_document:
+            tok = _with_meta(text, tok)
+        yield tok
+        pos = tok.end
+
+
+def _lex_at(text: str, k: re.Match) -> _Tok | None:
+    word = k.group(0)
+    pos = k.start()
+    head = word[:2].lower()
+    if head == "đi" and word[2:3] == "ể":
+        m = _P_RE.match(text, pos)
+        return _lex_provision(text, m, "P") if m else None
+    if head == "kh":
+        m = _K_RE.match(text, pos)
+        return _lex_provision(text, m, "K") if m else None
+    if head == "đi":
+        if m := _D_RE.match(text, pos):
+            return _lex_provision(text, m, "D")
+        if m := _Q_RE.match(text, pos):  # "Điều lệ … ban hành kèm theo …"
+            return _lex_part(m)
+        return _lex_doc(text, pos)  # "Điều lệ Đảng … 2011"
+    if word.startswith("Phụ"):
+        m = _A_RE.match(text, pos)
+        return _lex_provision(text, m, "A") if m else None
+    if head == "mẫ":
+        m = _F_RE.match(text, pos)
+        return _lex_provision(text, m, "F") if m else None
+    if word.startswith("Quy"):
+        m = _Q_RE.match(text, pos)
+        return _lex_part(m) if m else _lex_doc(text, pos)
+    return _lex_doc(text, pos)
+
+
+def _with_meta(text: str, tok: _Tok) -> _Tok:
+    """Extend a document token with "ngày … của <issuer>" and read the title after it."""
+    ref = tok.doc
+    assert ref is not None
+    end = tok.end
+    issued = None
+    year = ref.year
+    m = _META_RE.match(text, end)
+    if m and m.group(0):
+        if m["d"]:
+            issued = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        if issued or m["yo"]:
+            year = year or (issued.year if issued else int(m["yo"]))
+            end = m.end()
+    issuer = None
+    if im := _ISSUER_RE.match(text, end):
+        issuer_text = im["issuer"]
+        if issuer_text[0].isupper() and "\n\n" not in issuer_text:
+            issuer = _WS_RE.sub(" ", issuer_text).strip()
+            end = im.end("issuer")
+    title = _read_title(text, end) if (issued or issuer) else None
+    if end == tok.end and year == ref.year:
+        return tok
+    fields = {**_asdict(ref), "raw": text[tok.start : end], "issued": issued, "issuer": issuer,
+              "title": title, "year": year}
+    return _Tok("DOC", tok.start, end, doc=DocRef(**fields))
+
+
+def _read_title(text: str, pos: int) -> str | None:
+    m = _TITLE_RE.match(text, pos)
+    if not m:
+        return None
+    title = m["title"]
+    if cut := _TITLE_CUT_RE.search(title):
+        title = title[: cut.start()]
+    title = _TITLE_TAIL_RE.sub("", _WS_RE.sub(" ", title).strip(" ,"))
+    return title[:300] or None
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Chains → mentions
+# ---------------------------------------------------------------------------------------------
+
+
+def _chains(text: str, toks: list[_Tok]) -> Iterator[list[_Tok]]:
+    """Group tokens into chains: provisions joined by connectors, closed by a document."""
+    chain: list[_Tok] = []
+    for tok in toks:
+        if chain and _joins(text, chain[-1], tok):
+            chain.append(tok)
+        else:
+            if chain:
+                yield chain
+            chain = [tok]
+        if tok.kind == "DOC" or (tok.kind == "Q" and tok.doc is not None):
+            yield chain
+            chain = []
+    if chain:
+        yield chain
+
+
+def _joins(text: str, prev: _Tok, tok: _Tok) -> bool:
+    if prev.kind == "DOC" or (prev.kind == "Q" and prev.doc is not None):
+        return False
+    gap_start, gap_end = prev.end, tok.start
+    if gap_end - gap_start > 40:
+        return False
+    if prev.kind == "Q" and prev.kem_theo:
+        return tok.kind == "DOC" and not text[gap_start:gap_end].strip()
+    if tok.kind == "DOC":
+        return _GAP_DOC_RE.fullmatch(text, gap_start, gap_end) is not None
+    if tok.kind == "Q":
+        return _GAP_PART_RE.fullmatch(text, gap_start, gap_end) is not None
+    return _GAP_CHAIN_RE.fullmatch(text, gap_start, gap_end) is not None
+
+
+@dataclass(slots=True)
+class _Builder:
+    """Builds targets from a chain, smallest unit first ("điểm a, b khoản 2 Điều 8")."""
+
+    targets: list[list] = field(default_factory=list)  # [annex, article, clause, point, level]
+    points: list = field(default_factory=list)
+    clauses: list = field(default_factory=list)  # (clause | "này", [points])
+    forms: list[str] = field(default_factory=list)
+    part: str | None = None
+    doc: DocRef | None = None
+
+    def feed(self, tok: _Tok, adjacent: bool) -> None:
+        getattr(self, f"_on_{tok.kind}")(tok, adjacent)
+
+    def _on_P(self, tok: _Tok, adjacent: bool) -> None:
+        self.points.extend(tok.values)
+
+    def _on_K(self, tok: _Tok, adjacent: bool) -> None:
+        pts, self.points = self.points, []
+        self.clauses.extend((v, pts if i == 0 else []) for i, v in enumerate(tok.values))
+
+    def _on_D(self, tok: _Tok, adjacent: bool) -> None:
+        if self.points:  # "điểm a Điều 5": points directly under an article
+            self.clauses.append((None, self.points))
+            self.points = []
+        clauses, self.clauses = self.clauses, []
+        # "khoản 3 Điều 10, Điều 11": the clauses belong to the first article only
+        for i, art in enumerate(tok.values):
+            article = None if art == "này" else art
+            for clause, pts in (clauses if i == 0 else []) or [(None, [])]:
+                self._add(None, article, clause, pts, "article" if article is None else None)
+
+    def _on_A(self, tok: _Tok, adjacent: bool) -> None:
+        annex = tok.values[0]
+        if adjacent and self.targets and not self.clauses and not self.points:
+            for t in self.targets:
+                t[0] = t[0] or annex
+        else:
+            self.flush()
+            self.targets.append([annex, None, None, None, None])
+
+    def _on_F(self, tok: _Tok, adjacent: bool) -> None:
+        self.forms.extend(tok.values)
+
+    def _on_Q(self, tok: _Tok, adjacent: bool) -> None:
+        self.flush()
+        self.part = tok.part
+        if tok.this:
+            self.doc = DocRef(raw=tok.part + " này", this_document=True)
+        elif tok.doc is not None:
+            self.doc = tok.doc
+
+    def _on_DOC(self, tok: _Tok, adjacent: bool) -> None:
+        self.flush()
+        self.doc = tok.doc
+
+    def flush_points(self) -> None:
+        if self.points:
+            self.clauses.append(("này", self.points))
+            self.points = []
+
+    def flush(self) -> None:
+        """Close pending clauses/points that no Điều absorbed: relative to this article."""
+        self.flush_points()
+        for clause, pts in self.clauses:
+            this_clause = clause == "này"
+            level = "clause" if this_clause else "article"
+            self._add(None, None, None if this_clause else clause, pts, level)
+        self.clauses = []
+
+    def _add(self, annex, article, clause, pts, level) -> None:
+        if clause == "này":
+            clause, level = None, "clause"
+        for point in pts or [None]:
+            if point == "này":
+                continue
+            self.targets.append([annex, article, clause, point, level])
+
+
+def _build(text: str, chain: list[_Tok]) -> CitationMention | None:
+    builder = _Builder()
+    prev: _Tok | None = None
+    for tok in chain:
+        adjacent = prev is not None and _GAP_PART_RE.fullmatch(text, prev.end, tok.start) is not None
+        builder.feed(tok, adjacent)
+        prev = tok
+    builder.flush()
+    if not builder.targets and builder.doc is None:
+        return None
+    if _lonely_this(chain):
+        return None
+    return _mention(builder, chain[0].start, chain[-1].end)
+
+
+def _lonely_this(chain: list[_Tok]) -> bool:
+    """"Điều này có nghĩa …" / "khoản này" (money) alone: not a citation unless "tại/theo …"."""
+    return (
+        len(chain) == 1
+        and chain[0].kind in ("D", "K", "P")
+        and chain[0].this
+        and not chain[0].standalone
+    )
+
+
+def _mention(b: _Builder, start: int, end: int) -> CitationMention:
+    ref = b.doc
+    doc = ref.number if ref is not None and ref.complete else None
+    targets: list[Citation] = []
+    relatives: list[str | None] = []
+    for annex, article, clause, point, level in b.targets:
+        if ref is None or ref.this_document:
+            level = level or "document"
+        targets.append(Citation(doc, b.part, annex, article, clause, point))
+        relatives.append(level)
+    return CitationMention((start, end), "", ref, targets, relatives, b.part, b.forms)
+
+
+def _link(text: str, mentions: list[CitationMention]) -> None:
+    """Attach parenthetical bare chains to the preceding document; record antecedents."""
+    last_doc: CitationMention | None = None
+    for m in mentions:
+        if m.doc_ref is None and last_doc is not None:
+            gap = text[last_doc.span[1] : m.span[0]]
+            if _SENTENCE_BREAK_RE.search(gap) is None:
+                m.antecedent = last_doc.doc_ref
+                if gap.lstrip().startswith("(") and ")" not in gap and len(gap) < 200:
+                    _attach(m, last_doc.doc_ref)
+        if m.doc_ref is not None and not m.doc_ref.this_document:
+            last_doc = m
+
+
+def _attach(m: CitationMention, ref: DocRef | None) -> None:
+    assert ref is not None
+    m.doc_ref = ref
+    m.attached = "parenthetical"
+    doc = ref.number if ref.complete else None
+    m.targets = [t.with_doc(doc) for t in m.targets]
+    m.relatives = [None if lvl == "document" else lvl for lvl in m.relatives]
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+
+def find_citations(text: str) -> list[CitationMention]:
+    """All citations (dẫn chiếu) in a text, in order, with spans in the input's indexing."""
+    norm, index = _prepare(text)
+    toks = list(_lex(norm))
+    mentions = [m for chain in _chains(norm, toks) if (m := _build(norm, chain)) is not None]
+    _link(norm, mentions)
+    for m in mentions:
+        start, end = m.span
+        if index is not None:
+            start, end = index[start], index[end]
+        m.span = (start, end)
+        m.raw = text[start:end]
+    return mentions
+
+
+def resolve_relative(mention: CitationMention, context: Citation) -> list[Citation]:
+    """Absolute addresses of a mention's targets inside `context` (the enclosing provision).
+
+    "khoản 3 Điều này" inside Điều 8 of 32/2024/NĐ-CP → Citation("32/2024/NĐ-CP", article=8,
+    clause=3); "Điều 9 Nghị định này" → that document's main text; a bare "Điều 4" keeps the
+    context's part/annex (inside a Quy chế it is the Quy chế's Điều 4); "Điều 5 Quy chế này" →
+    part "Quy chế". Absolute targets are returned unchanged.
+    """
+    bare = mention.doc_ref is None
+    out: list[Citation] = []
+    for target, level in zip(mention.targets, mention.relatives, strict=True):
+        if level is None:
+            out.append(target)
+            continue
+        part, annex = target.part, target.annex
+        if bare and target.part is None and target.annex is None:
+            part, annex = context.part, context.annex
+        article, clause = target.article, target.clause
+        if level in ("article", "clause"):
+            article = context.article
+        if level == "clause":
+            clause = context.clause
+        out.append(Citation(context.doc, part, annex, article, clause, target.point))
+    if not mention.targets and mention.doc_ref is not None and mention.doc_ref.this_document:
+        out.append(Citation(context.doc, mention.part))
+    return out
+
+
+def parse_one(text: str) -> Citation | None:
+    """The first address in a single citation string ("điểm c khoản 2 Điều 8 NĐ 32/2024/NĐ-CP").
+
+    A partial document ("khoản 2 Điều 8 NĐ 32") is kept as printed in `doc` ("32"); test it
+    with `is_complete_number`. A document alone gives Citation(doc). None when nothing parses.
+    """
+    for m in find_citations(text):
+        ref = m.doc_ref
+        doc = ref.number if ref is not None and not ref.this_document else None
+        if m.targets:
+            return m.targets[0].with_doc(doc)
+        if doc:
+            return Citation(doc, m.part)
+    return None
+
+
+def render(c: Citation, doc_type: str | None = None, *, with_doc: bool = True) -> str:
+    """Canonical Vietnamese form (NĐ 30/2020, Phụ lục II): "điểm c khoản 2 Điều 8 Nghị định số
+    32/2024/NĐ-CP"; "Điều 5 Quy chế ban hành kèm theo Quyết định số 16/2026/QĐ-UBND";
+    "Phụ lục I Thông tư số 14/2024/TT-BCT"."""
+    words: list[str] = []
+    if c.point is not None:
+        words.append(f"điểm {c.point}")
+    if c.clause is not None:
+        words.append(f"khoản {c.clause}")
+    if c.article is not None:
+        words.append(f"Điều {c.article}")
+    if c.annex is not None:
+        words.append(f"Phụ lục {c.annex}")
+    doc_text = render_short(c.doc, doc_type) if with_doc and c.doc else ""
+    if c.part:
+        words.append(f"{c.part} ban hành kèm theo" if doc_text else c.part)
+    if doc_text:
+        words.append(doc_text)
+    return " ".join(words)
+
+
+def render_short(number: str | None, doc_type: str | None = None) -> str:
+    """A document by type and số hiệu: "Nghị định số 32/2024/NĐ-CP" (later mentions)."""
+    if not number:
+        return doc_type or ""
+    if number.startswith("file:"):
+        return number[5:]
+    number = normalize_number(number)
+    doc_type = doc_type or doc_type_from_number(number)
+    return f"{doc_type} số {number}" if doc_type else f"văn bản số {number}"
+
+
+def render_full(
+    number: str | None,
+    doc_type: str | None,
+    issued: date | None,
+    issuer: str | None,
+    title: str | None,
+) -> str:
+    """First mention in a drafted document: "Nghị định số 32/2024/NĐ-CP ngày 15 tháng 3 năm 2024
+    của Chính phủ về quản lý, phát triển cụm công nghiệp" (day < 10 and months 1, 2 padded)."""
+    words = [render_short(number, doc_type)] if number else [doc_type or "văn bản"]
+    if issued is not None:
+        month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
+        words.append(f"ngày {issued.day:02d} tháng {month} năm {issued.year}")
+    if issuer:
+        words.append(f"của {issuer}")
+    if title:
+        words.append(_title_phrase(title))
+    return " ".join(words)
+
+
+_TITLE_LEAD = re.compile(
+    r"(?i)(?:về|quy định|hướng dẫn|ban hành|sửa đổi|bãi bỏ|phê duyệt|thành lập|quy chế)\b"
+)
+
+
+def _title_phrase(title: str) -> str:
+    """Trích yếu as it follows the issuer: "Về quản lý …" → "về quản lý …"; else "về " + title."""
+    title = _WS_RE.sub(" ", nfc(title)).strip().rstrip(".;")
+    if len(title) > 1 and title[0].isupper() and not title[1].isupper():
+        title = title[0].lower() + title[1:]
+    return title if _TITLE_LEAD.match(title) else f"về {title}"
+
+
+def _parse_partial(partial: str) -> tuple[str | None, int | None, int | None, str | None]:
+    """("Nghị định", 32, 2024, None) from "NĐ 32/2024"; suffix kept when given."""
+    m = _PARTIAL_RE.match(nfc(partial).strip())
+    if not m:
+        return None, None, None, None
+    doc_type = _canon_type(m["t"]) if m["t"] else None
+    year = int(m["y"]) if m["y"] else None
+    suffix = normalize_number("0/" + m["suffix"])[2:] if m["suffix"] else None
+    return doc_type, int(m["n"]), year, suffix
+
+
+def match_partial(partial: str, known_numbers: Iterable[str]) -> list[str]:
+    """Known số hiệu that a partial one may mean: "32/2024", "NĐ 32", "Nghị định 32/2024".
+
+    Several candidates mean the reference is ambiguous (the caller should warn); [] none.
+    A complete number matches itself (after normalisation).
+    """
+    doc_type, num, year, suffix = _parse_partial(partial)
+    if num is None:
+        return []
+    out: list[str] = []
+    for known in known_numbers:
+        if known in out:
+            continue
+        k = _FULL_NUMBER_RE.match(normalize_number(known))
+        if not k or int(re.sub(r"\D", "", k["n"]) or -1) != num:
+            continue
+        if year is not None and (k["y"] is None or int(k["y"]) != year):
+            continue
+        if suffix is not None and k["suffix"] != suffix:
+            continue
+        if doc_type is not None and doc_type_from_number(known) != doc_type:
+            continue
+        out.append(known)
+    return out

@@ -1,0 +1,439 @@
+"""The knowledge base: documents, provisions, relations, in SQLite (or any SQLAlchemy URL).
+
+Every write of one file is one transaction: a failure rolls back that file only. A changed file
+becomes a new source version (the old rows stay, marked not current). Provisions are stored per
+source; for each document one set of rows is *active* — the best current full-text source
+(DOCX > PDF > HTML > Markdown > TXT), or, for documents known only through Pháp điển
+compilations, the newest row of each provision.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import and_, create_engine, event, func, select, update
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
+from kb import schema
+from kb.model import PARSER_VERSION, Citation, Document, Provision, Relation, nfc
+
+FORMAT_RANK = {"docx": 5, "pdf": 4, "html": 3, "md": 2, "txt": 1}
+DB_FILENAME = "kb.sqlite3"
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A file as read: what the store records about it."""
+
+    path: str
+    sha256: str
+    size: int
+    fmt: str
+    kind: str  # "document" | "compilation"
+    warnings: list[str]
+    original: str
+
+
+def default_url(home: Path) -> str:
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home / DB_FILENAME}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Store:
+    """Read and write access to the knowledge base."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        with self.engine.begin() as conn:
+            schema.migrate(conn)
+
+    @classmethod
+    def at_home(cls, home: Path) -> Store:
+        return cls(default_url(home))
+
+    # ----------------------------------------------------------------- writing
+    def file_state(self, path: str, sha256: str) -> str:
+        """'unchanged' (this content is already current), 'changed' (path known) or 'new'."""
+        with self.engine.connect() as conn:
+            same = conn.execute(
+                select(schema.sources.c.id).where(
+                    schema.sources.c.sha256 == sha256, schema.sources.c.current.is_(True)
+                )
+            ).first()
+            if same:
+                return "unchanged"
+            known = conn.execute(
+                select(schema.sources.c.id).where(schema.sources.c.path == path)
+            ).first()
+        return "changed" if known else "new"
+
+    def save(self, source: SourceFile, docs: list[Document]) -> int:
+        """Store one file's documents in one transaction; returns the new source id."""
+        with self.engine.begin() as conn:
+            source_id = _insert_source(conn, source)
+            for doc in docs:
+                _upsert_document(conn, doc, source_id, source)
+                _insert_provisions(conn, doc, source_id)
+                _insert_relations(conn, doc, source_id)
+            for key in {d.key for d in docs} | _docs_of_source(conn, source_id):
+                _refresh_active(conn, key)
+        return source_id
+
+    def record_failure(self, path: str, sha256: str | None, error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.failures.insert().values(
+                    path=path, sha256=sha256, error=error, at=datetime.now(UTC)
+                )
+            )
+
+    # ----------------------------------------------------------------- reading
+    def documents(self, include_stubs: bool = True) -> list[RowMapping]:
+        query = select(schema.documents).order_by(schema.documents.c.key)
+        if not include_stubs:
+            query = query.where(schema.documents.c.is_stub.is_(False))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def document(self, key: str) -> RowMapping | None:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(select(schema.documents).where(schema.documents.c.key == nfc(key)))
+                .mappings()
+                .first()
+            )
+
+    def known_numbers(self) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.documents.c.number).where(schema.documents.c.number.is_not(None)))
+            return {r.number for r in rows}
+
+    def provisions(self, doc_key: str, kind: str | None = None) -> list[RowMapping]:
+        p = schema.provisions
+        query = select(p).where(p.c.doc_key == nfc(doc_key), p.c.active.is_(True))
+        if kind:
+            query = query.where(p.c.kind == kind)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query.order_by(p.c.ordinal, p.c.id)).mappings())
+
+    def provision(self, citation: Citation, kind: str | None = None) -> RowMapping | None:
+        """The active provision at this address (the deepest node the address names)."""
+        p = schema.provisions
+        conds = [p.c.doc_key == nfc(citation.doc or ""), p.c.active.is_(True)]
+        for column, value in (
+            (p.c.part, citation.part),
+            (p.c.annex, citation.annex),
+            (p.c.article, citation.article),
+            (p.c.clause, citation.clause),
+            (p.c.point, citation.point),
+        ):
+            conds.append(column.is_(None) if value is None else column == value)
+        if kind:
+            conds.append(p.c.kind == kind)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(select(p).where(and_(*conds)).order_by(p.c.ordinal)).mappings())
+        return _deepest(rows, citation)
+
+    def provision_by_pid(self, pid: str) -> RowMapping | None:
+        p = schema.provisions
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(select(p).where(p.c.pid == pid, p.c.active.is_(True)))
+                .mappings()
+                .first()
+            )
+
+    def relations(self, *, to_doc: str | None = None, from_doc: str | None = None) -> list[RowMapping]:
+        """Relations stated by current sources, de-duplicated (a text in .docx and .txt states them twice)."""
+        r, s = schema.relations, schema.sources
+        query = select(r).join(s, s.c.id == r.c.source_id).where(s.c.current.is_(True))
+        if to_doc:
+            query = query.where(r.c.to_doc == nfc(to_doc))
+        if from_doc:
+            query = query.where(r.c.from_doc == nfc(from_doc))
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query.order_by(r.c.id)).mappings())
+        return _dedupe_relations(rows)
+
+    def sources(self, path: str | None = None) -> list[RowMapping]:
+        s = schema.sources
+        query = select(s.c.id, s.c.path, s.c.sha256, s.c.version, s.c.current, s.c.fmt, s.c.kind,
+                       s.c.warnings, s.c.parser_version)
+        if path:
+            query = query.where(s.c.path == path)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query.order_by(s.c.id)).mappings())
+
+    def original_text(self, source_id: int) -> str:
+        with self.engine.connect() as conn:
+            blob = conn.execute(
+                select(schema.sources.c.original_z).where(schema.sources.c.id == source_id)
+            ).scalar_one()
+        return zlib.decompress(blob).decode("utf-8") if blob else ""
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            def count(table, *where) -> int:
+                return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+            return {
+                "documents": count(schema.documents, schema.documents.c.is_stub.is_(False)),
+                "stubs": count(schema.documents, schema.documents.c.is_stub.is_(True)),
+                "provisions": count(schema.provisions, schema.provisions.c.active.is_(True)),
+                "provision_rows": count(schema.provisions),
+                "relations": count(schema.relations),
+                "sources": count(schema.sources),
+                "failures": count(schema.failures),
+            }
+
+
+# --------------------------------------------------------------------- helpers
+def _deepest(rows: list[RowMapping], citation: Citation) -> RowMapping | None:
+    if not rows:
+        return None
+    if citation.article is None and citation.annex is not None:
+        annex_rows = [r for r in rows if r["kind"] == "phu_luc"]
+        return annex_rows[0] if annex_rows else rows[0]
+    return rows[0]
+
+
+def _dedupe_relations(rows: list[RowMapping]) -> list[RowMapping]:
+    seen: set[tuple] = set()
+    kept = []
+    for row in rows:
+        key = (row["kind"], row["from_doc"], row["from_pid"], row["to_doc"], row["to_part"],
+               row["to_annex"], row["to_article"], row["to_clause"], row["to_point"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def _insert_source(conn: Connection, source: SourceFile) -> int:
+    s = schema.sources
+    version = conn.execute(select(func.max(s.c.version)).where(s.c.path == source.path)).scalar() or 0
+    conn.execute(update(s).where(s.c.path == source.path).values(current=False))
+    result = conn.execute(
+        s.insert().values(
+            path=source.path,
+            sha256=source.sha256,
+            size=source.size,
+            fmt=source.fmt,
+            version=version + 1,
+            current=True,
+            kind=source.kind,
+            parser_version=PARSER_VERSION,
+            ingested_at=datetime.now(UTC),
+            warnings=source.warnings,
+            original_z=zlib.compress(source.original.encode("utf-8"), 6),
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def _doc_values(doc: Document) -> dict:
+    return {
+        "number": doc.number,
+        "doc_type": doc.doc_type,
+        "doc_class": doc.doc_class.value,
+        "issuer": doc.issuer,
+        "parent_issuer": doc.parent_issuer,
+        "place": doc.place,
+        "issued": doc.issued,
+        "effective": doc.effective,
+        "effective_note": doc.effective_note,
+        "expires": doc.expires,
+        "title": doc.title,
+        "subject": doc.subject,
+        "stated_status": doc.stated_status,
+        "meta": {
+            "recipients": doc.recipients,
+            "bases": doc.bases,
+            "signer": doc.signer,
+            "signer_title": doc.signer_title,
+            "signer_authority": doc.signer_authority,
+            "distribution": doc.distribution,
+            "front_matter": _jsonable(doc.front_matter),
+            "warnings": doc.warnings,
+        },
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _upsert_document(conn: Connection, doc: Document, source_id: int, source: SourceFile) -> None:
+    d = schema.documents
+    existing = conn.execute(select(d).where(d.c.key == doc.key)).mappings().first()
+    values = _doc_values(doc) | {"is_stub": False, "updated_at": datetime.now(UTC)}
+    if existing is None:
+        conn.execute(d.insert().values(key=doc.key, **values | {"is_stub": doc.partial}))
+    elif existing["is_stub"]:  # a stub, or known so far only by an annex file
+        conn.execute(update(d).where(d.c.key == doc.key).values(**values | {"is_stub": doc.partial}))
+    elif not doc.partial and _outranks(conn, source, existing["primary_source_id"]):
+        conn.execute(update(d).where(d.c.key == doc.key).values(**values))
+    else:  # a weaker source (an annex file, a Pháp điển note): only fill what is missing
+        missing = {k: v for k, v in values.items() if existing.get(k) in (None, "", {}) and v}
+        if missing:
+            conn.execute(update(d).where(d.c.key == doc.key).values(**missing))
+
+
+def _source_rank(kind: str, fmt: str, source_id: int) -> tuple[int, int, int]:
+    return (1 if kind == "document" else 0, FORMAT_RANK.get(fmt, 0), source_id)
+
+
+def _outranks(conn: Connection, source: SourceFile, other_id: int | None) -> bool:
+    if other_id is None:
+        return True
+    s = schema.sources
+    other = conn.execute(select(s.c.kind, s.c.fmt, s.c.current, s.c.path).where(s.c.id == other_id)).first()
+    if other is None or not other.current or other.path == source.path:
+        return True
+    return _source_rank(source.kind, source.fmt, 1) >= _source_rank(other.kind, other.fmt, 0)
+
+
+def _provision_rows(doc: Document, source_id: int) -> Iterator[dict]:
+    def rows(node: Provision, parent: Provision | None) -> Iterator[dict]:
+        c = node.citation
+        yield {
+            "pid": node.pid,
+            "doc_key": doc.key,
+            "source_id": source_id,
+            "active": False,
+            "kind": node.kind.value,
+            "label": node.label,
+            "part": c.part,
+            "annex": c.annex,
+            "article": c.article,
+            "clause": c.clause,
+            "point": c.point,
+            "title": node.title,
+            "text": node.text,
+            "original": node.original,
+            "parent_pid": parent.pid if parent else None,
+            "ordinal": node.ordinal,
+            "container_path": list(node.container_path),
+            "source_label": node.source_label,
+        }
+        for child in node.children:
+            yield from rows(child, node)
+
+    for top in doc.provisions:
+        yield from rows(top, None)
+
+
+def _insert_provisions(conn: Connection, doc: Document, source_id: int) -> None:
+    batch = list(_provision_rows(doc, source_id))
+    if batch:
+        conn.execute(schema.provisions.insert(), batch)
+
+
+def _relation_row(rel: Relation, source_id: int) -> dict:
+    target = rel.target or Citation(rel.target_doc)
+    return {
+        "source_id": source_id,
+        "kind": rel.kind.value,
+        "from_doc": rel.source_doc,
+        "from_pid": rel.source_pid,
+        "to_doc": nfc(rel.target_doc),
+        "to_part": target.part,
+        "to_annex": target.annex,
+        "to_article": target.article,
+        "to_clause": target.clause,
+        "to_point": target.point,
+        "effective": rel.effective,
+        "new_text": rel.new_text,
+        "evidence": rel.evidence[:2000],
+    }
+
+
+def _insert_relations(conn: Connection, doc: Document, source_id: int) -> None:
+    if not doc.relations:
+        return
+    conn.execute(schema.relations.insert(), [_relation_row(r, source_id) for r in doc.relations])
+    for stub in doc.stubs:
+        _ensure_stub(conn, stub)
+
+
+def _ensure_stub(conn: Connection, stub: Document) -> None:
+    d = schema.documents
+    if conn.execute(select(d.c.key).where(d.c.key == stub.key)).first():
+        return
+    conn.execute(
+        d.insert().values(key=stub.key, **_doc_values(stub), is_stub=True, updated_at=datetime.now(UTC))
+    )
+
+
+def _docs_of_source(conn: Connection, source_id: int) -> set[str]:
+    p = schema.provisions
+    return {r.doc_key for r in conn.execute(select(p.c.doc_key).where(p.c.source_id == source_id).distinct())}
+
+
+def _refresh_active(conn: Connection, doc_key: str) -> None:
+    """Choose which stored rows the document shows (see module docstring)."""
+    p, s = schema.provisions, schema.sources
+    rows = conn.execute(
+        select(p.c.id, p.c.pid, p.c.part, p.c.annex, s.c.id.label("sid"), s.c.kind, s.c.fmt)
+        .join(s, s.c.id == p.c.source_id)
+        .where(p.c.doc_key == doc_key, s.c.current.is_(True))
+    ).all()
+    chosen, primary = _choose_rows(rows)
+    conn.execute(update(p).where(p.c.doc_key == doc_key, p.c.active.is_(True)).values(active=False))
+    for chunk in _chunks(sorted(chosen), 500):
+        conn.execute(update(p).where(p.c.id.in_(chunk)).values(active=True))
+    if primary is not None:
+        d = schema.documents
+        conn.execute(update(d).where(d.c.key == doc_key).values(primary_source_id=primary))
+
+
+def _choose_rows(rows) -> tuple[set[int], int | None]:
+    """Per segment (main text, each Quy chế, each Phụ lục): the best full-text source's rows;
+    where only compilations give the segment, the newest row of each provision."""
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        groups.setdefault((r.part, r.annex), []).append(r)
+    chosen: set[int] = set()
+    primary: tuple | None = None
+    for (part, annex), group in groups.items():
+        full = [r for r in group if r.kind == "document"]
+        if full:
+            best = max(full, key=lambda r: _source_rank(r.kind, r.fmt, r.sid))
+            chosen |= {r.id for r in full if r.sid == best.sid}
+            if part is None and annex is None:
+                primary = (best.sid,)
+            continue
+        newest: dict[str, tuple[int, int]] = {}
+        for r in group:
+            if r.pid not in newest or r.sid > newest[r.pid][0]:
+                newest[r.pid] = (r.sid, r.id)
+        chosen |= {row_id for _, row_id in newest.values()}
+    if primary is None and rows:
+        primary = (max(rows, key=lambda r: _source_rank(r.kind, r.fmt, r.sid)).sid,)
+    return chosen, primary[0] if primary else None
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
