@@ -220,8 +220,8 @@ def _point(text: str, state: _Open) -> bool:
     if digit:  # sub-point a1), a2): part of the current point's text
         return False
     previous = state.point.citation.point if state.point else None
-    expected = POINT_LETTERS[POINT_LETTERS.index(previous) + 1] if previous else "a"
-    if letter != expected:
+    position = POINT_LETTERS.index(previous) + 1 if previous else 0
+    if position >= len(POINT_LETTERS) or letter != POINT_LETTERS[position]:
         return False
     parent = state.clause or state.article
     pc = parent.citation

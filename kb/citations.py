@@ -16,18 +16,22 @@ Vocabulary (Nghị định 30/2020/NĐ-CP, Phụ lục II; ../shared/docs/citati
 
 Grammar, in the Vietnamese order (smallest unit first, document last)::
 
-    mention  := chain [của|thuộc] docref | docref
-    chain    := unit ((,|và|hoặc|đến|của|các) unit)*
+    mention  := chain [,] [của|thuộc|ban hành kèm theo] docref | docref
+    chain    := unit ((,|;|và|hoặc|đến|của|các) unit)*
     unit     := điểm POINTS | khoản INTS | Điều INTS | Phụ lục ROMAN | Mẫu số X | Quy chế …
 
 A document that follows a chain applies to every provision of the chain ("khoản 1 Điều 8 và
-Điều 9 Nghị định số 32/2024/NĐ-CP" → both in 32/2024/NĐ-CP). A chain with no document is
+Điều 9 Nghị định số 32/2024/NĐ-CP", "khoản 3 Điều 22; khoản 2 Điều 45 của Nghị định số …" →
+all in that document). Clauses before an article list belong to its first article only
+("khoản 3 Điều 10, Điều 11" → khoản 3 Điều 10 and the whole Điều 11). A chain with no document is
 relative to the enclosing document, except when it sits in a parenthesis right after a document
 mention ("Nghị định số 32/2024/NĐ-CP (trong đó có quy định tại điểm c khoản 1 Điều 8)"): then it
 refers to that document (`CitationMention.attached == "parenthetical"`). A bare chain that
 merely follows a document mention in the same sentence keeps `relative="document"` and exposes
-that document as `antecedent`, for callers reading letters (công văn), which have no articles of
-their own.
+that document as `antecedent` (and the next document of the sentence, across ";", as
+`postcedent`: ND 139/2025 writes "… quy định tại khoản 1 Điều 34; … tại khoản 3 Điều 34 Nghị định
+số 32/2024/NĐ-CP"), for callers reading letters (công văn), which have no articles of their own.
+Structural headings ("Điều 8. Tiêu chí …" at a line start) are not citations.
 
 Input may be NFC or NFD; matching runs on NFC text (plus the pdftotext glyph fix ƣ→ư) but
 spans index the input string, and `raw == text[start:end]`.
@@ -118,6 +122,7 @@ class CitationMention:
     forms: list[str] = field(default_factory=list)
     attached: str | None = None  # "parenthetical" when the doc came from a preceding mention
     antecedent: DocRef | None = None  # nearest preceding document in the same sentence
+    postcedent: DocRef | None = None  # next document in the same sentence (across ";")
 
     @property
     def relative(self) -> str | None:
@@ -182,10 +187,26 @@ _TYPES: dict[str, str] = {
     "Bộ luật": "Bộ luật",
     "Luật": "Luật",
 }
-_THIS_TYPES = ("Thông tư liên tịch", "Nghị quyết liên tịch", "Nghị định", "Thông tư", "Quyết định",
-               "Nghị quyết", "Chỉ thị", "Pháp lệnh", "Bộ luật", "Luật", "Hiến pháp")
-_ABBR: dict[str, str] = {"NĐ": "Nghị định", "TTLT": "Thông tư liên tịch", "TT": "Thông tư",
-                         "QĐ": "Quyết định", "NQ": "Nghị quyết"}
+_THIS_TYPES = (
+    "Thông tư liên tịch",
+    "Nghị quyết liên tịch",
+    "Nghị định",
+    "Thông tư",
+    "Quyết định",
+    "Nghị quyết",
+    "Chỉ thị",
+    "Pháp lệnh",
+    "Bộ luật",
+    "Luật",
+    "Hiến pháp",
+)
+_ABBR: dict[str, str] = {
+    "NĐ": "Nghị định",
+    "TTLT": "Thông tư liên tịch",
+    "TT": "Thông tư",
+    "QĐ": "Quyết định",
+    "NQ": "Nghị quyết",
+}
 
 _TYPE_ALT = "|".join(_ci(t) for t in _TYPES)
 _ABBR_ALT = "|".join(_ABBR)
@@ -209,7 +230,9 @@ _DOC_NUM_RE = re.compile(
 _DOC_ABBR_RE = re.compile(
     rf"(?P<t>{_ABBR_ALT})(?:{_S0}|-)(?:số{_S0})?(?P<num>{_NUM_FULL}|{_NUM_PARTIAL}|{_NUM_BARE})"
 )
-_DOC_THIS_RE = re.compile(rf"(?P<t>{'|'.join(t.replace(' ', _S) for t in _THIS_TYPES)}){_S}này(?!\w)")
+_DOC_THIS_RE = re.compile(
+    rf"(?P<t>{'|'.join(t.replace(' ', _S) for t in _THIS_TYPES)}){_S}này(?!\w)"
+)
 _NAMED_START_RE = re.compile(rf"(?P<t>Bộ{_S}[Ll]uật|Luật|Pháp{_S}lệnh|Hiến{_S}pháp|Điều{_S}lệ){_S}")
 _NAME_YEAR_RE = re.compile(
     rf"(?P<name>[^\W\d_][\w]*(?:,?{_S}[^\W\d_][\w]*){{0,20}}?){_S}(?:năm{_S})?"
@@ -221,8 +244,32 @@ _NAME_WORD_RE = re.compile(rf"{_S}?(?P<w>[^\W\d_]\w*)")
 _NAME_HARD_STOP = frozenset(
     ("ngày", "như", "thì", "có", "đã", "là", "nêu", "về", "được", "này", "đó", "nên", "đều")
 )
-_NAME_STOP = _NAME_HARD_STOP | {"số", "năm", "theo", "hiện", "mới", "sau", "trên", "cũng", "và", "hoặc", "quy", "hướng",
-                                "tại", "của", "cho", "khi", "do", "gồm", "bao", "sẽ", "với", "mà", "để", "trong"}
+_NAME_STOP = _NAME_HARD_STOP | {
+    "số",
+    "năm",
+    "theo",
+    "hiện",
+    "mới",
+    "sau",
+    "trên",
+    "cũng",
+    "và",
+    "hoặc",
+    "quy",
+    "hướng",
+    "tại",
+    "của",
+    "cho",
+    "khi",
+    "do",
+    "gồm",
+    "bao",
+    "sẽ",
+    "với",
+    "mà",
+    "để",
+    "trong",
+}
 
 _KEYWORD = re.compile(  # the lookahead on first letters lets the engine skip fast
     rf"(?=[BCHKLMNPQSTVbchklmnpqstvĐđ])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|Quy{_S}chế|Quy{_S}định|Quy{_S}trình"
@@ -254,15 +301,14 @@ _TITLE_CUT_RE = re.compile(
 _TITLE_TAIL_RE = re.compile(r"(?:\s+(?:của|tại|bởi|theo|và))+$")
 
 _GAP_CHAIN_RE = re.compile(
-    rf"{_S0}(?:,{_S0})?(?:(?:và|hoặc|hay|đến|tới|của|các|cùng|từ)(?:{_S}|$))*"
+    rf"{_S0}(?:[,;]{_S0})?(?:(?:và|hoặc|hay|đến|tới|của|các|cùng|từ)(?:{_S}|$))*"
 )
-_GAP_DOC_RE = re.compile(
-    rf"{_S0},?{_S0}(?:(?:của|thuộc)(?:{_S}|$)|{_KEM_THEO}(?:{_S}|$))?"
-)
+_GAP_DOC_RE = re.compile(rf"{_S0},?{_S0}(?:(?:của|thuộc)(?:{_S}|$)|{_KEM_THEO}(?:{_S}|$))?")
 _GAP_PART_RE = re.compile(rf"{_S0}(?:(?:của|thuộc)(?:{_S}|$))?")
 _HEADING_PREFIX_RE = re.compile(r"[\s#*>_|]*")
 _THIS_STANDALONE_RE = re.compile(r"(?:tại|theo|của|trong|và)\s+$")
 _SENTENCE_BREAK_RE = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")
+_PERIOD_BREAK_RE = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 _WS_RE = re.compile(r"\s+")
 # 1:1 replacements (spans stay valid): pdftotext glyphs, markdown emphasis read as spaces
 _GLYPHS = (("ƣ", "ư"), ("Ƣ", "Ư"), ("*", " "), ("_", " "))
@@ -274,32 +320,63 @@ def _fix_glyphs(text: str) -> str:
             text = text.replace(old, new)
     return text
 
+
 # ---------------------------------------------------------------------------------------------
 # Numbers, types, issuers
 # ---------------------------------------------------------------------------------------------
 
 _SEG_FIX = {"ND": "NĐ", "QD": "QĐ", "HDND": "HĐND", "TTG": "TTg", "NĐ": "NĐ", "QĐ": "QĐ"}
 _TYPE_CODES: dict[str, str] = {
-    "NĐ": "Nghị định", "TTLT": "Thông tư liên tịch", "NQLT": "Nghị quyết liên tịch",
-    "TT": "Thông tư", "QĐ": "Quyết định", "CT": "Chỉ thị", "NQ": "Nghị quyết",
-    "PL": "Pháp lệnh", "L": "Lệnh", "SL": "Sắc lệnh", "VBHN": "Văn bản hợp nhất",
-    "HD": "Hướng dẫn", "KH": "Kế hoạch", "TB": "Thông báo", "BC": "Báo cáo",
-    "TTr": "Tờ trình", "KL": "Kết luận", "CĐ": "Công điện",
+    "NĐ": "Nghị định",
+    "TTLT": "Thông tư liên tịch",
+    "NQLT": "Nghị quyết liên tịch",
+    "TT": "Thông tư",
+    "QĐ": "Quyết định",
+    "CT": "Chỉ thị",
+    "NQ": "Nghị quyết",
+    "PL": "Pháp lệnh",
+    "L": "Lệnh",
+    "SL": "Sắc lệnh",
+    "VBHN": "Văn bản hợp nhất",
+    "HD": "Hướng dẫn",
+    "KH": "Kế hoạch",
+    "TB": "Thông báo",
+    "BC": "Báo cáo",
+    "TTr": "Tờ trình",
+    "KL": "Kết luận",
+    "CĐ": "Công điện",
 }
 _AGENCIES: dict[str, str] = {
-    "CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ", "CTN": "Chủ tịch nước",
-    "UBTVQH": "Ủy ban Thường vụ Quốc hội", "BCT": "Bộ Công Thương", "BTC": "Bộ Tài chính",
-    "BKHĐT": "Bộ Kế hoạch và Đầu tư", "BXD": "Bộ Xây dựng",
-    "BTNMT": "Bộ Tài nguyên và Môi trường", "BNNMT": "Bộ Nông nghiệp và Môi trường",
-    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn", "BNV": "Bộ Nội vụ",
-    "BTP": "Bộ Tư pháp", "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội",
-    "BGDĐT": "Bộ Giáo dục và Đào tạo", "BYT": "Bộ Y tế", "BQP": "Bộ Quốc phòng",
-    "BCA": "Bộ Công an", "BGTVT": "Bộ Giao thông vận tải",
-    "BTTTT": "Bộ Thông tin và Truyền thông", "BKHCN": "Bộ Khoa học và Công nghệ",
-    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch", "BNG": "Bộ Ngoại giao",
-    "NHNN": "Ngân hàng Nhà nước Việt Nam", "TTCP": "Thanh tra Chính phủ",
-    "VPCP": "Văn phòng Chính phủ", "UBDT": "Ủy ban Dân tộc", "BDTTG": "Bộ Dân tộc và Tôn giáo",
-    "TANDTC": "Tòa án nhân dân tối cao", "VKSNDTC": "Viện kiểm sát nhân dân tối cao",
+    "CP": "Chính phủ",
+    "TTg": "Thủ tướng Chính phủ",
+    "CTN": "Chủ tịch nước",
+    "UBTVQH": "Ủy ban Thường vụ Quốc hội",
+    "BCT": "Bộ Công Thương",
+    "BTC": "Bộ Tài chính",
+    "BKHĐT": "Bộ Kế hoạch và Đầu tư",
+    "BXD": "Bộ Xây dựng",
+    "BTNMT": "Bộ Tài nguyên và Môi trường",
+    "BNNMT": "Bộ Nông nghiệp và Môi trường",
+    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn",
+    "BNV": "Bộ Nội vụ",
+    "BTP": "Bộ Tư pháp",
+    "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội",
+    "BGDĐT": "Bộ Giáo dục và Đào tạo",
+    "BYT": "Bộ Y tế",
+    "BQP": "Bộ Quốc phòng",
+    "BCA": "Bộ Công an",
+    "BGTVT": "Bộ Giao thông vận tải",
+    "BTTTT": "Bộ Thông tin và Truyền thông",
+    "BKHCN": "Bộ Khoa học và Công nghệ",
+    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch",
+    "BNG": "Bộ Ngoại giao",
+    "NHNN": "Ngân hàng Nhà nước Việt Nam",
+    "TTCP": "Thanh tra Chính phủ",
+    "VPCP": "Văn phòng Chính phủ",
+    "UBDT": "Ủy ban Dân tộc",
+    "BDTTG": "Bộ Dân tộc và Tôn giáo",
+    "TANDTC": "Tòa án nhân dân tối cao",
+    "VKSNDTC": "Viện kiểm sát nhân dân tối cao",
     "KTNN": "Kiểm toán nhà nước",
 }
 _FULL_NUMBER_RE = re.compile(
@@ -380,7 +457,7 @@ def issuer_from_number(number: str | None) -> str | None:
 
 
 def _canon_type(raw: str) -> str:
-    """"nghị  định" → "Nghị định", "Bộ Luật" → "Bộ luật", "NĐ" → "Nghị định"."""
+    """ "nghị  định" → "Nghị định", "Bộ Luật" → "Bộ luật", "NĐ" → "Nghị định"."""
     text = _WS_RE.sub(" ", raw).strip()
     if text in _ABBR:
         return _ABBR[text]
@@ -469,7 +546,7 @@ def _at_line_start(text: str, pos: int) -> bool:
 
 
 def _is_heading(text: str, tok_end: int, start: int, kind: str) -> bool:
-    """"Điều 8. Điều kiện …" / "Phụ lục I" as a structural heading, not a citation."""
+    """ "Điều 8. Điều kiện …" / "Phụ lục I" as a structural heading, not a citation."""
     if not _at_line_start(text, start):
         return False
     nxt = text[tok_end : tok_end + 4].lstrip(" *")[:1]
@@ -533,7 +610,9 @@ def _lex_doc(text: str, pos: int) -> _Tok | None:
         doc_type = _canon_type(m["t"])
         num = m["num"]
         bare = "/" not in num
-        if not bare or (doc_type in ("Nghị định", "Thông tư", "Quyết định") and m["t"][0].isupper()):
+        if not bare or (
+            doc_type in ("Nghị định", "Thông tư", "Quyết định") and m["t"][0].isupper()
+        ):
             ref = _numbered_ref(m.group(0), doc_type, num, informal=False)
             return _Tok("DOC", pos, m.end(), doc=ref)
     if m := _DOC_ABBR_RE.match(text, pos):
@@ -545,13 +624,17 @@ def _lex_doc(text: str, pos: int) -> _Tok | None:
 
 
 def _lex_named(text: str, pos: int, m: re.Match) -> _Tok | None:
-    """"Luật Đất đai 2024", "Bộ luật Dân sự năm 2015", "Luật Đầu tư số 61/2020/QH14"."""
+    """ "Luật Đất đai 2024", "Bộ luật Dân sự năm 2015", "Luật Đầu tư số 61/2020/QH14"."""
     doc_type = _canon_type(m["t"])
     start = m.end()
     capital = text[start : start + 1].isupper() or text.startswith("sửa đổi", start)
     if doc_type == "Hiến pháp" and (y := _YEAR_RE.match(text, start)):
-        return _Tok("DOC", pos, y.end(), doc=DocRef(text[pos : y.end()], doc_type, name="",
-                                                   year=int(y["year"])))
+        return _Tok(
+            "DOC",
+            pos,
+            y.end(),
+            doc=DocRef(text[pos : y.end()], doc_type, name="", year=int(y["year"])),
+        )
     name, year, end = _name_with_year(text, start)
     if name is None and capital:
         name, end = _name_by_stopwords(text, start)
@@ -666,8 +749,14 @@ def _with_meta(text: str, tok: _Tok) -> _Tok:
     title = _read_title(text, end) if (issued or issuer) else None
     if end == tok.end and year == ref.year:
         return tok
-    fields = {**_asdict(ref), "raw": text[tok.start : end], "issued": issued, "issuer": issuer,
-              "title": title, "year": year}
+    fields = {
+        **_asdict(ref),
+        "raw": text[tok.start : end],
+        "issued": issued,
+        "issuer": issuer,
+        "title": title,
+        "year": year,
+    }
     return _Tok("DOC", tok.start, end, doc=DocRef(**fields))
 
 
@@ -809,7 +898,9 @@ def _build(text: str, chain: list[_Tok]) -> CitationMention | None:
     builder = _Builder()
     prev: _Tok | None = None
     for tok in chain:
-        adjacent = prev is not None and _GAP_PART_RE.fullmatch(text, prev.end, tok.start) is not None
+        adjacent = (
+            prev is not None and _GAP_PART_RE.fullmatch(text, prev.end, tok.start) is not None
+        )
         builder.feed(tok, adjacent)
         prev = tok
     builder.flush()
@@ -821,7 +912,7 @@ def _build(text: str, chain: list[_Tok]) -> CitationMention | None:
 
 
 def _lonely_this(chain: list[_Tok]) -> bool:
-    """"Điều này có nghĩa …" / "khoản này" (money) alone: not a citation unless "tại/theo …"."""
+    """ "Điều này có nghĩa …" / "khoản này" (money) alone: not a citation unless "tại/theo …"."""
     return (
         len(chain) == 1
         and chain[0].kind in ("D", "K", "P")
@@ -855,6 +946,16 @@ def _link(text: str, mentions: list[CitationMention]) -> None:
                     _attach(m, last_doc.doc_ref)
         if m.doc_ref is not None and not m.doc_ref.this_document:
             last_doc = m
+    next_doc: CitationMention | None = None
+    for m in reversed(mentions):
+        if (
+            m.doc_ref is None
+            and next_doc is not None
+            and _PERIOD_BREAK_RE.search(text, m.span[1], next_doc.span[0]) is None
+        ):
+            m.postcedent = next_doc.doc_ref
+        if m.doc_ref is not None and not m.doc_ref.this_document:
+            next_doc = m
 
 
 def _attach(m: CitationMention, ref: DocRef | None) -> None:
@@ -996,14 +1097,27 @@ def _title_phrase(title: str) -> str:
 
 
 def _parse_partial(partial: str) -> tuple[str | None, int | None, int | None, str | None]:
-    """("Nghị định", 32, 2024, None) from "NĐ 32/2024"; suffix kept when given."""
-    m = _PARTIAL_RE.match(nfc(partial).strip())
-    if not m:
+    """("Nghị định", 32, 2024, None) from "NĐ 32/2024" or "Nghị định số 32/2024 ngày …"."""
+    text = nfc(partial).strip()
+    m = _PARTIAL_RE.match(text)
+    if m:
+        doc_type = _canon_type(m["t"]) if m["t"] else None
+        return doc_type, int(m["n"]), _int(m["y"]), _suffix(m["suffix"])
+    ref = next((x.doc_ref for x in find_citations(text) if x.doc_ref and x.doc_ref.number), None)
+    if ref is None or ref.number is None:
         return None, None, None, None
-    doc_type = _canon_type(m["t"]) if m["t"] else None
-    year = int(m["y"]) if m["y"] else None
-    suffix = normalize_number("0/" + m["suffix"])[2:] if m["suffix"] else None
-    return doc_type, int(m["n"]), year, suffix
+    n = re.match(r"(\d+)(?:/(\d{4}))?(?:/(.+))?$", ref.number)
+    if not n:
+        return ref.doc_type, None, None, None
+    return ref.doc_type, int(n[1]), _int(n[2]), _suffix(n[3])
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _suffix(value: str | None) -> str | None:
+    return normalize_number("0/" + value)[2:] if value else None
 
 
 def match_partial(partial: str, known_numbers: Iterable[str]) -> list[str]:

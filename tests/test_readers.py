@@ -558,3 +558,20 @@ def test_detect_ignores_extension(tmp_path: Path, ccn_dir: Path):
     md = (ccn_dir / "QD-130-2022-QD-CTDP.md").read_bytes()
     assert read_bytes(tmp_path / "qd", md).fmt == "md"
     assert read_bytes("x.bin", b"Xin chao").fmt == "txt"
+
+
+def test_md_blockquote_tables_entities_and_footnote_links(tmp_path: Path):
+    path = tmp_path / "trich.md"
+    path.write_text(
+        "# Điều 5. Công thức\n"
+        "> | | |\n> |---|---|\n> | **Tiền sử dụng đất** | = Diện tích × Giá đất |\n"
+        "Tư vấn &amp; Đầu tư theo IMT-Advanced[[1]](#_ftn1).\n"
+        "Số: 47/2026/TT-BCA &nbsp;&nbsp;&nbsp;&nbsp;&nbsp; Hà Nội, ngày 12 tháng 5 năm 2026\n",
+        encoding="utf-8",
+    )
+    assert read(path).lines == [
+        "Điều 5. Công thức",
+        "Tiền sử dụng đất | = Diện tích × Giá đất",
+        "Tư vấn & Đầu tư theo IMT-Advanced[1].",
+        "Số: 47/2026/TT-BCA   Hà Nội, ngày 12 tháng 5 năm 2026",
+    ]

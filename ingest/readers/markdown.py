@@ -7,6 +7,7 @@ Block.original is the Markdown line as in the file; Block.text = normalize(line 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 from pathlib import Path
@@ -160,7 +161,7 @@ _HTML_TAGS = (
     "span|strike|strong|sub|sup|table|tbody|td|th|thead|tr|u|ul|ol|li|h[1-6]|section|article"
 )
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\((?:[^()]|\([^()]*\))*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -199,6 +200,8 @@ def strip_inline(text: str) -> str:
         text = _ITALIC_UNDER.sub(r"\1", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
     return text
 
 
@@ -275,6 +278,8 @@ class _Body:
             self.blocks.append(Block(text=text, original=original, origin=origin))
 
     def line(self, line: str) -> None:
+        if line.lstrip().startswith(">") and not self.in_fence:
+            line = _QUOTE.sub("", line)
         if line.lstrip().startswith("|") and not self.in_fence:
             self.table.append(line)
             return
