@@ -25,6 +25,8 @@ from kb.model import Citation, DocClass, Document, Kind, Provision, Relation, Re
 EFFECT_TITLE_RE = re.compile(r"hiệu lực|thi hành", re.IGNORECASE)
 AMEND_RE = re.compile(r"(?:[Ss]ửa đổi, bổ sung|[Ss]ửa đổi|[Bb]ổ sung|[Tt]hay thế)\s+(.{3,200}?)\s+như sau\s*:")
 QUOTE_STRIP = "“”\"' \n"
+REPEAL_PROVISION_RE = re.compile(r"[Bb]ãi bỏ\s+((?:các\s+)?(?:điểm|khoản|Điều)\s[^.;:]{1,150})")
+AMENDING_TITLE_RE = re.compile(r"sửa đổi|bổ sung|bãi bỏ", re.IGNORECASE)
 
 
 def extract_relations(doc: Document) -> None:
@@ -41,6 +43,7 @@ def extract_relations(doc: Document) -> None:
         if doc.doc_class != DocClass.ADMIN and _is_effect_provision(node, doc):
             _endings(doc, node, own, self_number)
     _bases(doc, self_number)
+    _document_amendments(doc, self_number)
     _make_stubs(doc, self_number)
 
 
@@ -149,23 +152,43 @@ def _verb_follows(text: str, ordered: list[CitationMention], i: int) -> bool:
 
 
 def _amendments(doc: Document, node: Provision, own: str, self_number: str) -> None:
-    match = AMEND_RE.search(own)
-    if not match:
+    """"Sửa đổi, bổ sung khoản 2 Điều 8 như sau: “…”" → a new version of that provision;
+    "Bãi bỏ khoản 3 Điều 9" → that provision repealed (from this document's effective date)."""
+    for kind, match in _amending_phrases(own):
+        phrase = match.group(1)
+        found = [m for m in find_citations(phrase) if m.targets]
+        amended_doc = _amended_document(doc, node, phrase, self_number)
+        if not found or amended_doc is None:
+            continue
+        tail = None
+        if kind == RelationKind.AMENDS:
+            tail = node.text[node.text.find(match.group(0)) + len(match.group(0)):].strip(QUOTE_STRIP) or None
+        for mention in found:
+            for target in mention.targets:
+                target = target if target.doc else target.with_doc(amended_doc)
+                if target.doc == self_number or target.article is None:
+                    continue
+                doc.relations.append(Relation(kind, self_number, target.doc, source=node.citation,
+                                              source_pid=node.pid, target=target, new_text=tail,
+                                              evidence=match.group(0)))
+
+
+def _amending_phrases(own: str):
+    for match in AMEND_RE.finditer(own):
+        yield RelationKind.AMENDS, match
+    for match in REPEAL_PROVISION_RE.finditer(own):
+        yield RelationKind.REPEALS, match
+
+
+def _document_amendments(doc: Document, self_number: str) -> None:
+    """A title "Sửa đổi, bổ sung một số điều của Nghị định số …" amends that document."""
+    if not AMENDING_TITLE_RE.search(doc.title or ""):
         return
-    phrase = match.group(1)
-    found = [m for m in find_citations(phrase) if m.targets]
-    amended_doc = _amended_document(doc, node, phrase, self_number)
-    if not found or amended_doc is None:
-        return
-    tail = node.text[node.text.find(match.group(0)) + len(match.group(0)):].strip(QUOTE_STRIP)
-    for mention in found:
-        for target in mention.targets:
-            target = target if target.doc else target.with_doc(amended_doc)
-            if target.doc == self_number or target.article is None:
-                continue
-            doc.relations.append(Relation(RelationKind.AMENDS, self_number, target.doc, source=node.citation,
-                                          source_pid=node.pid, target=target, new_text=tail or None,
-                                          evidence=match.group(0)))
+    for mention in find_citations(doc.title):
+        number = _complete_doc(mention, self_number)
+        if number:
+            doc.relations.append(Relation(RelationKind.AMENDS, self_number, number, evidence=doc.title))
+            return
 
 
 def _amended_document(doc: Document, node: Provision, phrase: str, self_number: str) -> str | None:
@@ -184,12 +207,24 @@ def _cross_references(doc: Document, node: Provision, mentions: list[CitationMen
     for mention in mentions:
         if not mention.targets:
             continue
-        resolved = resolve_relative(mention, context) if mention.relative else mention.targets
-        for target in resolved:
+        for target in _resolved_targets(doc, mention, context):
             if target is None or not target.doc or target == context:
                 continue
             doc.relations.append(Relation(RelationKind.CITES, self_number, target.doc, source=node.citation,
                                           source_pid=node.pid, target=target, evidence=_sentence(node.text, mention)))
+
+
+def _resolved_targets(doc: Document, mention: CitationMention, context: Citation) -> list[Citation]:
+    """Absolute targets of a mention. In a letter (which has no Điều of its own) a bare "Điều 21"
+    means the document named just before or after it in the sentence, or nothing."""
+    if not mention.relative:
+        return list(mention.targets)
+    if doc.doc_class == DocClass.ADMIN:
+        ref = mention.antecedent or mention.postcedent
+        if ref is None or not ref.complete:
+            return []
+        return [t if t.doc else t.with_doc(ref.number) for t in mention.targets]
+    return resolve_relative(mention, context)
 
 
 def _bases(doc: Document, self_number: str) -> None:

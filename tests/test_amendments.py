@@ -1,0 +1,86 @@
+"""An amending decree added to the store changes the validity and wording of what it amends.
+
+The corpus lacks the real amending decree of NĐ 32/2024 (NĐ 303/2026 could not be obtained), so
+this test writes its own: a decree with a deliberately impossible number (9999/2026/NĐ-CP), used
+only here, never shipped as data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest.runner import ingest_paths
+from kb import lookup
+from kb.model import Status
+from kb.store import Store
+
+AMENDING = "9999/2026/NĐ-CP"
+AMENDING_TEXT = f"""CHÍNH PHỦ
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: {AMENDING}
+Hà Nội, ngày 01 tháng 8 năm 2026
+NGHỊ ĐỊNH
+Sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP ngày 15 tháng 3 năm 2024 của Chính phủ về quản lý, phát triển cụm công nghiệp
+Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;
+Chính phủ ban hành Nghị định sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP.
+Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP
+1. Sửa đổi, bổ sung điểm c khoản 2 Điều 8 như sau:
+“c) Đạt tỷ lệ lấp đầy ít nhất 50% hoặc nhu cầu thuê đất công nghiệp vượt quá diện tích đất công nghiệp hiện có;”
+2. Bãi bỏ khoản 2 Điều 9.
+Điều 2. Hiệu lực thi hành
+Nghị định này có hiệu lực thi hành từ ngày 15 tháng 9 năm 2026.
+Nơi nhận:
+- Như trên;
+TM. CHÍNH PHỦ
+THỦ TƯỚNG
+"""
+
+
+@pytest.fixture(scope="module")
+def amended_store(tmp_path_factory, ccn_dir: Path) -> Store:
+    home = tmp_path_factory.mktemp("kb-amend")
+    store = Store.at_home(home)
+    amending = home / "nd-sua-doi.txt"
+    amending.write_text(AMENDING_TEXT, encoding="utf-8")
+    report = ingest_paths(store, [ccn_dir / "ND-32-2024-ND-CP.docx", amending])
+    assert report.failed == []
+    return store
+
+
+POINT = "điểm c khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP"
+
+
+def test_amended_point_before_and_after(amended_store: Store):
+    before = lookup.show(amended_store, POINT, date(2026, 9, 14))
+    after = lookup.show(amended_store, POINT, date(2026, 9, 15))
+    assert before["text"].startswith("c) Đạt tỷ lệ lấp đầy ít nhất 60%")
+    assert after["text"].startswith("c) Đạt tỷ lệ lấp đầy ít nhất 50%")
+    assert after["status"] == Status.IN_FORCE.value
+    assert AMENDING in after["validity"]["note"]
+    assert [v["valid_from"] for v in after["versions"]] == ["2024-05-01", "2026-09-15"]
+    assert after["versions"][0]["valid_to"] == "2026-09-15"
+    assert [r["from_doc"] for r in after["relations"]["amended_by"]] == [AMENDING]
+
+
+def test_repealed_clause(amended_store: Store):
+    clause = "khoản 2 Điều 9 Nghị định số 32/2024/NĐ-CP"
+    assert lookup.show(amended_store, clause, date(2026, 1, 1))["status"] == Status.IN_FORCE.value
+    after = lookup.show(amended_store, clause, date(2026, 10, 1))
+    assert after["status"] == Status.REPEALED.value
+    assert after["validity"]["replaced_by"] == [AMENDING]
+
+
+def test_amending_document_metadata(amended_store: Store):
+    doc = amended_store.document(AMENDING)
+    assert doc["effective"] == date(2026, 9, 15)
+    kinds = {(r["kind"], r["to_doc"], r["to_article"]) for r in amended_store.relations(from_doc=AMENDING)}
+    assert ("amends", "32/2024/NĐ-CP", None) in kinds
+    assert ("amends", "32/2024/NĐ-CP", 8) in kinds
+    assert ("repeals", "32/2024/NĐ-CP", 9) in kinds
+    # The amended decree as a whole stays in force.
+    rows = {r["doc"]: r for r in lookup.document_rows(amended_store, date(2026, 10, 1))}
+    assert rows["32/2024/NĐ-CP"]["status"] == Status.IN_FORCE.value
