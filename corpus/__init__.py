@@ -1,1 +1,20 @@
-"""corpus layer."""
+"""Corpus configuration: which folders and archives make up the default knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = Path(__file__).with_name("default.yaml")
+
+
+def corpus_paths(name: str = "default", config: Path = CONFIG) -> list[Path]:
+    """The paths of a named corpus set ("default", or one under `sets:`), resolved from the repo root."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    entries = data.get("default", []) if name == "default" else data.get("sets", {}).get(name)
+    if entries is None:
+        known = ", ".join(["default", *data.get("sets", {})])
+        raise ValueError(f"không có bộ văn bản «{name}» trong {config} (có: {known})")
+    return [(ROOT / entry).resolve() for entry in entries]

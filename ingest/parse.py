@@ -91,6 +91,7 @@ def _document_from_header(head, raw: RawText) -> Document:
         recipients=list(head.recipients),
         front_matter=dict(fm),
         stated_status=_fm(fm, "trang_thai", "trang-thai"),
+        file_name=raw.path.name,
     )
     doc.effective = _fm_date(fm, "ngay_hieu_luc", "ngay-hieu-luc")
     if doc.effective:

@@ -215,10 +215,11 @@ class Document:
     stated_status: str | None = None  # "Trạng thái" as a source states it (not trusted alone)
     stubs: list[Document] = field(default_factory=list)  # documents cited but not in the text
     partial: bool = False  # the file holds only annexes / an attached part of this document
+    file_name: str = ""  # the file it was read from: the key of an unnumbered document
 
     @property
     def key(self) -> str:
-        return doc_key_for(self.number, self.title or "untitled")
+        return doc_key_for(self.number, self.file_name or self.title or "untitled")
 
     def all_provisions(self):
         for top in self.provisions:
