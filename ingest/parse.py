@@ -44,7 +44,7 @@ def parse_document(raw: RawText) -> Document:
     head = header_mod.parse_header(lines)
     body_lines = lines[head.body_start :]
     originals = [b.original for b in raw.blocks[head.body_start :]]
-    paragraphs = reflow(body_lines, originals if raw.wrapped else None)
+    paragraphs = reflow(body_lines, originals) if raw.wrapped else [t.strip() for t in body_lines if t.strip()]
     doc = _document_from_header(head, raw)
     segments = split_segments(paragraphs)
     main = segments[0]

@@ -41,6 +41,7 @@ def test_nd32_structure_and_dates(ccn_store: Store):
     chapters = ccn_store.provisions(ND32, kind=Kind.CHAPTER.value)
     assert [c["label"] for c in chapters] == [f"Chương {n}" for n in ["I", "II", "III", "IV", "V", "VI", "VII"]]
     assert doc["title"] == "Về quản lý, phát triển cụm công nghiệp"
+    assert ccn_store.provision(Citation(ND32, article=2))["title"] == "Giải thích từ ngữ"
 
 
 def test_nd32_replaces_68_2017_and_66_2020(ccn_store: Store):
