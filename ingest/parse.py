@@ -24,6 +24,7 @@ NORM_TYPES = {
     "Luật", "Bộ luật", "Nghị định", "Thông tư", "Thông tư liên tịch", "Quyết định", "Nghị quyết",
     "Pháp lệnh", "Chỉ thị", "Lệnh", "Hiến pháp", "Quy chế", "Quy định",
 }
+SPACES_RE = re.compile(r" {2,}")
 NUMBER_ANYWHERE_RE = re.compile(r"Số\s*:\s*(\d+\s*/\s*[\w/\-Đđ]+)")
 ATTACHED_TO_RE = re.compile(r"\(\s*(?:Ban hành\s+)?[Kk]èm theo\s+(?:[^()]*?)số\s+(\d+\s*/[\w/\-Đđ ]+?)(?:\s+ngày|\s*\)|$)")
 
@@ -45,6 +46,7 @@ def parse_document(raw: RawText) -> Document:
     body_lines = lines[head.body_start :]
     originals = [b.original for b in raw.blocks[head.body_start :]]
     paragraphs = reflow(body_lines, originals) if raw.wrapped else [t.strip() for t in body_lines if t.strip()]
+    paragraphs = [SPACES_RE.sub(" ", t) for t in paragraphs]
     doc = _document_from_header(head, raw)
     segments = split_segments(paragraphs)
     main = segments[0]
@@ -66,12 +68,12 @@ def parse_document(raw: RawText) -> Document:
     if doc.partial:
         doc.doc_type, doc.doc_class = doc_type_from_number(doc.number), DocClass.NORM
         doc.title, doc.warnings = "", [w for w in doc.warnings if "phần đầu" not in w]
-    if doc.doc_class == DocClass.ADMIN and not _has_articles(doc):
+    if not _has_articles(doc):  # letters, and norms written as numbered tasks (Chỉ thị)
         doc.provisions = _letter_body(lead, key) + doc.provisions
     _fill_originals(doc, raw)
     _renumber(doc)
     extract_relations(doc)
-    if not any(p.kind == Kind.ARTICLE for p in doc.all_provisions()) and doc.doc_class == DocClass.NORM:
+    if not _has_articles(doc) and doc.doc_class == DocClass.NORM and doc.doc_type not in ("Chỉ thị", "Nghị quyết"):
         warnings.append("không tìm thấy Điều nào trong văn bản")
     return doc
 

@@ -215,16 +215,33 @@ def _cross_references(doc: Document, node: Provision, mentions: list[CitationMen
 
 
 def _resolved_targets(doc: Document, mention: CitationMention, context: Citation) -> list[Citation]:
-    """Absolute targets of a mention. In a letter (which has no Điều of its own) a bare "Điều 21"
-    means the document named just before or after it in the sentence, or nothing."""
+    """Absolute targets of a mention.
+
+    A bare provision ("khoản 1 Điều 34") followed in the same sentence by a document ("…; khoản 3
+    Điều 34 Nghị định số 32/2024/NĐ-CP") belongs to that document, as drafters write lists; else
+    it is the enclosing document's own — unless that has no such Điều (or is a letter, which has
+    none), where the document named just before is meant, or nothing is.
+    """
     if not mention.relative:
         return list(mention.targets)
-    if doc.doc_class == DocClass.ADMIN:
-        ref = mention.antecedent or mention.postcedent
-        if ref is None or not ref.complete:
-            return []
-        return [t if t.doc else t.with_doc(ref.number) for t in mention.targets]
+    if mention.relative == "document":
+        ref = mention.postcedent if _usable(mention.postcedent) else None
+        if ref is None and (doc.doc_class == DocClass.ADMIN or not _own_articles(doc, mention)):
+            ref = mention.antecedent if _usable(mention.antecedent) else None
+            if ref is None:
+                return []
+        if ref is not None:
+            return [t if t.doc else t.with_doc(ref.number) for t in mention.targets]
     return resolve_relative(mention, context)
+
+
+def _usable(ref) -> bool:
+    return ref is not None and ref.complete and not ref.this_document
+
+
+def _own_articles(doc: Document, mention: CitationMention) -> bool:
+    numbers = {p.citation.article for p in doc.all_provisions() if p.kind == Kind.ARTICLE}
+    return all(t.article in numbers for t in mention.targets if t.article is not None)
 
 
 def _bases(doc: Document, self_number: str) -> None:

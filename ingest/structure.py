@@ -19,7 +19,7 @@ from kb.model import Citation, Kind, Provision
 POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"
 
 ARTICLE_RE = re.compile(r"^Điều\s+(\d{1,3})\s*([a-zđ]?)\s*[.:]\s*(.*)$")
-CLAUSE_RE = re.compile(r"^(\d{1,2})\s*[.)]\s+(\S.*)$")
+CLAUSE_RE = re.compile(r"^(\d{1,2})\s*[.),]\s+(\S.*)$")  # "5," is an OCR misreading of "5."
 POINT_RE = re.compile(r"^([a-zđ])(\d?)\s*\)\s*(.*)$")
 PART_RE = re.compile(r"^(?:Phần|PHẦN)\s+(thứ\s+\S+|THỨ\s+\S+|[IVXLC]+|\d+)\b\.?\s*(.*)$")
 CHAPTER_RE = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLC]+|\d+)\b\.?\s*(.*)$")
@@ -32,7 +32,8 @@ COLUMN_GAP_RE = re.compile(r"\s{3,}")
 
 # A line starting one of these always starts a new paragraph when reflowing wrapped text.
 NEW_PARAGRAPH_RE = re.compile(
-    r"^(?:Điều\s+\d|Chương\s|CHƯƠNG\s|Mục\s+\d|MỤC\s|Phần\s|PHẦN\s|Tiểu mục|PHỤ LỤC|Phụ lục\s+[IVX]"
+    r"^(?:Điều\s+\d{1,3}\s*[a-zđ]?\s*[.:]|(?:Chương|CHƯƠNG)\s+[IVXLC\d]+\b|(?:Mục|MỤC)\s+\d+\s*\."
+    r"|Phần\s|PHẦN\s|Tiểu mục|PHỤ LỤC|Phụ lục\s+[IVX]"
     r"|\d{1,2}\s*[.)]\s|[a-zđ]\d?\s*\)\s|[-+•–]\s|Căn cứ|Theo đề nghị|Nơi nhận|Kính gửi|V/v"
     r"|[IVX]+\.\s|\(Ban hành kèm|\(Kèm theo)"
 )

@@ -145,3 +145,19 @@ def test_cross_reference_inside_nd32(ccn_store: Store):
     result = lookup.show(ccn_store, "khoản 1 Điều 12 Nghị định 32/2024/NĐ-CP", date(2026, 11, 28))
     cited_by = result["relations"]["cited_by"]
     assert any(r["from_doc"] == ND32 and "Điều 35" in r["evidence"] or r["from_doc"] == ND32 for r in cited_by)
+
+
+def test_nd139_lists_point_to_nd32(ccn_store: Store):
+    """"… điểm c khoản 1 Điều 8; … khoản 3 Điều 34 Nghị định số 32/2024/NĐ-CP": the list is NĐ 32's."""
+    cites = {(r["to_article"], r["to_clause"], r["to_point"]) for r in ccn_store.relations(from_doc="139/2025/NĐ-CP")
+             if r["kind"] == "cites" and r["to_doc"] == ND32}
+    assert {(8, 1, "c"), (34, 1, None), (34, 3, None)} <= cites
+    own = {(r["to_article"]) for r in ccn_store.relations(from_doc="139/2025/NĐ-CP")
+           if r["kind"] == "cites" and r["to_doc"] == "139/2025/NĐ-CP"}
+    assert 34 not in own  # NĐ 139/2025 has 22 Điều: "Điều 34" there is never its own
+
+
+def test_chi_thi_numbered_tasks(ccn_store: Store):
+    rows = ccn_store.provisions("07/CT-TTg")
+    assert [r["label"] for r in rows] == ["nội dung"] + [f"mục {n}" for n in range(1, 10)]
+    assert rows[1]["text"].startswith("1. Bộ Kế hoạch và Đầu tư")
