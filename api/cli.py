@@ -1,6 +1,18 @@
 """`ccn` command line: ingest, docs, show.
 
-Data folder: --home DIR, else $CCN_HOME, else ./data (beside where the command runs).
+    ccn [--home DIR] ingest PATH... [--json]     files, folders, .tar.xz archives
+    ccn [--home DIR] docs [--json]               the documents, their validity today
+    ccn [--home DIR] show "CITATION" [--as-of YYYY-MM-DD] [--json]
+
+Options go before or after the subcommand (`ccn ingest X --home D` = `ccn --home D ingest X`).
+Data folder: --home DIR, else $CCN_HOME, else ./data (beside where the command runs). The
+database is kb.sqlite3 in that folder, unless $CCN_DATABASE_URL names one (any SQLAlchemy URL).
+
+ingest: progress, per-file errors ("LỖI path: problem") and warnings ("CẢNH BÁO path: …") go to
+stderr; stdout gets a summary line, or with --json exactly
+{"ingested": [path…], "unchanged": [path…], "failed": [{"path": …, "error": …}]} (the summary
+line then goes to stderr). Archive members are named "archive!member".
+
 Exit status: 0 success; 1 some files failed to ingest (the others are stored) or the
 citation was not found; 2 bad usage.
 """
@@ -40,17 +52,22 @@ def _progress(iterator, total):
 def cmd_ingest(args: argparse.Namespace) -> int:
     store = open_store(args)
     report = ingest_paths(store, [Path(p) for p in args.paths], progress=_progress)
+    for path, warnings in report.warnings.items():
+        for warning in warnings:
+            print(f"CẢNH BÁO  {path}: {warning}", file=sys.stderr)
+    for failure in report.failed:
+        print(f"LỖI  {failure['path']}: {failure['error']}", file=sys.stderr)
+    counts = store.counts()
+    summary = (
+        f"Đã nạp {len(report.ingested)} tệp, không đổi {len(report.unchanged)}, "
+        f"lỗi {len(report.failed)}; kho có {counts['documents']} văn bản, "
+        f"{counts['provisions']} quy định, {counts['stubs']} văn bản chỉ được dẫn chiếu."
+    )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        print(summary, file=sys.stderr)
     else:
-        for failure in report.failed:
-            print(f"LỖI  {failure['path']}: {failure['error']}", file=sys.stderr)
-        counts = store.counts()
-        print(
-            f"Đã nạp {len(report.ingested)} tệp, không đổi {len(report.unchanged)}, "
-            f"lỗi {len(report.failed)}; kho có {counts['documents']} văn bản, "
-            f"{counts['provisions']} quy định, {counts['stubs']} văn bản chỉ được dẫn chiếu."
-        )
+        print(summary)
     return 1 if report.failed else 0
 
 
@@ -70,7 +87,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     store = open_store(args)
-    at = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    at = args.as_of or date.today()
     result = lookup.show(store, args.citation, at)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -79,24 +96,46 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0 if result.get("found") else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ccn", description="Trợ lý pháp luật cụm công nghiệp")
-    parser.add_argument("--home", help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ngày «{text}» không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2024-05-01)"
+        ) from None
 
-    p = sub.add_parser("ingest", help="nạp tệp, thư mục hoặc kho .tar.xz")
+
+def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """--home and --json, accepted before and after the subcommand.
+
+    The subcommands' copies (suppress=True) have no default, so that an option given before
+    the subcommand is not overwritten by the subcommand's default.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", default=argparse.SUPPRESS if suppress else None,
+                        help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
+    common.add_argument("--json", action="store_true",
+                        default=argparse.SUPPRESS if suppress else False,
+                        help="in kết quả dạng JSON")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ccn", description="Trợ lý pháp luật cụm công nghiệp",
+                                     parents=[_common_options(suppress=False)])
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = [_common_options(suppress=True)]
+
+    p = sub.add_parser("ingest", help="nạp tệp, thư mục hoặc kho .tar.xz", parents=common)
     p.add_argument("paths", nargs="+")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("docs", help="danh sách văn bản")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("docs", help="danh sách văn bản", parents=common)
     p.set_defaults(func=cmd_docs)
 
-    p = sub.add_parser("show", help="xem một quy định theo trích dẫn")
+    p = sub.add_parser("show", help="xem một quy định theo trích dẫn", parents=common)
     p.add_argument("citation")
-    p.add_argument("--as-of", help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
     p.set_defaults(func=cmd_show)
     return parser
 

@@ -3,6 +3,11 @@
 Each Pháp điển article carries its source ("(Điều 1 Nghị định số 45/2012/NĐ-CP …, có hiệu lực
 thi hành kể từ ngày 05/07/2012)"): it is stored as Điều 1 of 45/2012/NĐ-CP, with its clauses
 and points, and the compilation's own label ("Điều 7.5.NĐ.1") kept beside it.
+
+Số hiệu are written the canonical way ("85/2017/nđ-cp" → "85/2017/NĐ-CP") so that a document
+quoted in several topics is one document. An article the compilation numbers with a letter
+("Điều 28a", inserted by an amendment) cannot be addressed yet (Citation.article is an int): it is
+left out with a warning rather than stored as Điều 28.
 """
 
 from __future__ import annotations
@@ -12,26 +17,54 @@ from collections import Counter
 from ingest.phapdien import PhapdienArticle, split_phapdien
 from ingest.structure import parse_segment
 from ingest.types import RawText
-from kb.citations import doc_type_from_number, issuer_from_number
-from kb.model import Citation, DocClass, Document, Relation, RelationKind
+from kb.citations import doc_type_from_number, issuer_from_number, normalize_number
+from kb.model import Citation, DocClass, Document, Provision, Relation, RelationKind
 
 
 def parse_compilation(raw: RawText) -> list[Document]:
     topic = split_phapdien(raw.lines)
     by_source: dict[str, list[PhapdienArticle]] = {}
-    skipped = 0
+    skipped: Counter[str] = Counter()
     for article in topic.articles:
-        if article.source_number and article.source_article:
-            by_source.setdefault(article.source_number, []).append(article)
+        if not (article.source_number and article.source_article):
+            skipped["unsourced"] += 1
+        elif article.source_article_suffix:
+            skipped["suffixed"] += 1
         else:
-            skipped += 1
+            by_source.setdefault(canonical_number(article.source_number), []).append(article)
     docs = [_document(number, articles) for number, articles in by_source.items()]
-    warnings = list(topic.warnings)
-    if skipped:
-        warnings.append(f"{skipped} điều pháp điển không xác định được văn bản nguồn, bỏ qua")
+    warnings = list(topic.warnings) + _skip_warnings(skipped)
     for doc in docs:
         doc.warnings.extend(warnings)
     return docs or [_empty(raw, warnings)]
+
+
+def canonical_number(number: str) -> str:
+    """A số hiệu as the store keys it: a code written in lower case upper-cased ("85/2017/nđ-cp"
+    → "85/2017/NĐ-CP", "03/2019/tt-bkhđt" → "03/2019/TT-BKHĐT"), then normalize_number ("QD" →
+    "QĐ", "TTG" → "TTg"). Mixed-case codes ("QĐ-TTg", "NQ-HĐND") are kept."""
+    head, slash, tail = number.partition("/")
+    chunks = ("-".join(map(_upper_if_lower, chunk.split("-"))) for chunk in tail.split("/"))
+    return normalize_number(head + slash + "/".join(chunks))
+
+
+def _upper_if_lower(segment: str) -> str:
+    letters = [c for c in segment if c.isalpha()]
+    return segment.upper() if len(letters) >= 2 and all(c.islower() for c in letters) else segment
+
+
+def _skip_warnings(skipped: Counter[str]) -> list[str]:
+    warnings: list[str] = []
+    if skipped["unsourced"]:
+        warnings.append(
+            f"{skipped['unsourced']} điều pháp điển không xác định được văn bản nguồn, bỏ qua"
+        )
+    if skipped["suffixed"]:
+        warnings.append(
+            f"{skipped['suffixed']} điều có số hiệu kèm chữ (Điều 28a …) chưa lưu được theo văn bản"
+            " nguồn, bỏ qua"
+        )
+    return warnings
 
 
 def _empty(raw: RawText, warnings: list[str]) -> Document:
@@ -65,7 +98,7 @@ def _document(number: str, articles: list[PhapdienArticle]) -> Document:
     return doc
 
 
-def _article_nodes(article: PhapdienArticle, number: str, warnings: list[str]):
+def _article_nodes(article: PhapdienArticle, number: str, warnings: list[str]) -> list[Provision]:
     heading = f"Điều {article.source_article}. {article.title}".strip()
     roots, _lead = parse_segment([heading, *article.body_lines], number, warnings=warnings)
     for node in roots:
@@ -77,13 +110,16 @@ def _article_nodes(article: PhapdienArticle, number: str, warnings: list[str]):
 
 def _article_relations(article: PhapdienArticle, number: str) -> list[Relation]:
     target = Citation(number, article=article.source_article, clause=article.source_clause)
+    evidence = article.change_note or article.source_note
     relations = [
-        Relation(RelationKind.AMENDS, by, number, target=target, evidence=article.change_note or article.source_note)
+        Relation(RelationKind.AMENDS, canonical_number(by), number, target=target,
+                 evidence=evidence)
         for by in article.amended_by
     ]
     if article.repealed:
         relations += [
-            Relation(RelationKind.REPEALS, by, number, target=target, evidence=article.change_note)
+            Relation(RelationKind.REPEALS, canonical_number(by), number, target=target,
+                     evidence=article.change_note)
             for by in article.repealed_by
         ]
     return relations

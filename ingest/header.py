@@ -359,10 +359,16 @@ def _starts_agency(upper: str) -> bool:
 # --- header ---------------------------------------------------------------------------------
 
 
+_NUMBER_HEAD_RE = re.compile(
+    r"^\s*\d*\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐa-zđ0-9&.]+(?:\s*[-/]\s*[A-ZĐa-zđ0-9&.]+)*"
+)
+
+
 def parse_number(text: str) -> tuple[str | None, str | None]:
     """(number, pattern) of a "Số: …" remainder: "16 /2026/QĐ-UBND" → ("16/2026/QĐ-UBND", None);
     "/BC - SCT" (draft, not yet numbered) → (None, "…/BC-SCT")."""
-    compact = re.sub(r"\s+", "", text).rstrip(".,;")
+    head = _NUMBER_HEAD_RE.match(text)  # stop where the number ends ("… NĐ-CP Hà Nội, ngày …")
+    compact = re.sub(r"\s+", "", head.group(0) if head else text).rstrip(".,;|")
     if not compact:
         return None, None
     if _NUMBER_VALUE_RE.match(compact):

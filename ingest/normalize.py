@@ -36,6 +36,7 @@ _TABLE.update({ord(c): " " for c in _SPACES})
 _TABLE.update({ord("ƣ"): "ư", ord("Ƣ"): "Ư", ord("\u2028"): "\n", ord("\u2029"): "\n"})
 
 _SPACE_RUN = re.compile(r" {2,}")
+_ETH_AS_D = re.compile(r"(?<=[A-Z/])Ð(?=[A-Z\-])|(?<=[A-Z])Ð\b")
 _BLANK_FIELD = re.compile(
     r"(?<=\bSố:)   (?=/)|(?<=\bSố)   (?=/)|(?<=\bngày)   (?=tháng\b)|(?<=\btháng)   (?=năm\b)",
     re.IGNORECASE,
@@ -130,6 +131,8 @@ def normalize(text: str) -> str:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     text = text.translate(_TABLE)
+    if "Ð" in text:  # Icelandic Eth typed for Đ in numbers ("89/2015/NÐ-CP"), not TCVN3
+        text = _ETH_AS_D.sub("Đ", text)
     if "õ" in text or "Õ" in text:
         text = _fix_o_tilde(text)
     if _TCVN3_MARKER.search(text):

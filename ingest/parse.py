@@ -12,13 +12,15 @@ import re
 from datetime import date
 
 from ingest import header as header_mod
+from ingest.compilation import parse_compilation
 from ingest.dates import parse_vn_date
+from ingest.phapdien import is_phapdien, is_phapdien_index
 from ingest.relations import extract_relations
 from ingest.segments import build_annex, closing_start, split_segments
 from ingest.structure import parse_segment, reflow
 from ingest.types import RawText
 from kb.citations import doc_type_from_number, issuer_from_number, normalize_number
-from kb.model import DocClass, Document, Kind, Provision
+from kb.model import Citation, DocClass, Document, Kind, Provision
 
 NORM_TYPES = {
     "Luật", "Bộ luật", "Nghị định", "Thông tư", "Thông tư liên tịch", "Quyết định", "Nghị quyết",
@@ -30,12 +32,15 @@ ATTACHED_TO_RE = re.compile(r"\(\s*(?:Ban hành\s+)?[Kk]èm theo\s+(?:[^()]*?)s�
 
 
 def parse(raw: RawText) -> list[Document]:
-    """Parse one file's text. Never raises on odd text: problems become warnings."""
-    from ingest.phapdien import is_phapdien
+    """Parse one file's text. Never raises on odd text: problems become warnings.
 
+    A Pháp điển index page (labels without text) holds no document: [] is returned and the
+    file is recorded with a warning, so it is not read again.
+    """
+    if is_phapdien_index(raw.lines):
+        raw.warnings.append("trang mục lục Bộ pháp điển: không có nội dung quy phạm để nạp")
+        return []
     if is_phapdien(raw.lines):
-        from ingest.compilation import parse_compilation
-
         return parse_compilation(raw)
     return [parse_document(raw)]
 
@@ -121,9 +126,16 @@ def _fm_date(fm: dict, *keys: str) -> date | None:
         value = fm.get(key)
         if isinstance(value, date):
             return value
-        if isinstance(value, str) and (parsed := parse_vn_date(value)):
+        if isinstance(value, str) and (parsed := _iso_or_vn_date(value)):
             return parsed
     return None
+
+
+def _iso_or_vn_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return parse_vn_date(value)
 
 
 def _number_from_attachment(paragraphs: list[str]) -> str | None:
@@ -185,26 +197,37 @@ def _has_articles(doc: Document) -> bool:
 
 
 LETTER_POINT_RE = re.compile(r"^(\d{1,2})\s*[.)]\s+\S")
+ROMAN_SECTION_RE = re.compile(r"^([IVXLC]+)\s*[.:]\s+\S")
 
 
 def _letter_body(lead: list[str], key: str) -> list[Provision]:
-    """A letter's body: one node for the whole body, its numbered points (mục 1, 2 …) below."""
-    from kb.model import Citation
-
+    """A letter's body: one node for the whole body; its Roman sections (I., II. …) and numbered
+    points (mục 1, 2 …, numbered anew in each section) below it."""
     paragraphs = [p for p in lead if not p.startswith(("Căn cứ", "Kính gửi"))]
     if not paragraphs:
         return []
     body = Provision(Kind.PARAGRAPH, "nội dung", Citation(key), "\n".join(paragraphs))
-    current: Provision | None = None
-    expected = 1
+    section: Provision | None = None
+    point: Provision | None = None
     for text in paragraphs:
-        match = LETTER_POINT_RE.match(text)
-        if match and int(match.group(1)) == expected:
-            current = Provision(Kind.PARAGRAPH, f"mục {expected}", Citation(key, clause=expected), text)
-            body.children.append(current)
-            expected += 1
-        elif current is not None:
-            current.text += "\n" + text
+        roman = ROMAN_SECTION_RE.match(text)
+        number = LETTER_POINT_RE.match(text)
+        siblings = (section or body).children
+        expected = sum(1 for c in siblings if c.kind == Kind.PARAGRAPH) + 1
+        if roman:
+            section, point = Provision(Kind.SECTION, f"Mục {roman.group(1)}", Citation(key), text, title=text), None
+            body.children.append(section)
+        elif number and int(number.group(1)) == expected:
+            point = Provision(Kind.PARAGRAPH, f"mục {expected}", Citation(key, clause=expected), text)
+            point.container_path = (section.label,) if section else ()
+            siblings.append(point)
+        else:
+            for node in (section, point):
+                if node is not None:
+                    node.text += "\n" + text
+            continue
+        if section is not None and point is not None and point is not section:
+            section.text += "\n" + text
     return [body]
 
 

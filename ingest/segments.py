@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.header import parse_closing
 from kb.model import Citation, Kind, Provision
 
 ANNEX_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ\s+|số\s+)?([IVXLC]+|\d+))?\b\.?\s*[:.]?\s*(.*)$")
 ATTACHED_RE = re.compile(r"^\((?:Ban hành |ban hành )?(?:kèm|Kèm) theo")
 REGULATION_RE = re.compile(r"^(QUY CHẾ|QUY ĐỊNH|ĐIỀU LỆ)\b\s*(.*)$")
 CLOSING_RE = re.compile(r"^(?:Nơi nhận\s*:?|(?:TM|KT|TL|TUQ|Q)\.\s+\S)")
+PLACE_DATE_RE = re.compile(r"^[^\d,;:()]{2,40}?\s*,\s*ngày\b.{0,40}$")
+SIGNATURE_TAIL_MAX = 30  # paragraphs at the end of a segment where an unmarked signature may sit
+SIGNATURE_LINE_MAX = 80  # a signature block's lines are short (titles, names, "Đại diện …")
 ANNEX_HEADING_RE = re.compile(
     r"^(?:(?:Phần|PHẦN)\s+[IVXLC\d]+\b|[IVXLC]+\.\s+\S|(?:Mẫu|MẪU|Biểu|BIỂU)\s+(?:số|SỐ)\s+\S+)"
 )
@@ -33,14 +37,26 @@ class Segment:
 
 
 def split_segments(paragraphs: list[str]) -> list[Segment]:
-    """Cut paragraphs where a regulation or an annex begins."""
+    """Cut paragraphs where a regulation or an annex begins.
+
+    After the closing (Nơi nhận, signature) of the main text or of a regulation, an attachment may
+    begin without the usual marks: "Phụ lục số 01:" alone, or a title in capitals over "(Kèm theo
+    Giấy phép …)". Inside an annex, forms quote such lines (a "Nơi nhận:" of a Mẫu): no cut there.
+    """
     segments = [Segment("main")]
+    closed = False
     for i, text in enumerate(paragraphs):
-        started = _regulation_start(paragraphs, i) or _annex_start(paragraphs, i)
+        started = (
+            _regulation_start(paragraphs, i)
+            or _annex_start(paragraphs, i)
+            or (_attachment_start(paragraphs, i) if closed else None)
+        )
         if started:
             segments.append(started)
+            closed = False
         else:
             segments[-1].paragraphs.append(text)
+            closed = closed or (segments[-1].kind != "annex" and bool(CLOSING_RE.match(text)))
     return segments
 
 
@@ -74,12 +90,66 @@ def _annex_start(paragraphs: list[str], i: int) -> Segment | None:
     return Segment("annex", annex=numeral, heading=[text])
 
 
+def _attachment_start(paragraphs: list[str], i: int) -> Segment | None:
+    """An attachment after the signature: "Phụ lục số 01:" / "Phụ lục: NỘI DUNG …" with no
+    "(Kèm theo …)" line, or an upper-case title directly over "(Kèm theo …)"."""
+    text = paragraphs[i]
+    if len(text) >= 200:
+        return None
+    if match := ANNEX_RE.match(text):
+        return Segment("annex", annex=match.group(1) or "", heading=[text])
+    if _is_caps(text) and not CLOSING_RE.match(text) and _title_over_attached(paragraphs, i + 1):
+        return Segment("annex", annex="", heading=[text])
+    return None
+
+
+def _title_over_attached(paragraphs: list[str], j: int) -> bool:
+    """"(Kèm theo …)" at j, or at j + 1 under a second capitals line of the same title."""
+    if j < len(paragraphs) and ATTACHED_RE.match(paragraphs[j]):
+        return True
+    return j + 1 < len(paragraphs) and _is_caps(paragraphs[j]) and bool(
+        ATTACHED_RE.match(paragraphs[j + 1])
+    )
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
 def closing_start(paragraphs: list[str]) -> int:
-    """Index of the first paragraph of the closing block (Nơi nhận / signature), or len()."""
-    for i, text in enumerate(paragraphs):
-        if CLOSING_RE.match(text):
-            return i
-    return len(paragraphs)
+    """Index of the first paragraph of the closing block (Nơi nhận / signature), or len().
+
+    A signature without "Nơi nhận" or "TM./KT." (a biên bản's "ĐẠI DIỆN …" blocks, a bare
+    "GIÁM ĐỐC") is found among the short paragraphs that end the segment. The place and date
+    written just above the closing ("Lào Cai, ngày … tháng 6 năm 2026") belong to it.
+    """
+    start = next((i for i, text in enumerate(paragraphs) if CLOSING_RE.match(text)), None)
+    if start is None:
+        start = _unmarked_signature(paragraphs)
+    if start is None:
+        return len(paragraphs)
+    if start > 0 and PLACE_DATE_RE.match(paragraphs[start - 1]):
+        return start - 1
+    return start
+
+
+def _unmarked_signature(paragraphs: list[str]) -> int | None:
+    """Start of a signature block among the trailing short paragraphs, when it names a signer."""
+    first = len(paragraphs)
+    while (
+        first > 0
+        and len(paragraphs) - first < SIGNATURE_TAIL_MAX
+        and len(paragraphs[first - 1]) <= SIGNATURE_LINE_MAX
+    ):
+        first -= 1
+    tail = paragraphs[first:]
+    if not tail:
+        return None
+    closing = parse_closing(tail)
+    if closing.start is None or closing.signer is None:
+        return None
+    return first + closing.start
 
 
 def build_annex(segment: Segment, doc: str | None) -> Provision:

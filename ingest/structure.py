@@ -97,6 +97,16 @@ class _Open:
     point: Provision | None = None
     last_article: int = 0
     pending_title: Provision | None = None  # container whose title is on the next line
+    more: dict[int, list[str]] = field(default_factory=dict)  # lines added to a node, joined at the end
+
+    def add(self, node: Provision, text: str) -> None:
+        self.more.setdefault(id(node), []).append(text)
+
+    def finish(self, roots: list[Provision]) -> None:
+        """Join each node's collected lines once (appending to strings would be quadratic)."""
+        for node in (n for root in roots for n in root.walk()):
+            if id(node) in self.more:
+                node.text = "\n".join([node.text, *self.more[id(node)]])
 
 
 def parse_segment(
@@ -131,6 +141,7 @@ def parse_segment(
         if _clause(text, state) or _point(text, state):
             continue
         _append_text(state, text)
+    state.finish(roots)
     _number(roots)
     return roots, lead
 
@@ -207,7 +218,7 @@ def _clause(text: str, state: _Open) -> bool:
     node = Provision(Kind.CLAUSE, f"khoản {number}", citation, text)
     node.container_path = state.article.container_path
     state.article.children.append(node)
-    state.article.text += "\n" + text
+    state.add(state.article, text)
     state.clause, state.point = node, None
     return True
 
@@ -243,7 +254,7 @@ def _append_upwards(state: _Open, text: str, include_point: bool) -> None:
     nodes = [state.article, state.clause, state.point if include_point else None]
     for node in nodes:
         if node is not None:
-            node.text += "\n" + text
+            state.add(node, text)
 
 
 def _number(roots: list[Provision]) -> None:

@@ -158,11 +158,12 @@ class Provision:
     def pid(self) -> str:
         """Stable provision id: from the document and the address (and label for containers)."""
         container = self.kind in CONTAINER_KINDS
+        nested = container or self.kind == Kind.PARAGRAPH  # a letter's points repeat per section
         return stable_id(
             self.citation.key(),
             self.kind.value,
             self.label if container else "",
-            "/".join(self.container_path) if container else "",
+            "/".join(self.container_path) if nested else "",
         )
 
     def walk(self):

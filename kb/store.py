@@ -68,19 +68,15 @@ class Store:
 
     # ----------------------------------------------------------------- writing
     def file_state(self, path: str, sha256: str) -> str:
-        """'unchanged' (this content is already current), 'changed' (path known) or 'new'."""
+        """'unchanged' (this path's current version has this content), 'changed' or 'new'."""
+        s = schema.sources
         with self.engine.connect() as conn:
-            same = conn.execute(
-                select(schema.sources.c.id).where(
-                    schema.sources.c.sha256 == sha256, schema.sources.c.current.is_(True)
-                )
+            current = conn.execute(
+                select(s.c.sha256).where(s.c.path == path, s.c.current.is_(True))
             ).first()
-            if same:
-                return "unchanged"
-            known = conn.execute(
-                select(schema.sources.c.id).where(schema.sources.c.path == path)
-            ).first()
-        return "changed" if known else "new"
+        if current is None:
+            return "new"
+        return "unchanged" if current.sha256 == sha256 else "changed"
 
     def save(self, source: SourceFile, docs: list[Document]) -> int:
         """Store one file's documents in one transaction; returns the new source id."""

@@ -101,9 +101,7 @@ def _document_units(rows: list) -> Iterator[Unit]:
                 lead = parent["text"].split("\n" + row["text"].split("\n", 1)[0], 1)[0]
                 text = f"{lead}\n{text}" if lead and lead != parent["text"] else text
             yield _unit(row, text, parent["title"] if parent is not None else "")
-        elif kind == "phu_luc" and not kids:
-            yield _unit(row, row["text"], row["title"])
-        elif kind == "muc" and row["annex"] is not None:
+        elif kind == "phu_luc" and not kids or kind == "muc" and (row["annex"] is not None or not kids):
             yield _unit(row, row["text"], row["title"])
         elif kind == "doan" and (row["clause"] is not None or not kids):
             yield _unit(row, row["text"], row["subject"] or row["doc_title"] or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
 CCN = SHARED / "ccn"
 LETTERS = SHARED / "letters"
+WIDE_TAR = SHARED / "wide.tar.xz"
+WIDE_UNPACKED = Path("/tmp/corp/wide")  # a developer's unpacked copy, used when present
+WIDE_CACHE = Path("/tmp/ccn-corpus-cache")  # where the archive is unpacked once otherwise
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +26,19 @@ def ccn_dir() -> Path:
 @pytest.fixture(scope="session")
 def letters_dir() -> Path:
     return LETTERS
+
+
+@pytest.fixture(scope="session")
+def wide_dir() -> Path:
+    """The wide corpus, unpacked: /tmp/corp/wide if present, else extracted once into a cache."""
+    if WIDE_UNPACKED.is_dir():
+        return WIDE_UNPACKED
+    target, done = WIDE_CACHE / "wide", WIDE_CACHE / ".wide-complete"
+    if not done.exists():
+        if not WIDE_TAR.is_file():
+            pytest.fail(f"không thấy kho văn bản {WIDE_TAR}: cần thư mục ../shared bên cạnh repo")
+        WIDE_CACHE.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(WIDE_TAR, "r:xz") as tar:
+            tar.extractall(WIDE_CACHE, filter="data")
+        done.touch()
+    return target

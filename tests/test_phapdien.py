@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tarfile
 import time
 from datetime import date
 from pathlib import Path
@@ -18,33 +17,12 @@ from ingest.phapdien import (
 )
 from kb.model import Citation
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-WIDE_TAR = SHARED / "wide.tar.xz"
-WIDE_UNPACKED = Path("/tmp/corp/wide")
-WIDE_CACHE = Path("/tmp/ccn-corpus-cache")
-
 
 def md_lines(path: Path) -> list[str]:
     """A Markdown file's lines without ** and leading # (what a reader will hand over)."""
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     return [line.replace("**", "").lstrip("#").strip() for line in text.split("\n")]
-
-
-@pytest.fixture(scope="session")
-def wide_dir() -> Path:
-    """The wide corpus, unpacked: /tmp/corp/wide if present, else extracted once into a cache."""
-    if WIDE_UNPACKED.is_dir():
-        return WIDE_UNPACKED
-    target, done = WIDE_CACHE / "wide", WIDE_CACHE / ".wide-complete"
-    if not done.exists():
-        if not WIDE_TAR.is_file():
-            pytest.fail(f"không thấy kho văn bản {WIDE_TAR}: cần thư mục ../shared bên cạnh repo")
-        WIDE_CACHE.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(WIDE_TAR, "r:xz") as tar:
-            tar.extractall(WIDE_CACHE, filter="data")
-        done.touch()
-    return target
 
 
 @pytest.fixture(scope="session")

