@@ -46,9 +46,10 @@ def split_segments(paragraphs: list[str]) -> list[Segment]:
     segments = [Segment("main")]
     closed = False
     for i, text in enumerate(paragraphs):
+        in_annex = segments[-1].kind == "annex"
         started = (
-            _regulation_start(paragraphs, i)
-            or _annex_start(paragraphs, i)
+            (None if in_annex else _regulation_start(paragraphs, i))  # a form of Quy chế in an annex
+            or _annex_start(paragraphs, i, numbered_only=in_annex)  # "Phụ lục …1..." of a form
             or (_attachment_start(paragraphs, i) if closed else None)
         )
         if started:
@@ -75,7 +76,7 @@ def _proper_part(caps: str) -> str:
     return {"QUY CHẾ": "Quy chế", "QUY ĐỊNH": "Quy định", "ĐIỀU LỆ": "Điều lệ"}[caps]
 
 
-def _annex_start(paragraphs: list[str], i: int) -> Segment | None:
+def _annex_start(paragraphs: list[str], i: int, numbered_only: bool = False) -> Segment | None:
     text = paragraphs[i]
     match = ANNEX_RE.match(text)
     if not match:
@@ -87,6 +88,8 @@ def _annex_start(paragraphs: list[str], i: int) -> Segment | None:
     if rest and rest[:1].islower() and not caps:
         return None  # "Phụ lục I kèm theo Thông tư này" in running text
     numeral = match.group(1) or ""
+    if numbered_only and not numeral:
+        return None
     return Segment("annex", annex=numeral, heading=[text])
 
 

@@ -161,3 +161,12 @@ def test_chi_thi_numbered_tasks(ccn_store: Store):
     rows = ccn_store.provisions("07/CT-TTg")
     assert [r["label"] for r in rows] == ["nội dung"] + [f"mục {n}" for n in range(1, 10)]
     assert rows[1]["text"].startswith("1. Bộ Kế hoạch và Đầu tư")
+
+
+def test_forms_inside_annexes_stay_inside(ccn_store: Store):
+    """TT 14's Phụ lục II quotes a model Quyết định with its Quy chế; NĐ 30's Phụ lục III quotes
+    "Phụ lục …1..." of a model letter: neither becomes a part or an annex of its own."""
+    tt14 = ccn_store.provisions("14/2024/TT-BCT")
+    assert [r for r in tt14 if r["part"] is not None] == []
+    annexes = [r["annex"] for r in ccn_store.provisions("30/2020/NĐ-CP", kind=Kind.ANNEX.value)]
+    assert annexes == ["I", "II", "III", "IV", "V", "VI"]
