@@ -2,7 +2,6 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-CORPUS ?= ../shared/corpus/ccn
 export CCN_HOME ?= $(CURDIR)/data
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core postgresql
 
@@ -28,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 run: setup
-	$(BIN)/ccn ingest $(CORPUS)
+	$(BIN)/ccn ingest
 	$(BIN)/ccn docs
 
 test: setup

@@ -1,6 +1,8 @@
 """`ccn` command line: ingest, docs, show.
 
-    ccn [--home DIR] ingest PATH... [--json]     files, folders, .tar.xz archives
+    ccn [--home DIR] ingest [PATH...] [--set NAME] [--json]
+                                                 files, folders, .tar.xz archives; no PATH: the
+                                                 corpus set NAME of corpus/default.yaml
     ccn [--home DIR] docs [--json]               the documents, their validity today
     ccn [--home DIR] show "CITATION" [--as-of YYYY-MM-DD] [--json]
 
@@ -26,6 +28,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from corpus import corpus_paths
 from ingest.runner import ingest_paths
 from kb import lookup
 from kb.store import Store
@@ -51,7 +54,8 @@ def _progress(iterator, total):
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     store = open_store(args)
-    report = ingest_paths(store, [Path(p) for p in args.paths], progress=_progress)
+    paths = [Path(p) for p in args.paths] or corpus_paths(args.set)
+    report = ingest_paths(store, paths, progress=_progress)
     for path, warnings in report.warnings.items():
         for warning in warnings:
             print(f"CẢNH BÁO  {path}: {warning}", file=sys.stderr)
@@ -78,11 +82,18 @@ def cmd_docs(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for row in rows:
-        print(
-            f"{row['doc'] or '(không số)':<22} {row['type'] or '':<12} {row['issued'] or '':<10} "
-            f"{row['status']:<16} {row['articles']:>4} Điều  {row['title'][:70]}"
-        )
+        print(_doc_line(row))
     return 0
+
+
+def _doc_line(row: dict) -> str:
+    """One document per line; a cited-only one says so, a replaced one by what and from when."""
+    where = "" if row["in_store"] else "  [chỉ được dẫn chiếu]"
+    ended = f"  — {row['status_note']}" if row["replaced_by"] and row.get("status_note") else ""
+    return (
+        f"{row['doc'] or '(không số)':<22} {row['type'] or '':<18} {row['issued'] or '':<10} "
+        f"{row['status_text']:<22} {row['articles']:>4} Điều  {row['title'][:60]}{where}{ended}"
+    )
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -127,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = [_common_options(suppress=True)]
 
     p = sub.add_parser("ingest", help="nạp tệp, thư mục hoặc kho .tar.xz", parents=common)
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="*", help="mặc định: bộ văn bản --set (corpus/default.yaml)")
+    p.add_argument("--set", default="default", help="bộ văn bản đặt tên trong corpus/default.yaml")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("docs", help="danh sách văn bản", parents=common)

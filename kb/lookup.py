@@ -27,6 +27,7 @@ def document_rows(store: Store, at: date) -> list[dict]:
             "effective": _iso(doc["effective"]),
             "status": validity.status.value,
             "status_text": validity.text,
+            "status_note": validity.note,
             "title": doc["title"] or doc["subject"] or "",
             "articles": len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p["part"] is None and p["annex"] is None]),
             "replaces": _targets(store.relations(from_doc=key)),

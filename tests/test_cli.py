@@ -165,8 +165,18 @@ def test_ingest_missing_path_exits_1(tmp_path: Path):
                                                  "error": "không tìm thấy tệp"}]
 
 
-def test_ingest_without_paths_is_bad_usage(tmp_path: Path):
-    assert ccn("ingest", cwd=tmp_path).returncode == 2
+def test_ingest_without_paths_takes_the_default_corpus(tmp_path: Path, ccn_dir: Path):
+    run = ccn("ingest", "--json", "--home", tmp_path / "home", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    ingested = json.loads(run.stdout)["ingested"]
+    assert _name(ccn_dir / "ND-32-2024-ND-CP.docx") in ingested
+    assert len(ingested) == len([p for p in ccn_dir.iterdir() if p.suffix != ".tsv"])
+
+
+def test_ingest_unknown_corpus_set_is_bad_usage(tmp_path: Path):
+    run = ccn("ingest", "--set", "khong-co", "--home", tmp_path, cwd=tmp_path)
+    assert run.returncode == 2
+    assert "không có bộ văn bản «khong-co»" in run.stderr
 
 
 # --- docs --------------------------------------------------------------------------------------
