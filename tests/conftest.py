@@ -42,3 +42,21 @@ def wide_dir() -> Path:
             tar.extractall(WIDE_CACHE, filter="data")
         done.touch()
     return target
+
+
+@pytest.fixture(scope="session")
+def wide_kb(tmp_path_factory: pytest.TempPathFactory):
+    """One store with the ccn corpus, then the whole wide archive (ingested once per session,
+    shared by the slow tests): (store, the archive's ingest report, its wall time in seconds)."""
+    import time
+
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+
+    if not WIDE_TAR.is_file():
+        pytest.fail(f"không thấy kho văn bản {WIDE_TAR}: cần thư mục ../shared bên cạnh repo")
+    store = Store.at_home(tmp_path_factory.mktemp("kb-wide"))
+    assert ingest_paths(store, [CCN]).failed == []
+    started = time.perf_counter()
+    report = ingest_paths(store, [WIDE_TAR])
+    return store, report, time.perf_counter() - started

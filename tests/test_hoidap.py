@@ -25,7 +25,6 @@ from eval.hoidap import (
     store_known,
     write_jsonl,
 )
-from ingest.runner import ingest_paths
 from kb.citations import find_citations
 from kb.model import Citation
 from kb.store import Store
@@ -180,14 +179,9 @@ def test_resolver_partial_and_named():
 
 
 @pytest.fixture(scope="module")
-def kb_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    for path in (CCN, WIDE_TAR):
-        if not path.exists():
-            pytest.fail(f"không thấy kho văn bản {path}: cần thư mục ../shared bên cạnh repo")
-    store = Store.at_home(tmp_path_factory.mktemp("kb-hoidap"))
-    report = ingest_paths(store, [CCN, WIDE_TAR])
-    assert not report.failed
-    return store
+def kb_store(wide_kb) -> Store:
+    """The session's store of ccn + wide (tests/conftest.py)."""
+    return wide_kb[0]
 
 
 @pytest.fixture(scope="module")
