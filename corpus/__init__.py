@@ -18,3 +18,9 @@ def corpus_paths(name: str = "default", config: Path = CONFIG) -> list[Path]:
         known = ", ".join(["default", *data.get("sets", {})])
         raise ValueError(f"không có bộ văn bản «{name}» trong {config} (có: {known})")
     return [(ROOT / entry).resolve() for entry in entries]
+
+
+def lexical_only_prefixes(config: Path = CONFIG) -> list[Path]:
+    """Paths whose provisions get no vector by default (see `lexical_only` in the config)."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    return [path for name in data.get("lexical_only", []) for path in corpus_paths(name, config)]

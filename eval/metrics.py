@@ -15,7 +15,10 @@ CUTOFFS = (1, 5, 10)
 def matches(result: dict, gold: dict, level: str) -> bool:
     """citations.md: article level needs doc, part, annex, article equal; clause level also the
     clause (a gold clause of null matches any clause; a result without clause matches a gold
-    clause only at article level)."""
+    clause only at article level). A result {"any": [...]} (a baseline's text chunk covering
+    several provisions) matches when one of them does."""
+    if "any" in result:
+        return any(matches(r, gold, level) for r in result["any"])
     for key in ("doc", "part", "annex", "article"):
         if result.get(key) != gold.get(key):
             return False

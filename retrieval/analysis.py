@@ -369,3 +369,13 @@ def analyze_many(texts: Iterable[str], processes: int = 1) -> Iterator[list[str]
     with get_context("fork").Pool(processes) as pool:
         for joined in pool.imap(_analyze_joined, texts, chunksize=4):
             yield joined.split()
+
+
+_ABBREV_RE = re.compile(r"(?<![\w/])(" + "|".join(sorted((re.escape(k) for k in ABBREVIATIONS if "&" not in k),
+                                                       key=len, reverse=True)) + r")(?![\w/])", re.IGNORECASE)
+
+
+def expand_abbreviations(text: str) -> str:
+    """The text with the field's abbreviations written out ("CCN" → "cụm công nghiệp"), for the
+    embedding model, which does not know them. Document numbers are left alone."""
+    return _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], nfc(text))

