@@ -76,7 +76,7 @@ class Report:
             return
         if not answered:
             self.answerable_abstained += 1
-        for group in ("all", item.get("kind", "?")):
+        for group in ("all", item.get("kind", "?"), *item.get("groups", [])):
             self.counts[group] += 1
             for level in LEVELS:
                 for name, value in item_scores(results, item["gold"], item.get("gold_any", False), level).items():

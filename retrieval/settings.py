@@ -23,6 +23,7 @@ class SearchSettings(BaseModel):
     conf_lexical_alone: float = 1.6
     conf_center: float = 2.0
     conf_slope: float = 2.0
+    missing_document_factor: float = Field(0.3, ge=0, le=1)  # the query names a text not held in full
     answer_threshold: float = Field(0.5, ge=0, le=1)
     successor_boost: float = Field(1.5, ge=1)  # units of the document replacing one the query names
     expansion_depth: int = Field(10, ge=0)  # top units whose later citing provisions are added

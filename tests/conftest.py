@@ -60,3 +60,18 @@ def wide_kb(tmp_path_factory: pytest.TempPathFactory):
     started = time.perf_counter()
     report = ingest_paths(store, [WIDE_TAR])
     return store, report, time.perf_counter() - started
+
+
+@pytest.fixture(scope="session")
+def search_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
+    """The ccn corpus ingested and indexed (lexical and dense), once per session: (store, home).
+    Embedding its ~1,700 units with the offline model takes a few minutes on two cores."""
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+    from retrieval.build import build_indexes
+
+    home = tmp_path_factory.mktemp("search-home")
+    store = Store.at_home(home)
+    assert ingest_paths(store, [ccn_dir]).failed == []
+    build_indexes(store, home, dense="core")
+    return store, home
