@@ -28,6 +28,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: setup
 	$(BIN)/ccn ingest
+	$(BIN)/ccn index
 	$(BIN)/ccn docs
 
 test: setup
@@ -38,6 +39,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) data

@@ -23,7 +23,8 @@ from kb.model import STATUS_TEXT, Citation, Status
 from kb.store import Store
 from kb.validity import Validity, document_validity
 from retrieval.analysis import analyze_query, expand_abbreviations, has_diacritics
-from retrieval.index import connect_units, load_bm25
+from retrieval.index import EMBED_DONE, connect_units, load_bm25
+from retrieval.restore import DiacriticRestorer
 from retrieval.settings import SearchSettings
 
 STATUS_WEIGHT = {
@@ -107,6 +108,7 @@ class UnitMeta:
     issuer: str | None
     province: str | None
     doc_class: str
+    embedded: bool
 
 
 class Searcher:
@@ -124,6 +126,7 @@ class Searcher:
             c = meta.citation
             self.by_article.setdefault((c.doc, c.part, c.annex, c.article), []).append(uid)
         self.dense = dense
+        self.restorer = DiacriticRestorer(_embedded_tokens(home)) if dense is not None else None
         self.known_numbers = store.known_numbers()
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
@@ -169,10 +172,12 @@ class Searcher:
 
     def _dense(self, query: str) -> dict[str, float]:
         """Cosine similarities of the nearest units. The embedding model knows neither the
-        field's abbreviations (expanded first) nor text typed without diacritics (skipped: the
-        lexical index's accent-folded field answers those)."""
-        if self.dense is None or not has_diacritics(query):
+        field's abbreviations (expanded first) nor text typed without diacritics (tone marks
+        restored first, from the indexed texts: retrieval.restore)."""
+        if self.dense is None:
             return {}
+        if not has_diacritics(query):
+            query = self.restorer.restore(query)
         return dict(self.dense.search(expand_abbreviations(query), self.settings.candidate_depth))
 
     def _cited_units(self, query: str, warnings: list[str]) -> dict[str, float]:
@@ -273,7 +278,10 @@ class Searcher:
         fused: dict[str, float] = {}
         dense_norm = _rescale(dense, s.dense_floor) if s.dense_floor else _minmax(dense)
         for uid in set(lexical) | set(dense) | set(cited):
-            fused[uid] = s.w_lexical * lexical.get(uid, 0.0) + s.w_dense * dense_norm.get(uid, 0.0)
+            if dense and not self.meta[uid].embedded:  # searched lexically only: words count for all
+                fused[uid] = (s.w_lexical + s.w_dense) * lexical.get(uid, 0.0)
+            else:
+                fused[uid] = s.w_lexical * lexical.get(uid, 0.0) + s.w_dense * dense_norm.get(uid, 0.0)
             fused[uid] += s.w_cited * cited.get(uid, 0.0)
         return fused
 
@@ -378,15 +386,22 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _embedded_tokens(home: Path) -> list[str]:
+    conn = connect_units(home)
+    rows = [r[0] for r in conn.execute("SELECT tokens FROM units WHERE embedded = ?", (EMBED_DONE,))]
+    conn.close()
+    return rows
+
+
 def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
     conn: sqlite3.Connection = connect_units(home)
     rows = conn.execute(
         "SELECT uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, "
-        "province, doc_class FROM units"
+        "province, doc_class, embedded FROM units"
     )
     meta = {}
-    for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls in rows:
+    for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls, emb in rows:
         meta[uid] = UnitMeta(uid, doc_key, Citation(doc, part, annex, article, clause), title or "", text,
-                             doc_type, issuer, province, cls)
+                             doc_type, issuer, province, cls, emb == EMBED_DONE)
     conn.close()
     return meta

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from eval.runner import format_report, run_evaluation
 
-FLOORS = {  # measured: 0.92 / 0.84 / 0.86 / 0.5 (see README)
+FLOORS = {  # measured: 0.93 / 0.84 / 0.88 (see README)
     "article.recall@5": 0.90,
-    "article.mrr@10": 0.80,
-    "clause.recall@5": 0.83,
+    "article.mrr@10": 0.82,
+    "clause.recall@5": 0.85,
 }
 
 
@@ -19,7 +19,7 @@ def test_dev_set_floors(search_home):
     overall = report["systems"]["hybrid"]["all"]
     for metric, floor in FLOORS.items():
         assert overall[metric] >= floor, (metric, overall[metric])
-    assert report["systems"]["hybrid"]["unanswered"]["correctly_unanswered"] >= 0.4
+    assert report["systems"]["hybrid"]["unanswered"]["correctly_unanswered"] >= 0.5  # measured 0.6
     hybrid = report["systems"]["hybrid"]
     twins = hybrid["no_diacritics_twins"]["article.recall@5"]
     assert hybrid["no_diacritics"]["article.recall@5"] >= twins - 0.10
