@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import tarfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,41 @@ def search_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
     assert ingest_paths(store, [ccn_dir]).failed == []
     build_indexes(store, home, dense="core")
     return store, home
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@contextmanager
+def loopback_only(**env: str):
+    """Within the block: sockets only to loopback (an attempt elsewhere fails and is recorded),
+    HF_HUB_OFFLINE=1 and the given environment. Fails afterwards if anything was attempted."""
+    attempts: list[object] = []
+    real_connect = socket.socket.connect
+
+    def guarded(sock: socket.socket, address) -> None:
+        host = address[0] if isinstance(address, tuple) else ""
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in LOOPBACK:
+            attempts.append(address)
+            raise OSError(f"network access attempted in a test: {address!r}")
+        real_connect(sock, address)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        for name, value in env.items():
+            mp.setenv(name, value)
+        mp.setattr(socket.socket, "connect", guarded)
+        yield attempts
+    assert attempts == [], f"connections attempted: {attempts}"
+
+
+@pytest.fixture(scope="session")
+def ccn_store(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
+    """The ccn corpus ingested once per session (no search index)."""
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+
+    store = Store.at_home(tmp_path_factory.mktemp("kb-ccn"))
+    report = ingest_paths(store, [ccn_dir])
+    assert report.failed == [], report.failed
+    return store

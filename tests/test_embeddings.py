@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import unicodedata
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import loopback_only
 
 from retrieval.embeddings import (
     MAX_TOKENS,
@@ -25,28 +25,13 @@ from retrieval.embeddings import (
 
 ND32 = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ccn" / "ND-32-2024-ND-CP.txt"
 QUERY = "tỷ lệ lấp đầy để mở rộng cụm công nghiệp"
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
-ATTEMPTS: list[object] = []  # non-loopback connections tried during this module
 
 
 @pytest.fixture(scope="module", autouse=True)
 def offline(tmp_path_factory: pytest.TempPathFactory):
     """No hub, an empty Hugging Face cache, and no socket beyond loopback."""
-    real_connect = socket.socket.connect
-
-    def guarded(sock: socket.socket, address) -> None:
-        host = address[0] if isinstance(address, tuple) else ""
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in LOOPBACK:
-            ATTEMPTS.append(address)
-            raise OSError(f"network access attempted in a test: {address!r}")
-        real_connect(sock, address)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        mp.setenv("HF_HOME", str(tmp_path_factory.mktemp("hf-home")))
-        mp.setattr(socket.socket, "connect", guarded)
-        yield
-    assert ATTEMPTS == [], f"connections attempted: {ATTEMPTS}"
+    with loopback_only(HF_HOME=str(tmp_path_factory.mktemp("hf-home"))) as attempts:
+        yield attempts
 
 
 @pytest.fixture(scope="module")
@@ -222,12 +207,12 @@ def test_sentence_transformer_embedder_from_a_local_folder(tiny_st_model: Path) 
     np.testing.assert_allclose(adapter.get_query_embedding("mở rộng cụm"), query, atol=1e-5)
 
 
-def test_sentence_transformer_never_downloads() -> None:
+def test_sentence_transformer_never_downloads(offline: list[object]) -> None:
     """A hub name absent from the (empty) local cache fails at once, without a connection."""
     pytest.importorskip("sentence_transformers")
     with pytest.raises(OSError):
         embedder_from_config("st:intfloat/multilingual-e5-small")
-    assert ATTEMPTS == []
+    assert offline == []
 
 
 _NO_HUB_SCRIPT = """

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from ingest.runner import ingest_paths
 from kb.model import Citation
 from kb.store import Store
 
@@ -167,15 +166,7 @@ def test_pairs(rec: dict):
         assert partner["pair"] == rec["id"]
 
 
-@pytest.fixture(scope="session")
-def devset_store(tmp_path_factory, ccn_dir: Path) -> Store:
-    store = Store.at_home(tmp_path_factory.mktemp("kb-devset"))
-    report = ingest_paths(store, [ccn_dir])
-    assert report.failed == [], report.failed
-    return store
-
-
-def test_every_gold_resolves(devset_store: Store):
+def test_every_gold_resolves(ccn_store: Store):
     missing = []
     checked = set()
     for rec in RECORDS:
@@ -184,7 +175,7 @@ def test_every_gold_resolves(devset_store: Store):
             if key in checked:
                 continue
             checked.add(key)
-            row = devset_store.provision(Citation(**gold))
+            row = ccn_store.provision(Citation(**gold))
             if row is None:
                 missing.append((rec["id"], gold))
                 continue

@@ -6,25 +6,14 @@ import re
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from ingest.parse import parse
 from ingest.readers import read
-from ingest.runner import ingest_paths
 from kb import lookup
 from kb.model import Citation, Kind, Status
 from kb.store import Store
 from kb.validity import document_validity
 
 ND32 = "32/2024/NĐ-CP"
-
-
-@pytest.fixture(scope="session")
-def ccn_store(tmp_path_factory, ccn_dir: Path) -> Store:
-    store = Store.at_home(tmp_path_factory.mktemp("kb-ccn"))
-    report = ingest_paths(store, [ccn_dir])
-    assert report.failed == [], report.failed
-    return store
 
 
 def _articles(store: Store, key: str, part: str | None = None) -> list[int]:

@@ -17,31 +17,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import loopback_only
 
 from retrieval.vector_store import VectorStore
 
 DIM = 8
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
-ATTEMPTS: list[object] = []
 
 
 @pytest.fixture(scope="module", autouse=True)
-def loopback_only():
-    real_connect = socket.socket.connect
-
-    def guarded(sock: socket.socket, address) -> None:
-        host = address[0] if isinstance(address, tuple) else ""
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in LOOPBACK:
-            ATTEMPTS.append(address)
-            raise OSError(f"network access attempted in a test: {address!r}")
-        real_connect(sock, address)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        mp.setenv("ANONYMIZED_TELEMETRY", "False")
-        mp.setattr(socket.socket, "connect", guarded)
+def no_network():
+    with loopback_only(ANONYMIZED_TELEMETRY="False"):
         yield
-    assert ATTEMPTS == [], f"connections attempted: {ATTEMPTS}"
 
 
 def _unit(seed: int) -> np.ndarray:
