@@ -128,6 +128,7 @@ class Searcher:
         self.dense = dense
         self.restorer = DiacriticRestorer(_embedded_tokens(home)) if dense is not None else None
         self.known_numbers = store.known_numbers()
+        self.changes = _changes_by_article(store)
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
 
@@ -309,9 +310,10 @@ class Searcher:
             score = fused[uid] * weight
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
                      "cited": cited.get(uid, 0.0), "validity": weight}
+            notes = [validity.note] if validity.note else []
+            notes += _change_notes(self.changes, meta.citation)
             hits.append(Hit(uid, meta.citation, citations.render(meta.citation, meta.doc_type), meta.title,
-                            meta.text, "", validity.status, validity, score, parts,
-                            notes=[validity.note] if validity.note else []))
+                            meta.text, "", validity.status, validity, score, parts, notes=notes))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits
 
@@ -384,6 +386,30 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _changes_by_article(store: Store) -> dict[tuple, list[dict]]:
+    """Amendments and repeals aimed at provisions, by (doc, part, annex, article)."""
+    changes: dict[tuple, list[dict]] = {}
+    for rel in store.relations():
+        if rel["kind"] in ("amends", "repeals") and rel["to_article"] is not None:
+            key = (rel["to_doc"], rel["to_part"], rel["to_annex"], rel["to_article"])
+            changes.setdefault(key, []).append(dict(rel))
+    return changes
+
+
+def _change_notes(changes: dict[tuple, list[dict]], c: Citation) -> list[str]:
+    """"khoản 2 Điều 8 được sửa đổi, bổ sung bởi …" for changes to this unit or its article."""
+    notes = []
+    for rel in changes.get((c.doc, c.part, c.annex, c.article), []):
+        if rel["to_clause"] not in (None, c.clause):
+            continue
+        target = citations.render(Citation(c.doc, c.part, c.annex, c.article, rel["to_clause"], rel["to_point"]),
+                                  with_doc=False)
+        verb = "bị bãi bỏ" if rel["kind"] == "repeals" else "được sửa đổi, bổ sung"
+        when = f" từ {rel['effective'].strftime('%d/%m/%Y')}" if rel["effective"] else ""
+        notes.append(f"{target} {verb} bởi {rel['from_doc']}{when}")
+    return notes
 
 
 def _embedded_tokens(home: Path) -> list[str]:

@@ -84,3 +84,15 @@ def test_amending_document_metadata(amended_store: Store):
     # The amended decree as a whole stays in force.
     rows = {r["doc"]: r for r in lookup.document_rows(amended_store, date(2026, 10, 1))}
     assert rows["32/2024/NĐ-CP"]["status"] == Status.IN_FORCE.value
+
+
+def test_search_results_carry_amendment_notes(amended_store: Store, tmp_path_factory):
+    from retrieval.build import build_indexes, open_searcher
+    from retrieval.search import Filters
+    from retrieval.settings import preset
+
+    home = tmp_path_factory.mktemp("amend-index")
+    build_indexes(amended_store, home, dense="none")
+    searcher = open_searcher(amended_store, home, preset("bm25"))
+    result = searcher.search("khoản 2 Điều 8 Nghị định 32/2024/NĐ-CP", filters=Filters(as_of=date(2026, 10, 1)))
+    assert f"điểm c khoản 2 Điều 8 được sửa đổi, bổ sung bởi {AMENDING}" in result.hits[0].notes
