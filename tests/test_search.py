@@ -68,7 +68,8 @@ def test_stale_decree_answered_from_the_one_in_force(searcher: Searcher):
 
 def test_district_level_question_reaches_nd139(searcher: Searcher):
     result = searcher.search("Tờ trình đề nghị thành lập cụm công nghiệp của Ủy ban nhân dân cấp huyện nay do ai lập?")
-    assert ("139/2025/NĐ-CP", 11, None) in _top(result, 5)
+    reassigned = {(doc, article) for doc, article, _ in _top(result, 5)}
+    assert reassigned & {("139/2025/NĐ-CP", 6), ("139/2025/NĐ-CP", 11), ("139/2025/NĐ-CP", 12)}
 
 
 def test_document_not_in_the_knowledge_base(searcher: Searcher):
