@@ -261,7 +261,3 @@ def _number(roots: list[Provision]) -> None:
     for ordinal, node in enumerate(n for root in roots for n in root.walk()):
         node.ordinal = ordinal
 
-
-def split_columns(line: str) -> list[str]:
-    """Split a layout line into its columns (runs of ≥ 3 spaces separate them)."""
-    return [c.strip() for c in COLUMN_GAP_RE.split(line.strip()) if c.strip()]

@@ -22,7 +22,7 @@ from kb import citations
 from kb.model import STATUS_TEXT, Citation, Status
 from kb.store import Store
 from kb.validity import Validity, document_validity
-from retrieval.analysis import analyze_query, expand_abbreviations, has_diacritics
+from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
 from retrieval.index import EMBED_DONE, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
 from retrieval.settings import SearchSettings
@@ -363,8 +363,6 @@ def _group_by_article(hits: list[Hit]) -> list[Hit]:
 
 def _marks(text: str, query: str) -> list[tuple[int, int]]:
     """Character spans of the text whose words appear in the query (accent-insensitive)."""
-    from retrieval.analysis import fold
-
     wanted = {fold(w).lower() for w in query.split() if len(w) > 1}
     spans = []
     position = 0
