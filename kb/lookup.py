@@ -7,34 +7,36 @@ from datetime import date
 from sqlalchemy.engine import RowMapping
 
 from kb import citations
-from kb.model import Citation, Kind
+from kb.model import Citation, Kind, Status
 from kb.store import Store
 from kb.validity import document_validity, provision_validity
 
 
 def document_rows(store: Store, at: date) -> list[dict]:
     """One row per document (stubs included, flagged), with validity at `at`."""
-    rows = []
-    for doc in store.documents():
-        key = doc["key"]
-        validity = document_validity(store, key, at)
-        rows.append({
-            "doc": doc["number"],
-            "key": key,
-            "type": doc["doc_type"],
-            "issuer": doc["issuer"],
-            "issued": _iso(doc["issued"]),
-            "effective": _iso(doc["effective"]),
-            "status": validity.status.value,
-            "status_text": validity.text,
-            "status_note": validity.note,
-            "title": doc["title"] or doc["subject"] or "",
-            "articles": len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p["part"] is None and p["annex"] is None]),
-            "replaces": _targets(store.relations(from_doc=key)),
-            "replaced_by": validity.replaced_by or _replacers(store, doc),
-            "in_store": not doc["is_stub"],
-        })
-    return rows
+    return [document_row(store, doc, at) for doc in store.documents()]
+
+
+def document_row(store: Store, doc: RowMapping, at: date) -> dict:
+    """One document's row of `ccn docs`: number, type, dates, validity at `at`, replacements."""
+    key = doc["key"]
+    validity = document_validity(store, key, at)
+    return {
+        "doc": doc["number"],
+        "key": key,
+        "type": doc["doc_type"],
+        "issuer": doc["issuer"],
+        "issued": _iso(doc["issued"]),
+        "effective": _iso(doc["effective"]),
+        "status": validity.status.value,
+        "status_text": validity.text,
+        "status_note": validity.note,
+        "title": doc["title"] or doc["subject"] or "",
+        "articles": len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p["part"] is None and p["annex"] is None]),
+        "replaces": _targets(store.relations(from_doc=key)),
+        "replaced_by": validity.replaced_by or _replacers(store, doc),
+        "in_store": not doc["is_stub"],
+    }
 
 
 def _targets(relations: list[RowMapping]) -> list[str]:
@@ -127,6 +129,26 @@ def _provision_relations(store: Store, row: RowMapping, address: Citation) -> di
     }
 
 
+def citing_provisions(store: Store, target: Citation, at: date) -> list[RowMapping]:
+    """Provisions of other documents in force at `at` that cite `target`'s Điều (or its khoản).
+
+    This is how a provision that gives cấp huyện a task is followed to the later provisions
+    (NĐ 139/2025) that say who does it since 01/7/2025.
+    """
+    found = []
+    for rel in store.relations(to_doc=target.doc or ""):
+        if rel["kind"] != "cites" or rel["to_article"] != target.article or rel["from_doc"] == target.doc:
+            continue
+        if rel["to_clause"] not in (None, target.clause) or not rel["from_pid"]:
+            continue
+        if document_validity(store, rel["from_doc"], at).status != Status.IN_FORCE:
+            continue
+        row = store.provision_by_pid(rel["from_pid"])
+        if row is not None:
+            found.append(row)
+    return found
+
+
 def _rel_list(rows) -> list[dict]:
     out = []
     for r in rows:
@@ -164,3 +186,147 @@ def format_show(result: dict) -> str:
             lines.append(f"{name}: {'; '.join(names)}")
     lines.extend(f"Lưu ý: {w}" for w in result.get("warnings", []))
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------- browsing (HTTP API, web UI)
+def find_document(store: Store, key: str) -> RowMapping | None:
+    """A document by its key or số hiệu as typed ("32/2024/NĐ-CP", "32/2024/nđ-cp")."""
+    return store.document(key) or store.document(citations.normalize_number(key))
+
+
+def document_detail(store: Store, doc: RowMapping, at: date) -> dict:
+    """A document's row, its metadata, validity at `at`, structure tree and relations."""
+    meta = doc["meta"] or {}
+    number = doc["number"] or doc["key"]
+    return document_row(store, doc, at) | {
+        "number": doc["number"],
+        "doc_class": doc["doc_class"],
+        "parent_issuer": doc["parent_issuer"],
+        "place": doc["place"],
+        "subject": doc["subject"],
+        "effective_note": doc["effective_note"],
+        "expires": _iso(doc["expires"]),
+        "signer": meta.get("signer"),
+        "signer_title": meta.get("signer_title"),
+        "recipients": meta.get("recipients") or [],
+        "bases": meta.get("bases") or [],
+        "as_of": at.isoformat(),
+        "validity": document_validity(store, doc["key"], at).to_dict(),
+        "structure": structure_tree(store, doc),
+        "relations": {"outgoing": _rel_list(store.relations(from_doc=doc["key"])),
+                      "incoming": _rel_list(r for r in store.relations(to_doc=number)
+                                            if r["from_doc"] != doc["key"])},
+    }
+
+
+def structure_tree(store: Store, doc: RowMapping) -> list[dict]:
+    """The document's provisions as a tree (Phần, Chương … Điều, khoản, điểm), without text."""
+    number = doc["number"] or doc["key"]
+    nodes: dict[str, dict] = {}
+    roots: list[dict] = []
+    for row in store.provisions(doc["key"]):
+        node = _node(row, number, doc["doc_type"]) | {"children": []}
+        nodes[row["pid"]] = node
+        parent = nodes.get(row["parent_pid"]) if row["parent_pid"] else None
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+def _node(row: RowMapping, number: str, doc_type: str | None) -> dict:
+    address = Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
+    own = citations.render(address, doc_type, with_doc=False) if row["kind"] not in _CONTAINERS else ""
+    return {"id": row["pid"], "kind": row["kind"], "label": row["label"], "title": row["title"],
+            "citation": address.to_dict(), "citation_text": own or row["label"] or ""}
+
+
+_CONTAINERS = {k.value for k in (Kind.PART, Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION, Kind.PARAGRAPH)}
+
+
+def provision_context(store: Store, row: RowMapping) -> dict:
+    """Where a provision sits: its ancestors (outermost first), children, previous and next."""
+    doc = store.document(row["doc_key"])
+    number = (doc["number"] if doc else None) or row["doc_key"]
+    doc_type = doc["doc_type"] if doc else None
+    rows = store.provisions(row["doc_key"])
+    by_pid = {r["pid"]: r for r in rows}
+    ancestors, parent = [], by_pid.get(row["parent_pid"])
+    while parent is not None and len(ancestors) < 20:
+        ancestors.insert(0, _node(parent, number, doc_type))
+        parent = by_pid.get(parent["parent_pid"])
+    siblings = [r for r in rows if r["parent_pid"] == row["parent_pid"] and r["kind"] == row["kind"]]
+    at = next((i for i, r in enumerate(siblings) if r["pid"] == row["pid"]), None)
+
+    def with_text(r: RowMapping) -> dict:
+        return _node(r, number, doc_type) | {"text": r["text"]}
+
+    return {
+        "doc": row["doc_key"],
+        "ancestors": ancestors,
+        "children": [with_text(r) for r in rows if r["parent_pid"] == row["pid"]],
+        "previous": with_text(siblings[at - 1]) if at else None,
+        "next": with_text(siblings[at + 1]) if at is not None and at + 1 < len(siblings) else None,
+    }
+
+
+def resolve_text(store: Store, text: str, at: date) -> list[dict]:
+    """Every citation in free text, resolved against the store: for each mention its document
+    (partial numbers matched, an ambiguous one reported, never guessed) and its targets, each
+    with whether the knowledge base holds it, its id and its validity at `at`."""
+    known = store.known_numbers()
+    out = []
+    for mention in citations.find_citations(text):
+        warnings: list[str] = []
+        number = _mention_number(mention, known, warnings)
+        targets = mention.targets or ([Citation(number, mention.part)] if number else [])
+        if mention.relative and not number:
+            warnings.append("trích dẫn tương đối («… này»): cần biết văn bản chứa nó")
+        out.append({
+            "raw": mention.raw,
+            "span": list(mention.span),
+            "doc": number,
+            "relative": mention.relative,
+            "targets": [_resolve_target(store, t.with_doc(number) if number else t, at) for t in targets],
+            "warnings": warnings,
+        })
+    return out
+
+
+def _mention_number(mention: citations.CitationMention, known: set[str], warnings: list[str]) -> str | None:
+    ref = mention.doc_ref
+    if ref is None or ref.this_document or not ref.number:
+        return None
+    if ref.number in known:
+        return ref.number
+    candidates = citations.match_partial(ref.raw, known)
+    if len(candidates) == 1:
+        if candidates[0] != ref.number:
+            warnings.append(f"hiểu «{ref.raw}» là {candidates[0]}")
+        return candidates[0]
+    if len(candidates) > 1:
+        warnings.append(f"«{ref.raw}» có thể là: {', '.join(sorted(candidates))}")
+        return None
+    if ref.complete:
+        warnings.append(f"kho dữ liệu không có toàn văn {ref.number}")
+        return ref.number
+    warnings.append(f"không xác định được văn bản «{ref.raw}»")
+    return None
+
+
+def _resolve_target(store: Store, target: Citation, at: date) -> dict:
+    doc = store.document(target.doc) if target.doc else None
+    text = citations.render(target, doc["doc_type"] if doc else None) if target.doc else \
+        citations.render(target, with_doc=False)
+    result = {"citation": target.to_dict(), "citation_text": text, "found": False,
+              "id": None, "status": None, "status_text": None}
+    if doc is None:
+        return result
+    validity = document_validity(store, doc["key"], at)
+    whole = result | {"status": validity.status.value, "status_text": validity.text}
+    if target.article is None and target.annex is None and target.part is None:
+        return whole | {"found": not doc["is_stub"]}
+    row = store.provision(target.with_doc(doc["key"]))
+    if row is None:
+        return whole
+    view = provision_view(store, row, at)
+    return result | {"found": True, "id": row["pid"], "citation_text": view["citation_text"],
+                     "status": view["status"], "status_text": view["status_text"]}

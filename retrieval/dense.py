@@ -16,13 +16,18 @@ from retrieval.index import (
     Progress,
     index_dir,
     mark_embedded,
+    passages_for,
     pending_uids,
     reset_embedded,
-    texts_for,
 )
 from retrieval.vector_store import VectorStore
 
 BATCH = 64
+# What a vector stands for; stored with the vectors, and a change starts them over.
+# 256 tokens cover 96 % of khoản and 99 % of điểm whole (an article's vector covers its head);
+# against 512 tokens with the document's name it builds the ccn index ~1.8x faster.
+PASSAGE_TOKENS = 256
+PASSAGE_RECIPE = f"article-title+text/{PASSAGE_TOKENS}"
 
 
 class DenseIndex:
@@ -35,7 +40,7 @@ class DenseIndex:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = embedder_from_config(self.embedder_name)
+            self._embedder = embedder_from_config(self.embedder_name, max_tokens=PASSAGE_TOKENS)
         return self._embedder
 
     # ----------------------------------------------------------------- build
@@ -50,7 +55,7 @@ class DenseIndex:
         iterator = progress(batches, len(batches), "Tính vector") if progress else batches
         done = 0
         for batch in iterator:
-            texts = texts_for(self.home, batch)
+            texts = passages_for(self.home, batch)
             ids = [u for u in batch if u in texts]
             vectors = self.embedder.embed_documents([texts[u] for u in ids])
             self.vectors.upsert(ids, vectors)
@@ -59,14 +64,14 @@ class DenseIndex:
         return done
 
     def _check_model(self) -> None:
-        """Vectors of another model are useless: forget them when the configured model changed."""
+        """Vectors of another model or recipe are useless: forget them when either changed."""
         marker = index_dir(self.home) / "dense.json"
-        recorded = json.loads(marker.read_text(encoding="utf-8")).get("embedder") if marker.exists() else None
-        name = getattr(self.embedder, "name", self.embedder_name)
-        if recorded not in (None, name):
+        recorded = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else None
+        wanted = {"embedder": getattr(self.embedder, "name", self.embedder_name), "passage": PASSAGE_RECIPE}
+        if recorded not in (None, wanted):
             self.vectors.delete(sorted(self.vectors.existing_ids()))
             reset_embedded(self.home)
-        marker.write_text(json.dumps({"embedder": name}), encoding="utf-8")
+        marker.write_text(json.dumps(wanted), encoding="utf-8")
 
     # ---------------------------------------------------------------- search
     def search(self, query: str, k: int) -> list[tuple[str, float]]:

@@ -12,16 +12,18 @@ Embedding goes in batches, each committed before the next: an interrupted build 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
+import numpy as np
 
 from kb.store import Store
 from retrieval.analysis import analyze
-from retrieval.units import Unit, iter_units
+from retrieval.units import Unit, iter_units, passage_text
 
 Progress = Callable[[Iterable, int, str], Iterable]
 
@@ -123,22 +125,123 @@ def reset_embedded(home: Path) -> None:
     conn.close()
 
 
+BM25_K1, BM25_B = 1.2, 0.75
+EMPTY_UNIT_TOKEN = "∅"  # stands for a unit without tokens, as before
+_BATCH_UNITS = 2000
+
+
+@dataclass
+class _TokenBatch:
+    """Consecutive units as integer token ids: each unit's distinct ids and their frequencies,
+    unit after unit; per unit, how many distinct ids and how many tokens it has."""
+
+    ids: np.ndarray  # int32
+    frequencies: np.ndarray  # int32
+    distinct: np.ndarray  # int64
+    lengths: np.ndarray  # int64
+
+
 def build_bm25(home: Path) -> int:
-    """Rebuild the bm25s matrix from the cached tokens; saves it with the uid order."""
+    """Rebuild the bm25s matrix from the cached tokens; saves it with the uid order.
+
+    The index is the one `bm25s.BM25(k1=1.2, b=0.75).index(token_lists)` makes (method
+    "lucene", same idf, same float32 scores, same CSC layout, saved by `BM25.save`), built
+    without the token lists, which took ~9 GB for ccn + wide: rows are streamed, tokens mapped
+    to integer ids a batch of units at a time, and only (token id, frequency) pairs are kept.
+    """
     conn = connect_units(home)
-    uids, corpus = [], []
+    vocab: dict[str, int] = {}
+    uids: list[str] = []
+    batches: list[_TokenBatch] = []
+    ids: list[int] = []
+    lengths: list[int] = []
     for uid, tokens in conn.execute("SELECT uid, tokens FROM units ORDER BY doc_key, uid"):
         uids.append(uid)
-        corpus.append(tokens.split() or ["∅"])
+        unit_tokens = tokens.split() or [EMPTY_UNIT_TOKEN]
+        ids.extend([vocab.setdefault(token, len(vocab)) for token in unit_tokens])
+        lengths.append(len(unit_tokens))
+        if len(lengths) == _BATCH_UNITS:
+            batches.append(_token_batch(ids, lengths))
+            ids, lengths = [], []
     conn.close()
+    if lengths:
+        batches.append(_token_batch(ids, lengths))
     target = index_dir(home) / "bm25"
-    retriever = bm25s.BM25(k1=1.2, b=0.75)
-    if corpus:
-        retriever.index(corpus, show_progress=False)
+    if uids:
+        retriever = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+        retriever.scores = _lucene_matrix(batches, len(vocab), BM25_K1, BM25_B)
+        vocab.setdefault("", len(vocab))  # bm25s's empty token: in the vocabulary, no column
+        retriever.vocab_dict = vocab
+        retriever.nonoccurrence_array = None
         retriever.save(str(target), show_progress=False)
     target.mkdir(parents=True, exist_ok=True)
     (target / "uids.json").write_text(json.dumps(uids), encoding="utf-8")
     return len(uids)
+
+
+def _token_batch(ids: list[int], lengths: list[int]) -> _TokenBatch:
+    """Units given as their concatenated token ids and their token counts, as a _TokenBatch."""
+    units = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    keys, counts = np.unique((units << 32) | np.asarray(ids, dtype=np.int64), return_counts=True)
+    return _TokenBatch(
+        ids=(keys & 0xFFFFFFFF).astype(np.int32),
+        frequencies=counts.astype(np.int32),
+        distinct=np.bincount(keys >> 32, minlength=len(lengths)),
+        lengths=np.asarray(lengths, dtype=np.int64),
+    )
+
+
+def _lucene_idf(doc_freq: np.ndarray, n_docs: int) -> np.ndarray:
+    """bm25s's "lucene" idf, computed as it does (math.log in float64, stored as float32),
+    once per distinct document frequency."""
+    values, inverse = np.unique(doc_freq, return_inverse=True)
+    table = [math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) for df in values.tolist()]
+    return np.asarray(table, dtype=np.float32)[inverse]
+
+
+def _lucene_matrix(batches: list[_TokenBatch], n_vocab: int, k1: float, b: float) -> dict:
+    """The BM25 score matrix in bm25s's form (`BM25.scores`): CSC over (units, tokens), the
+    units of each token in order. Consumes the batches (each is freed once placed).
+
+    Scores are computed with the operations and dtypes of bm25s.scoring (idf times
+    tf / (k1 * (1 - b + b * l_d / l_avg) + tf), stored as float32): equal to the bit. Entries
+    are placed batch by batch (a counting sort), so no full-size sort or copy is needed.
+    """
+    lengths = np.concatenate([batch.lengths for batch in batches])
+    n_docs = len(lengths)
+    avg_doc_len = lengths.mean()  # np.float64, as bm25s's np.array([...]).mean()
+    # the dtype of bm25s's `k1 * (...) + tf_array` (float32 array + float64 scalar): float64
+    # with NumPy 2, float32 with NumPy 1's value-based casting
+    work = (np.zeros(1, dtype=np.float32) + avg_doc_len).dtype
+    norm = (k1 * ((1 - b) + b * lengths / avg_doc_len)).astype(work)
+    doc_freq = np.zeros(n_vocab, dtype=np.int64)
+    for batch in batches:
+        doc_freq += np.bincount(batch.ids, minlength=n_vocab)
+    idf = _lucene_idf(doc_freq, n_docs)
+    col_ptr = np.zeros(n_vocab + 1, dtype=np.int64)
+    np.cumsum(doc_freq, out=col_ptr[1:])
+    data = np.empty(col_ptr[-1], dtype=np.float32)
+    rows = np.empty(col_ptr[-1], dtype=np.int32)
+    free = col_ptr[:-1].copy()  # next free slot of each column
+    first = 0
+    batches.reverse()
+    while batches:
+        batch = batches.pop()
+        last = first + len(batch.lengths)
+        freq = batch.frequencies.astype(work)
+        scores = idf[batch.ids] * (freq / (np.repeat(norm[first:last], batch.distinct) + freq))
+        units = np.repeat(np.arange(first, last, dtype=np.int32), batch.distinct)
+        order = np.argsort(batch.ids, kind="stable")  # by token, units kept in order
+        cols = batch.ids[order]
+        starts = np.flatnonzero(np.concatenate(([True], cols[1:] != cols[:-1])))
+        counts = np.diff(np.append(starts, len(cols)))
+        heads = cols[starts]
+        slots = np.repeat(free[heads] - starts, counts) + np.arange(len(cols))
+        data[slots] = scores[order]
+        rows[slots] = units[order]
+        free[heads] += counts
+        first = last
+    return {"data": data, "indices": rows, "indptr": col_ptr, "num_docs": n_docs}
 
 
 def load_bm25(home: Path) -> tuple[bm25s.BM25 | None, list[str]]:
@@ -159,13 +262,14 @@ def mark_embedded(home: Path, uids: list[str]) -> None:
     conn.close()
 
 
-def texts_for(home: Path, uids: list[str]) -> dict[str, str]:
+def passages_for(home: Path, uids: list[str]) -> dict[str, str]:
+    """The text the dense index embeds for each uid (units.passage_text)."""
     conn = connect_units(home)
     out: dict[str, str] = {}
     for i in range(0, len(uids), 500):
         chunk = uids[i : i + 500]
-        query = f"SELECT uid, heading, text FROM units WHERE uid IN ({','.join('?' * len(chunk))})"
-        out |= {uid: f"{heading}\n{text}" for uid, heading, text in conn.execute(query, chunk)}
+        query = f"SELECT uid, article, title, text FROM units WHERE uid IN ({','.join('?' * len(chunk))})"
+        out |= {uid: passage_text(article, title, text) for uid, article, title, text in conn.execute(query, chunk)}
     conn.close()
     return out
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from kb import citations
+from kb.lookup import citing_provisions
 from kb.model import STATUS_TEXT, Citation, Status
 from kb.store import Store
 from kb.validity import Validity, document_validity
@@ -253,16 +254,9 @@ class Searcher:
                 fused[follower] = max(fused.get(follower, 0.0), fused[uid] * self.settings.expansion_factor)
 
     def _citing_units(self, meta: UnitMeta, at: date) -> list[str]:
-        c = meta.citation
         found = []
-        for rel in self.store.relations(to_doc=c.doc or ""):
-            if rel["kind"] != "cites" or rel["to_article"] != c.article or rel["from_doc"] == c.doc:
-                continue
-            if rel["to_clause"] not in (None, c.clause):
-                continue
-            if self._validity(rel["from_doc"], at).status != Status.IN_FORCE:
-                continue
-            found.extend(u for u in self._units_of_pid(rel["from_pid"]) if u in self.meta)
+        for row in citing_provisions(self.store, meta.citation, at):
+            found.extend(u for u in self._units_of_pid(row["pid"]) if u in self.meta)
         return found
 
     def _units_of_pid(self, pid: str | None) -> list[str]:

@@ -131,3 +131,13 @@ def _unit(row, text: str, title: str) -> Unit:
         province=province.group(1) if province else None,
         source=row["source"],
     )
+
+
+def passage_text(article: int | None, title: str | None, text: str) -> str:
+    """What the dense index embeds: the article's title as context, then the text.
+
+    The document's name is left out (it is the same for every unit of a document, costs ~30
+    tokens of e5's budget and carries no meaning a question asks for; the lexical index keeps it).
+    """
+    context = f"Điều {article}. {title or ''}" if article else (title or "")
+    return f"{context.strip()}\n{text}" if context.strip() else text
