@@ -1,0 +1,405 @@
+"""Guidance answers (trả lời hướng dẫn): the provisions that answer a question, quoted and cited.
+
+    question ─▶ search (validity at the date) ─▶ choose the provisions that answer
+             ─▶ for each: verbatim quote of the wording in force, the sentences / points that
+                carry the answer marked, its cross-references followed ("khoản 1 Điều này",
+                "Điều 9 Nghị định này", "Mẫu số 01"), later changes (replacement, amendments,
+                cấp huyện → NĐ 139/2025)
+             ─▶ past letters (công văn) on the same provisions, as prior positions
+             ─▶ answer text: extractive by default; a language model when one is configured,
+                grounded by opaque keys (drafting.grounding)
+
+Nothing is invented: every citation comes from a retrieved provision of the knowledge base,
+and when confidence is low the answer says "Chưa tìm thấy quy định trả lời trực tiếp câu hỏi
+này" and lists the nearest provisions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from kb import citations
+from kb.lookup import citing_provisions, provision_view
+from kb.model import Citation
+from kb.store import Store
+from kb.validity import document_validity
+from retrieval.analysis import analyze, analyze_query
+from retrieval.search import Filters, Hit, Searcher
+
+NOT_FOUND = "Chưa tìm thấy quy định trả lời trực tiếp câu hỏi này"
+DISTRICT_LEVEL_ENDS = date(2025, 7, 1)  # chính quyền địa phương 2 cấp: no cấp huyện from this day
+
+
+class AnswerSettings(BaseModel):
+    """How many provisions an answer quotes and how much it follows."""
+
+    search_depth: int = Field(10, ge=1, le=50)
+    max_provisions: int = Field(3, ge=1, le=10)
+    relative_floor: float = Field(0.6, ge=0, le=1)  # keep hits scoring ≥ this share of the best
+    also_clauses: int = Field(2, ge=0, le=10)  # other matching khoản of a quoted Điều, quoted too
+    max_references: int = Field(4, ge=0, le=20)
+    max_letters: int = Field(5, ge=0, le=20)
+    mark_share: float = Field(0.5, ge=0, le=1)  # mark sentences ≥ this share of the best overlap
+
+
+@dataclass
+class Attached:
+    """A provision attached to a quoted one: a cross-reference it makes, or a later change."""
+
+    kind: str  # "reference" | "form" | "replacement" | "district_level"
+    citation: Citation
+    citation_text: str
+    quote: str
+    status: str
+    status_text: str
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "citation": self.citation.to_dict(),
+            "citation_text": self.citation_text,
+            "quote": self.quote,
+            "status": self.status,
+            "status_text": self.status_text,
+            "note": self.note,
+        }
+
+
+@dataclass
+class QuotedProvision:
+    key: str  # opaque evidence key: the only way a language model may cite this provision
+    hit: Hit
+    quote: str
+    marks: list[tuple[int, int]]
+    references: list[Attached] = field(default_factory=list)
+    changes: list[Attached] = field(default_factory=list)
+
+    @property
+    def marked_text(self) -> str:
+        """The marked sentences, in order (the quote itself when nothing is marked)."""
+        return " … ".join(self.quote[s:e].strip() for s, e in self.marks) or self.quote
+
+    def to_json(self) -> dict:
+        hit = self.hit
+        return {
+            "key": self.key,
+            "id": hit.uid,
+            "citation": hit.citation.to_dict(),
+            "citation_text": hit.citation_text,
+            "title": hit.title,
+            "doc_title": hit.doc_title,
+            "quote": self.quote,
+            "marks": [list(m) for m in self.marks],
+            "status": hit.status.value,
+            "status_text": hit.validity.text,
+            "validity": hit.validity.to_dict(),
+            "notes": hit.notes,
+            "references": [a.to_json() for a in self.references],
+            "changes": [a.to_json() for a in self.changes],
+            "score": round(hit.score, 4),
+        }
+
+
+@dataclass
+class PriorLetter:
+    doc: str
+    title: str
+    issued: date | None
+    citation_text: str
+    excerpt: str
+
+    def to_json(self) -> dict:
+        return {"doc": self.doc, "title": self.title, "issued": self.issued.isoformat() if self.issued else None,
+                "citation_text": self.citation_text, "excerpt": self.excerpt}
+
+
+@dataclass
+class Answer:
+    question: str
+    as_of: date
+    answered: bool
+    answer: str
+    provisions: list[QuotedProvision]
+    prior_letters: list[PriorLetter]
+    confidence: float
+    warnings: list[str] = field(default_factory=list)
+    model: str | None = None  # the language model that wrote `answer`, None when extractive
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "as_of": self.as_of.isoformat(),
+            "answered": self.answered,
+            "answer": self.answer,
+            "provisions": [p.to_json() for p in self.provisions],
+            "prior_letters": [p.to_json() for p in self.prior_letters],
+            "confidence": round(self.confidence, 3),
+            "warnings": self.warnings,
+            "model": self.model,
+        }
+
+
+class Answerer:
+    """Composes answers from the search results; optionally words them with a language model."""
+
+    def __init__(self, store: Store, searcher: Searcher, settings: AnswerSettings | None = None, llm=None):
+        self.store = store
+        self.searcher = searcher
+        self.settings = settings or AnswerSettings()
+        self.llm = llm  # drafting.grounding.GroundedWriter or None
+
+    def ask(self, question: str, as_of: date | None = None) -> Answer:
+        at = as_of or date.today()
+        result = self.searcher.search(question, k=self.settings.search_depth, filters=Filters(as_of=at))
+        norms = [h for h in result.hits if not self._is_letter(h)]
+        chosen = self._choose(norms)
+        answered = bool(chosen) and result.confidence >= self.searcher.settings.answer_threshold
+        picked = chosen if answered else norms[: self.settings.max_provisions]
+        quoted = [self._quote(h, question, at) for group in picked for h in self._clauses(group, question)]
+        letters = self._prior_letters(result.hits, quoted)
+        warnings = list(dict.fromkeys(result.warnings))
+        text = _extractive_text(quoted, warnings) if answered else _not_found_text(quoted)
+        answer = Answer(question, at, answered, text, quoted, letters, result.confidence, warnings)
+        if answered and self.llm is not None:
+            self.llm.rewrite(answer)
+        return answer
+
+    # ------------------------------------------------------------- choose
+    def _is_letter(self, hit: Hit) -> bool:
+        meta = self.searcher.meta.get(hit.uid)
+        return meta is not None and meta.doc_class == "admin"
+
+    def _choose(self, hits: list[Hit]) -> list[Hit]:
+        if not hits:
+            return []
+        floor = hits[0].score * self.settings.relative_floor
+        return [h for h in hits if h.score >= floor][: self.settings.max_provisions]
+
+    def _clauses(self, hit: Hit, question: str) -> list[Hit]:
+        """A Điều's best matching clause, then its other matching clauses (`also`), each on its own."""
+        out = [hit]
+        best = overlap(hit.text, question)
+        for citation in hit.also[: self.settings.also_clauses]:
+            row = self.store.provision(citation)
+            if row is not None and row["pid"] != hit.uid and overlap(row["text"], question) >= best * 0.8:
+                out.append(replace(hit, uid=row["pid"], citation=citation, text=row["text"], also=[], marks=[],
+                                   citation_text=citations.render(citation, _doc_type(self.store, citation))))
+        return out
+
+    # -------------------------------------------------------------- quote
+    def _quote(self, hit: Hit, question: str, at: date) -> QuotedProvision:
+        quote = self._wording_at(hit, at)
+        quoted = QuotedProvision(evidence_key(hit.uid), hit, quote, mark_answer(quote, question,
+                                                                                self.settings.mark_share))
+        quoted.references = self._references(hit, quote, at)
+        quoted.changes = self._replacements(hit, at) + self._district_level(hit, quote, at)
+        return quoted
+
+    def _wording_at(self, hit: Hit, at: date) -> str:
+        """The provision's wording in force at `at` (the unit text unless an amendment changed it)."""
+        row = self.store.provision_by_pid(hit.uid)
+        if row is None:
+            return hit.text
+        view = provision_view(self.store, row, at)
+        return hit.text if view["text"] == view["original_text"] else view["text"]
+
+    def _references(self, hit: Hit, quote: str, at: date) -> list[Attached]:
+        out: list[Attached] = []
+        seen = {hit.citation, _article_of(hit.citation)}
+        for mention in citations.find_citations(quote):
+            for target in citations.resolve_relative(mention, hit.citation):
+                if target in seen or not target.doc or (target.article is None and target.annex is None):
+                    continue
+                seen.add(target)
+                if (attached := self._attach("reference", target, at)) is not None:
+                    out.append(attached)
+            out.extend(self._forms(hit.citation.doc, mention.forms, at, seen))
+        return out[: self.settings.max_references]
+
+    def _forms(self, doc: str | None, forms: list[str], at: date, seen: set) -> list[Attached]:
+        """"Mẫu số 01 …": the annex block of the same document holding that form."""
+        out = []
+        for form in forms:
+            row = self._form_row(doc, form)
+            if row is None:
+                continue
+            target = Citation(doc, row["part"], row["annex"], row["article"], row["clause"], row["point"])
+            if target in seen:
+                continue
+            seen.add(target)
+            attached = self._attach("form", target, at, row=row, note=f"Mẫu số {form}")
+            if attached is not None:
+                out.append(attached)
+        return out
+
+    def _form_row(self, doc: str | None, form: str):
+        document = self.store.document(doc) if doc else None
+        if document is None:
+            return None
+        pattern = re.compile(rf"Mẫu\s+(?:số\s+)?{re.escape(form)}\b", re.IGNORECASE)
+        annex_rows = [r for r in self.store.provisions(document["key"]) if r["annex"] is not None]
+        return next((r for r in annex_rows if pattern.search(r["title"] or "") or pattern.search(r["text"][:300])), None)
+
+    def _attach(self, kind: str, target: Citation, at: date, row=None, note: str = "") -> Attached | None:
+        row = row if row is not None else self.store.provision(target)
+        if row is None:
+            return None
+        view = provision_view(self.store, row, at)
+        return Attached(kind, Citation.from_dict(view["citation"]), view["citation_text"], view["text"],
+                        view["status"], view["status_text"], note)
+
+    # ------------------------------------------------------------ changes
+    def _replacements(self, hit: Hit, at: date) -> list[Attached]:
+        """A repealed document's replacement, named (its provisions are searched, not guessed)."""
+        out = []
+        for number in hit.validity.replaced_by:
+            doc = self.store.document(number)
+            if doc is None:
+                continue
+            target = Citation(doc["number"] or number)
+            title = doc["title"] or doc["subject"] or ""
+            validity = document_validity(self.store, doc["key"], at)
+            out.append(Attached("replacement", target, citations.render(target, doc["doc_type"]), title,
+                                validity.status.value, validity.text,
+                                note=f"{hit.citation.doc} được thay thế bởi {number}"))
+        return out
+
+    def _district_level(self, hit: Hit, quote: str, at: date) -> list[Attached]:
+        """A task of cấp huyện, asked about after 01/7/2025: the provisions now deciding who does it."""
+        if at < DISTRICT_LEVEL_ENDS or "cấp huyện" not in quote:
+            return []
+        out: dict[Citation, Attached] = {}
+        for row in citing_provisions(self.store, hit.citation, at):
+            if "huyện" not in row["text"] or not _reform_era(self.store, row["doc_key"]):
+                continue  # cites it for another reason, or predates the reform
+            attached = self._attach("district_level", _address(self.store, row), at, row=row,
+                                    note="Từ 01/7/2025 không còn cấp huyện; thẩm quyền theo quy định này")
+            if attached is not None:
+                out.setdefault(attached.citation, attached)
+        return list(out.values())[: self.settings.max_references]
+
+    # ------------------------------------------------------------ letters
+    def _prior_letters(self, hits: list[Hit], quoted: list[QuotedProvision]) -> list[PriorLetter]:
+        """Công văn in the knowledge base on the same question or citing the quoted provisions."""
+        letters: dict[str, PriorLetter] = {}
+        for hit in hits:
+            if self._is_letter(hit):
+                letters.setdefault(hit.citation.doc or hit.uid, self._letter(hit.citation.doc, hit.text))
+        for q in quoted:
+            for rel in self.store.relations(to_doc=q.hit.citation.doc or ""):
+                if rel["to_article"] != q.hit.citation.article or rel["from_doc"] in letters:
+                    continue
+                doc = self.store.document(rel["from_doc"])
+                if doc is not None and doc["doc_class"] == "admin":
+                    letters[rel["from_doc"]] = self._letter(rel["from_doc"], rel["evidence"] or "")
+        unique: dict[tuple, PriorLetter] = {}  # one letter read from both its .docx and .txt
+        for letter in letters.values():
+            if letter is not None:
+                unique.setdefault((letter.title, letter.issued), letter)
+        return list(unique.values())[: self.settings.max_letters]
+
+    def _letter(self, number: str | None, excerpt: str) -> PriorLetter | None:
+        doc = self.store.document(number) if number else None
+        if doc is None:
+            return None
+        return PriorLetter(doc["number"] or doc["key"], doc["subject"] or doc["title"] or "", doc["issued"],
+                           citations.render(Citation(doc["number"] or doc["key"]), doc["doc_type"]),
+                           _clip(excerpt, 400))
+
+
+# ------------------------------------------------------------------- helpers
+def evidence_key(uid: str) -> str:
+    """An opaque, stable key for a retrieved provision (nothing a model could guess or recall)."""
+    return "ev-" + hashlib.sha1(uid.encode("utf-8")).hexdigest()[:6]
+
+
+# A sentence or point: up to a "." or ";" that ends it (one followed by a space or line end,
+# not a number's "1.");
+# a line break inside a sentence (next line in lower case, not a point "a)") does not end it.
+_PIECE_RE = re.compile(r"(?:[^\n.;]|[.;](?=[^\s])|(?<=\d)\.|\n(?![a-zđ]{1,2}\))(?=[a-zà-ỹđ]))+[.;]?")
+
+
+def mark_answer(text: str, question: str, share: float = 0.5) -> list[tuple[int, int]]:
+    """Spans of the sentences / points of `text` that carry the answer: those sharing the most
+    words and word pairs with the question (at least `share` of the best one's overlap)."""
+    wanted = set(analyze_query(question))
+    if not wanted:
+        return []
+    pieces = [(m.start(), m.end()) for m in _PIECE_RE.finditer(text) if len(m.group().strip()) > 3]
+    overlaps = [_shared(wanted, text[s:e]) for s, e in pieces]
+    best = max(overlaps, default=0)
+    if best == 0:
+        return []
+    return [_strip_span(text, s, e) for (s, e), o in zip(pieces, overlaps, strict=True) if o >= best * share and o > 0]
+
+
+def overlap(text: str, question: str) -> int:
+    """How many of the question's words and word pairs the text shares."""
+    return _shared(set(analyze_query(question)), text)
+
+
+def _shared(wanted: set[str], text: str) -> int:
+    return len(wanted & set(analyze(text)))
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _article_of(c: Citation) -> Citation:
+    return Citation(c.doc, c.part, c.annex, c.article)
+
+
+def _address(store: Store, row) -> Citation:
+    doc = store.document(row["doc_key"])
+    number = (doc["number"] if doc else None) or row["doc_key"]
+    return Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
+
+
+def _reform_era(store: Store, doc_key: str) -> bool:
+    """Issued for the two-level local government: in force from 01/7/2025 or later."""
+    doc = store.document(doc_key)
+    return doc is not None and doc["effective"] is not None and doc["effective"] >= DISTRICT_LEVEL_ENDS
+
+
+def _doc_type(store: Store, citation: Citation) -> str | None:
+    doc = store.document(citation.doc) if citation.doc else None
+    return doc["doc_type"] if doc else None
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _extractive_text(quoted: list[QuotedProvision], warnings: list[str]) -> str:
+    """The answer without a language model: each provision's marked sentences, cited, after
+    what the question's own premises need corrected (a repealed decree named in it)."""
+    lines = [f"Lưu ý: {w}" for w in warnings if "hết hiệu lực" in w]
+    for q in quoted:
+        status = q.hit.validity.text.lower()
+        lines.append(f"Theo {q.hit.citation_text} ({status}): “{_clip(q.marked_text, 900)}”")
+        lines.extend(f"– {note}." for note in q.hit.notes)
+        for change in q.changes:
+            if change.kind == "replacement":
+                lines.append(f"– {change.note}; trả lời theo văn bản thay thế.")
+            else:
+                lines.append(f"– {change.note}: {change.citation_text}.")
+    return "\n".join(lines)
+
+
+def _not_found_text(quoted: list[QuotedProvision]) -> str:
+    if not quoted:
+        return f"{NOT_FOUND}; kho dữ liệu không có quy định gần với câu hỏi."
+    nearest = "; ".join(q.hit.citation_text for q in quoted)
+    return f"{NOT_FOUND}. Các quy định gần nhất (cần chuyên viên xem xét): {nearest}."
