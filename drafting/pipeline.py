@@ -1,0 +1,77 @@
+"""One draft from spec to files: assemble, render, check, (preview). Used by `ccn draft` and the API.
+
+The citation checker (drafting.checker) reads the letter as it will be sent, i.e. rendered
+without the reviewer's appendix (whose quotations are the law's own words, with its own "Nghị
+định này" references); its JSON goes into the report next to what assembly found.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from drafting.assemble import AssembledDraft, assemble
+from drafting.render import render, template_for
+from drafting.spec import DraftSpec
+from kb.store import Store
+
+
+@dataclass
+class DraftResult:
+    docx: Path
+    draft: AssembledDraft
+    check: dict | None = None
+    pdf: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def check_errors(self) -> int:
+        return int(self.check["counts"]["errors"]) if self.check else 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.draft.errors and not self.check_errors
+
+    def report(self) -> dict:
+        return {
+            "output": str(self.docx),
+            "pdf": str(self.pdf) if self.pdf else None,
+            "kind": self.draft.kind,
+            "as_of": self.draft.as_of.isoformat(),
+            "assembly": self.draft.report(),
+            "check": self.check,
+            "notes": self.notes,
+        }
+
+    def write_report(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.report(), ensure_ascii=False, indent=2), encoding="utf-8")
+        return path
+
+
+def make_draft(spec: DraftSpec, store: Store, out: Path | str, *, as_of: date | None = None,
+               searcher=None, approved: bool = False, check: bool = True) -> DraftResult:
+    """Assemble and render the draft to `out`, then run the citation checker on it."""
+    draft = assemble(spec, store, searcher=searcher, as_of=as_of)
+    template = template_for(spec.kind, spec)
+    docx = render(draft, out, approved=approved, template=template)
+    result = DraftResult(docx=docx, draft=draft)
+    if check:
+        result.check = check_letter(store, draft, template, approved)
+    return result
+
+
+def check_letter(store: Store, draft: AssembledDraft, template: Path, approved: bool) -> dict:
+    """The citation checker's report on the letter itself (no reviewer's appendix)."""
+    from drafting.checker import check_file  # CHECKER: the one call site of drafting.checker
+
+    with tempfile.TemporaryDirectory(prefix="ccn-check-") as tmp:
+        letter = render(draft, Path(tmp) / "letter.docx", approved=approved, reviewer=False,
+                        template=template)
+        report = check_file(store, letter, as_of=draft.as_of).to_json()
+    report["file"] = "(văn bản dự thảo, không kèm phụ lục trích dẫn)"
+    return report

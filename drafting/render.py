@@ -1,0 +1,207 @@
+"""Render an assembled draft into a DOCX in the official format (NĐ 30/2020, Phụ lục I).
+
+The Word template of the document kind (drafting/templates/<kind>.docx, or the spec's own
+`template`) is filled with docxtpl; the layout, fonts and fixed wording live in the template.
+Then python-docx fits what depends on the content: the rule under the issuing body (1/3–1/2 of
+its longest line, nd30-format §2.2), the rule under a typed document's trích yếu, and the column
+widths of the table of comparable provisions.
+
+`approved=False` (a draft) prints "DỰ THẢO" on the first page and adds the reviewer's appendix
+(every cited provision verbatim, as in force at the letter's date); `approved=True` removes both.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docxtpl import DocxTemplate, RichText
+
+from drafting.assemble import AssembledDraft, CitedProvision, Run, assemble, short_date, text_lines
+from drafting.layout import has_bottom_border, rule_indents, set_fixed_layout, text_width_mm
+from drafting.spec import DraftSpec, parse_spec, spec_base
+from kb.store import Store
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+HEADER_LEFT_MM = 75.0
+TEXT_WIDTH_MM = 165.0
+AGENCY_SIZE_PT = 12
+TITLE_SIZE_PT = 14
+RULE_SHARE = 0.4  # the rule under a name or a trích yếu: between 1/3 and 1/2 of its line
+
+STATUS_LABEL = {"accepted": "đã chấp nhận", "dropped": "đã bỏ", "pending": "chưa xử lý"}
+ORIGIN_LABEL = {"spec": "nêu trong dự thảo", "text": "viện dẫn trong nội dung",
+                "accepted": "gợi ý của hệ thống, đã chấp nhận", "comparison": "bảng so sánh"}
+
+
+class RenderError(ValueError):
+    """A template that cannot be read or rendered; the message names the template."""
+
+
+def template_for(kind: str, spec: DraftSpec | None = None) -> Path:
+    """The spec's own template (`template:` relative to the spec file), else the shipped one."""
+    own = getattr(spec, "template", None) if spec is not None else None
+    if own:
+        path = Path(own)
+        if not path.is_absolute() and spec is not None and spec_base(spec) is not None:
+            path = spec_base(spec) / path
+        if not path.is_file():
+            raise RenderError(f"không thấy mẫu văn bản {path}")
+        return path
+    return TEMPLATE_DIR / f"{kind}.docx"
+
+
+# ----------------------------------------------------------------------------- context
+def _rich(runs: list[Run], size: int | None = None) -> RichText:
+    rt = RichText()
+    for run in runs:
+        rt.add(run.text, bold=run.bold, italic=run.italic, size=size)
+    return rt
+
+
+def _cited(i: int, c: CitedProvision, as_of: date) -> dict[str, Any]:
+    head = RichText()
+    head.add(f"{i}. {c.citation_text}", bold=True)
+    status = RichText()
+    if c.found:
+        note = f" ({c.validity_note})" if c.validity_note else ""
+        version = f"; {c.version_note}" if c.version_note else ""
+        text = f"Hiệu lực ngày {short_date(as_of)}: {c.status_text}{note}{version}. "
+    else:
+        text = "KHÔNG TÌM THẤY trong kho dữ liệu: cần kiểm tra lại trích dẫn. "
+    status.add(text + f"Nguồn: {ORIGIN_LABEL[c.origin]} ({', '.join(c.used_in)}).", italic=True)
+    lines = text_lines(c.text) if c.found else []
+    return {"head": head, "status": status, "lines": lines}
+
+
+def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[str, Any]:
+    """The template's variables."""
+    comparison = None
+    if draft.comparison is not None:
+        comp = draft.comparison
+        rows = []
+        for row in comp.rows:
+            rows.append([[_rich(p) for p in (cell.paragraphs or [[Run(text="")]])] for cell in row])
+        comparison = {"title": comp.title, "reference": comp.reference, "headers": comp.headers,
+                      "rows": rows}
+    suggestions = [f"- {s.citation_text} ({s.where}; điểm {s.score:.2f}): {STATUS_LABEL[s.decision]}"
+                   for s in draft.suggestions]
+    return {
+        "approved": approved,
+        "reviewer": reviewer,
+        "parent_header": draft.parent_header,
+        "agency_header": draft.agency_header,
+        "number_line": draft.number_line,
+        "place_date": draft.place_date,
+        "type_name": draft.type_name,
+        "subject": draft.subject,
+        "recipients": draft.recipients,
+        "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.body],
+        "signer_lines": draft.signer_lines,
+        "signer_name": draft.signer_name,
+        "distribution": draft.distribution,
+        "comparison": comparison,
+        "citations": [_cited(i, c, draft.as_of) for i, c in enumerate(draft.citations, 1)],
+        "suggestions": suggestions,
+        "as_of_text": f"tại ngày {short_date(draft.as_of)}",
+    }
+
+
+# ----------------------------------------------------------------------------- rendering
+def render_document(draft: AssembledDraft, *, approved: bool = False, reviewer: bool | None = None,
+                    template: Path | None = None) -> DocumentObject:
+    """The filled python-docx Document."""
+    path = template or TEMPLATE_DIR / f"{draft.kind}.docx"
+    try:
+        tpl = DocxTemplate(str(path))
+        tpl.render(context(draft, approved=approved, reviewer=not approved if reviewer is None else reviewer),
+                   autoescape=True)
+    except Exception as exc:  # docxtpl raises Jinja, lxml and zip errors alike
+        raise RenderError(f"không dựng được văn bản từ mẫu {path}: {exc}") from exc
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    doc = Document(io.BytesIO(buffer.getvalue()))
+    _fit(doc, draft)
+    _properties(doc, draft, approved)
+    return doc
+
+
+def render(draft: AssembledDraft, out: Path | str, *, approved: bool = False, reviewer: bool | None = None,
+           template: Path | None = None) -> Path:
+    """Write the DOCX; returns its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    render_document(draft, approved=approved, reviewer=reviewer, template=template).save(out)
+    return out
+
+
+def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store | None = None,
+                 as_of: date | None = None, searcher=None) -> bytes:
+    """A spec (dict as stored by the review workflow, or DraftSpec) → the DOCX bytes.
+
+    Without `store`, the knowledge base of $CCN_DATABASE_URL, else $CCN_HOME (default ./data)."""
+    spec = spec if isinstance(spec, DraftSpec) else parse_spec(spec)
+    store = store or _default_store()
+    draft = assemble(spec, store, searcher=searcher, as_of=as_of)
+    buffer = io.BytesIO()
+    render_document(draft, approved=approved, template=template_for(spec.kind, spec)).save(buffer)
+    return buffer.getvalue()
+
+
+def _default_store() -> Store:
+    url = os.environ.get("CCN_DATABASE_URL")
+    return Store(url) if url else Store.at_home(Path(os.environ.get("CCN_HOME") or "data"))
+
+
+# ----------------------------------------------------------------------------- fitting
+def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
+    header = doc.tables[0]
+    name_mm = max(text_width_mm(line, AGENCY_SIZE_PT, bold=True) for line in draft.agency_header)
+    for p in header.cell(0, 0).paragraphs:
+        if has_bottom_border(p):
+            rule_indents(p, HEADER_LEFT_MM, RULE_SHARE * min(name_mm, HEADER_LEFT_MM))
+    if draft.type_name:
+        rule = _title_rule(doc)
+        if rule is not None:
+            title_mm = min(text_width_mm(draft.subject, TITLE_SIZE_PT, bold=True), TEXT_WIDTH_MM)
+            rule_indents(rule, TEXT_WIDTH_MM, RULE_SHARE * title_mm)
+    if draft.comparison is not None:
+        _fit_comparison(doc, draft)
+
+
+def _title_rule(doc: DocumentObject):
+    for p in doc.paragraphs:
+        if has_bottom_border(p):
+            return p
+        if p.text.startswith("Kính gửi"):
+            return None
+    return None
+
+
+def _fit_comparison(doc: DocumentObject, draft: AssembledDraft) -> None:
+    """TT 10 mm, Nội dung 24 mm, Nhận xét 22 mm, the rest shared by the documents."""
+    comp = draft.comparison
+    assert comp is not None
+    table = next((t for t in doc.tables if t.rows and t.rows[0].cells
+                  and t.rows[0].cells[0].text.strip() == "TT"), None)
+    if table is None:
+        return
+    comment = comp.headers[-1].startswith("Nhận xét")
+    docs = len(comp.headers) - 2 - comment
+    fixed = [10.0, 24.0]
+    rest = (TEXT_WIDTH_MM - sum(fixed) - 22.0 * comment) / docs
+    set_fixed_layout(table, fixed + [rest] * docs + [22.0] * comment)
+
+
+def _properties(doc: DocumentObject, draft: AssembledDraft, approved: bool) -> None:
+    props = doc.core_properties
+    props.title = draft.subject
+    props.subject = draft.kind_label
+    props.author = draft.profile.agency
+    props.category = "Văn bản đã duyệt" if approved else "DỰ THẢO"
+    props.comments = "Soạn bằng ccn-assistant (ccn draft)"

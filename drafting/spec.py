@@ -1,0 +1,264 @@
+"""Draft specifications: what a specialist asks for, as JSON or YAML (the same for the CLI, the
+API and the UI).
+
+A spec names the document kind, the agency profile and signer, the date, the incoming letter it
+answers, the recipients, and the substance: points of opinion (công văn góp ý), questions and
+answers (công văn trả lời), sections and a table of comparable provisions (báo cáo rà soát, tờ
+trình). Each point lists the provisions it rests on, as citation strings ("điểm c khoản 1 Điều
+8 Nghị định số 32/2024/NĐ-CP", "NĐ 32" forms too) or provision ids; it may ask for suggestions
+from search and record which were accepted or dropped.
+
+Errors are Vietnamese and name the file and the field ("gop_y.yaml, trường «points[0].text»:
+thiếu trường bắt buộc").
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DocKind = Literal["gop_y", "tra_loi", "bao_cao_ra_soat", "to_trinh"]
+
+KIND_LABELS: dict[str, str] = {
+    "gop_y": "Công văn góp ý",
+    "tra_loi": "Công văn trả lời, hướng dẫn vướng mắc",
+    "bao_cao_ra_soat": "Báo cáo rà soát",
+    "to_trinh": "Tờ trình",
+}
+
+
+class SpecError(ValueError):
+    """A spec that cannot be read or is invalid; the message names the file and the field."""
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        return _nfc(data)
+
+
+def _paragraphs(value: str | list[str]) -> list[str]:
+    items = value if isinstance(value, list) else value.split("\n\n")
+    return [" ".join(p.split()) for p in items if p and p.strip()]
+
+
+class IncomingDoc(_Model):
+    """The letter being answered: "Văn bản số 2815/SCT-CN ngày … của … về việc …"."""
+
+    number: str = Field(min_length=3)  # số/ký hiệu: "2815/SCT-CN"
+    date: date
+    agency: str = Field(min_length=2)  # "Sở Công Thương tỉnh Lào Cai"
+    subject: str = Field(min_length=2)  # trích yếu: "đề nghị hướng dẫn …"
+    kind: str = "Văn bản"  # "Văn bản", "Công văn", "Tờ trình", "Báo cáo"
+    received: date | None = None  # ngày nhận, when the opening should state it
+
+
+class Point(_Model):
+    """One point of opinion: a title, its text and the provisions it rests on."""
+
+    title: str | None = None  # "Về điều kiện thành lập cụm công nghiệp"
+    text: str | list[str] = Field(min_length=1)  # paragraphs (a list, or blank-line separated)
+    provisions: list[str] = Field(default_factory=list)  # citation strings or provision ids
+    quote: bool = False  # quote the provisions in the body ("Tại … quy định: “…”")
+    suggest: bool | None = None  # ask search for provisions (None: the spec's `suggest`)
+    accept: list[str] = Field(default_factory=list)  # suggestions accepted
+    drop: list[str] = Field(default_factory=list)  # suggestions dropped
+
+    def paragraphs(self) -> list[str]:
+        return _paragraphs(self.text)
+
+
+class Question(Point):
+    """A question of the incoming letter and its answer (`text`)."""
+
+    question: str = Field(min_length=2)
+    quote: bool = True
+
+
+class Section(_Model):
+    """A section of a báo cáo / tờ trình: "I. KẾT QUẢ RÀ SOÁT" and its points."""
+
+    title: str = Field(min_length=2)
+    intro: str | list[str] = Field(default_factory=list)
+    points: list[Point] = Field(default_factory=list)
+
+    def intro_paragraphs(self) -> list[str]:
+        return _paragraphs(self.intro) if self.intro else []
+
+
+class ComparisonRow(_Model):
+    topic: str = Field(min_length=2)
+    provisions: list[str] = Field(min_length=1)
+    comment: str = ""
+
+
+class Comparison(_Model):
+    """A table of comparable provisions: one row per topic, one column per document."""
+
+    title: str = Field(min_length=2)
+    documents: list[str] = Field(min_length=2)  # số hiệu (or "NĐ 32" forms), the columns
+    rows: list[ComparisonRow] = Field(min_length=1)
+
+
+class DraftSpec(_Model):
+    """Everything needed to assemble one draft."""
+
+    kind: DocKind
+    profile: str = Field(min_length=2)  # a shipped profile id or a path to a YAML profile
+    signer: str | None = None  # a signer id of the profile (default: the profile's)
+    date: date  # the letter's date: citations are checked as of this date
+    number: int | None = Field(default=None, ge=1)  # số, given by the văn thư after signing
+    subject: str = Field(min_length=2)  # V/v (công văn) or trích yếu (báo cáo, tờ trình)
+    recipients: list[str] = Field(default_factory=list)  # Kính gửi
+    addressee: str | None = None  # how the closing sentence names the recipient
+    incoming: IncomingDoc | None = None
+    opening: str | list[str] | None = None  # replaces the generated opening
+    points: list[Point] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    comparison: Comparison | None = None
+    closing: str | None = None  # replaces the generated closing sentence
+    distribution: list[str] | None = None  # Nơi nhận (default: the profile's)
+    extra_distribution: list[str] = Field(default_factory=list)  # added to the profile's
+    drafter: str | None = None  # the drafter's name for the "Lưu" line: "Lưu: VT, CN(Trung)."
+    suggest: bool = False  # ask search for provisions on every point
+    template: str | None = None  # a Word template replacing the shipped one (path)
+    _base: Path | None = PrivateAttr(default=None)  # the spec file's folder
+
+    @field_validator("subject")
+    @classmethod
+    def _no_vv(cls, value: str) -> str:
+        return value[4:].strip() if value.lower().startswith("v/v ") else value
+
+    @field_validator("recipients", "distribution", "extra_distribution")
+    @classmethod
+    def _clean_items(cls, items: list[str] | None) -> list[str] | None:
+        if items is None:
+            return None
+        return [item.lstrip("-– ").rstrip(";.,").strip() for item in items if item.strip()]
+
+    @model_validator(mode="after")
+    def _content_for_kind(self) -> DraftSpec:
+        needs = {
+            "gop_y": ("points", "incoming"),
+            "tra_loi": ("questions", "incoming"),
+            "bao_cao_ra_soat": ("sections", "comparison"),
+            "to_trinh": ("sections", "comparison"),
+        }[self.kind]
+        for name in needs:
+            if not getattr(self, name):
+                raise ValueError(f"loại «{self.kind}» cần trường «{name}»")
+        if self.kind in ("gop_y", "tra_loi") and not self.recipients:
+            raise ValueError("công văn cần ít nhất một nơi nhận ở trường «recipients» (Kính gửi)")
+        return self
+
+    def opening_paragraphs(self) -> list[str]:
+        return _paragraphs(self.opening) if self.opening else []
+
+
+_MESSAGES = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép (sai tên trường?)",
+    "date_from_datetime_parsing": "ngày không hợp lệ, cần dạng YYYY-MM-DD",
+    "date_parsing": "ngày không hợp lệ, cần dạng YYYY-MM-DD",
+    "date_type": "ngày không hợp lệ, cần dạng YYYY-MM-DD",
+    "string_type": "cần một chuỗi văn bản",
+    "list_type": "cần một danh sách",
+    "bool_type": "cần true hoặc false",
+    "int_type": "cần một số nguyên",
+    "int_parsing": "cần một số nguyên",
+    "model_type": "cần một bảng (khóa: giá trị)",
+    "dict_type": "cần một bảng (khóa: giá trị)",
+    "greater_than_equal": "phải lớn hơn hoặc bằng 1",
+}
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "list[str]", "function-after[_no_vv(), str]"):
+            continue  # pydantic's union-member labels
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(gốc)"
+
+
+def _message(error: dict) -> str:
+    kind = error["type"]
+    if kind in ("too_short", "string_too_short"):
+        return "không được để trống" if error.get("input") in ("", [], None) else "quá ngắn"
+    if kind == "literal_error":
+        return f"giá trị «{error.get('input')}» không hợp lệ, phải là một trong: {error['ctx']['expected']}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    return _MESSAGES.get(kind, error["msg"])
+
+
+def explain(exc: ValidationError, source: str) -> str:
+    """Vietnamese messages, one per problem: "<source>, trường «points[0].text»: …"."""
+    seen: list[str] = []
+    for error in exc.errors():
+        line = f"{source}, trường «{_field_path(error['loc'])}»: {_message(error)}"
+        if line not in seen:
+            seen.append(line)
+    return "\n".join(seen[:10])
+
+
+def parse_spec(data: Any, source: str = "spec", base: Path | None = None) -> DraftSpec:
+    """A spec from already-parsed JSON/YAML data; `base` resolves a relative profile path."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: spec phải là một bảng (khóa: giá trị), không phải {type(data).__name__}")
+    try:
+        spec = DraftSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(explain(exc, source)) from None
+    spec._base = base
+    return spec
+
+
+def load_spec(path: Path | str) -> DraftSpec:
+    """A spec from a .json, .yaml or .yml file."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"không đọc được tệp spec {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise SpecError(f"{path.name}: không đọc được {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
+    return parse_spec(data, path.name, path.resolve().parent)
+
+
+def spec_base(spec: DraftSpec) -> Path | None:
+    """The folder a relative profile path is read from (the spec file's), if known."""
+    return spec._base
