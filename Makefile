@@ -3,7 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 export CCN_HOME ?= $(CURDIR)/data
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core postgresql
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core postgresql chromium \
+	libreoffice-writer-nogui fonts-liberation2
 
 .PHONY: setup apt run test lint bench clean
 
@@ -26,10 +27,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
+# The ccn corpus is ingested when the store is empty; the index is brought up to date (a no-op
+# when nothing changed); then the HTTP API and web UI on http://127.0.0.1:8000/ (Ctrl-C stops).
 run: setup
-	$(BIN)/ccn ingest
+	$(BIN)/ccn ingest --if-empty
 	$(BIN)/ccn index
-	$(BIN)/ccn docs
+	$(BIN)/ccn serve --host 127.0.0.1 --port 8000
 
 test: setup
 	$(BIN)/pytest -q -ra
@@ -40,6 +43,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/ccn ingest --if-empty && $(BIN)/ccn index && $(BIN)/python bench/api_bench.py
 
 clean:
 	rm -rf $(VENV) data

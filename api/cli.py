@@ -1,10 +1,20 @@
 """`ccn` command line: ingest, docs, show.
 
-    ccn [--home DIR] ingest [PATH...] [--set NAME] [--json]
+    ccn [--home DIR] ingest [PATH...] [--set NAME] [--if-empty] [--json]
                                                  files, folders, .tar.xz archives; no PATH: the
                                                  corpus set NAME of corpus/default.yaml
     ccn [--home DIR] docs [--json]               the documents, their validity today
     ccn [--home DIR] show "CITATION" [--as-of YYYY-MM-DD] [--json]
+    ccn [--home DIR] serve [--host 127.0.0.1] [--port 8000]
+                                                 the HTTP API and web UI (api/app.py)
+    ccn [--home DIR] check FILE [--as-of YYYY-MM-DD] [--json] [--annotate OUT.docx]
+                                                 a letter's citations checked (exit 1: errors)
+    ccn [--home DIR] draft SPEC -o OUT.docx [--report REPORT.json] [--as-of YYYY-MM-DD] [--pdf OUT.pdf]
+                                                 a draft from a JSON/YAML spec (exit 1: citation
+                                                 errors, the DOCX is still written; 2: bad spec)
+    ccn [--home DIR] users add NAME --role specialist|reviewer|admin | token NAME | list
+                                                 review workflow users; add/token print a new
+                                                 API token (exit 1: e.g. the user exists)
 
 Options go before or after the subcommand (`ccn ingest X --home D` = `ccn --home D ingest X`).
 Data folder: --home DIR, else $CCN_HOME, else ./data (beside where the command runs). The
@@ -41,8 +51,13 @@ def home_dir(arg: str | None) -> Path:
 
 
 def open_store(args: argparse.Namespace) -> Store:
+    return store_for(home_dir(args.home))
+
+
+def store_for(home: Path) -> Store:
+    """$CCN_DATABASE_URL when set, else the embedded SQLite file in `home`."""
     url = os.environ.get("CCN_DATABASE_URL")
-    return Store(url) if url else Store.at_home(home_dir(args.home))
+    return Store(url) if url else Store.at_home(home)
 
 
 def _progress(iterator, total):
@@ -54,6 +69,9 @@ def _progress(iterator, total):
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     store = open_store(args)
+    if args.if_empty and store.counts()["documents"]:
+        print(f"Kho đã có {store.counts()['documents']} văn bản: không nạp lại (--if-empty).", file=sys.stderr)
+        return 0
     paths = [Path(p) for p in args.paths] or corpus_paths(args.set)
     report = ingest_paths(store, paths, progress=_progress)
     for path, warnings in report.warnings.items():
@@ -105,6 +123,74 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         print(lookup.format_show(result))
     return 0 if result.get("found") else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check a letter's citations: 0 no error, 1 errors found, 2 unreadable file / bad option."""
+    from drafting.checker import annotate_docx, check_file, format_report
+    from ingest.types import ReadError
+
+    if args.annotate and Path(args.file).suffix.lower() != ".docx":
+        print("Lỗi: --annotate chỉ dùng được với tệp .docx", file=sys.stderr)
+        return 2
+    try:
+        report = check_file(open_store(args), args.file, as_of=args.as_of)
+    except ReadError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    if args.annotate:
+        annotate_docx(args.file, report, args.annotate)
+    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json
+          else format_report(report))
+    return 1 if report.errors else 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    """Assemble, render and check a draft; 0 clean, 1 citation errors (files written), 2 bad spec."""
+    from drafting.pipeline import make_draft
+    from drafting.preview import PreviewError, PreviewUnavailable, to_pdf
+    from drafting.spec import load_spec
+
+    spec = load_spec(args.spec)  # SpecError (a ValueError): exit 2 with its message
+    store = open_store(args)
+    result = make_draft(spec, store, args.output, as_of=args.as_of, searcher=_draft_searcher(args, spec))
+    if args.pdf:
+        try:
+            result.pdf = to_pdf(result.docx, args.pdf)
+        except (PreviewUnavailable, PreviewError) as exc:
+            result.notes.append(str(exc))
+            print(f"CẢNH BÁO  {exc}", file=sys.stderr)
+    if args.report:
+        result.write_report(args.report)
+    draft = result.draft
+    for issue in draft.issues:
+        label = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}[issue.severity]
+        print(f"{label}  {issue.where}: {issue.message}", file=sys.stderr)
+    for finding in (result.check or {}).get("findings", []):
+        if finding["severity"] == "error":
+            print(f"LỖI  kiểm tra trích dẫn: «{finding['text']}» — {finding['message']}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.report(), ensure_ascii=False, indent=2))
+        return 0 if result.ok else 1
+    counts = (result.check or {}).get("counts", {})
+    print(f"Đã soạn {result.docx} ({draft.kind_label}, DỰ THẢO): {len(draft.body)} đoạn, "
+          f"{len(draft.citations)} quy định viện dẫn, {len(draft.errors)} lỗi khi lập; kiểm tra trích dẫn: "
+          f"{counts.get('citations', 0)} trích dẫn, {counts.get('errors', 0)} lỗi."
+          + (f" PDF: {result.pdf}" if result.pdf else ""))
+    return 0 if result.ok else 1
+
+
+def _draft_searcher(args: argparse.Namespace, spec):
+    """The search index, only when the spec asks for suggested provisions (None if not built)."""
+    if not (spec.suggest or any(p.suggest for p in [*spec.points, *spec.questions]
+                                + [p for s in spec.sections for p in s.points])):
+        return None
+    try:
+        return _searcher(args)
+    except Exception as exc:  # no index yet: the draft says so in its issues
+        print(f"CẢNH BÁO  không mở được chỉ mục tìm kiếm ({exc}); chạy `ccn index` để có gợi ý",
+              file=sys.stderr)
+        return None
 
 
 def _iso_date(text: str) -> date:
@@ -160,13 +246,10 @@ def _embedder() -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from retrieval.build import open_searcher
     from retrieval.search import Filters
     from retrieval.settings import preset
 
-    settings = preset(args.preset)
-    settings.embedder = _embedder()
-    searcher = open_searcher(open_store(args), _home(args), settings, chroma_url=os.environ.get("CCN_CHROMA_URL"))
+    searcher = _searcher(args, preset(args.preset))
     filters = Filters(as_of=args.as_of, doc_type=args.doc_type, issuer=args.issuer, doc=args.doc,
                       province=args.province)
     queries = _batch_queries(args.batch) if args.batch else [args.query]
@@ -176,6 +259,77 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=None if args.batch else 2))
         else:
             print(_format_result(result))
+    return 0
+
+
+def _searcher(args: argparse.Namespace, settings=None):
+    from retrieval.build import open_searcher
+    from retrieval.settings import SearchSettings
+
+    settings = settings or SearchSettings()
+    settings.embedder = _embedder()
+    return open_searcher(open_store(args), _home(args), settings, chroma_url=os.environ.get("CCN_CHROMA_URL"))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from drafting.answer import Answerer
+    from drafting.grounding import writer_from_env
+
+    searcher = _searcher(args)
+    answer = Answerer(searcher.store, searcher, llm=writer_from_env()).ask(args.question, as_of=args.as_of)
+    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else _format_answer(answer))
+    return 0
+
+
+def _format_answer(answer) -> str:
+    lines = [answer.answer, "", f"Độ tin cậy: {answer.confidence:.2f}", *(f"Lưu ý: {w}" for w in answer.warnings)]
+    for q in answer.provisions:
+        lines += ["", f"[{q.hit.citation_text}] {q.hit.title} — {q.hit.validity.text}", q.quote]
+        lines += [f"  → {a.citation_text}: {a.quote[:300]}" for a in q.references + q.changes]
+    if answer.prior_letters:
+        lines += ["", "Công văn đã có:"] + [f"  {p.citation_text}: {p.title}" for p in answer.prior_letters]
+    return "\n".join(lines)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    home = _home(args)
+    print(f"Phục vụ tại http://{args.host}:{args.port}/ (dữ liệu: {home})", file=sys.stderr)
+    if args.workers > 1:  # each process loads its own indexes and model; they share the store
+        os.environ["CCN_HOME"] = str(home.resolve())
+        uvicorn.run("api.app:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port)
+    else:
+        uvicorn.run(create_app(home, store=open_store(args), preload=True), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Review workflow users: `add` (prints the new token once), `token` (a new one), `list`."""
+    from drafting.review import ReviewError, ReviewSettings, ReviewStore
+
+    if args.action != "list" and not args.name:
+        print(f"Lỗi: «ccn users {args.action}» cần tên đăng nhập", file=sys.stderr)
+        return 2
+    review = ReviewStore(open_store(args), ReviewSettings.for_home(_home(args)))
+    try:
+        if args.action == "list":
+            rows = [u.model_dump(mode="json") for u in review.users()]
+            print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else
+                  "\n".join(f"{u['name']:<20} {u['role_text']:<12} {u['display_name']}"
+                            + ("" if u["active"] else "  [đã khoá]") for u in rows))
+            return 0
+        if args.action == "add":
+            review.add_user(args.name, args.role, display_name=args.display_name)
+        issued = review.issue_token(args.name, label=args.label)
+    except ReviewError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 1
+    print(json.dumps(issued.model_dump(mode="json"), ensure_ascii=False) if args.json else issued.token)
+    print(f"Mã truy cập của {issued.user.name} ({issued.user.role_text}): chỉ hiện một lần, hãy lưu lại.",
+          file=sys.stderr)
     return 0
 
 
@@ -216,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="nạp tệp, thư mục hoặc kho .tar.xz", parents=common)
     p.add_argument("paths", nargs="*", help="mặc định: bộ văn bản --set (corpus/default.yaml)")
     p.add_argument("--set", default="default", help="bộ văn bản đặt tên trong corpus/default.yaml")
+    p.add_argument("--if-empty", action="store_true", help="chỉ nạp khi kho chưa có văn bản nào")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("docs", help="danh sách văn bản", parents=common)
@@ -238,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", help="tỉnh (một phần tên)")
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("ask", help="hỏi đáp: các quy định trả lời câu hỏi, trích nguyên văn", parents=common)
+    p.add_argument("question")
+    p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("eval", help="đánh giá tìm kiếm trên bộ câu hỏi", parents=common)
     p.add_argument("--set", default="dev", help="dev (mặc định), hoidap, hoặc đường dẫn tệp JSONL")
     p.add_argument("--systems", default="hybrid,bm25,dense,llamaindex")
@@ -248,6 +408,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("citation")
     p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("check", help="kiểm tra trích dẫn của một văn bản (DOCX, PDF, TXT)",
+                       parents=common)
+    p.add_argument("file")
+    p.add_argument("--as-of", type=_iso_date,
+                   help="ngày xét hiệu lực YYYY-MM-DD (mặc định ngày của văn bản)")
+    p.add_argument("--annotate", metavar="OUT.docx", help="ghi bản DOCX có nhận xét tại từng trích dẫn")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("draft", help="soạn dự thảo văn bản từ tệp spec JSON/YAML", parents=common)
+    p.add_argument("spec", help="tệp spec .yaml/.yml/.json (ví dụ drafting/examples/gop_y.yaml)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.docx", help="tệp DOCX kết quả")
+    p.add_argument("--report", metavar="REPORT.json",
+                   help="ghi báo cáo JSON: quy định viện dẫn, gợi ý, vấn đề, kết quả kiểm tra trích dẫn")
+    p.add_argument("--as-of", type=_iso_date,
+                   help="ngày xét hiệu lực YYYY-MM-DD (mặc định ngày của văn bản trong spec)")
+    p.add_argument("--pdf", metavar="OUT.pdf", help="bản PDF xem trước (cần LibreOffice)")
+    p.set_defaults(func=cmd_draft)
+
+    p = sub.add_parser("serve", help="chạy API HTTP và giao diện web", parents=common)
+    p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
+    p.add_argument("--workers", type=int, default=1, help="số tiến trình phục vụ (mặc định 1)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("users", help="người dùng quy trình duyệt dự thảo, mã truy cập API", parents=common)
+    p.add_argument("action", choices=["add", "token", "list"],
+                   help="add: thêm và in mã truy cập; token: cấp mã mới; list: danh sách")
+    p.add_argument("name", nargs="?", help="tên đăng nhập")
+    p.add_argument("--role", choices=["specialist", "reviewer", "admin"], default="specialist",
+                   help="vai trò: specialist (chuyên viên), reviewer (người duyệt), admin (quản trị)")
+    p.add_argument("--display-name", help="họ tên hiển thị")
+    p.add_argument("--label", default="cấp qua dòng lệnh", help="ghi chú cho mã truy cập")
+    p.set_defaults(func=cmd_users)
     return parser
 
 

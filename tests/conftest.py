@@ -115,3 +115,44 @@ def ccn_store(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
     report = ingest_paths(store, [ccn_dir])
     assert report.failed == [], report.failed
     return store
+
+
+@contextmanager
+def serve_app(app):
+    """Serve an ASGI app with uvicorn on a free loopback port in a background thread; yields
+    the base URL ("http://127.0.0.1:PORT") once it accepts connections, stops it afterwards."""
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("máy chủ HTTP thử nghiệm không khởi động được")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def api_server(search_home):
+    """The real HTTP app (api.app.create_app) over `search_home`, served by uvicorn on a free
+    loopback port for the whole session: yields the base URL. Shared by all tests: do not
+    upload documents that would be stored (use your own `serve_app` over a fresh home)."""
+    from api.app import create_app
+
+    store, home = search_home
+    with serve_app(create_app(home, store=store, preload=True)) as url:
+        yield url

