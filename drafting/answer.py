@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from kb import citations
 from kb.lookup import citing_provisions, provision_view
 from kb.model import Citation
-from kb.store import Store
+from kb.store import CachedReads, Store
 from kb.validity import document_validity
 from retrieval.analysis import analyze, analyze_query
 from retrieval.search import Filters, Hit, Searcher
@@ -148,14 +148,18 @@ class Answer:
 class Answerer:
     """Composes answers from the search results; optionally words them with a language model."""
 
-    def __init__(self, store: Store, searcher: Searcher, settings: AnswerSettings | None = None, llm=None):
+    def __init__(self, store: Store | CachedReads, searcher: Searcher, settings: AnswerSettings | None = None, llm=None):
         self.store = store
         self.searcher = searcher
         self.settings = settings or AnswerSettings()
         self.llm = llm  # drafting.grounding.GroundedWriter or None
 
     def ask(self, question: str, as_of: date | None = None) -> Answer:
-        at = as_of or date.today()
+        """The answer to `question` at `as_of` (today by default)."""
+        composer = Answerer(CachedReads(self.store), self.searcher, self.settings, self.llm)
+        return composer._compose(question, as_of or date.today())
+
+    def _compose(self, question: str, at: date) -> Answer:
         result = self.searcher.search(question, k=self.settings.search_depth, filters=Filters(as_of=at))
         norms = [h for h in result.hits if not self._is_letter(h)]
         chosen = self._choose(norms)

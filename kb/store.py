@@ -56,6 +56,7 @@ class Store:
 
     def __init__(self, url: str):
         self.url = url
+        self._relations: _RelationIndex | None = None
         self.engine: Engine = create_engine(url, future=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -155,16 +156,31 @@ class Store:
             )
 
     def relations(self, *, to_doc: str | None = None, from_doc: str | None = None) -> list[RowMapping]:
-        """Relations stated by current sources, de-duplicated (a text in .docx and .txt states them twice)."""
-        r, s = schema.relations, schema.sources
-        query = select(r).join(s, s.c.id == r.c.source_id).where(s.c.current.is_(True))
+        """Relations stated by current sources, de-duplicated (a text in .docx and .txt states them
+        twice), in the order they were stored."""
+        index = self._relation_index()
         if to_doc:
-            query = query.where(r.c.to_doc == nfc(to_doc))
+            rows = index.by_to.get(nfc(to_doc), [])
+            return [r for r in rows if r["from_doc"] == nfc(from_doc)] if from_doc else list(rows)
         if from_doc:
-            query = query.where(r.c.from_doc == nfc(from_doc))
+            return list(index.by_from.get(nfc(from_doc), []))
+        return list(index.rows)
+
+    def _relation_index(self) -> _RelationIndex:
+        """All current relations, read once per revision of the store (any new source file,
+        from this process or another, is a new revision) and looked up in memory."""
         with self.engine.connect() as conn:
-            rows = list(conn.execute(query.order_by(r.c.id)).mappings())
-        return _dedupe_relations(rows)
+            revision = conn.execute(select(func.max(schema.sources.c.id), func.count())
+                                    .select_from(schema.sources)).one()
+            if self._relations is None or self._relations.revision != tuple(revision):
+                self._relations = _RelationIndex(tuple(revision), _dedupe_relations(self._read_relations(conn)))
+        return self._relations
+
+    @staticmethod
+    def _read_relations(conn: Connection) -> list[RowMapping]:
+        r, s = schema.relations, schema.sources
+        query = select(r).join(s, s.c.id == r.c.source_id).where(s.c.current.is_(True)).order_by(r.c.id)
+        return list(conn.execute(query).mappings())
 
     def sources(self, path: str | None = None) -> list[RowMapping]:
         s = schema.sources
@@ -198,7 +214,55 @@ class Store:
             }
 
 
+class CachedReads:
+    """A read-only view of a Store that remembers what it read: for one request (an answer reads
+    the same documents and relations dozens of times). Writes go to the store itself."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.engine = store.engine
+        self._memo: dict[tuple, object] = {}
+
+    def _cached(self, name: str, *args, **kwargs):
+        key = (name, args, tuple(sorted(kwargs.items())))
+        if key not in self._memo:
+            self._memo[key] = getattr(self.store, name)(*args, **kwargs)
+        return self._memo[key]
+
+    def document(self, key: str) -> RowMapping | None:
+        return self._cached("document", key)
+
+    def documents(self, include_stubs: bool = True) -> list[RowMapping]:
+        return self._cached("documents", include_stubs)
+
+    def relations(self, *, to_doc: str | None = None, from_doc: str | None = None) -> list[RowMapping]:
+        return list(self._cached("relations", to_doc=to_doc, from_doc=from_doc))
+
+    def provision(self, citation: Citation, kind: str | None = None) -> RowMapping | None:
+        return self._cached("provision", citation, kind)
+
+    def provision_by_pid(self, pid: str) -> RowMapping | None:
+        return self._cached("provision_by_pid", pid)
+
+    def provisions(self, doc_key: str, kind: str | None = None) -> list[RowMapping]:
+        return self._cached("provisions", doc_key, kind)
+
+    def known_numbers(self) -> set[str]:
+        return self._cached("known_numbers")
+
+
 # --------------------------------------------------------------------- helpers
+class _RelationIndex:
+    def __init__(self, revision: tuple, rows: list[RowMapping]):
+        self.revision = revision
+        self.rows = rows
+        self.by_to: dict[str, list[RowMapping]] = {}
+        self.by_from: dict[str, list[RowMapping]] = {}
+        for row in rows:
+            self.by_to.setdefault(row["to_doc"], []).append(row)
+            self.by_from.setdefault(row["from_doc"], []).append(row)
+
+
 def _deepest(rows: list[RowMapping], citation: Citation) -> RowMapping | None:
     if not rows:
         return None

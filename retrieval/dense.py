@@ -36,6 +36,8 @@ class DenseIndex:
         self.embedder_name = embedder
         self.vectors = VectorStore(chroma_url or index_dir(home) / "chroma")
         self._embedder: Embedder | None = None
+        self._count: int | None = None
+        self._query_cache: dict[str, object] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -61,6 +63,7 @@ class DenseIndex:
             self.vectors.upsert(ids, vectors)
             mark_embedded(self.home, ids)
             done += len(ids)
+        self._count = None
         return done
 
     def _check_model(self) -> None:
@@ -75,6 +78,24 @@ class DenseIndex:
 
     # ---------------------------------------------------------------- search
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        if self.vectors.count() == 0:
+        count = self.count()
+        if count == 0:
             return []
-        return self.vectors.query(self.embedder.embed_query(query), k=min(k, self.vectors.count()))
+        return self.vectors.query(self._query_vector(query), k=min(k, count))
+
+    def count(self) -> int:
+        """Vectors stored (read once; a searcher is reopened after the index changes)."""
+        if self._count is None:
+            self._count = self.vectors.count()
+        return self._count
+
+    def _query_vector(self, query: str):
+        """The query's embedding, remembered for the last 1,024 queries (a question asked again
+        at another date, or by another user, is not embedded twice)."""
+        vector = self._query_cache.get(query)
+        if vector is None:
+            vector = self.embedder.embed_query(query)
+            if len(self._query_cache) >= 1024:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[query] = vector
+        return vector

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
@@ -132,6 +133,7 @@ class Searcher:
         self.changes = _changes_by_article(store)
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
+        self._labels = lru_cache(maxsize=50000)(self._unit_labels)
 
     # ------------------------------------------------------------------ main
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
@@ -304,12 +306,17 @@ class Searcher:
             score = fused[uid] * weight
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
                      "cited": cited.get(uid, 0.0), "validity": weight}
-            notes = [validity.note] if validity.note else []
-            notes += _change_notes(self.changes, meta.citation)
-            hits.append(Hit(uid, meta.citation, citations.render(meta.citation, meta.doc_type), meta.title,
+            citation_text, changes = self._labels(uid)
+            notes = ([validity.note] if validity.note else []) + changes
+            hits.append(Hit(uid, meta.citation, citation_text, meta.title,
                             meta.text, "", validity.status, validity, score, parts, notes=notes))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits
+
+    def _unit_labels(self, uid: str) -> tuple[str, list[str]]:
+        """A unit's canonical citation and its amendment notes (fixed while the searcher lives)."""
+        meta = self.meta[uid]
+        return citations.render(meta.citation, meta.doc_type), _change_notes(self.changes, meta.citation)
 
     def _confidence(self, hits: list[Hit], lexical_strength: float, dense: dict[str, float]) -> float:
         """Is something answering? From how close the nearest unit's meaning is (cosine) and how
@@ -357,17 +364,21 @@ def _group_by_article(hits: list[Hit]) -> list[Hit]:
 
 def _marks(text: str, query: str) -> list[tuple[int, int]]:
     """Character spans of the text whose words appear in the query (accent-insensitive)."""
-    wanted = {fold(w).lower() for w in query.split() if len(w) > 1}
-    spans = []
-    position = 0
-    for word in text.split():
-        start = text.find(word, position)
-        position = start + len(word)
-        core = word.strip(".,;:()“”\"'")
-        if core and fold(core).lower() in wanted:
-            offset = word.find(core)
-            spans.append((start + offset, start + offset + len(core)))
-    return _merge_spans(spans)
+    wanted = sorted({w for w in re.findall(r"\w+", _folded(query)) if len(w) > 1}, key=len, reverse=True)
+    head = text[:MARK_CHARS]
+    folded = _folded(head)
+    if not wanted or len(folded) != len(head):  # folding keeps positions for NFC text
+        return []
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, wanted)) + r")(?!\w)")
+    return _merge_spans([m.span() for m in pattern.finditer(folded)])
+
+
+MARK_CHARS = 20_000  # matches are marked in the first 20,000 characters (a long annex's head)
+
+
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    return fold(text).lower()
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

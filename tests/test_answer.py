@@ -141,7 +141,7 @@ class DeterministicStandInLLM(CustomLLM):
         keys = list(dict.fromkeys(re.findall(r"\[(ev-[0-9a-f]{6})\]", prompt)))
         text = self.reply
         for i, key in enumerate(keys):
-            text = text.replace("{KEY%d}" % i, key)
+            text = text.replace(f"{{KEY{i}}}", key)
         return CompletionResponse(text=text)
 
     @llm_completion_callback()
