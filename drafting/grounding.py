@@ -129,10 +129,10 @@ def writer_from_env(environ: dict[str, str] | None = None) -> GroundedWriter | N
 
 
 def _openai_like(model: str, env: dict[str, str]) -> Any:
-    from llama_index.llms.openai_like import OpenAILike
-
     base = env.get("CCN_LLM_BASE_URL")
     if not base:
         raise ValueError("CCN_LLM=openai:… cần CCN_LLM_BASE_URL (địa chỉ máy chủ tương thích OpenAI)")
+    from llama_index.llms.openai_like import OpenAILike
+
     return OpenAILike(model=model, api_base=base, api_key=env.get("CCN_LLM_API_KEY", "none"),
                       is_chat_model=True, temperature=0.0, timeout=120.0)
