@@ -226,23 +226,14 @@ def _m001_review(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
-MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+MIGRATIONS: kb_schema.Migrations = [
     ("review_001_initial", _m001_review),
 ]
 
 
 def migrate(conn: Connection) -> list[str]:
     """Apply this module's migrations not yet applied, in order (recorded in `_migrations`)."""
-    table = kb_schema.migrations_table
-    table.create(conn, checkfirst=True)
-    done = {row.name for row in conn.execute(table.select())}
-    applied = []
-    for name, step in MIGRATIONS:
-        if name not in done:
-            step(conn)
-            conn.execute(table.insert().values(name=name, applied_at=_now()))
-            applied.append(name)
-    return applied
+    return kb_schema.migrate(conn, MIGRATIONS)
 
 
 # ----------------------------------------------------------------------------- errors

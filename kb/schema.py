@@ -144,17 +144,21 @@ def _m001_initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sources, documents, provisions, relations, failures])
 
 
-MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+Migrations = list[tuple[str, Callable[[Connection], None]]]
+
+MIGRATIONS: Migrations = [
     ("001_initial", _m001_initial),
 ]
 
 
-def migrate(conn: Connection) -> list[str]:
-    """Apply the migrations not yet applied, in order. Returns the names applied now."""
+def migrate(conn: Connection, migrations: Migrations | None = None) -> list[str]:
+    """Apply the migrations not yet applied, in order (the knowledge base's by default; another
+    module's own list, e.g. the review workflow's, is recorded in the same `_migrations`).
+    Returns the names applied now."""
     migrations_table.create(conn, checkfirst=True)
     done = {row.name for row in conn.execute(migrations_table.select())}
     applied = []
-    for name, step in MIGRATIONS:
+    for name, step in MIGRATIONS if migrations is None else migrations:
         if name in done:
             continue
         step(conn)
