@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import tarfile
 from contextlib import contextmanager
@@ -156,3 +157,22 @@ def api_server(search_home):
     store, home = search_home
     with serve_app(create_app(home, store=store, preload=True)) as url:
         yield url
+
+
+CHROMIUM = Path(os.environ.get("CCN_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, through Playwright's Python package (no downloaded browser).
+    Missing: the test fails and says to run `make setup`."""
+    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"không thấy trình duyệt {CHROMIUM}: hãy chạy `make setup` (cài gói Debian chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("thiếu gói Python playwright: hãy chạy `make setup` (pip install -e '.[dev]')")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=vi-VN"])
+        yield chromium
+        chromium.close()

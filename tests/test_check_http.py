@@ -24,7 +24,6 @@ from drafting.checker import read_comments
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "check"
 EXAMPLES = ROOT / "drafting" / "examples"
-CHROMIUM = Path(os.environ.get("CCN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("CCN_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts") / "ui"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TIMEOUT_MS = 60_000
@@ -364,21 +363,6 @@ def test_generated_requests_never_fail_the_server(api_server: str) -> None:
 
 
 # ----------------------------------------------------------------------------- the page
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless, through Playwright (no downloaded browser)."""
-    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"không thấy trình duyệt {CHROMIUM}: hãy chạy `make setup` (cài gói Debian chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("thiếu gói Python playwright: hãy chạy `make setup` (pip install -e '.[dev]')")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=vi-VN"])
-        yield chromium
-        chromium.close()
-
-
 class Tab:
     """A browser tab on the app: records every request and every script error; `allow` lists
     the console messages a test provokes on purpose (a refused upload logs its 4xx)."""

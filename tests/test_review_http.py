@@ -189,21 +189,7 @@ def test_review_page_is_served(review_server) -> None:
 
 
 # ----------------------------------------------------------------------------- the page in Chromium
-CHROMIUM = Path(os.environ.get("CCN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("CCN_TEST_ARTIFACTS") or Path(__file__).resolve().parent / "artifacts") / "ui"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless, through Playwright's Python package (no downloaded browser)."""
-    if not CHROMIUM.is_file():
-        pytest.fail(f"không thấy trình duyệt {CHROMIUM}: hãy chạy `make setup` (cài gói Debian chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=vi-VN"])
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url: str, token: str, errors: list[str]):

@@ -21,7 +21,6 @@ pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ui"
-CHROMIUM = Path(os.environ.get("CCN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("CCN_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts") / "ui"
 TIMEOUT_MS = 60_000  # the first search loads the embedding model; the CI machine is shared
 
@@ -36,21 +35,6 @@ BROKEN = FIXTURES / "hong.docx"  # a few bytes that are not a DOCX
 
 
 # ----------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless. Missing: the test fails and says to run `make setup`."""
-    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"không thấy trình duyệt {CHROMIUM}: hãy chạy `make setup` (cài gói Debian chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("thiếu gói Python playwright: hãy chạy `make setup` (pip install -e '.[dev]')")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=vi-VN"])
-        yield browser
-        browser.close()
-
-
 class Page:
     """A browser tab on the app: records every request and every script error."""
 

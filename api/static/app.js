@@ -3,32 +3,7 @@
  * All text from the server is inserted as text nodes (never as HTML). */
 "use strict";
 
-const $ = (sel, root = document) => root.querySelector(sel);
-const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
-
-/* ------------------------------------------------------------------ DOM helpers */
-
-/** h("a", {href: "#", class: "x"}, "text", child…): an element; strings become text nodes. */
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") el.className = value;
-    else if (key === "dataset") Object.assign(el.dataset, value);
-    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  append(el, children);
-  return el;
-}
-
-function append(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false || child === "") continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
+/* ------------------------------------------------------------------ DOM helpers (h, append, $: dom.js) */
 
 /** The text with the spans [start, end) (code-point offsets, as the server counts) in <mark>. */
 function marked(text, marks) {

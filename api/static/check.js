@@ -12,28 +12,10 @@ const AS_OF_SOURCE = {
   today: "ngày hôm nay",
 };
 
-const $ = (sel, root = document) => root.querySelector(sel);
-const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 let checked = null; // {file, asOf}: the letter last checked, for the annotated DOCX
 let examples = [];
 
-/* ------------------------------------------------------------------ DOM helpers */
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") el.className = value;
-    else if (key === "dataset") Object.assign(el.dataset, value);
-    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false || child === "") continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
+/* ------------------------------------------------------------------ DOM helpers (h, $: dom.js) */
 function errorBox(err) {
   const details = (err.details || []).filter((d) => d && d.msg);
   return h("div", {class: "error", role: "alert"},

@@ -9,29 +9,11 @@ const STATE_LABEL = {draft: "Đang soạn", in_review: "Đang xem xét", returne
 const ROLE_LABEL = {specialist: "Chuyên viên", reviewer: "Người duyệt", admin: "Quản trị"};
 const ACTION_BUTTON = {submit: "Trình xem xét", approve: "Phê duyệt", return: "Trả lại kèm góp ý", edit: "Sửa (phiên bản mới)"};
 
-const $ = (sel, root = document) => root.querySelector(sel);
-const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 let me = null;
 let pending = []; // comments written but not yet sent: {paragraph, text}
 let pendingDraft = null;
 
-/* ------------------------------------------------------------------ DOM helpers */
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") el.className = value;
-    else if (key === "dataset") Object.assign(el.dataset, value);
-    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false || child === "") continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
+/* ------------------------------------------------------------------ DOM helpers (h, $: dom.js) */
 function show(...children) {
   const main = $("#main");
   main.replaceChildren(...children.flat().filter(Boolean));
