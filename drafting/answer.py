@@ -24,10 +24,10 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from kb import citations
-from kb.lookup import citing_provisions, provision_view
+from kb.lookup import citing_provisions, provision_address
 from kb.model import Citation
 from kb.store import CachedReads, Store
-from kb.validity import document_validity
+from kb.validity import document_validity, provision_validity
 from retrieval.analysis import analyze, analyze_query
 from retrieval.search import Filters, Hit, Searcher
 
@@ -210,8 +210,8 @@ class Answerer:
         row = self.store.provision_by_pid(hit.uid)
         if row is None:
             return hit.text
-        view = provision_view(self.store, row, at)
-        return hit.text if view["text"] == view["original_text"] else view["text"]
+        _, version, _ = provision_validity(self.store, row, at)
+        return hit.text if version.text == row["text"] else version.text
 
     def _references(self, hit: Hit, quote: str, at: date) -> list[Attached]:
         out: list[Attached] = []
@@ -221,8 +221,8 @@ class Answerer:
                 if target in seen or not target.doc or (target.article is None and target.annex is None):
                     continue
                 seen.add(target)
-                if (attached := self._attach("reference", target, at)) is not None:
-                    out.append(attached)
+                if (row := self.store.provision(target)) is not None:
+                    out.append(self._attach("reference", row, at))
             out.extend(self._forms(hit.citation.doc, mention.forms, at, seen))
         return out[: self.settings.max_references]
 
@@ -237,9 +237,7 @@ class Answerer:
             if target in seen:
                 continue
             seen.add(target)
-            attached = self._attach("form", target, at, row=row, note=f"Mẫu số {form}")
-            if attached is not None:
-                out.append(attached)
+            out.append(self._attach("form", row, at, note=f"Mẫu số {form}"))
         return out
 
     def _form_row(self, doc: str | None, form: str):
@@ -250,13 +248,11 @@ class Answerer:
         annex_rows = [r for r in self.store.provisions(document["key"]) if r["annex"] is not None]
         return next((r for r in annex_rows if pattern.search(r["title"] or "") or pattern.search(r["text"][:300])), None)
 
-    def _attach(self, kind: str, target: Citation, at: date, row=None, note: str = "") -> Attached | None:
-        row = row if row is not None else self.store.provision(target)
-        if row is None:
-            return None
-        view = provision_view(self.store, row, at)
-        return Attached(kind, Citation.from_dict(view["citation"]), view["citation_text"], view["text"],
-                        view["status"], view["status_text"], note)
+    def _attach(self, kind: str, row, at: date, note: str = "") -> Attached:
+        address, doc_type = provision_address(self.store, row)
+        validity, version, _ = provision_validity(self.store, row, at)
+        return Attached(kind, address, citations.render(address, doc_type), version.text,
+                        validity.status.value, validity.text, note)
 
     # ------------------------------------------------------------ changes
     def _replacements(self, hit: Hit, at: date) -> list[Attached]:
@@ -282,10 +278,9 @@ class Answerer:
         for row in citing_provisions(self.store, hit.citation, at):
             if "huyện" not in row["text"] or not _reform_era(self.store, row["doc_key"]):
                 continue  # cites it for another reason, or predates the reform
-            attached = self._attach("district_level", _address(self.store, row), at, row=row,
+            attached = self._attach("district_level", row, at,
                                     note="Từ 01/7/2025 không còn cấp huyện; thẩm quyền theo quy định này")
-            if attached is not None:
-                out.setdefault(attached.citation, attached)
+            out.setdefault(attached.citation, attached)
         return list(out.values())[: self.settings.max_references]
 
     # ------------------------------------------------------------ letters
@@ -362,12 +357,6 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _article_of(c: Citation) -> Citation:
     return Citation(c.doc, c.part, c.annex, c.article)
-
-
-def _address(store: Store, row) -> Citation:
-    doc = store.document(row["doc_key"])
-    number = (doc["number"] if doc else None) or row["doc_key"]
-    return Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
 
 
 def _reform_era(store: Store, doc_key: str) -> bool:

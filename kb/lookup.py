@@ -90,15 +90,22 @@ def show(store: Store, text: str, at: date) -> dict:
     return provision_view(store, row, at) | {"found": True, "query": text, "warnings": warnings}
 
 
-def provision_view(store: Store, row: RowMapping, at: date) -> dict:
+def provision_address(store: Store, row: RowMapping) -> tuple[Citation, str | None]:
+    """A stored provision's citation (under its document's số hiệu) and the document's type."""
     doc = store.document(row["doc_key"])
     number = (doc["number"] if doc else None) or row["doc_key"]
     address = Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
+    return address, doc["doc_type"] if doc else None
+
+
+def provision_view(store: Store, row: RowMapping, at: date) -> dict:
+    doc = store.document(row["doc_key"])
+    address, doc_type = provision_address(store, row)
     validity, version, versions = provision_validity(store, row, at)
     return {
         "id": row["pid"],
         "citation": address.to_dict(),
-        "citation_text": citations.render(address, doc["doc_type"] if doc else None),
+        "citation_text": citations.render(address, doc_type),
         "text": version.text,
         "original_text": row["text"],
         "title": row["title"],
