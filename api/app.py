@@ -97,7 +97,7 @@ def _add_health(app: FastAPI, state: AppState) -> None:
     def health() -> dict:
         counts = state.store.counts()
         return {"status": "ok", "documents": counts["documents"], "provisions": counts["provisions"],
-                "search_ready": state.search_ready}
+                "search_ready": state.search_ready, "query_encoder": state.query_encoder()}
 
 
 def _add_static(app: FastAPI, folder: Path) -> None:

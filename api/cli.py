@@ -232,13 +232,24 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     store = open_store(args)
     report = build_indexes(store, _home(args), dense=args.dense, embedder=_embedder(),
-                           chroma_url=os.environ.get("CCN_CHROMA_URL"), progress=_index_progress)
+                           chroma_url=os.environ.get("CCN_CHROMA_URL"), progress=_index_progress,
+                           student=args.student)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
-    else:
-        print(f"Chỉ mục: {report.units} đơn vị tìm kiếm, {report.added} mới/đổi, {report.removed} bỏ, "
-              f"{report.embedded} vector mới, {report.seconds} giây.")
+        return 0
+    print(f"Chỉ mục: {report.units} đơn vị tìm kiếm, {report.added} mới/đổi, {report.removed} bỏ, "
+          f"{report.embedded} vector mới, {report.seconds} giây.")
+    if report.student:
+        print(_format_student(report.student))
     return 0
+
+
+def _format_student(student: dict) -> str:
+    if student["skipped"]:
+        return f"Mô hình câu hỏi: {student['skipped']}."
+    return (f"Mô hình câu hỏi: học từ {student['questions']} câu ({student['from_kb']} từ cơ sở tri thức), "
+            f"{student['features']} đặc trưng, cosine với mô hình đầy đủ {student['held_out_cosine']} "
+            f"(câu giữ lại), {student['seconds']} giây.")
 
 
 def _embedder() -> str:
@@ -291,16 +302,25 @@ def _format_answer(answer) -> str:
     return "\n".join(lines)
 
 
+def default_workers() -> int:
+    """Server processes by default: one per available core, at most 4 (~270 MB each). One
+    process runs Python on one core at a time; 8 concurrent users need both cores of a small
+    machine (bench/api_bench.py: search p95 140 ms with one process, 74 ms with two)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
 
     home = _home(args)
-    print(f"Phục vụ tại http://{args.host}:{args.port}/ (dữ liệu: {home})", file=sys.stderr)
-    if args.workers > 1:  # each process loads its own indexes and model; they share the store
+    workers = args.workers or default_workers()
+    print(f"Phục vụ tại http://{args.host}:{args.port}/ (dữ liệu: {home}, {workers} tiến trình)", file=sys.stderr)
+    if workers > 1:  # each process loads its own indexes and model; they share the store
         os.environ["CCN_HOME"] = str(home.resolve())
-        uvicorn.run("api.app:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port)
+        uvicorn.run("api.app:app_from_env", factory=True, workers=workers, host=args.host, port=args.port)
     else:
         uvicorn.run(create_app(home, store=open_store(args), preload=True), host=args.host, port=args.port)
     return 0
@@ -379,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="xây dựng / cập nhật chỉ mục tìm kiếm", parents=common)
     p.add_argument("--dense", default="core", choices=["core", "all", "none"],
                    help="đơn vị nào có vector: core (mặc định, trừ bộ lớn chỉ tìm theo từ), all, none")
+    p.add_argument("--student", default="auto", choices=["auto", "rebuild", "off"],
+                   help="mô hình câu hỏi rút gọn: auto (học khi chưa có), rebuild (học lại), off")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="tìm quy định", parents=common)
@@ -386,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
     p.add_argument("--batch", help="tệp mỗi dòng một câu hỏi (- là stdin); in mỗi dòng một JSON")
-    p.add_argument("--preset", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    p.add_argument("--preset", default="hybrid", choices=["hybrid", "hybrid-full", "bm25", "dense"])
     p.add_argument("--doc-type", help="loại văn bản, ví dụ «Nghị định»")
     p.add_argument("--issuer", help="cơ quan ban hành (một phần tên)")
     p.add_argument("--doc", help="số hiệu văn bản")
@@ -400,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="đánh giá tìm kiếm trên bộ câu hỏi", parents=common)
     p.add_argument("--set", default="dev", help="dev (mặc định), hoidap, hoặc đường dẫn tệp JSONL")
-    p.add_argument("--systems", default="hybrid,bm25,dense,llamaindex")
+    p.add_argument("--systems", default="hybrid,hybrid-full,bm25,dense,llamaindex")
     p.add_argument("--limit", type=int, help="chỉ chạy N câu đầu")
     p.set_defaults(func=cmd_eval)
 
@@ -430,7 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="chạy API HTTP và giao diện web", parents=common)
     p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
-    p.add_argument("--workers", type=int, default=1, help="số tiến trình phục vụ (mặc định 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="số tiến trình phục vụ (mặc định: số lõi CPU, tối đa 4)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("users", help="người dùng quy trình duyệt dự thảo, mã truy cập API", parents=common)

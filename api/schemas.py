@@ -69,6 +69,8 @@ class Health(Model):
     documents: int
     provisions: int
     search_ready: bool
+    query_encoder: str | None = Field(None, description="what embeds questions: 'student:<model>' "
+                                      "(the query student), the model's name, or null (no vectors)")
 
 
 # ------------------------------------------------------------------------------- search

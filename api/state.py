@@ -28,6 +28,7 @@ from retrieval.build import build_indexes, open_searcher
 from retrieval.index import IndexReport, index_dir
 from retrieval.search import Searcher
 from retrieval.settings import SearchSettings
+from retrieval.student import student_dir
 
 STAMP_EVERY = 1.0  # seconds between two looks at the index stamp
 
@@ -59,6 +60,11 @@ class AppState:
     @property
     def search_ready(self) -> bool:
         return self._searcher is not None
+
+    def query_encoder(self) -> str | None:
+        """What embeds questions in the loaded searcher (None: not loaded, or no vectors)."""
+        dense = self._searcher.dense if self._searcher is not None else None
+        return dense.query_model_name() if dense is not None else None
 
     def searcher(self) -> Searcher:
         if self._searcher is None:
@@ -140,10 +146,13 @@ class AppState:
         return index_dir(self.home) / "generation"
 
     def _index_stamp(self) -> tuple:
-        """Modification times of the lexical index (rewritten by every `ccn index`) and of the
-        generation file (written after an upload's whole index update)."""
+        """Modification times of the lexical index (rewritten by every `ccn index`), of the query
+        student's manifest (written last when it is trained) and of the generation file (written
+        after an upload's whole index update)."""
         stamp = []
-        for path in (index_dir(self.home) / "bm25" / "uids.json", self._generation_file()):
+        watched = (index_dir(self.home) / "bm25" / "uids.json", student_dir(self.home) / "manifest.json",
+                   self._generation_file())
+        for path in watched:
             try:
                 stamp.append(path.stat().st_mtime_ns)
             except OSError:

@@ -1,6 +1,6 @@
 """HTTP API benchmark (a script, not a test): 8 concurrent clients over loopback.
 
-    .venv/bin/python bench/api_bench.py [--url http://127.0.0.1:8000] [--home DIR] [--workers 1]
+    .venv/bin/python bench/api_bench.py [--url http://127.0.0.1:8000] [--home DIR] [--workers N]
                                         [--clients 8] [--search N] [--ask N] [--json]
 
 Without --url it starts `ccn serve` on a free loopback port over --home (default $CCN_HOME or
@@ -11,7 +11,8 @@ in order, dealt round-robin to the clients. Phases: GET /api/search (k=10), POST
 both mixed at another validity date. A question asked again the same day is answered from the
 server's cache (header X-Cache: hit): figures are printed for all requests and for the uncached
 ones alone. Prints per endpoint: requests, errors (non-200 or transport), p50 / p95 / max in ms,
-throughput. Goals: /api/search p95 ≤ 200 ms, /api/ask p95 ≤ 500 ms, no errors.
+throughput, and what embeds the questions (/health `query_encoder`: the query student, or the
+model itself). Goals: /api/search p95 ≤ 200 ms, /api/ask p95 ≤ 500 ms, no errors.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from api.cli import default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "eval" / "sets" / "dev.jsonl"
@@ -158,13 +161,15 @@ def main() -> int:
     parser.add_argument("--url", help="máy chủ đang chạy (mặc định: tự chạy ccn serve)")
     parser.add_argument("--home", type=Path, default=Path(os.environ.get("CCN_HOME") or "data"))
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=1, help="tiến trình của ccn serve (khi không có --url)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="tiến trình của ccn serve (khi không có --url; mặc định như ccn serve)")
     parser.add_argument("--search", type=int, default=400, help="số yêu cầu /api/search")
     parser.add_argument("--ask", type=int, default=200, help="số yêu cầu /api/ask")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    args.workers = args.workers or default_workers()
     process, url = (None, args.url) if args.url else start_server(args.home, args.workers)
     try:
         health = httpx.get(f"{url}/health", timeout=10).json()
@@ -189,13 +194,15 @@ def main() -> int:
             process.terminate()
             process.wait(timeout=30)
     report = {"url": url, "clients": args.clients, "workers": None if args.url else args.workers, "documents": health.get("documents"),
-              "provisions": health.get("provisions"), "cores": os.cpu_count(), "rows": rows}
+              "provisions": health.get("provisions"), "query_encoder": health.get("query_encoder"),
+              "cores": os.cpu_count(), "rows": rows}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         workers = f", {args.workers} tiến trình máy chủ" if not args.url else ""
         print(f"{args.clients} khách đồng thời{workers}, {report['documents']} văn bản, "
-              f"{report['provisions']} quy định, tải máy lúc đầu {load_before}")
+              f"{report['provisions']} quy định, câu hỏi mã hóa bằng {report['query_encoder']}, "
+              f"tải máy lúc đầu {load_before}")
         print(f"{'phase':<7} {'endpoint':<7} {'req':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
               f"{'req/s':>6}  {'uncached: n':>11} {'p50':>7} {'p95':>7}  goal p95")
         for r in rows:

@@ -24,3 +24,9 @@ def lexical_only_prefixes(config: Path = CONFIG) -> list[Path]:
     """Paths whose provisions get no vector by default (see `lexical_only` in the config)."""
     data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     return [path for name in data.get("lexical_only", []) for path in corpus_paths(name, config)]
+
+
+def query_question_paths(config: Path = CONFIG) -> list[Path]:
+    """Archives of real questions the query student learns from (`query_questions` in the config)."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    return [(ROOT / entry).resolve() for entry in data.get("query_questions", [])]

