@@ -246,7 +246,7 @@ def distill(home: Path, embedder: Embedder, vectors: VectorStore, archives: Sequ
     """Make (or keep) the student of `embedder` in `home`; see the module docstring."""
     started = time.perf_counter()
     report = StudentReport()
-    if not rebuild and QueryStudent.load(home, embedder.name) is not None:
+    if not rebuild and _usable_student(home, embedder.name):
         report.skipped = "đã có (cùng mô hình, cùng cách học)"
         return report
     questions = _gather(home, archives, report)
@@ -267,6 +267,14 @@ def distill(home: Path, embedder: Embedder, vectors: VectorStore, archives: Sequ
     report.cosine_offset = _cosine_offset(vectors, student_vectors, targets[held])
     _write_manifest(home, embedder.name, report)
     return report
+
+
+def _usable_student(home: Path, teacher: str) -> bool:
+    """A student of this teacher and recipe that loads (a damaged one is trained again)."""
+    try:
+        return QueryStudent.load(home, teacher) is not None
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def _cosine_offset(vectors: VectorStore, student: np.ndarray, teacher: np.ndarray) -> float:

@@ -200,3 +200,19 @@ def test_without_enough_questions_there_is_no_student(tmp_path: Path, ccn_dir: P
     assert DenseIndex(tmp_path).query_model_name() == TEACHER
     with pytest.raises(ValueError, match="chế độ mô hình câu hỏi «sometimes»"):
         build_indexes(store, tmp_path, student="sometimes")
+
+
+def test_a_damaged_student_is_trained_again_not_kept(tmp_path: Path, ccn_dir: Path) -> None:
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+    from retrieval.build import build_indexes
+
+    store = Store.at_home(tmp_path)
+    assert ingest_paths(store, [ccn_dir / "CT-07-2012-CT-TTg.txt"]).failed == []
+    folder = student_dir(tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"teacher": TEACHER, "recipe": STUDENT_RECIPE}), encoding="utf-8")
+    (folder / "vocab.json").write_text('[["cụm", 1.0]]', encoding="utf-8")
+    np.save(folder / "weights.npy", np.zeros((7, 384), dtype=np.float16))
+    report = build_indexes(store, tmp_path, student="auto", questions=[])
+    assert report.student["skipped"].startswith("chỉ có ")  # not "đã có": it tried to train
