@@ -3,13 +3,15 @@
 Every write of one file is one transaction: a failure rolls back that file only. A changed file
 becomes a new source version (the old rows stay, marked not current). Provisions are stored per
 source; for each document one set of rows is *active* — the best current full-text source
-(DOCX > PDF > HTML > Markdown > TXT), or, for documents known only through Pháp điển
+(DOCX > PDF > HTML > Markdown > TXT; between files of one format, the one giving more of the
+segment's provisions, then the newest), or, for documents known only through Pháp điển
 compilations, the newest row of each provision.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -479,7 +481,9 @@ def _choose_rows(rows) -> tuple[set[int], int | None]:
     for (part, annex), group in groups.items():
         full = [r for r in group if r.kind == "document"]
         if full:
-            best = max(full, key=lambda r: _source_rank(r.kind, r.fmt, r.sid))
+            # a partial copy of the same format (an excerpt in a bulk corpus) never hides the whole text
+            size = Counter(r.sid for r in full)
+            best = max(full, key=lambda r: (FORMAT_RANK.get(r.fmt, 0), size[r.sid], r.sid))
             chosen |= {r.id for r in full if r.sid == best.sid}
             if part is None and annex is None:
                 primary = (best.sid,)

@@ -442,3 +442,20 @@ def test_unsafe_archive_member_is_refused_alone(tmp_path: Path, ccn_dir: Path):
     assert failure["error"].startswith("tên tệp không an toàn trong tệp nén")
     assert report.ingested == [f"{_name(archive)}!ccn/{GOOD}"]
     assert not (tmp_path / "ngoai.txt").exists()
+
+
+def test_a_partial_copy_in_the_same_format_does_not_hide_the_whole_text(tmp_path: Path, ccn_dir: Path):
+    """The wide corpus holds excerpts of NĐ 96/2026 (20 of its 112 Điều), in Markdown like the
+    ccn file. Ingested after the whole text, an excerpt must not become what the document shows."""
+    store = Store.at_home(tmp_path / "home")
+    whole = ccn_dir / "ND-96-2026-ND-CP.md"
+    assert ingest_paths(store, [whole]).failed == []
+    articles = [p for p in store.provisions("96/2026/NĐ-CP") if p["kind"] == "dieu"]
+    assert len(articles) == 112
+    text = whole.read_text(encoding="utf-8")
+    excerpt = tmp_path / "nd96-trich.md"
+    excerpt.write_text(text[: text.index("### Điều 21.")], encoding="utf-8")
+    assert ingest_paths(store, [excerpt]).failed == []
+    shown = [p for p in store.provisions("96/2026/NĐ-CP") if p["kind"] == "dieu"]
+    assert len(shown) == 112 and {p["source_id"] for p in shown} == {articles[0]["source_id"]}
+    assert len(store.sources()) == 2
