@@ -305,7 +305,7 @@ def _format_answer(answer) -> str:
 def default_workers() -> int:
     """Server processes by default: one per available core, at most 4 (~270 MB each). One
     process runs Python on one core at a time; 8 concurrent users need both cores of a small
-    machine (bench/api_bench.py: search p95 140 ms with one process, 74 ms with two)."""
+    machine (bench/api_bench.py: search p95 140 ms with one process, 64 ms with two)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, 4))
 
