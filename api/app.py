@@ -77,6 +77,7 @@ def create_app(
                   lifespan=lifespan, redirect_slashes=False)
     app.state.ccn = state
     install_error_handlers(app)
+    app.add_exception_handler(review.ReviewError, review.on_review_error)
     app.add_middleware(BodyLimit, default=MAX_JSON_BYTES,
                        per_path={"/api/ingest": routes_ingest.MAX_REQUEST_BYTES, **routes_check.BODY_LIMITS})
     for router in (*ROUTERS, *routers):

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import ERRORS, error_response
-from api.errors import http_error
+from api.errors import http_error, on_http_error
 from api.state import AppState
 from drafting.review import (
     AuditEntry,
@@ -149,8 +150,9 @@ def _unauthorized(message: str) -> StarletteHTTPException:
                                   headers={"WWW-Authenticate": "Bearer"})
 
 
-def _fail(exc: ReviewError) -> StarletteHTTPException:
-    return http_error(exc.status, exc.message[:1].upper() + exc.message[1:])
+async def on_review_error(request: Request, exc: ReviewError) -> JSONResponse:
+    """A ReviewError raised by any route: its status and message, as every other API error."""
+    return await on_http_error(request, http_error(exc.status, exc.message[:1].upper() + exc.message[1:]))
 
 
 def _view(review: ReviewStore, me: User, draft: DraftDetail) -> DraftView:
@@ -165,56 +167,38 @@ def me(user: Me) -> User:
 
 @router.get("/users", response_model=list[User], summary="danh sách người dùng (quản trị)")
 def list_users(review: Review, user: Me) -> list[User]:
-    try:
-        review.require(user, "manage_users")
-        return review.users()
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    review.require(user, "manage_users")
+    return review.users()
 
 
 @router.post("/users", response_model=IssuedToken, status_code=201,
              summary="thêm người dùng và cấp mã truy cập đầu tiên (quản trị)")
 def add_user(body: NewUser, review: Review, user: Me) -> IssuedToken:
-    try:
-        review.add_user(body.name, body.role, actor=user, display_name=body.display_name)
-        return review.issue_token(body.name, actor=user, label=body.label)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    review.add_user(body.name, body.role, actor=user, display_name=body.display_name)
+    return review.issue_token(body.name, actor=user, label=body.label)
 
 
 @router.patch("/users/{name}", response_model=User, summary="đổi vai trò / khoá người dùng (quản trị)")
 def change_user(name: str, body: UserChange, review: Review, user: Me) -> User:
-    try:
-        return review.update_user(name, actor=user, role=body.role, active=body.active,
-                                  display_name=body.display_name)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return review.update_user(name, actor=user, role=body.role, active=body.active,
+                              display_name=body.display_name)
 
 
 @router.get("/users/{name}/tokens", response_model=list[TokenInfo], summary="mã truy cập (quản trị)")
 def user_tokens(name: str, review: Review, user: Me) -> list[TokenInfo]:
-    try:
-        review.require(user, "manage_users")
-        return review.tokens(name)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    review.require(user, "manage_users")
+    return review.tokens(name)
 
 
 @router.post("/users/{name}/tokens", response_model=IssuedToken, status_code=201,
              summary="cấp mã truy cập mới (quản trị)")
 def new_token(name: str, body: NewToken, review: Review, user: Me) -> IssuedToken:
-    try:
-        return review.issue_token(name, actor=user, label=body.label)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return review.issue_token(name, actor=user, label=body.label)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenInfo, summary="thu hồi mã truy cập (quản trị)")
 def revoke_token(token_id: int, review: Review, user: Me) -> TokenInfo:
-    try:
-        return review.revoke_token(token_id, actor=user)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return review.revoke_token(token_id, actor=user)
 
 
 # ----------------------------------------------------------------------------- drafts
@@ -225,99 +209,66 @@ def list_drafts(
     state: Annotated[str | None, Query(description="draft | in_review | returned | approved")] = None,
     author: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[DraftSummary]:
-    try:
-        return review.drafts(state=state, author=author)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return review.drafts(state=state, author=author)
 
 
 @router.post("/drafts", response_model=DraftView, status_code=201,
              summary="tạo dự thảo (phiên bản 1) từ nội dung JSON")
 def create_draft(body: NewDraft, review: Review, user: Me) -> DraftView:
-    try:
-        return _view(review, user, review.create(user, body.spec, note=body.note, title=body.title))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.create(user, body.spec, note=body.note, title=body.title))
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftView,
             summary="dự thảo: phiên bản, trạng thái, góp ý, nhật ký")
 def get_draft(draft_id: int, review: Review, user: Me) -> DraftView:
-    try:
-        return _view(review, user, review.draft(draft_id))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.draft(draft_id))
 
 
 @router.put("/drafts/{draft_id}", response_model=DraftView, summary="sửa dự thảo (phiên bản mới)")
 def edit_draft(draft_id: int, body: DraftEdit, review: Review, user: Me) -> DraftView:
-    try:
-        return _view(review, user, review.update(user, draft_id, body.spec, note=body.note))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.update(user, draft_id, body.spec, note=body.note))
 
 
 @router.post("/drafts/{draft_id}/submit", response_model=DraftView, summary="trình xem xét")
 def submit_draft(draft_id: int, review: Review, user: Me, body: Note | None = None) -> DraftView:
-    try:
-        return _view(review, user, review.submit(user, draft_id, note=(body or Note()).note))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.submit(user, draft_id, note=(body or Note()).note))
 
 
 @router.post("/drafts/{draft_id}/comments", response_model=DraftView,
              summary="góp ý theo đoạn (người duyệt)")
 def comment_draft(draft_id: int, body: Comments, review: Review, user: Me) -> DraftView:
-    try:
-        return _view(review, user, review.comment(user, draft_id, body.comments))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.comment(user, draft_id, body.comments))
 
 
 @router.post("/drafts/{draft_id}/comments/{comment_id}/resolve", response_model=DraftView,
              summary="đánh dấu góp ý đã xử lý")
 def resolve_comment(draft_id: int, comment_id: int, review: Review, user: Me) -> DraftView:
-    try:
-        return _view(review, user, review.resolve_comment(user, draft_id, comment_id))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.resolve_comment(user, draft_id, comment_id))
 
 
 @router.post("/drafts/{draft_id}/return", response_model=DraftView,
              summary="trả lại người soạn, kèm góp ý theo đoạn (người duyệt)")
 def return_draft(draft_id: int, body: ReturnRequest, review: Review, user: Me) -> DraftView:
-    try:
-        return _view(review, user, review.return_draft(user, draft_id, body.comments, note=body.note))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.return_draft(user, draft_id, body.comments, note=body.note))
 
 
 @router.post("/drafts/{draft_id}/approve", response_model=DraftView,
              summary="phê duyệt: nạp văn bản vào kho như công văn đã ban hành (người duyệt)")
 def approve_draft(draft_id: int, review: Review, user: Me, body: Note | None = None) -> DraftView:
-    try:
-        return _view(review, user, review.approve(user, draft_id, note=(body or Note()).note))
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    return _view(review, user, review.approve(user, draft_id, note=(body or Note()).note))
 
 
 @router.get("/drafts/{draft_id}/versions/{number}/docx", summary="tải tệp DOCX của một phiên bản",
             response_class=Response, responses={200: {"content": {DOCX_MIME: {}}}})
 def version_docx(draft_id: int, number: int, review: Review, user: Me) -> Response:
-    try:
-        data = review.docx(draft_id, number)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    data = review.docx(draft_id, number)
     return _docx_response(data, f"du-thao-{draft_id}-v{number}.docx")
 
 
 @router.get("/drafts/{draft_id}/approved/docx", summary="tải văn bản đã phê duyệt (DOCX)",
             response_class=Response, responses={200: {"content": {DOCX_MIME: {}}}})
 def approved_docx(draft_id: int, review: Review, user: Me) -> Response:
-    try:
-        data = review.docx(draft_id, approved=True)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    data = review.docx(draft_id, approved=True)
     return _docx_response(data, f"van-ban-da-duyet-{draft_id}.docx")
 
 
@@ -336,8 +287,5 @@ def audit(
     action: Annotated[str | None, Query(max_length=30)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AuditEntry]:
-    try:
-        review.require(user, "audit")
-        return review.audit(draft_id=draft, user=who, action=action, limit=limit)
-    except ReviewError as exc:
-        raise _fail(exc) from exc
+    review.require(user, "audit")
+    return review.audit(draft_id=draft, user=who, action=action, limit=limit)
