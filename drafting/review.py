@@ -5,7 +5,8 @@
       └──edit (new v.)── returned ◀──return (with comments per paragraph)
 
 Roles: `specialist` creates drafts and edits and submits their own; `reviewer` comments,
-returns and approves; `admin` manages users and tokens and may do everything. A role without
+returns and approves; `curator` changes the knowledge base (ingest, withdraw, confirm documents);
+`admin` manages users and tokens and may do everything. A role without
 the right gets `Forbidden` (HTTP 403), recorded in the audit log as `denied`; an action the
 draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
 when, what, which version) in the same transaction as the change it records.
@@ -57,11 +58,12 @@ from sqlalchemy.engine import Connection, RowMapping
 from kb import schema as kb_schema
 from kb.store import Store
 
-Role = Literal["specialist", "reviewer", "admin"]
-ROLES: tuple[str, ...] = ("specialist", "reviewer", "admin")
+Role = Literal["specialist", "reviewer", "curator", "admin"]
+ROLES: tuple[str, ...] = ("specialist", "reviewer", "curator", "admin")
 STATES: tuple[str, ...] = ("draft", "in_review", "returned", "approved")
 
-ROLE_LABELS = {"specialist": "Chuyên viên", "reviewer": "Người duyệt", "admin": "Quản trị"}
+ROLE_LABELS = {"specialist": "Chuyên viên", "reviewer": "Người duyệt", "curator": "Người quản lý kho văn bản",
+               "admin": "Quản trị"}
 STATE_LABELS = {
     "draft": "Đang soạn",
     "in_review": "Đang xem xét",
@@ -92,6 +94,7 @@ ACTION_VERBS = {  # for messages: "không có quyền <verb>"
     "approve": "phê duyệt dự thảo",
     "manage_users": "quản lý người dùng và mã truy cập",
     "audit": "xem toàn bộ nhật ký",
+    "change_kb": "thay đổi cơ sở tri thức (nạp, rút, xác nhận văn bản)",
 }
 
 # Who may do what (by role), and in which states (draft actions only).
@@ -105,6 +108,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "approve": {"reviewer", "admin"},
     "manage_users": {"admin"},
     "audit": {"reviewer", "admin"},
+    "change_kb": {"curator", "admin"},
 }
 OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
 ALLOWED_FROM: dict[str, set[str]] = {

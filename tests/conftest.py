@@ -65,20 +65,52 @@ def wide_kb(tmp_path_factory: pytest.TempPathFactory):
     return store, report, time.perf_counter() - started
 
 
+HOME_CODE = ("ingest", "kb", "retrieval", "corpus")  # the code a built search home depends on
+
+
+def _home_key(ccn_dir: Path) -> str:
+    """The cache key of a built search home: the corpus's bytes and the code that builds it.
+    CCN_TEST_HOME_KEY=corpus keys on the corpus alone (a developer iterating on code that does
+    not change the home); the default also hashes every .py/.yaml under HOME_CODE."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    trees = [ccn_dir] + ([] if os.environ.get("CCN_TEST_HOME_KEY") == "corpus" else [ROOT / d for d in HOME_CODE])
+    for tree in trees:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file() and (tree == ccn_dir or path.suffix in (".py", ".yaml")):
+                digest.update(str(path.relative_to(tree)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
 def search_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
     """The ccn corpus ingested and indexed (lexical and dense) with its query student, as
-    `ccn index` leaves it, once per session: (store, home). Embedding its ~1,700 units and the
-    student's ~36k training questions with the offline model takes ~10 minutes on two cores."""
+    `ccn index` leaves it: (store, home). Building it (embedding ~1,700 units and the student's
+    ~36k training questions) takes ~10 minutes on two cores, so a built home is kept in
+    $CCN_CACHE/test-homes/<key> (default ~/.cache/ccn) keyed by `_home_key`, and each session
+    works on its own copy."""
+    import shutil
+
     from ingest.runner import ingest_paths
     from kb.store import Store
     from retrieval.build import build_indexes
 
-    home = tmp_path_factory.mktemp("search-home")
-    store = Store.at_home(home)
-    assert ingest_paths(store, [ccn_dir]).failed == []
-    build_indexes(store, home, dense="core", student="auto")
-    return store, home
+    cache = Path(os.environ.get("CCN_CACHE") or Path.home() / ".cache" / "ccn") / "test-homes"
+    built = cache / _home_key(ccn_dir)
+    if not (built / ".complete").exists():
+        staging = cache / f"{built.name}.building-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        store = Store.at_home(staging)
+        assert ingest_paths(store, [ccn_dir]).failed == []
+        build_indexes(store, staging, dense="core", student="auto")
+        store.engine.dispose()
+        (staging / ".complete").touch()
+        shutil.rmtree(built, ignore_errors=True)
+        staging.rename(built)
+    home = tmp_path_factory.mktemp("search-home") / "home"
+    shutil.copytree(built, home)
+    return Store.at_home(home), home
 
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
