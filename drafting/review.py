@@ -226,8 +226,102 @@ audit_log = Table(
 )
 
 
+# The review tables as migration review_001 created them, frozen (see kb.schema.M001_DDL).
+M001_REVIEW_DDL = """
+CREATE TABLE users (
+    id {SERIAL} NOT NULL,
+    name VARCHAR(100) NOT NULL,
+    display_name VARCHAR(200) NOT NULL,
+    role VARCHAR(20) NOT NULL,
+    active BOOLEAN NOT NULL,
+    created_at {TIMESTAMP} NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (name)
+);
+CREATE TABLE api_tokens (
+    id {SERIAL} NOT NULL,
+    user_id INTEGER NOT NULL,
+    token_hash VARCHAR(64) NOT NULL,
+    prefix VARCHAR(12) NOT NULL,
+    label VARCHAR(200) NOT NULL,
+    created_at {TIMESTAMP} NOT NULL,
+    last_used_at {TIMESTAMP},
+    revoked_at {TIMESTAMP},
+    PRIMARY KEY (id),
+    FOREIGN KEY(user_id) REFERENCES users (id),
+    UNIQUE (token_hash)
+);
+CREATE INDEX ix_api_tokens_user ON api_tokens (user_id);
+CREATE TABLE drafts (
+    id {SERIAL} NOT NULL,
+    title TEXT NOT NULL,
+    author_id INTEGER NOT NULL,
+    state VARCHAR(20) NOT NULL,
+    current_version INTEGER NOT NULL,
+    created_at {TIMESTAMP} NOT NULL,
+    updated_at {TIMESTAMP} NOT NULL,
+    approved_version INTEGER,
+    approved_path TEXT,
+    approved_docx {BLOB},
+    published JSON,
+    PRIMARY KEY (id),
+    FOREIGN KEY(author_id) REFERENCES users (id)
+);
+CREATE INDEX ix_drafts_state ON drafts (state);
+CREATE TABLE audit_log (
+    id {SERIAL} NOT NULL,
+    at {TIMESTAMP} NOT NULL,
+    user_id INTEGER,
+    user_name VARCHAR(100) NOT NULL,
+    action VARCHAR(30) NOT NULL,
+    draft_id INTEGER,
+    version INTEGER,
+    detail JSON NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(user_id) REFERENCES users (id),
+    FOREIGN KEY(draft_id) REFERENCES drafts (id)
+);
+CREATE INDEX ix_audit_at ON audit_log (at);
+CREATE INDEX ix_audit_draft ON audit_log (draft_id);
+CREATE TABLE draft_versions (
+    id {SERIAL} NOT NULL,
+    draft_id INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    author_id INTEGER NOT NULL,
+    created_at {TIMESTAMP} NOT NULL,
+    note TEXT NOT NULL,
+    spec JSON NOT NULL,
+    docx {BLOB} NOT NULL,
+    sha256 VARCHAR(64) NOT NULL,
+    paragraphs JSON NOT NULL,
+    check_report JSON,
+    PRIMARY KEY (id),
+    CONSTRAINT uq_draft_version UNIQUE (draft_id, number),
+    FOREIGN KEY(draft_id) REFERENCES drafts (id),
+    FOREIGN KEY(author_id) REFERENCES users (id)
+);
+CREATE TABLE review_comments (
+    id {SERIAL} NOT NULL,
+    draft_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    paragraph INTEGER,
+    author_id INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    created_at {TIMESTAMP} NOT NULL,
+    resolved BOOLEAN NOT NULL,
+    resolved_by INTEGER,
+    resolved_at {TIMESTAMP},
+    PRIMARY KEY (id),
+    FOREIGN KEY(draft_id) REFERENCES drafts (id),
+    FOREIGN KEY(author_id) REFERENCES users (id),
+    FOREIGN KEY(resolved_by) REFERENCES users (id)
+);
+CREATE INDEX ix_review_comments_draft ON review_comments (draft_id, version);
+"""
+
+
 def _m001_review(conn: Connection) -> None:
-    metadata.create_all(conn)
+    kb_schema.run_ddl(conn, M001_REVIEW_DDL)
 
 
 MIGRATIONS: kb_schema.Migrations = [

@@ -140,8 +140,124 @@ failures = Table(
 )
 
 
+# The tables as migration 001 created them, frozen: the live definitions above may gain columns
+# through later migrations, this text never changes. {SERIAL} and the other placeholders are the
+# only words that differ between SQLite and PostgreSQL (see `run_ddl`).
+M001_DDL = """
+CREATE TABLE sources (
+    id {SERIAL} NOT NULL,
+    path TEXT NOT NULL,
+    sha256 VARCHAR(64) NOT NULL,
+    size INTEGER NOT NULL,
+    fmt VARCHAR(16) NOT NULL,
+    version INTEGER NOT NULL,
+    current BOOLEAN NOT NULL,
+    kind VARCHAR(16) NOT NULL,
+    parser_version VARCHAR(32) NOT NULL,
+    ingested_at {TIMESTAMP} NOT NULL,
+    warnings JSON NOT NULL,
+    original_z {BLOB},
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_sources_path ON sources (path);
+CREATE INDEX ix_sources_sha ON sources (sha256);
+CREATE TABLE documents (
+    {KEY} VARCHAR(300) NOT NULL,
+    number VARCHAR(200),
+    doc_type VARCHAR(100),
+    doc_class VARCHAR(16) NOT NULL,
+    issuer TEXT,
+    parent_issuer TEXT,
+    place VARCHAR(200),
+    issued DATE,
+    effective DATE,
+    effective_note TEXT,
+    expires DATE,
+    title TEXT,
+    subject TEXT,
+    meta JSON NOT NULL,
+    stated_status VARCHAR(100),
+    is_stub BOOLEAN NOT NULL,
+    primary_source_id INTEGER,
+    updated_at {TIMESTAMP} NOT NULL,
+    PRIMARY KEY ({KEY}),
+    FOREIGN KEY(primary_source_id) REFERENCES sources (id)
+);
+CREATE TABLE provisions (
+    id {SERIAL} NOT NULL,
+    pid VARCHAR(16) NOT NULL,
+    doc_key VARCHAR(300) NOT NULL,
+    source_id INTEGER NOT NULL,
+    active BOOLEAN NOT NULL,
+    kind VARCHAR(16) NOT NULL,
+    label VARCHAR(100) NOT NULL,
+    part VARCHAR(50),
+    annex VARCHAR(20),
+    article INTEGER,
+    clause INTEGER,
+    point VARCHAR(4),
+    title TEXT,
+    text TEXT NOT NULL,
+    original TEXT,
+    parent_pid VARCHAR(16),
+    ordinal INTEGER NOT NULL,
+    container_path JSON NOT NULL,
+    source_label VARCHAR(100),
+    PRIMARY KEY (id),
+    FOREIGN KEY(source_id) REFERENCES sources (id)
+);
+CREATE INDEX ix_prov_addr ON provisions (doc_key, article, clause, point);
+CREATE INDEX ix_prov_doc_active ON provisions (doc_key, active);
+CREATE INDEX ix_prov_pid_active ON provisions (pid, active);
+CREATE INDEX ix_prov_source ON provisions (source_id);
+CREATE TABLE relations (
+    id {SERIAL} NOT NULL,
+    source_id INTEGER NOT NULL,
+    kind VARCHAR(16) NOT NULL,
+    from_doc VARCHAR(300) NOT NULL,
+    from_pid VARCHAR(16),
+    to_doc VARCHAR(300) NOT NULL,
+    to_part VARCHAR(50),
+    to_annex VARCHAR(20),
+    to_article INTEGER,
+    to_clause INTEGER,
+    to_point VARCHAR(4),
+    effective DATE,
+    new_text TEXT,
+    evidence TEXT,
+    PRIMARY KEY (id),
+    FOREIGN KEY(source_id) REFERENCES sources (id)
+);
+CREATE INDEX ix_rel_from ON relations (from_doc);
+CREATE INDEX ix_rel_source ON relations (source_id);
+CREATE INDEX ix_rel_to ON relations (to_doc);
+CREATE TABLE failures (
+    id {SERIAL} NOT NULL,
+    path TEXT NOT NULL,
+    sha256 VARCHAR(64),
+    error TEXT NOT NULL,
+    at {TIMESTAMP} NOT NULL,
+    PRIMARY KEY (id)
+);
+"""
+
+DIALECT_WORDS = {
+    "sqlite": {"SERIAL": "INTEGER", "TIMESTAMP": "DATETIME", "BLOB": "BLOB", "KEY": '"key"'},
+    "postgresql": {"SERIAL": "SERIAL", "TIMESTAMP": "TIMESTAMP WITHOUT TIME ZONE", "BLOB": "BYTEA",
+                   "KEY": "key"},
+}
+
+
+def run_ddl(conn: Connection, ddl: str) -> None:
+    """Execute a frozen DDL script, its placeholders filled in for the connection's dialect."""
+    words = DIALECT_WORDS[conn.dialect.name]
+    for statement in ddl.format(**words).split(";"):
+        if statement.strip():
+            conn.exec_driver_sql(statement)
+
+
 def _m001_initial(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[sources, documents, provisions, relations, failures])
+    run_ddl(conn, M001_DDL)
 
 
 Migrations = list[tuple[str, Callable[[Connection], None]]]
