@@ -262,8 +262,15 @@ def _m001_initial(conn: Connection) -> None:
 
 Migrations = list[tuple[str, Callable[[Connection], None]]]
 
+def _m006_cluster_register(conn: Connection) -> None:
+    from kb.register import create_register_tables  # kb.register imports this module
+
+    create_register_tables(conn)
+
+
 MIGRATIONS: Migrations = [
     ("001_initial", _m001_initial),
+    ("006_cluster_register", _m006_cluster_register),
 ]
 
 
