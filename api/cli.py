@@ -74,6 +74,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 0
     paths = [Path(p) for p in args.paths] or corpus_paths(args.set)
     report = ingest_paths(store, paths, progress=_progress)
+    if not args.paths and args.set == "default":  # the cluster register read from the corpus
+        from api.cli_register import register_from_corpus
+
+        register_from_corpus(store)
     for path, warnings in report.warnings.items():
         for warning in warnings:
             print(f"CẢNH BÁO  {path}: {warning}", file=sys.stderr)
@@ -465,6 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--display-name", help="họ tên hiển thị")
     p.add_argument("--label", default="cấp qua dòng lệnh", help="ghi chú cho mã truy cập")
     p.set_defaults(func=cmd_users)
+
+    from api.cli_register import add_clusters_parser  # `ccn clusters …` (api/cli_register.py)
+    add_clusters_parser(sub, common)
     return parser
 
 

@@ -88,13 +88,15 @@ class _Builder:
     def records(self, source_of: dict[str | None, str]) -> list[reg.ClusterRecord]:
         out = []
         for key, identity in self.identity.items():
-            periods = sorted(p for k, p in self.figures if k == key)
-            for period in periods or [None]:
+            where = list(dict.fromkeys(self.where[(key, None)]))
+            files = list(dict.fromkeys(w.split(" ", 1)[0] for w in where))
+            for period in sorted(p for k, p in self.figures if k == key) or [None]:
                 out.append(reg.ClusterRecord(
-                    name=self.names[key], province=PROVINCE, period=period,  # type: ignore[arg-type]
-                    source=" + ".join(dict.fromkeys(source_of[p] for p in {None, period} if p in source_of)),
-                    location="; ".join(dict.fromkeys(self.where[(key, None)] + self.where.get((key, period), []))),
-                    identity=identity, figures=self.figures.get((key, period), {})))
+                    name=self.names[key], province=PROVINCE, period=period,
+                    source=source_of[period] if period else " + ".join(files),
+                    location="; ".join(dict.fromkeys(self.where.get((key, period), where))),
+                    identity=identity, figures=self.figures.get((key, period), {}),
+                    identity_source=" + ".join(files), identity_location="; ".join(where)))
         return out
 
 
@@ -221,4 +223,6 @@ def build_from_corpus(store, corpus_root: Path) -> list[reg.ImportResult]:
                                  errors=[f"không thấy {DRAFT} và {LETTER} trong {corpus_root}"])]
     result = reg.ImportResult(file=" + ".join(s for s in dict.fromkeys(sources.values())),
                               sha256=hashlib.sha256(b"".join(digests)).hexdigest(), period=None)
+    if reg.imported_before(store, result.sha256, USER):
+        return [result]  # the same sources read before: nothing to do (import_id stays None)
     return [reg.save_records(store, b.records(sources), result, user=USER)]

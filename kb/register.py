@@ -359,6 +359,8 @@ class ClusterRecord:
     synthetic: bool = False
     identity: dict[str, Any] = field(default_factory=dict)  # CLUSTER_FIELDS but name, province
     figures: dict[str, Any] = field(default_factory=dict)  # FIGURE_FIELDS
+    identity_source: str | None = None  # where identity and planning were read, when not `source`
+    identity_location: str | None = None
 
     @property
     def key(self) -> str:
@@ -428,12 +430,14 @@ def _upsert_clusters(conn: Connection, records: list[ClusterRecord]) -> dict[str
         if r.key in existing:
             if values:
                 conn.execute(update(clusters).where(clusters.c.id == existing[r.key]).values(
-                    **values, updated_at=now, source=r.source, location=r.location))
+                    **values, updated_at=now, source=r.identity_source or r.source,
+                    location=r.identity_location or r.location))
             continue
         existing[r.key] = conn.execute(clusters.insert().values(
             key=r.key, name=display_name(r.name), province=r.province,
-            former_names=values.pop("former_names", []), synthetic=r.synthetic, source=r.source,
-            location=r.location, updated_at=now, **values,
+            former_names=values.pop("former_names", []), synthetic=r.synthetic,
+            source=r.identity_source or r.source, location=r.identity_location or r.location,
+            updated_at=now, **values,
         )).inserted_primary_key[0]
     return existing
 
@@ -457,6 +461,13 @@ def _replace_figures(conn: Connection, records: list[ClusterRecord], ids: dict[s
     for start in range(0, len(rows), 1000):
         conn.execute(figures.insert(), rows[start:start + 1000])
     return replaced
+
+
+def imported_before(store, sha256: str, user: str) -> bool:
+    """Whether these exact bytes were imported by `user` already (the corpus build runs once)."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(imports.c.id).where(imports.c.sha256 == sha256,
+                                                       imports.c.user_name == user).limit(1)).first() is not None
 
 
 def save_form_values(store, province: str, period: str, form: str, values: list[tuple[str, float | None, str]],
@@ -676,7 +687,7 @@ def entry_text(entry: dict[str, Any]) -> str:
         parts.append(entry["decision"])
     where = ", ".join(x for x in (entry.get("commune"), f"tỉnh {entry['province']}") if x)
     period = f" (kỳ {entry['period']})" if entry.get("period") else ""
-    src = "; ".join(f"{s['file']}{', ' + s['location'] if s.get('location') else ''}" for s in entry["sources"])
+    src = "; ".join(s["location"] or s["file"] for s in entry["sources"])
     return f"{entry['name']} ({where}): {', '.join(parts) or 'chưa có số liệu'}{period} — nguồn: {src}"
 
 
