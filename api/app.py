@@ -28,10 +28,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import review, routes_check, routes_documents, routes_ingest, routes_register, routes_search
+from api import review, routes_check, routes_documents, routes_ingest, routes_search
 from api.cli import home_dir, store_for
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
+from api.routes_register import router as register_router
 from api.schemas import Health
 from api.state import AppState
 from kb.store import Store
@@ -42,7 +43,7 @@ MAX_JSON_BYTES = 1024 * 1024  # any request body but uploads
 ROUTERS: list[APIRouter] = [routes_search.router, routes_documents.router, routes_ingest.router]
 ROUTERS.append(review.router)  # the review workflow: users, drafts, audit (api/review.py)
 ROUTERS.append(routes_check.router)  # checking a letter, drafting (api/routes_check.py)
-ROUTERS.append(routes_register.router)  # the cluster register (api/routes_register.py)
+ROUTERS.append(register_router)  # the cluster register (api/routes_register.py)
 
 DESCRIPTION = (
     "Tra cứu văn bản pháp luật về cụm công nghiệp: tìm quy định, trả lời câu hỏi có trích dẫn, "

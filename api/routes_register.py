@@ -48,7 +48,7 @@ def _run(fn, *args, **kwargs):
         raise http_error(422, str(exc)[:1].upper() + str(exc)[1:]) from None
 
 
-@router.get("", summary="Danh sách cụm công nghiệp, lọc và sắp xếp")
+@router.get("", summary="Danh sách cụm công nghiệp, lọc và sắp xếp", response_model=None)
 def list_clusters(
     state: State,
     province: Annotated[str | None, Query(max_length=100, description="tỉnh, thành phố (34 đơn vị từ 01/7/2025)")] = None,

@@ -363,25 +363,36 @@ def _spec(summary: dict[str, Any], period: str, profile: str, recipients: list[s
     }
 
 
-def report_docx(store, summary: dict[str, Any], period: str, *, profile: str, recipients: list[str],
-                scope: str, today: date | None = None) -> bytes:
-    """Render the báo cáo through the drafting pipeline, then append the annex of tables and charts."""
+def build_report(store, summary: dict[str, Any], period: str, *, profile: str, recipients: list[str],
+                 scope: str, today: date | None = None):
+    """(spec, assembled draft, python-docx Document): the báo cáo rendered through the drafting
+    pipeline (approved form: no "DỰ THẢO", no reviewer's appendix), then the annex of tables and
+    charts appended in its own section."""
     spec_data = _spec(summary, period, profile, recipients, scope)
     spec_data["date"] = (today or date.today()).isoformat()
     spec = parse_spec(spec_data, source=f"báo cáo CCN {period}")
     draft = assemble(spec, store)
     doc = render_document(draft, approved=True, template=template_for(spec.kind, spec))
     _annex(doc, store, summary, period)
+    return spec, draft, doc
+
+
+def _bytes(doc: DocumentObject) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
 
 
-def national_docx(store, period: str, *, include_synthetic: bool = False, today: date | None = None) -> bytes:
-    """The national báo cáo of Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công (profile cuc-dck)."""
+def national_report(store, period: str, *, include_synthetic: bool = False, today: date | None = None):
+    """The national báo cáo of Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công (profile
+    cuc-dck): (spec, draft, Document)."""
     summary = national_summary(store, period, include_synthetic=include_synthetic)
-    return report_docx(store, summary, period, profile="cuc-dck", recipients=["Lãnh đạo Bộ Công Thương"],
-                       scope="cả nước", today=today)
+    return build_report(store, summary, period, profile="cuc-dck", recipients=["Lãnh đạo Bộ Công Thương"],
+                        scope="cả nước", today=today)
+
+
+def national_docx(store, period: str, *, include_synthetic: bool = False, today: date | None = None) -> bytes:
+    return _bytes(national_report(store, period, include_synthetic=include_synthetic, today=today)[2])
 
 
 def province_docx(store, province: str, period: str, *, profile: str = "sct-lao-cai",
@@ -390,8 +401,8 @@ def province_docx(store, province: str, period: str, *, profile: str = "sct-lao-
     name = reg.match_province(province)[0] or province
     summary = {"period": period, "provinces": {name: form04_values(store, name, period)}, "synthetic": False}
     summary["total"] = summary["provinces"][name]
-    return report_docx(store, summary, period, profile=profile, recipients=["Bộ Công Thương"],
-                       scope=f"trên địa bàn {_level(name)} {name}", today=today)
+    return _bytes(build_report(store, summary, period, profile=profile, recipients=["Bộ Công Thương"],
+                               scope=f"trên địa bàn {_level(name)} {name}", today=today)[2])
 
 
 def _annex(doc: DocumentObject, store, summary: dict[str, Any], period: str) -> None:

@@ -117,7 +117,7 @@ def _plan(lines: list[str], b: _Builder) -> None:
         m = ROW_RE.match(line)
         if not m or not section:
             continue
-        raw_name, commune, before, after, note = m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
+        raw_name, commune, _before, after, note = m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
         former = [f for f in FORMER_RE.findall(raw_name + " " + (note or "")) for f in f if f]
         name = re.sub(r"\s*\(.*\)\s*$", "", raw_name).strip()
         top = section.split(".")[0]

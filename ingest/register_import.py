@@ -15,6 +15,7 @@ columns stores nothing and says which are missing. Numbers may be written the Vi
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -125,7 +126,7 @@ def parse_number(value: Any) -> float | None:
 
 def _convert(col: Column, value: Any, percent_cell: bool) -> Any:
     """The cell's value for the column, or ValueError."""
-    if col.kind in ("text", "list"):
+    if col.kind in ("text", "list", "province"):
         text = " ".join(reg.nfc(str(value)).split())
         return [x.strip() for x in re.split(r"[;\n]", text) if x.strip()] if col.kind == "list" else text
     if col.kind == "bool":
@@ -190,8 +191,10 @@ def _xlsx_sheets(data: bytes) -> Iterator[Sheet]:
 
 def _csv_sheets(data: bytes) -> Iterator[Sheet]:
     text = data.decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    rows = [(i, cells, [False] * len(cells)) for i, cells in enumerate(csv.reader(io.StringIO(text), dialect), 1)]
+    sample = text[:8192]
+    delimiter = max(",;\t", key=sample.count)  # the separator used most (Excel writes ";" in vi-VN)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = [(i, cells, [False] * len(cells)) for i, cells in enumerate(reader, 1)]
     yield "trang tính «CSV»", rows
 
 
@@ -319,10 +322,8 @@ def decision_parts(text: str) -> dict[str, Any]:
         out["decision_number"] = m.group(1)
     d = DATE_RE.search(text)
     if d:
-        try:
+        with contextlib.suppress(ValueError):
             out["decision_date"] = date(int(d.group(3)), int(d.group(2)), int(d.group(1)))
-        except ValueError:
-            pass
     return out
 
 
