@@ -250,7 +250,8 @@ def read_records(name: str, data: bytes, *, period: str | None = None, source: s
         start, header = header_at
         for number, cells, pct in rows[start + 1:]:
             where = f"{name}, {sheet}, dòng {number}"
-            rec = _record(where, cells, pct, header, period, source or name, synthetic, errors)
+            origin = f"{reg.SYNTHETIC_SOURCE}: {name}" if synthetic else (source or name)
+            rec = _record(where, cells, pct, header, period, origin, synthetic, errors)
             if rec is None:
                 continue
             dup = seen.get((rec.key, rec.period))

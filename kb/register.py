@@ -416,28 +416,32 @@ def save_records(store, records: list[ClusterRecord], result: ImportResult, *, u
 
 
 def _upsert_clusters(conn: Connection, records: list[ClusterRecord]) -> dict[str, int]:
-    keys = list({r.key for r in records})
+    """Insert new clusters, update known ones: one statement per cluster (a file with ten periods
+    of one cluster updates it once, with the identity of its last row)."""
+    merged: dict[str, tuple[ClusterRecord, dict[str, Any]]] = {}
+    for r in records:
+        values = merged[r.key][1] if r.key in merged else {}
+        values.update({k: v for k, v in r.identity.items() if v is not None})
+        merged[r.key] = (r, values)
+    keys = list(merged)
     existing: dict[str, int] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
         existing.update({row.key: row.id for row in conn.execute(
             select(clusters.c.key, clusters.c.id).where(clusters.c.key.in_(chunk)))})
     now = _now()
-    for r in records:
-        values = {k: v for k, v in r.identity.items() if v is not None}
+    for key, (r, values) in merged.items():
         if "decision_number" in values:
             values["decision_doc_key"] = held_document_key(conn, values["decision_number"])
-        if r.key in existing:
+        where = {"source": r.identity_source or r.source, "location": r.identity_location or r.location}
+        if key in existing:
             if values:
-                conn.execute(update(clusters).where(clusters.c.id == existing[r.key]).values(
-                    **values, updated_at=now, source=r.identity_source or r.source,
-                    location=r.identity_location or r.location))
+                conn.execute(update(clusters).where(clusters.c.id == existing[key]).values(
+                    **values, updated_at=now, **where))
             continue
-        existing[r.key] = conn.execute(clusters.insert().values(
-            key=r.key, name=display_name(r.name), province=r.province,
-            former_names=values.pop("former_names", []), synthetic=r.synthetic,
-            source=r.identity_source or r.source, location=r.identity_location or r.location,
-            updated_at=now, **values,
+        existing[key] = conn.execute(clusters.insert().values(
+            key=key, name=display_name(r.name), province=r.province, former_names=values.pop("former_names", []),
+            synthetic=r.synthetic, updated_at=now, **where, **values,
         )).inserted_primary_key[0]
     return existing
 

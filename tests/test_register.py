@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import test_drafting_format as nd30
+import test_postgres
 from conftest import CCN, SHARED, serve_app
 from docx import Document
 from openpyxl import Workbook, load_workbook
@@ -27,6 +28,7 @@ from kb import register as reg
 from kb import schema
 from kb.store import Store
 
+pg_url = test_postgres.pg_url  # the PostgreSQL test server fixture
 DRAFT = "ccn/EX-QHT-LaoCai-2021-2030-DC2026-thuyetminh-DRAFT.txt"
 LETTER = "letters/bao-cao-tinh-hinh-trien-khai-ccn.docx"
 
@@ -409,3 +411,16 @@ def test_api_import_only_for_curators(register_server):
 def test_readme_documents_the_register():
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "ccn clusters" in text and ", ".join(HEADER_ROW[:4]) in text
+
+
+def test_register_on_postgresql(pg_url):
+    """The same migration, import and queries on the PostgreSQL test server."""
+    store = Store(pg_url)
+    [result] = build_from_corpus(store, SHARED)
+    assert result.rows_ok == 74 and result.errors == []
+    assert sorted(by_name(store, province="Lào Cai", below_fill=50)) == ["CCN Khánh Yên Thượng", "CCN Sơn Thịnh"]
+    assert reports.form04_values(store, "Lào Cai", "2025-H2")["16"] == 448.46
+    import_file(store, "lan-1.xlsx", data=xlsx_bytes(GOOD), user="a")
+    second = import_file(store, "lan-2.xlsx", data=xlsx_bytes(GOOD[:1]), user="b")
+    assert second.replaced == 1
+    store.engine.dispose()
