@@ -22,10 +22,12 @@ import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from pydantic import Field
 
 from api.deps import ERRORS, NOT_FOUND, get_state
 from api.errors import http_error
 from api.review import Me
+from api.schemas import AnswerResponse
 from api.state import AppState
 from drafting import register_report as reports
 from drafting.review import PERMISSIONS
@@ -38,6 +40,20 @@ Period = Annotated[str | None, Query(max_length=10, description="kỳ báo cáo,
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_IMPORT_BYTES = 900 * 1024  # under the app's body limit for requests other than /api/ingest
+
+
+class AnswerWithRegister(AnswerResponse):
+    """POST /api/ask's answer, with the register entries of the clusters the question names."""
+
+    register: list[dict] = Field(default_factory=list, description=(
+        "mục của các cụm công nghiệp được nêu trong câu hỏi trong cơ sở dữ liệu CCN (diện tích, tỷ lệ "
+        "lấp đầy, quyết định thành lập, nguồn), đặt cạnh các quy định áp dụng; «text»: một dòng tóm tắt"))
+
+
+def with_register(store, question: str, answer: dict) -> dict:
+    """The answer and, beside it, the register entry of each cluster the question names."""
+    entries = reg.register_entry_for_question(store, question)
+    return {**answer, "register": [{**e, "text": reg.entry_text(e)} for e in entries]}
 
 
 def _run(fn, *args, **kwargs):

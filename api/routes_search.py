@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.cache import normalize_query
 from api.deps import ERRORS, get_state, single_query_values
+from api.routes_register import AnswerWithRegister, with_register  # register entries beside answers
 from api.schemas import (
     MAX_K,
     MAX_QUERY_CHARS,
     NON_BLANK,
-    AnswerResponse,
     AskRequest,
     IsoDate,
     ResolveRequest,
@@ -55,13 +55,13 @@ def search(
     return result
 
 
-@router.post("/ask", response_model=AnswerResponse, summary="Trả lời câu hỏi, trích dẫn quy định")
+@router.post("/ask", response_model=AnswerWithRegister, summary="Trả lời câu hỏi, trích dẫn quy định")
 def ask(state: State, response: Response, body: AskRequest) -> dict:
     question, at = normalize_query(body.question), body.as_of or date.today()
     result, hit = state.cache.get_or_compute(("ask", question, at),
                                              lambda: state.answerer().ask(question, at).to_json())
     response.headers[CACHE_HEADER] = "hit" if hit else "miss"
-    return result
+    return with_register(state.store, question, result)
 
 
 @router.post("/citations/resolve", response_model=ResolveResponse,

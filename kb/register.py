@@ -642,6 +642,7 @@ def provinces_with_data(store, period: str, include_synthetic: bool = False) -> 
 
 
 # ----------------------------------------------------------------------------- questions
+@lru_cache(maxsize=8192)
 def _name_pattern(bare: str) -> re.Pattern[str]:
     words = r"\s+".join(re.escape(w) for w in bare.split())
     return re.compile(rf"(?:cụm\s+công\s+nghiệp|cụm\s+cn|ccn|cụm)\s+{words}(?![\w])", re.IGNORECASE)

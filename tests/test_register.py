@@ -328,6 +328,20 @@ def test_register_entry_for_a_question_naming_a_cluster(kb_register):
     assert reg.register_entry_for_question(kb_register, "Điều kiện thành lập cụm công nghiệp là gì?") == []
 
 
+def test_ask_response_carries_the_register_entry(kb_register):
+    """What POST /api/ask adds to an answer (api/routes_register.with_register), valid against
+    its response model."""
+    from api.routes_register import AnswerWithRegister, with_register
+
+    answer = {"question": "q", "as_of": "2026-12-05", "answered": True, "answer": "…", "provisions": [],
+              "confidence": 0.5, "warnings": []}
+    body = with_register(kb_register, "CCN Sơn Thịnh có đủ điều kiện mở rộng không?", answer)
+    [entry] = AnswerWithRegister.model_validate(body).register
+    assert entry["name"] == "CCN Sơn Thịnh" and entry["figures"]["fill_rate"] == 37.15
+    assert entry["text"].startswith("CCN Sơn Thịnh (xã Văn Chấn, tỉnh Lào Cai): diện tích 58,76 ha")
+    assert with_register(kb_register, "Điều 8 Nghị định 32/2024/NĐ-CP", answer)["register"] == []
+
+
 # ----------------------------------------------------------------------------- schema, CLI
 def test_migration_006_creates_the_live_register_tables(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
