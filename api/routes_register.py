@@ -45,7 +45,7 @@ MAX_IMPORT_BYTES = 900 * 1024  # under the app's body limit for requests other t
 class AnswerWithRegister(AnswerResponse):
     """POST /api/ask's answer, with the register entries of the clusters the question names."""
 
-    register: list[dict] = Field(default_factory=list, description=(
+    clusters: list[dict] = Field(default_factory=list, description=(
         "mục của các cụm công nghiệp được nêu trong câu hỏi trong cơ sở dữ liệu CCN (diện tích, tỷ lệ "
         "lấp đầy, quyết định thành lập, nguồn), đặt cạnh các quy định áp dụng; «text»: một dòng tóm tắt"))
 
@@ -53,7 +53,7 @@ class AnswerWithRegister(AnswerResponse):
 def with_register(store, question: str, answer: dict) -> dict:
     """The answer and, beside it, the register entry of each cluster the question names."""
     entries = reg.register_entry_for_question(store, question)
-    return {**answer, "register": [{**e, "text": reg.entry_text(e)} for e in entries]}
+    return {**answer, "clusters": [{**e, "text": reg.entry_text(e)} for e in entries]}
 
 
 def _run(fn, *args, **kwargs):

@@ -336,10 +336,10 @@ def test_ask_response_carries_the_register_entry(kb_register):
     answer = {"question": "q", "as_of": "2026-12-05", "answered": True, "answer": "…", "provisions": [],
               "confidence": 0.5, "warnings": []}
     body = with_register(kb_register, "CCN Sơn Thịnh có đủ điều kiện mở rộng không?", answer)
-    [entry] = AnswerWithRegister.model_validate(body).register
+    [entry] = AnswerWithRegister.model_validate(body).clusters
     assert entry["name"] == "CCN Sơn Thịnh" and entry["figures"]["fill_rate"] == 37.15
     assert entry["text"].startswith("CCN Sơn Thịnh (xã Văn Chấn, tỉnh Lào Cai): diện tích 58,76 ha")
-    assert with_register(kb_register, "Điều 8 Nghị định 32/2024/NĐ-CP", answer)["register"] == []
+    assert with_register(kb_register, "Điều 8 Nghị định 32/2024/NĐ-CP", answer)["clusters"] == []
 
 
 # ----------------------------------------------------------------------------- schema, CLI
@@ -424,7 +424,7 @@ def test_api_import_only_for_curators(register_server):
 
 def test_readme_documents_the_register():
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert "ccn clusters" in text and ", ".join(HEADER_ROW[:4]) in text
+    assert "ccn clusters" in text and " | ".join(HEADER_ROW[:6]) in text
 
 
 def test_register_on_postgresql(pg_url):
