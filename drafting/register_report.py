@@ -368,6 +368,11 @@ def build_report(store, summary: dict[str, Any], period: str, *, profile: str, r
     """(spec, assembled draft, python-docx Document): the báo cáo rendered through the drafting
     pipeline (approved form: no "DỰ THẢO", no reviewer's appendix), then the annex of tables and
     charts appended in its own section."""
+    for number in ("14/2024/TT-BCT", "32/2024/NĐ-CP"):  # what the báo cáo cites
+        doc = store.document(number)
+        if doc is None or doc["is_stub"]:
+            raise RegisterError(f"cơ sở tri thức chưa có toàn văn {number}, căn cứ của báo cáo: hãy nạp kho văn bản "
+                                "(ccn ingest) rồi lập lại báo cáo")
     spec_data = _spec(summary, period, profile, recipients, scope)
     spec_data["date"] = (today or date.today()).isoformat()
     spec = parse_spec(spec_data, source=f"báo cáo CCN {period}")

@@ -364,10 +364,31 @@ def test_cli_lists_the_corpus_clusters_with_their_sources(tmp_path, capsys):
     assert ccn_main(["--home", home, "clusters", "report", "--province", "Lào Cai", "--period", "2025-H2",
                      "-o", str(out)]) == 0
     assert load_workbook(out).active["A1"].value == "Biểu số 04"
+    docx_out = tmp_path / "bao-cao-lao-cai.docx"
+    args = ["--home", home, "clusters", "report", "--province", "Lào Cai", "--period", "2025-H2", "--format", "docx",
+            "-o", str(docx_out)]
+    assert ccn_main(args) == 2  # the knowledge base lacks what the báo cáo cites
+    assert "cơ sở tri thức chưa có toàn văn 14/2024/TT-BCT" in capsys.readouterr().err
+    assert ccn_main(["--home", home, "ingest", str(CCN / "TT-14-2024-TT-BCT.docx"), str(CCN / "ND-32-2024-ND-CP.docx")]) == 0
+    assert ccn_main(["--home", home, "clusters", "report", "--province", "Lào Cai", "--period", "2025-H2",
+                     "--format", "docx", "-o", str(docx_out)]) == 0
+    text = "\n".join(p.text for p in Document(str(docx_out)).paragraphs)
+    assert "SỞ CÔNG THƯƠNG" in text.upper() and "tổng diện tích 448,46 ha" in text
     bad = tmp_path / "bad.csv"
     bad.write_text("Tỉnh,Tên cụm công nghiệp,Tỷ lệ lấp đầy (%)\nLào Cai,CCN Âu Lâu,140\n", encoding="utf-8")
     assert ccn_main(["--home", home, "clusters", "import", str(bad), "--period", "2026-H1"]) == 1
     assert "bad.csv, trang tính «CSV», dòng 2, cột «Tỷ lệ lấp đầy (%)»: «140» không hợp lệ" in capsys.readouterr().err
+
+
+def test_default_ingest_builds_the_register(tmp_path, capsys):
+    """`ccn ingest` of the default corpus (what `make run` does on a fresh install) also builds
+    the register from the corpus."""
+    home = str(tmp_path / "fresh")
+    assert ccn_main(["--home", home, "ingest", "--if-empty"]) == 0
+    assert "Cơ sở dữ liệu cụm công nghiệp từ kho văn bản" in capsys.readouterr().err
+    assert ccn_main(["--home", home, "clusters", "--province", "Lào Cai", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 68 and {r["sources"][0]["file"].split(" + ")[0] for r in rows} <= {DRAFT, LETTER}
 
 
 # ----------------------------------------------------------------------------- HTTP
