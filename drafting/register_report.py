@@ -316,16 +316,16 @@ def _spec(summary: dict[str, Any], period: str, profile: str, recipients: list[s
     t = summary["total"]
     n = len(summary["provinces"])
 
-    def num(code: str) -> str:
-        return vn_number(t.get(code)) if t.get(code) is not None else "chưa có số liệu"
+    def num(code: str, unit: str = "") -> str:
+        return f"{vn_number(t[code])}{unit}" if t.get(code) is not None else "chưa có số liệu"
 
     overview = (
         f"Tổng hợp số liệu của {n} tỉnh, thành phố có báo cáo: theo phương án phát triển cụm công nghiệp "
-        f"có {num('1')} cụm công nghiệp với tổng diện tích {num('2')} ha; đã thành lập {num('3')} cụm với "
-        f"tổng diện tích {num('4')} ha, trong đó {num('7')} cụm do doanh nghiệp làm chủ đầu tư hạ tầng kỹ thuật.")
+        f"có {num('1')} cụm công nghiệp với tổng diện tích {num('2', ' ha')}; đã thành lập {num('3')} cụm với "
+        f"tổng diện tích {num('4', ' ha')}, trong đó {num('7')} cụm do doanh nghiệp làm chủ đầu tư hạ tầng kỹ thuật.")
     operation = (
-        f"Có {num('15')} cụm công nghiệp đã hoạt động với tổng diện tích {num('16')} ha; diện tích đất công nghiệp "
-        f"đã cho thuê {num('18')} ha, tỷ lệ lấp đầy bình quân {num('19')} %; {num('20')} dự án đầu tư sản xuất "
+        f"Có {num('15')} cụm công nghiệp đã hoạt động với tổng diện tích {num('16', ' ha')}; diện tích đất công nghiệp "
+        f"đã cho thuê {num('18', ' ha')}, tỷ lệ lấp đầy bình quân {num('19', ' %')}; {num('20')} dự án đầu tư sản xuất "
         f"kinh doanh, {num('25')} lao động.")
     environment = (
         f"Có {num('26')} cụm công nghiệp đã và đang đầu tư hệ thống xử lý nước thải tập trung, trong đó "
