@@ -68,7 +68,7 @@ def _list(store, args) -> int:
 
 
 def _import(store, args) -> int:
-    from ingest.register_import import ImportError_, import_file
+    from ingest.register_import import RegisterImportError, import_file
 
     if not args.target:
         print("Lỗi: cần tệp báo cáo: ccn clusters import TỆP [--period 2026-H1]", file=sys.stderr)
@@ -76,7 +76,7 @@ def _import(store, args) -> int:
     try:
         result = import_file(store, Path(args.target), period=args.period, province=args.province,
                              user=args.user or getpass.getuser())
-    except (ImportError_, OSError) as exc:
+    except (RegisterImportError, OSError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     for error in result.errors:

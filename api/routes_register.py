@@ -21,7 +21,7 @@ import csv
 import io
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from pydantic import Field
 
 from api.deps import ERRORS, NOT_FOUND, get_state
@@ -31,7 +31,7 @@ from api.schemas import AnswerResponse
 from api.state import AppState
 from drafting import register_report as reports
 from drafting.review import PERMISSIONS
-from ingest.register_import import COLUMNS, ImportError_, import_file
+from ingest.register_import import COLUMNS, RegisterImportError, import_file
 from kb import register as reg
 
 router = APIRouter(prefix="/api/clusters", tags=["cơ sở dữ liệu cụm công nghiệp"], responses=ERRORS)
@@ -122,7 +122,7 @@ def periods(state: State) -> list[str]:
 
 
 @router.get("/{cluster_id}/history", summary="Lịch sử số liệu của một cụm qua các kỳ", responses=NOT_FOUND)
-def history(state: State, cluster_id: int) -> list[dict]:
+def history(state: State, cluster_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> list[dict]:
     rows = reg.history(state.store, cluster_id)
     if not rows:
         raise http_error(404, f"Không có số liệu của cụm công nghiệp số {cluster_id}")
@@ -150,7 +150,7 @@ def import_report(
         with state.ingest_lock:
             result = _run(import_file, state.store, name, data=data, name=name, period=period,
                           province=province, user=user.name)
-    except ImportError_ as exc:
+    except RegisterImportError as exc:
         raise http_error(422, str(exc)) from None
     return result.to_json()
 

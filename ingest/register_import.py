@@ -22,7 +22,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ DECISION_NUMBER_RE = re.compile(r"(?:số\s+)?(\d+/[0-9A-Za-zĐđ\-]+)")
 DATE_RE = re.compile(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-class ImportError_(ValueError):  # noqa: N801 — not the builtin ImportError
+class RegisterImportError(ValueError):
     """A file that cannot be imported at all (unreadable, no header row, missing columns)."""
 
 
@@ -231,13 +231,13 @@ def read_records(name: str, data: bytes, *, period: str | None = None, source: s
     `period` applies to rows without a «Kỳ báo cáo» cell."""
     suffix = Path(name).suffix.lower()
     if suffix not in READERS:
-        raise ImportError_(f"{name}: định dạng {suffix or '(không đuôi)'} không được hỗ trợ — cần .xlsx, .csv hoặc .docx")
+        raise RegisterImportError(f"{name}: định dạng {suffix or '(không đuôi)'} không được hỗ trợ — cần .xlsx, .csv hoặc .docx")
     if period is not None:
         reg.period_bounds(period)
     try:
         sheets = list(READERS[suffix](data))
     except Exception as exc:  # openpyxl, zip and csv errors alike
-        raise ImportError_(f"{name}: không đọc được tệp ({type(exc).__name__}: {exc})") from None
+        raise RegisterImportError(f"{name}: không đọc được tệp ({type(exc).__name__}: {exc})") from None
     records: list[reg.ClusterRecord] = []
     errors: list[str] = []
     seen: dict[tuple[str, str], str] = {}
@@ -262,7 +262,7 @@ def read_records(name: str, data: bytes, *, period: str | None = None, source: s
             seen[(rec.key, rec.period)] = f"dòng {number} ({sheet})"
             records.append(rec)
     if not used:
-        raise ImportError_(f"{name}: không thấy dòng tiêu đề có các cột «Tỉnh» và «Tên cụm công nghiệp» "
+        raise RegisterImportError(f"{name}: không thấy dòng tiêu đề có các cột «Tỉnh» và «Tên cụm công nghiệp» "
                            f"(mẫu tiêu đề: {', '.join(HEADER_ROW[:6])}, …)")
     return records, errors, used
 
@@ -332,7 +332,7 @@ def import_file(store, path: Path | str, *, period: str | None = None, user: str
                 data: bytes | None = None, name: str | None = None, province: str | None = None,
                 synthetic: bool = False) -> reg.ImportResult:
     """Import one file (cluster rows, or a DOCX Biểu 03/04 with `province` and `period`) and audit
-    it. Raises ImportError_ when nothing in the file can be read as a report."""
+    it. Raises RegisterImportError when nothing in the file can be read as a report."""
     path = Path(path)
     data = path.read_bytes() if data is None else data
     name = name or path.name
@@ -365,10 +365,10 @@ def _import_form(store, name: str, data: bytes, province: str | None, period: st
     """A Biểu 03/04 table: each indicator's «Kết quả»; bad values and unknown codes are per-row
     errors; totals against their parts are checked on what was read (an error each)."""
     if not province or not period:
-        raise ImportError_(f"{name}: bảng Biểu 04 cần cho biết tỉnh và kỳ báo cáo (--province, --period)")
+        raise RegisterImportError(f"{name}: bảng Biểu 04 cần cho biết tỉnh và kỳ báo cáo (--province, --period)")
     canonical, hint = reg.match_province(province)
     if canonical is None:
-        raise ImportError_(f"{name}: «{province}» không phải tỉnh, thành phố{f' ({hint})' if hint else ''}")
+        raise RegisterImportError(f"{name}: «{province}» không phải tỉnh, thành phố{f' ({hint})' if hint else ''}")
     reg.period_bounds(period)
     tables = _docx_tables(data)
     n = _form_table(tables)
@@ -399,13 +399,3 @@ def _import_form(store, name: str, data: bytes, province: str | None, period: st
     result.errors += reg.check_totals({c: v for c, v, _ in values}, f"{name} (tỉnh {canonical}, kỳ {period})")
     result.period = period
     return reg.save_form_values(store, canonical, period, "04", values, result, user=user)
-
-
-# ----------------------------------------------------------------------------- writing a template
-def template_rows(records: list[dict[str, Any]]) -> list[list[Any]]:
-    """Rows in the import format (HEADER_ROW first), e.g. for an export that can be re-imported."""
-    return [HEADER_ROW] + [[r.get(c.key) for c in COLUMNS] for r in records]
-
-
-def now_text() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M")

@@ -496,9 +496,9 @@ def save_form_values(store, province: str, period: str, form: str, values: list[
 
 
 # ----------------------------------------------------------------------------- queries
-MISSING = {
+MISSING = {  # reported as absent; unknown is not "missing"
     "wastewater": figures.c.wastewater_plant.is_(False),
-    "decision": None,  # handled on the cluster table
+    "decision": clusters.c.decision.is_(None),
 }
 SORTS = {
     "name": (clusters.c.province, clusters.c.name),
@@ -550,9 +550,7 @@ def list_clusters(store, *, province: str | None = None, below_fill: float | Non
             conds.append(clusters.c.province == (name or nfc(province)))
         if below_fill is not None:
             conds.append(and_(figures.c.fill_rate.is_not(None), figures.c.fill_rate < below_fill))
-        if missing == "decision":
-            conds.append(clusters.c.decision.is_(None))
-        elif missing:
+        if missing:
             conds.append(MISSING[missing])
         if not include_synthetic:
             conds.append(clusters.c.synthetic.is_(False))
