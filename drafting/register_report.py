@@ -114,9 +114,7 @@ def form04_values(store, province: str, period: str, *, include_synthetic: bool 
     """The province's Biểu 04 for the period: from its clusters when any has figures for the period,
     else the Biểu 04 it sent (imported DOCX table). Raises RegisterError when the province has
     neither, or when a total differs from the sum of its parts."""
-    name, hint = reg.match_province(province)
-    if name is None:
-        raise RegisterError(f"«{province}» không phải tỉnh, thành phố{f' ({hint})' if hint else ''}")
+    name = reg.known_province(province)
     entries = reg.province_figures(store, name, period, include_synthetic=include_synthetic)
     if any(e["figures"] for e in entries):
         values = compute_form04(entries, period)

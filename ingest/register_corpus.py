@@ -194,8 +194,11 @@ def read_letter(data: bytes, b: _Builder) -> None:
         if not m:
             continue
         where = f"{LETTER} đoạn {n} (mục II)"
-        key = b.cluster(m.group(1), where, investor=m.group(2).strip(), investor_kind="doanh nghiệp",
-                        established_area_ha=_number(m.group(3)))
+        # "diện tích" is the established area of a cluster the plan's draft lists as established
+        # (Bảng 19), else the area of the cluster being set up (Bảo Minh: "chưa thành lập" there)
+        established = b.identity.get(_key(m.group(1)), {}).get("established_area_ha") is not None
+        area = {"established_area_ha" if established else "planned_area_ha": _number(m.group(3))}
+        key = b.cluster(m.group(1), where, investor=m.group(2).strip(), investor_kind="doanh nghiệp", **area)
         b.figure(key, LETTER_PERIOD, where, leased_ha=0.0,
                  status="đang giải phóng mặt bằng, đầu tư hạ tầng; chưa cho thuê đất công nghiệp")
 

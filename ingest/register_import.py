@@ -126,9 +126,10 @@ def parse_number(value: Any) -> float | None:
 
 def _convert(col: Column, value: Any, percent_cell: bool) -> Any:
     """The cell's value for the column, or ValueError."""
-    if col.kind in ("text", "list", "province"):
-        text = " ".join(reg.nfc(str(value)).split())
-        return [x.strip() for x in re.split(r"[;\n]", text) if x.strip()] if col.kind == "list" else text
+    if col.kind == "list":
+        return [" ".join(x.split()) for x in re.split(r"[;\n]", reg.nfc(str(value))) if x.strip()]
+    if col.kind in ("text", "province"):
+        return " ".join(reg.nfc(str(value)).split())
     if col.kind == "bool":
         text = _fold(value) if not isinstance(value, bool) else ("1" if value else "0")
         if text in TRUE:
@@ -269,33 +270,31 @@ def read_records(name: str, data: bytes, *, period: str | None = None, source: s
 
 def _record(where: str, cells: list[Any], pct: list[bool], header: dict[int, Column], period: str | None,
             source: str, synthetic: bool, errors: list[str]) -> reg.ClusterRecord | None:
-    values: dict[str, Any] = {}
-    row_errors = []
+    """A row's record, or None: blank (skipped) or with errors (appended, one per bad cell)."""
     if all(_blank(cells[i]) for i in header if i < len(cells)):
         return None
+    values: dict[str, Any] = {}
+    row_errors = []
     for i, col in header.items():
         value = cells[i] if i < len(cells) else None
         if _blank(value):
+            if col.key in REQUIRED:
+                row_errors.append(f"{where}, cột «{col.header}»: để trống — cần "
+                                  f"{EXPECTED['province'] if col.key == 'province' else 'tên cụm công nghiệp'}")
             continue
         try:
             values[col.key] = _convert(col, value, pct[i] if i < len(pct) else False)
-        except (ValueError, reg.RegisterError):
+            if col.kind == "province":
+                values[col.key] = reg.known_province(values[col.key])
+        except reg.RegisterError:
+            if col.kind != "province":
+                row_errors.append(f"{where}, cột «{col.header}»: «{value}» không hợp lệ — cần {_expected(col)}")
+                continue
+            _, hint = reg.match_province(str(value))
+            row_errors.append(f"{where}, cột «{col.header}»: «{value}» không phải tỉnh, thành phố"
+                              f"{f' ({hint})' if hint else ''} — cần {EXPECTED['province']}")
+        except ValueError:
             row_errors.append(f"{where}, cột «{col.header}»: «{value}» không hợp lệ — cần {_expected(col)}")
-            continue
-        if col.kind == "province":
-            name, hint = reg.match_province(values[col.key])
-            if name is None:
-                extra = f" ({hint})" if hint else ""
-                row_errors.append(f"{where}, cột «{col.header}»: «{value}» không phải tỉnh, thành phố{extra} — "
-                                  f"cần {EXPECTED['province']}")
-                values.pop(col.key)
-            else:
-                values[col.key] = name
-    for key in REQUIRED:
-        if key not in values and not any(key == c.key and e.startswith(f"{where}, cột «{c.header}»")
-                                         for c in COLUMNS for e in row_errors):
-            col = next(c for c in COLUMNS if c.key == key)
-            row_errors.append(f"{where}, cột «{col.header}»: để trống — cần {_expected(col) if key == 'province' else 'tên cụm công nghiệp'}")
     row_period = values.pop("period", None) or period
     if row_period is None and not row_errors:
         row_errors.append(f"{where}, cột «Kỳ báo cáo»: để trống — cần {EXPECTED['period']} (hoặc cho kỳ của cả tệp)")
@@ -398,4 +397,8 @@ def _import_form(store, name: str, data: bytes, province: str | None, period: st
         values.append((code, number, f"bảng {n + 1}, dòng {i}"))
     result.errors += reg.check_totals({c: v for c, v, _ in values}, f"{name} (tỉnh {canonical}, kỳ {period})")
     result.period = period
-    return reg.save_form_values(store, canonical, period, "04", values, result, user=user)
+    from docx import Document
+
+    heading = " ".join(p.text for p in Document(io.BytesIO(data)).paragraphs[:40]).casefold()
+    form = "03" if "biểu số 03" in heading and "biểu số 04" not in heading else "04"
+    return reg.save_form_values(store, canonical, period, form, values, result, user=user)

@@ -323,6 +323,15 @@ def match_province(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def known_province(text: str) -> str:
+    """The province's name, or RegisterError saying why not (a former province: where it went)."""
+    name, hint = match_province(text)
+    if name is None:
+        raise RegisterError(f"«{text}» không phải tỉnh, thành phố{f' ({hint})' if hint else ''}: cần tên một trong "
+                            "34 tỉnh, thành phố từ ngày 01/7/2025")
+    return name
+
+
 def period_bounds(period: str) -> tuple[date, date]:
     """«2026-H1» → 01/01/2026–30/6/2026; «2026-H2» (the year's report) → 01/7/2026–31/12/2026."""
     m = PERIOD_RE.match(period or "")
@@ -546,8 +555,7 @@ def list_clusters(store, *, province: str | None = None, below_fill: float | Non
         if period is not None:
             conds.append(figures.c.id.is_not(None))
         if province:
-            name, _ = match_province(province)
-            conds.append(clusters.c.province == (name or nfc(province)))
+            conds.append(clusters.c.province == known_province(province))
         if below_fill is not None:
             conds.append(and_(figures.c.fill_rate.is_not(None), figures.c.fill_rate < below_fill))
         if missing:
@@ -620,7 +628,7 @@ def form_values_for(store, province: str, period: str) -> dict[str, float | None
     """A province's imported Biểu 04 (or 03) values for the period: {code: value}."""
     with store.engine.connect() as conn:
         rows = conn.execute(select(form_values.c.code, form_values.c.value).where(
-            form_values.c.province == province, form_values.c.period == period,
+            form_values.c.province == province, form_values.c.period == period, form_values.c.form == "04",
             form_values.c.current.is_(True)))
         return {r.code: r.value for r in rows}
 
@@ -634,7 +642,7 @@ def provinces_with_data(store, period: str, include_synthetic: bool = False) -> 
             q = q.where(clusters.c.synthetic.is_(False))
         names = {r[0] for r in conn.execute(q)}
         names |= {r[0] for r in conn.execute(select(form_values.c.province).distinct().where(
-            form_values.c.period == period, form_values.c.current.is_(True)))}
+            form_values.c.period == period, form_values.c.form == "04", form_values.c.current.is_(True)))}
     order = [p.name for p in provinces()]
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 

@@ -100,6 +100,7 @@ def test_rebuilding_from_unchanged_sources_changes_nothing(kb_register):
 def test_form04_of_lao_cai_adds_up_to_the_documents_own_totals(kb_register):
     values = reports.form04_values(kb_register, "Lào Cai", "2025-H2")
     assert values["1"] == 54 and values["2"] == 2927.81  # Bảng 25: "54 CCN", "2.927,81"
+    assert values["3"] == 22  # "Đến 12/2025, trên địa bàn tỉnh có 22 cụm công nghiệp"
     # 15 clusters operating, 448,46 ha: the draft's own figure for them ("15 CCN … 448,46 ha")
     assert values["15"] == 15 and values["16"] == 448.46 and values["15.1"] + values["15.2"] == values["15"]
     assert values["26"] == 0 and values["19"] is None  # no plant; no industrial land reported
@@ -422,6 +423,10 @@ def test_api_filters(register_server):
         r = http.get("/api/clusters", params={"province": "Lào Cai", "format": "csv", "below_fill": 50})
         table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert table[0][:len(HEADER_ROW)] == HEADER_ROW and [row[1] for row in table[1:]] == ["CCN Khánh Yên Thượng", "CCN Sơn Thịnh"]
+        r = http.get("/api/clusters", params={"province": "Yên Bái"})
+        assert r.status_code == 422 and r.json()["error"] == (
+            "«Yên Bái» không phải tỉnh, thành phố (Yên Bái đã hợp nhất vào tỉnh Lào Cai từ ngày 01/7/2025): cần tên "
+            "một trong 34 tỉnh, thành phố từ ngày 01/7/2025")
         r = http.get("/api/clusters", params={"period": "2026-13"})
         assert r.status_code == 422 and r.json()["error"].startswith("Kỳ báo cáo «2026-13» không hợp lệ: cần dạng NĂM-H1")
 
