@@ -43,6 +43,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/register_bench.py
 	$(BIN)/ccn ingest --if-empty && $(BIN)/ccn index && $(BIN)/python bench/api_bench.py
 
 clean:

@@ -187,6 +187,33 @@ def _no_header() -> bytes:
     return buffer.getvalue()
 
 
+def test_docx_table_rows_and_percent_cells(tmp_path):
+    """A DOCX table of cluster rows reads like a sheet; an Excel cell formatted as a percentage
+    (0,9064 shown as 90,64 %) is the rate 90,64."""
+    store = Store.at_home(tmp_path)
+    doc = Document()
+    doc.add_paragraph("Phụ lục: danh sách cụm công nghiệp")
+    table = doc.add_table(rows=0, cols=len(HEAD))
+    for values in [HEAD, GOOD[0], BAD[1]]:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = str(value)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    result = import_file(store, "phu-luc.docx", data=buffer.getvalue())
+    assert result.rows_ok == 1 and result.errors == [
+        "phu-luc.docx, bảng 1, dòng 3, cột «Tỷ lệ lấp đầy (%)»: «140» không hợp lệ — cần một tỷ lệ từ 0 đến 100 (%), "
+        "ví dụ 90,64"]
+    book = Workbook()
+    ws = book.active
+    ws.append(HEAD)
+    ws.append(["Lào Cai", "CCN Âu Lâu", "2026-H2", "Phường Âu Lâu", 50, 0.9064, 6])
+    ws["F2"].number_format = "0.00%"
+    data = io.BytesIO()
+    book.save(data)
+    import_file(store, "ty-le.xlsx", data=data.getvalue())
+    assert by_name(store, period="2026-H2")["CCN Âu Lâu"]["figures"]["fill_rate"] == pytest.approx(90.64)
+
+
 def test_reimporting_a_period_replaces_it_and_keeps_history(tmp_path):
     store = Store.at_home(tmp_path)
     first = import_file(store, "lan-1.xlsx", data=xlsx_bytes(GOOD), user="a")
