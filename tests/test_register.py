@@ -91,6 +91,12 @@ def test_filters_over_the_corpus_register(kb_register):
     assert history[0]["imported_by"] == "kho văn bản (tự động)" and len(history[0]["sha256"]) == 64
 
 
+def test_a_decision_links_to_the_document_only_when_held(kb_register):
+    with kb_register.engine.connect() as conn:
+        assert reg.held_document_key(conn, "14/2024/TT-BCT") == "14/2024/TT-BCT"
+        assert reg.held_document_key(conn, "949/QĐ-UBND") is None  # Y Can's decision: cited, not held
+
+
 def test_rebuilding_from_unchanged_sources_changes_nothing(kb_register):
     before = reg.import_log(kb_register)
     [again] = build_from_corpus(kb_register, SHARED)
