@@ -12,6 +12,8 @@
     ccn [--home DIR] draft SPEC -o OUT.docx [--report REPORT.json] [--as-of YYYY-MM-DD] [--pdf OUT.pdf]
                                                  a draft from a JSON/YAML spec (exit 1: citation
                                                  errors, the DOCX is still written; 2: bad spec)
+    ccn [--home DIR] clusters [list|import FILE|report|history ID|build-from-corpus] …
+                                                 the cluster register (api/cli_register.py)
     ccn [--home DIR] users add NAME --role specialist|reviewer|admin | token NAME | list
                                                  review workflow users; add/token print a new
                                                  API token (exit 1: e.g. the user exists)
