@@ -26,6 +26,7 @@ from retrieval.index import (
     reset_embedded,
 )
 from retrieval.student import QueryStudent
+from retrieval.vector_cache import VectorCache
 from retrieval.vector_store import VectorStore
 
 BATCH = 64
@@ -90,10 +91,11 @@ class DenseIndex:
         batches = [uids[i : i + BATCH] for i in range(0, len(uids), BATCH)]
         iterator = progress(batches, len(batches), "Tính vector") if progress else batches
         done = 0
+        cache, model = VectorCache(), f"{getattr(self.embedder, 'name', self.embedder_name)}:{PASSAGE_RECIPE}"
         for batch in iterator:
             texts = passages_for(self.home, batch)
             ids = [u for u in batch if u in texts]
-            vectors = self.embedder.embed_documents([texts[u] for u in ids])
+            vectors, _ = cache.embed(model, [texts[u] for u in ids], self.embedder.embed_documents)
             self.vectors.upsert(ids, vectors)
             mark_embedded(self.home, ids)
             done += len(ids)

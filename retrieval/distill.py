@@ -11,8 +11,9 @@ The evaluation questions (eval/sets) are never among them: they are written by h
 tests/test_student.py checks that none is a training question.
 
 Steps (each shows progress; an interrupted run resumes):
-1. the teacher's query vectors, cached in index/student/teacher.sqlite3 batch by batch: only
-   questions not seen before are embedded (~60 per second on two cores, ~6 minutes at first);
+1. the teacher's query vectors, cached by content in the machine's vector cache
+   ($CCN_CACHE/vectors.sqlite3, `retrieval.vector_cache`) batch by batch: only questions no home
+   on this machine embedded before are embedded (~60 per second on two cores, ~10 minutes once);
 2. ridge regression (λ = 0.3) of those vectors on the questions' features (`retrieval.student`),
    and on those of their accent-folded copies, solved by conjugate gradients for all 384 outputs
    at once (about a minute); tokens seen in fewer than 3 questions are left out;
@@ -25,7 +26,6 @@ Steps (each shows progress; an interrupted run resumes):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -48,6 +48,7 @@ from retrieval.analysis import fold
 from retrieval.embeddings import Embedder
 from retrieval.index import Progress, index_dir
 from retrieval.student import STUDENT_RECIPE, QueryStudent, features, student_dir, token_counts
+from retrieval.vector_cache import VectorCache, text_key
 from retrieval.vector_store import VectorStore
 
 MIN_QUESTIONS = 10_000  # fewer: no student; questions are embedded by the full model
@@ -153,7 +154,7 @@ _LINE_LABEL = re.compile(r"^\s*(?:\d+[.)]|[a-zđ]\d?\)|[-+•])\s*")
 
 def _span(line: str) -> str | None:
     """6-22 words of the line, from its start or a random point (the line seeds the choice)."""
-    rng = random.Random(_key(line))
+    rng = random.Random(text_key(line))
     words = _LINE_LABEL.sub("", clean(line)).split()
     if len(words) < 4:
         return None
@@ -163,30 +164,19 @@ def _span(line: str) -> str | None:
 
 
 # ------------------------------------------------------------------------------ teacher vectors
-def _key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-def teacher_vectors(home: Path, embedder: Embedder, questions: Sequence[str],
-                    progress: Progress | None = None) -> tuple[np.ndarray, int]:
+def teacher_vectors(embedder: Embedder, questions: Sequence[str], progress: Progress | None = None,
+                    cache: VectorCache | None = None) -> tuple[np.ndarray, int]:
     """The teacher's query vectors of `questions` (rows in order) and how many were new.
-    Cached per question in index/student/teacher.sqlite3, one commit per batch."""
-    folder = student_dir(home)
-    folder.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(folder / "teacher.sqlite3") as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, key TEXT, vector BLOB, "
-                     "PRIMARY KEY (model, key))")
-        cached = dict(conn.execute("SELECT key, vector FROM vectors WHERE model = ?", (embedder.name,)))
-        missing = [q for q in questions if _key(q) not in cached]
-        batches = [missing[i : i + TEACHER_BATCH] for i in range(0, len(missing), TEACHER_BATCH)]
-        for batch in progress(batches, len(batches), "Học mô hình câu hỏi") if progress else batches:
-            vectors = np.asarray(embedder.embed_queries(batch), dtype=np.float32)
-            rows = [(embedder.name, _key(q), v.tobytes()) for q, v in zip(batch, vectors, strict=True)]
-            conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
-            conn.commit()
-            cached.update((key, blob) for _model, key, blob in rows)
-    out = np.stack([np.frombuffer(cached[_key(q)], dtype=np.float32) for q in questions])
-    return out, len(missing)
+    Cached by content in the machine's vector cache (`retrieval.vector_cache`), a batch at a time."""
+    cache = cache or VectorCache()
+    model = f"{embedder.name}:query"
+    known = cache.get(model, questions)
+    missing = [q for q in dict.fromkeys(questions) if q not in known]
+    batches = [missing[i : i + TEACHER_BATCH] for i in range(0, len(missing), TEACHER_BATCH)]
+    for batch in progress(batches, len(batches), "Học mô hình câu hỏi") if progress else batches:
+        cache.embed(model, batch, embedder.embed_queries)
+    vectors, _ = cache.embed(model, questions, embedder.embed_queries)  # all cached by now
+    return vectors, len(missing)
 
 
 # ------------------------------------------------------------------------------------- the fit
@@ -254,7 +244,7 @@ def distill(home: Path, embedder: Embedder, vectors: VectorStore, archives: Sequ
         report.skipped = (f"chỉ có {len(questions)} câu hỏi huấn luyện (cần ≥ {MIN_QUESTIONS}): "
                           "câu hỏi được mã hóa bằng mô hình đầy đủ")
         return report
-    targets, report.teacher_embedded = teacher_vectors(home, embedder, questions, progress)
+    targets, report.teacher_embedded = teacher_vectors(embedder, questions, progress)
     held = np.arange(len(questions)) % HELD_OUT_EVERY == HELD_OUT_EVERY - 1
     vocab, weights = train([q for q, h in zip(questions, held, strict=True) if not h], targets[~held])
     report.features = len(vocab)

