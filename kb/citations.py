@@ -33,6 +33,21 @@ that document as `antecedent` (and the next document of the sentence, across ";"
 số 32/2024/NĐ-CP"), for callers reading letters (công văn), which have no articles of their own.
 Structural headings ("Điều 8. Tiêu chí …" at a line start) are not citations.
 
+Short forms, in questions (`find_query_citations`; never applied to stored texts, where "K3" or
+"d 13" may mean something else). `normalize_query_citations` rewrites them to the long form
+above before the grammar runs::
+
+    short    := art [.clause] | clause | point | doc-abbr NUMBER | unaccented
+    art      := (Đ | đ | D | d) [.] [ ] INT          "Đ13", "đ.13", "d13" → Điều 13
+    clause   := (K | k) [.] [ ] INT                  "K3", "k.3" → khoản 3
+    point    := (Đ | đ | D | d) . POINT              "đ.c", "d.c" → điểm c
+    art-dot  := Điều INT . INT                       "Điều 13.3" → khoản 3 Điều 13
+    reversed := Điều INT [,] khoản INT [[,] điểm P]  "Điều 13 khoản 3" → khoản 3 Điều 13
+    doc-abbr := (NĐ | ND | nđ | nd | TT | tt | QĐ | QD | qđ | qd | NQ | nq) [ | . | -]
+                                                     "NĐ32", "nd 32/2024" → NĐ 32, NĐ 32/2024
+    unaccented := dieu | khoan | diem | phu luc | mau so | nghi dinh | thong tu | quyet dinh
+                                                     "dieu 13 khoan 3" → khoản 3 Điều 13
+
 Input may be NFC or NFD; matching runs on NFC text (plus the pdftotext glyph fix ƣ→ư) but
 spans index the input string, and `raw == text[start:end]`.
 """
@@ -51,6 +66,8 @@ __all__ = [
     "DocRef",
     "CitationMention",
     "find_citations",
+    "find_query_citations",
+    "normalize_query_citations",
     "resolve_relative",
     "parse_one",
     "render",
@@ -985,6 +1002,58 @@ def find_citations(text: str) -> list[CitationMention]:
         m.span = (start, end)
         m.raw = text[start:end]
     return mentions
+
+
+_QUERY_WORDS: tuple[tuple[str, str], ...] = (  # unaccented words before a number/letter
+    (r"(?i)(?<!\w)dieu(?=\s*\d)", "Điều"),
+    (r"(?i)(?<!\w)khoan(?=\s*\d)", "khoản"),
+    (rf"(?i)(?<!\w)diem(?=\s+[{POINT_LETTERS}]\d?(?!\w))", "điểm"),
+    (r"(?i)(?<!\w)phu\s+luc(?=\s+(?:so\s+)?(?:[IVXivx]+|\d)(?!\w))", "Phụ lục"),
+    (r"(?i)(?<!\w)mau\s+so(?=\s*\d)", "Mẫu số"),
+    (r"(?i)(?<!\w)nghi\s+dinh(?=\s+(?:so\s+)?\d)", "Nghị định"),
+    (r"(?i)(?<!\w)thong\s+tu(?=\s+(?:so\s+)?\d)", "Thông tư"),
+    (r"(?i)(?<!\w)quyet\s+dinh(?=\s+(?:so\s+)?\d)", "Quyết định"),
+    (r"((?:[Nn]ghị định|[Tt]hông tư|[Qq]uyết định)\s+)so(?=\s*\d)", r"\1số"),
+)
+_QUERY_ABBR = (
+    (r"(?<![\w/])(?:NĐ|ND|Nđ|Nd|nđ|nd)[\s.-]?(?=\d)", "NĐ "),
+    (r"(?<![\w/])(?:TT|Tt|tt)[\s.-]?(?=\d)", "TT "),
+    (r"(?<![\w/])(?:QĐ|QD|Qđ|Qd|qđ|qd)[\s.-]?(?=\d)", "QĐ "),
+    (r"(?<![\w/])(?:NQ|Nq|nq)[\s.-]?(?=\d)", "NQ "),
+)
+_QUERY_POINT_RE = re.compile(rf"(?<![\w.])[ĐđDd]\.\s?(?P<p>[{POINT_LETTERS}]\d?)(?!\w)")
+_QUERY_CLAUSE_RE = re.compile(r"(?<![\w.])[Kk]\.?\s?(?P<k>\d{1,3})(?![\w/])")
+_QUERY_ARTICLE_RE = re.compile(r"(?<![\w.])[ĐđDd]\.?\s?(?P<d>\d{1,3})(?:\.(?P<k>\d{1,3}))?(?![\w/]|\.\d)")
+_QUERY_ART_DOT_RE = re.compile(r"Điều\s+(?P<d>\d{1,3})\.(?P<k>\d{1,3})(?![\w/]|\.\d)")
+_QUERY_REVERSED_RE = re.compile(
+    rf"Điều\s+(?P<d>\d{{1,3}}),?\s+khoản\s+(?P<k>\d{{1,3}})(?:,?\s+điểm\s+(?P<p>[{POINT_LETTERS}]\d?))?(?!\w)"
+)
+_QUERY_SUFFIX_RE = re.compile(r"(?<=\d/\d{4}/)(?P<s>[a-zđ]{2,}(?:-[a-zđ]+)+)(?![\w-])", re.IGNORECASE)
+
+
+def normalize_query_citations(query: str) -> str:
+    """A question with its short citation forms written out (grammar above): "K3 Đ13 NĐ32" →
+    "khoản 3 Điều 13 NĐ 32", "dieu 13 khoan 3 nd 32/2024" → "khoản 3 Điều 13 NĐ 32/2024".
+
+    Questions only: stored texts keep the strict grammar (a "d 13" there is not an article)."""
+    text = nfc(query)
+    for pattern, word in _QUERY_WORDS + _QUERY_ABBR:
+        text = re.sub(pattern, word, text)
+    text = _QUERY_SUFFIX_RE.sub(lambda m: m["s"].upper().replace("D", "Đ", 1) if m["s"][:2].upper() in ("ND", "QD")
+                                else m["s"].upper(), text)
+    text = _QUERY_POINT_RE.sub(lambda m: f"điểm {m['p']}", text)
+    text = _QUERY_CLAUSE_RE.sub(lambda m: f"khoản {m['k']}", text)
+    text = _QUERY_ARTICLE_RE.sub(
+        lambda m: f"khoản {m['k']} Điều {m['d']}" if m["k"] else f"Điều {m['d']}", text)
+    text = _QUERY_ART_DOT_RE.sub(lambda m: f"khoản {m['k']} Điều {m['d']}", text)
+    return _QUERY_REVERSED_RE.sub(
+        lambda m: (f"điểm {m['p']} " if m["p"] else "") + f"khoản {m['k']} Điều {m['d']}", text)
+
+
+def find_query_citations(query: str) -> list[CitationMention]:
+    """Citations in a question, short forms included ("K3 Đ13 NĐ 32/2024", "dieu 13 khoan 3").
+    Spans and `raw` index the normalised question, not the input."""
+    return find_citations(normalize_query_citations(query))
 
 
 def resolve_relative(mention: CitationMention, context: Citation) -> list[Citation]:

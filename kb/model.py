@@ -220,7 +220,10 @@ class Document:
 
     @property
     def key(self) -> str:
-        return doc_key_for(self.number, self.file_name or self.title or "untitled")
+        """Số hiệu, else the file's name without its extension: the .docx and the .txt of one
+        letter are one document (the store shows the better format, FORMAT_RANK)."""
+        stem = self.file_name.rsplit(".", 1)[0] if "." in self.file_name else self.file_name
+        return doc_key_for(self.number, stem or self.title or "untitled")
 
     def all_provisions(self):
         for top in self.provisions:

@@ -187,7 +187,7 @@ class Searcher:
     def _cited_units(self, query: str, warnings: list[str]) -> dict[str, float]:
         """Units named by a citation in the query, resolved against the store."""
         found: dict[str, float] = {}
-        for mention in citations.find_citations(query):
+        for mention in citations.find_query_citations(query):
             number = self._resolve_number(mention, warnings)
             if number is None:
                 continue
@@ -220,7 +220,7 @@ class Searcher:
         knowledge base does not hold in full (never answered as if it did)."""
         successors: set[str] = set()
         missing: set[str] = set()
-        for mention in citations.find_citations(query):
+        for mention in citations.find_query_citations(query):
             ref = mention.doc_ref
             if ref is None or ref.this_document:
                 continue
