@@ -156,24 +156,97 @@ def _unmarked_signature(paragraphs: list[str]) -> int | None:
 
 
 def build_annex(segment: Segment, doc: str | None) -> Provision:
-    """An annex: one node with its whole text; its Phần / Mục (I., II.) / Mẫu số blocks below it."""
+    """An annex: one node with its whole text; its Phần / Mục (I., II.) / Mẫu số blocks below it,
+    and the numbered items of a Mục below that ("7. Số trang văn bản: …" of Mục I, Phụ lục I NĐ
+    30/2020: label "Mục I.7"; in a later Phần "Phần II, Mục I.1"): the units a question about a
+    format rule is answered by (kb.citations.annex_item_of reads the address back)."""
     citation = Citation(doc, None, segment.annex)
     label = f"Phụ lục {segment.annex}".strip()
     lines = segment.heading + segment.paragraphs
     title = _annex_title(segment.paragraphs)
     node = Provision(Kind.ANNEX, label, citation, "\n".join(lines), title=title)
     current: Provision | None = None
+    items = _AnnexItems(label)
     seen: dict[str, int] = {}
     for text in segment.paragraphs:
-        if ANNEX_HEADING_RE.match(text) and len(text) < 200:
+        if ANNEX_HEADING_RE.match(text) and len(text) < 200 and not items.inside_form(text):
             seen[text[:80]] = seen.get(text[:80], 0) + 1
             repeat = f" ({seen[text[:80]]})" if seen[text[:80]] > 1 else ""
             current = Provision(Kind.SECTION, text[:80] + repeat, citation, text, title=text)
             current.container_path = (label,)
             node.children.append(current)
+            items.heading(current, repeated=bool(repeat))
         elif current is not None:
             current.text += "\n" + text
+            items.line(text)
     return node
+
+
+ITEM_RE = re.compile(r"^(\d{1,2})\.\s+\S")
+PART_RE = re.compile(r"^(?:Phần|PHẦN)\s+([IVXLC]+)\b")
+ROMAN_RE = re.compile(r"^([IVXLC]+)\.\s")
+
+
+@dataclass
+class _AnnexItems:
+    """Cuts a Mục of an annex into its numbered items (1., 2., … in sequence). A Phần heading
+    met a second time is a sample inside a table (Phụ lục I, Mục V shows "Phần I" as an
+    example): nothing is itemised until the next new Phần."""
+
+    annex_label: str
+    part: str | None = None
+    section: Provision | None = None
+    roman: str | None = None
+    item: Provision | None = None
+    number: int = 0
+    intro: list[str] = field(default_factory=list)
+    sample: bool = False
+    form: bool = False  # inside a Mẫu số / Biểu số: its "I.", "II." are the form's own headings
+    romans: list[str] = field(default_factory=list)  # the Mục met in this Phần, in order
+
+    def inside_form(self, text: str) -> bool:
+        return self.form and ROMAN_RE.match(text) is not None
+
+    def heading(self, section: Provision, repeated: bool) -> None:
+        self.item, self.number, self.intro, self.section, self.roman = None, 0, [], None, None
+        if m := PART_RE.match(section.text):
+            self.part, self.sample, self.form, self.romans = m[1], repeated, False, []
+            return
+        m = ROMAN_RE.match(section.text)
+        self.form = m is None
+        if m is None or self.sample:
+            return
+        in_sequence = _roman(m[1]) == len(self.romans) + 1  # "I." after "II.": a sample in a table
+        if in_sequence:
+            self.romans.append(m[1])
+            self.section, self.roman = section, m[1]
+
+    def line(self, text: str) -> None:
+        if self.section is None:
+            return
+        m = ITEM_RE.match(text)
+        if m and int(m[1]) == self.number + 1:
+            self.number += 1
+            prefix = f"Phần {self.part}, " if self.part not in (None, "I") else ""
+            lead = "\n".join(self.intro)
+            self.item = Provision(Kind.SECTION, f"{prefix}Mục {self.roman}.{self.number}", self.section.citation,
+                                  f"{lead}\n{text}" if lead and self.number == 1 else text,
+                                  title=self.section.title)
+            self.item.container_path = (self.annex_label, self.section.label)
+            self.section.children.append(self.item)
+        elif self.item is not None:
+            self.item.text += "\n" + text
+        else:
+            self.intro.append(text)
+
+
+def _roman(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for i, ch in enumerate(numeral):
+        value = values[ch]
+        total += -value if i + 1 < len(numeral) and values[numeral[i + 1]] > value else value
+    return total
 
 
 def _annex_title(paragraphs: list[str]) -> str:

@@ -48,6 +48,14 @@ above before the grammar runs::
     unaccented := dieu | khoan | diem | phu luc | mau so | nghi dinh | thong tu | quyet dinh
                                                      "dieu 13 khoan 3" → khoản 3 Điều 13
 
+Annex items (`Citation.annex_item`, the "annex_item" of the citation JSON): a path inside a
+Phụ lục, read from the item's label (`annex_item_of`)::
+
+    annex-item := [Phần ROMAN .] ROMAN [. INT]   "II.7": Mục II, item 7 ("Phần II.I.1" in Phần II)
+                | (Biểu | Mẫu) số X               "Biểu số 01", "Mẫu số 03" (TT 14/2024)
+
+rendered "mục II.7 Phụ lục I Nghị định số 30/2020/NĐ-CP", "Biểu số 01 Phụ lục I Thông tư số …".
+
 Input may be NFC or NFD; matching runs on NFC text (plus the pdftotext glyph fix ƣ→ư) but
 spans index the input string, and `raw == text[start:end]`.
 """
@@ -68,6 +76,8 @@ __all__ = [
     "find_citations",
     "find_query_citations",
     "normalize_query_citations",
+    "annex_item_of",
+    "annex_section",
     "resolve_relative",
     "parse_one",
     "render",
@@ -1100,6 +1110,33 @@ def parse_one(text: str) -> Citation | None:
     return None
 
 
+_ITEM_LABEL_RE = re.compile(r"^(?:Phần (?P<part>[IVXLC]+), )?Mục (?P<path>[IVXLC]+(?:\.\d+)*)$")
+_FORM_LABEL_RE = re.compile(r"^(?P<kind>Biểu|Mẫu|BIỂU|MẪU)\s+(?:số|SỐ)\s+(?P<n>[\w\-]+?)[.:]?(?:\s|$)")
+_SECTION_LABEL_RE = re.compile(r"^(?P<roman>[IVXLC]+)\.\s")
+
+
+def annex_item_of(label: str) -> str | None:
+    """The annex item a node of a Phụ lục stands for, from its label: "Mục II.7" → "II.7",
+    "Phần II, Mục I.1" → "Phần II.I.1", "Biểu số 01. Tình hình …" → "Biểu số 01", "I. QUY ĐỊNH
+    CHUNG" → "I"; None for the annex itself and a Phần heading."""
+    if m := _ITEM_LABEL_RE.match(label):
+        return f"Phần {m['part']}.{m['path']}" if m["part"] else m["path"]
+    if m := _FORM_LABEL_RE.match(label):
+        return f"{m['kind'].capitalize()} số {m['n']}"
+    if m := _SECTION_LABEL_RE.match(label):
+        return m["roman"]
+    return None
+
+
+def annex_section(item: str | None) -> str | None:
+    """The top-level section of an annex item, its "article level": "II.7" → "II",
+    "Phần II.I.1" → "Phần II.I", "Biểu số 01" → itself."""
+    if item is None:
+        return None
+    m = re.match(r"(?:Phần [IVXLC]+\.)?[IVXLC]+(?=\.|$)", item)
+    return m.group(0) if m else item
+
+
 def render(c: Citation, doc_type: str | None = None, *, with_doc: bool = True) -> str:
     """Canonical Vietnamese form (NĐ 30/2020, Phụ lục II): "điểm c khoản 2 Điều 8 Nghị định số
     32/2024/NĐ-CP"; "Điều 5 Quy chế ban hành kèm theo Quyết định số 16/2026/QĐ-UBND";
@@ -1111,6 +1148,8 @@ def render(c: Citation, doc_type: str | None = None, *, with_doc: bool = True) -
         words.append(f"khoản {c.clause}")
     if c.article is not None:
         words.append(f"Điều {c.article}")
+    if c.annex_item is not None:
+        words.append(c.annex_item if c.annex_item[0] in "BM" else f"mục {c.annex_item}")
     if c.annex is not None:
         words.append(f"Phụ lục {c.annex}")
     doc_text = render_short(c.doc, doc_type) if with_doc and c.doc else ""

@@ -426,11 +426,13 @@ def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
     conn: sqlite3.Connection = connect_units(home)
     rows = conn.execute(
         "SELECT uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, "
-        "province, doc_class, embedded FROM units"
+        "province, doc_class, embedded, kind, label FROM units"
     )
     meta = {}
-    for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls, emb in rows:
-        meta[uid] = UnitMeta(uid, doc_key, Citation(doc, part, annex, article, clause), title or "", text,
-                             doc_type, issuer, province, cls, emb == EMBED_DONE)
+    for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls, emb, \
+            kind, label in rows:
+        item = citations.annex_item_of(label) if annex is not None and kind == "muc" else None
+        meta[uid] = UnitMeta(uid, doc_key, Citation(doc, part, annex, article, clause, None, item), title or "",
+                             text, doc_type, issuer, province, cls, emb == EMBED_DONE)
     conn.close()
     return meta
