@@ -169,13 +169,13 @@ def build_annex(segment: Segment, doc: str | None) -> Provision:
     items = _AnnexItems(label)
     seen: dict[str, int] = {}
     for text in segment.paragraphs:
-        if ANNEX_HEADING_RE.match(text) and len(text) < 200 and not items.inside_form(text):
+        if ANNEX_HEADING_RE.match(text) and len(text) < 200 and not items.plain(text):
             seen[text[:80]] = seen.get(text[:80], 0) + 1
             repeat = f" ({seen[text[:80]]})" if seen[text[:80]] > 1 else ""
             current = Provision(Kind.SECTION, text[:80] + repeat, citation, text, title=text)
             current.container_path = (label,)
             node.children.append(current)
-            items.heading(current, repeated=bool(repeat))
+            items.heading(current)
         elif current is not None:
             current.text += "\n" + text
             items.line(text)
@@ -189,9 +189,10 @@ ROMAN_RE = re.compile(r"^([IVXLC]+)\.\s")
 
 @dataclass
 class _AnnexItems:
-    """Cuts a Mục of an annex into its numbered items (1., 2., … in sequence). A Phần heading
-    met a second time is a sample inside a table (Phụ lục I, Mục V shows "Phần I" as an
-    example): nothing is itemised until the next new Phần."""
+    """Cuts a Mục of an annex into its numbered items (1., 2., … in sequence). Headings that
+    are samples shown inside a table or a form are plain lines: a Phần met a second time
+    (Phụ lục I, Mục V shows "Phần I", "I. NHỮNG KẾT QUẢ…" as examples), a Mục out of sequence
+    ("I." after "II."), the "I.", "II." of a Mẫu số / Biểu số."""
 
     annex_label: str
     part: str | None = None
@@ -200,25 +201,28 @@ class _AnnexItems:
     item: Provision | None = None
     number: int = 0
     intro: list[str] = field(default_factory=list)
-    sample: bool = False
-    form: bool = False  # inside a Mẫu số / Biểu số: its "I.", "II." are the form's own headings
-    romans: list[str] = field(default_factory=list)  # the Mục met in this Phần, in order
+    form: bool = False  # inside a Mẫu số / Biểu số
+    parts: set[str] = field(default_factory=set)
+    romans: int = 0  # the Mục met in this Phần
 
-    def inside_form(self, text: str) -> bool:
-        return self.form and ROMAN_RE.match(text) is not None
+    def plain(self, text: str) -> bool:
+        """A heading-like line that is part of the text above it."""
+        if m := PART_RE.match(text):
+            return m[1] in self.parts
+        if m := ROMAN_RE.match(text):
+            return self.form or _roman(m[1]) != self.romans + 1
+        return False
 
-    def heading(self, section: Provision, repeated: bool) -> None:
+    def heading(self, section: Provision) -> None:
         self.item, self.number, self.intro, self.section, self.roman = None, 0, [], None, None
         if m := PART_RE.match(section.text):
-            self.part, self.sample, self.form, self.romans = m[1], repeated, False, []
+            self.part, self.form, self.romans = m[1], False, 0
+            self.parts.add(m[1])
             return
         m = ROMAN_RE.match(section.text)
         self.form = m is None
-        if m is None or self.sample:
-            return
-        in_sequence = _roman(m[1]) == len(self.romans) + 1  # "I." after "II.": a sample in a table
-        if in_sequence:
-            self.romans.append(m[1])
+        if m is not None:
+            self.romans += 1
             self.section, self.roman = section, m[1]
 
     def line(self, text: str) -> None:

@@ -38,8 +38,8 @@ Short forms, in questions (`find_query_citations`; never applied to stored texts
 above before the grammar runs::
 
     short    := art [.clause] | clause | point | doc-abbr NUMBER | unaccented
-    art      := (Đ | đ | D | d) [.] [ ] INT          "Đ13", "đ.13", "d13" → Điều 13
-    clause   := (K | k) [.] [ ] INT                  "K3", "k.3" → khoản 3
+    art      := (Đ | đ | D | d) [. [ ]] INT          "Đ13", "đ.13", "d13" → Điều 13 ("đ 5": money)
+    clause   := (K | k) [. [ ]] INT                  "K3", "k.3" → khoản 3
     point    := (Đ | đ | D | d) . POINT              "đ.c", "d.c" → điểm c
     art-dot  := Điều INT . INT                       "Điều 13.3" → khoản 3 Điều 13
     reversed := Điều INT [,] khoản INT [[,] điểm P]  "Điều 13 khoản 3" → khoản 3 Điều 13
@@ -1032,8 +1032,8 @@ _QUERY_ABBR = (
     (r"(?<![\w/])(?:NQ|Nq|nq)[\s.-]?(?=\d)", "NQ "),
 )
 _QUERY_POINT_RE = re.compile(rf"(?<![\w.])[ĐđDd]\.\s?(?P<p>[{POINT_LETTERS}]\d?)(?!\w)")
-_QUERY_CLAUSE_RE = re.compile(r"(?<![\w.])[Kk]\.?\s?(?P<k>\d{1,3})(?![\w/])")
-_QUERY_ARTICLE_RE = re.compile(r"(?<![\w.])[ĐđDd]\.?\s?(?P<d>\d{1,3})(?:\.(?P<k>\d{1,3}))?(?![\w/]|\.\d)")
+_QUERY_CLAUSE_RE = re.compile(r"(?<![\w.])[Kk](?:\.\s?)?(?P<k>\d{1,3})(?![\w/])")
+_QUERY_ARTICLE_RE = re.compile(r"(?<![\w.])[ĐđDd](?:\.\s?)?(?P<d>\d{1,3})(?:\.(?P<k>\d{1,3}))?(?![\w/]|\.\d)")
 _QUERY_ART_DOT_RE = re.compile(r"Điều\s+(?P<d>\d{1,3})\.(?P<k>\d{1,3})(?![\w/]|\.\d)")
 _QUERY_REVERSED_RE = re.compile(
     rf"Điều\s+(?P<d>\d{{1,3}}),?\s+khoản\s+(?P<k>\d{{1,3}})(?:,?\s+điểm\s+(?P<p>[{POINT_LETTERS}]\d?))?(?!\w)"
@@ -1062,8 +1062,14 @@ def normalize_query_citations(query: str) -> str:
 
 def find_query_citations(query: str) -> list[CitationMention]:
     """Citations in a question, short forms included ("K3 Đ13 NĐ 32/2024", "dieu 13 khoan 3").
-    Spans and `raw` index the normalised question, not the input."""
-    return find_citations(normalize_query_citations(query))
+    A question may name the document first ("NĐ 32/2024 Điều 8"): a bare chain after a document
+    in the same sentence is in that document. Spans and `raw` index the normalised question."""
+    mentions = find_citations(normalize_query_citations(query))
+    for m in mentions:
+        if m.doc_ref is None and m.antecedent is not None and m.relative == "document":
+            _attach(m, m.antecedent)
+            m.attached = "antecedent"
+    return mentions
 
 
 def resolve_relative(mention: CitationMention, context: Citation) -> list[Citation]:

@@ -130,6 +130,7 @@ class Searcher:
         self.dense = dense
         self.restorer = DiacriticRestorer(_embedded_tokens(home)) if dense is not None else None
         self.known_numbers = store.known_numbers()
+        self.provinces = {m.province for m in self.meta.values() if m.province}
         self.changes = _changes_by_article(store)
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
@@ -148,7 +149,8 @@ class Searcher:
         self._boost_successors(fused, successors)
         self._expand_district_level(query, fused, at)
         candidates = [uid for uid in sorted(fused, key=fused.get, reverse=True) if self._passes(uid, filters)]
-        hits = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at)
+        hits = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at,
+                          self._scope_weights(query, filters))
         grouped = _group_by_article(hits)[:k]
         for hit in grouped:
             hit.marks = _marks(hit.text, query)
@@ -297,13 +299,33 @@ class Searcher:
     def _doc_validity(self, doc_key: str, at: date) -> Validity:
         return document_validity(self.store, doc_key, at)
 
-    def _rank(self, candidates, fused, lexical, dense, cited, at: date) -> list[Hit]:
+    def _scope_weights(self, query: str, filters: Filters):
+        """How much a unit's kind of text counts for this question (a function of the unit):
+        letters, reports and drafts (doc_class admin) below the provisions in force unless the
+        question asks for prior positions ("công văn", "đã trả lời", "tiền lệ" …); a province's
+        own texts (Quy chế of UBND tỉnh Lào Cai) below the national ones unless the question
+        names that province ("Lào Cai", "LC") or the search is filtered to it."""
+        s = self.settings
+        admin = 1.0 if asks_prior_positions(query) else s.admin_factor
+        named = {p for p in self.provinces if names_province(query, p)}
+        if filters.province:
+            named |= {p for p in self.provinces if fold(p).lower() in fold(filters.province).lower()}
+
+        def weight(meta: UnitMeta) -> float:
+            factor = admin if meta.doc_class == "admin" else 1.0
+            if meta.province and meta.province not in named:
+                factor *= s.province_factor
+            return factor
+
+        return weight
+
+    def _rank(self, candidates, fused, lexical, dense, cited, at: date, scope=None) -> list[Hit]:
         hits = []
         for uid in candidates:
             meta = self.meta[uid]
             validity = self._validity(meta.doc_key, at)
             weight = STATUS_WEIGHT[validity.status]
-            score = fused[uid] * weight
+            score = fused[uid] * weight * (scope(meta) if scope and not cited.get(uid) else 1.0)
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
                      "cited": cited.get(uid, 0.0), "validity": weight}
             citation_text, changes = self._labels(uid)
@@ -334,6 +356,25 @@ class Searcher:
         return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center))))
 
 
+PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question
+    r"(?<!\w)(?:cong van|da tra loi|van ban tra loi|tra loi truoc|y kien truoc|truoc day|tien le"
+    r"|da co y kien|da huong dan|bao cao cua|du thao)(?!\w)"
+)
+
+
+def asks_prior_positions(query: str) -> bool:
+    """Does the question ask what was answered or reported before (letters, reports, drafts)?"""
+    return PRIOR_POSITION_RE.search(_folded(query)) is not None
+
+
+def names_province(query: str, province: str) -> bool:
+    """The question names the province: "Lào Cai" / "lao cai", or its initials "LC"."""
+    if fold(province).lower() in _folded(query):
+        return True
+    initials = "".join(w[0] for w in fold(province).split()).upper()
+    return len(initials) > 1 and re.search(rf"(?<!\w){initials}(?!\w)", query) is not None
+
+
 def _rescale(scores: dict[str, float], floor: float) -> dict[str, float]:
     """Cosine similarity mapped so that `floor` (unrelated text) is 0 and identity is 1."""
     return {k: max(0.0, (v - floor) / (1 - floor)) for k, v in scores.items()}
@@ -353,13 +394,24 @@ def _group_by_article(hits: list[Hit]) -> list[Hit]:
     order: list[tuple] = []
     for hit in hits:
         c = hit.citation
-        key = (c.doc, c.part, c.annex, c.article) if c.article is not None else (hit.uid,)
+        key = _group_key(hit)
         if key in groups:
             groups[key].also.append(c)
             continue
         groups[key] = hit
         order.append(key)
     return [groups[key] for key in order]
+
+
+def _group_key(hit: Hit) -> tuple:
+    """One result per Điều; per annex item; per letter or report (its numbered points are one
+    text: a report must not fill the list with its paragraphs)."""
+    c = hit.citation
+    if c.article is not None:
+        return (c.doc, c.part, c.annex, c.article)
+    if c.annex is not None or c.part is not None:
+        return (hit.uid,)
+    return (c.doc, "document")
 
 
 def _marks(text: str, query: str) -> list[tuple[int, int]]:
