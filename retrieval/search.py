@@ -195,9 +195,21 @@ class Searcher:
                 continue
             for target in mention.targets or []:
                 target = target.with_doc(number) if not target.doc or target.doc != number else target
-                for uid in self._units_at(target):
+                for uid in self._units_at(target) or self._nearest_existing(target, warnings):
                     found[uid] = 1.0
         return found
+
+    def _nearest_existing(self, target: Citation, warnings: list[str]) -> list[str]:
+        """A cited khoản the Điều does not have ("khoản 3 Điều 13" of NĐ 32/2024, which has two):
+        the Điều itself, and the user is told; a provision is never made up."""
+        if target.article is None or target.annex is not None:
+            return []
+        article = Citation(target.doc, target.part, None, target.article)
+        units = self._units_at(article) if target.clause is not None else []
+        missing = citations.render(Citation(target.doc, target.part, None, target.article, target.clause))
+        where = f"; kết quả là {citations.render(article)}" if units else ""
+        warnings.append(f"Không có {missing} trong kho dữ liệu{where}.")
+        return units
 
     def _resolve_number(self, mention, warnings: list[str]) -> str | None:
         ref = mention.doc_ref
@@ -304,17 +316,27 @@ class Searcher:
         letters, reports and drafts (doc_class admin) below the provisions in force unless the
         question asks for prior positions ("công văn", "đã trả lời", "tiền lệ" …); a province's
         own texts (Quy chế of UBND tỉnh Lào Cai) below the national ones unless the question
-        names that province ("Lào Cai", "LC") or the search is filtered to it."""
+        names that province ("Lào Cai", "LC") or the search is filtered to it; for "ai / cơ quan
+        nào …" questions, the provisions where a body is the one that does what is asked
+        (`actor_pattern`) above those that merely mention it; transitional provisions ("Quy định
+        chuyển tiếp") below the general rule unless the question is about an earlier case."""
         s = self.settings
         admin = 1.0 if asks_prior_positions(query) else s.admin_factor
         named = {p for p in self.provinces if names_province(query, p)}
         if filters.province:
             named |= {p for p in self.provinces if fold(p).lower() in fold(filters.province).lower()}
 
+        actor = actor_pattern(query)
+        transitional = 1.0 if LEGACY_RE.search(_folded(query)) else s.transitional_factor
+
         def weight(meta: UnitMeta) -> float:
             factor = admin if meta.doc_class == "admin" else 1.0
             if meta.province and meta.province not in named:
                 factor *= s.province_factor
+            if actor is not None and actor.search(_folded(meta.text[:ACTOR_CHARS])):
+                factor *= s.actor_boost
+            if "chuyển tiếp" in meta.title.lower():
+                factor *= transitional
             return factor
 
         return weight
@@ -360,6 +382,28 @@ PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question
     r"(?<!\w)(?:cong van|da tra loi|van ban tra loi|tra loi truoc|y kien truoc|truoc day|tien le"
     r"|da co y kien|da huong dan|bao cao cua|du thao)(?!\w)"
 )
+
+
+WHO_RE = re.compile(  # "ai quyết định …", "cơ quan nào có thẩm quyền phê duyệt …" (folded)
+    r"(?<!\w)(?:ai|co quan nao|cap nao|don vi nao|nguoi nao)"
+    r"(?:\s+(?:co tham quyen|la nguoi|se|duoc|phai|chiu trach nhiem))?\s+(?P<verb>\w+\s+\w+)"
+)
+BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|so \w+|bo \w+"
+        r"|phong \w+|co quan \w+)")
+ACTOR_CHARS = 1500
+LEGACY_RE = re.compile(  # a question about cases from before the text (folded)
+    r"(?<!\w)(?:chuyen tiep|truoc|do dang|tiep tuc|da thanh lap|hinh thanh|(?:19|20)\d\d)(?!\w)"
+)
+
+
+def actor_pattern(query: str) -> re.Pattern | None:
+    """For a who-question, a pattern of a body doing the asked act in a unit's folded text
+    ("Ủy ban nhân dân cấp tỉnh xem xét, quyết định việc thành lập" for "ai quyết định thành
+    lập"): the body within one clause of the sentence before the verb."""
+    m = WHO_RE.search(_folded(query))
+    if m is None:
+        return None
+    return re.compile(rf"(?<!\w){BODY}[^.;:\n]{{0,60}}?(?<!\w){re.escape(m['verb'])}(?!\w)")
 
 
 def asks_prior_positions(query: str) -> bool:
