@@ -78,11 +78,29 @@ def test_text_that_is_no_citation(text: str):
     assert find_query_citations(text) == []
 
 
-@pytest.mark.parametrize("query", ["K3 Đ13 NĐ 32/2024 nói gì?", "k3 d13 nd 32/2024 noi gi", "Điều 13.3 NĐ 32"])
-def test_short_citation_ranks_that_clause_first(answer_home, query: str):
+@pytest.mark.parametrize(
+    ("query", "article", "clause"),
+    [("K4 Đ10 NĐ 32/2024 nói gì?", 10, 4), ("k4 d10 nd 32/2024 noi gi", 10, 4), ("Điều 13.2 NĐ 32", 13, 2),
+     ("đ.c k2 Đ8 NĐ32 quy định gì", 8, 2), ("dieu 8 khoan 2 nghi dinh 32/2024", 8, 2)],
+)
+def test_short_citation_ranks_that_clause_first(answer_home, query: str, article: int, clause: int):
     _, searcher = answer_home
-    first = searcher.search(query).hits[0]
-    assert (first.citation.doc, first.citation.article, first.citation.clause) == (ND32, 13, 3)
+    result = searcher.search(query)
+    first = result.hits[0].citation
+    assert (first.doc, first.article, first.clause) == (ND32, article, clause)
+    assert result.confidence == 1.0 and result.warnings == []
+
+
+def test_cited_clause_that_does_not_exist(answer_home):
+    """NĐ 32/2024 Điều 13 has two khoản (its khoản 2 runs on for two paragraphs): "K3 Đ13" is
+    answered with Điều 13 and the user is told, never with a made-up khoản 3."""
+    _, searcher = answer_home
+    result = searcher.search("K3 Đ13 NĐ 32/2024 nói gì?")
+    first = result.hits[0]
+    assert (first.citation.doc, first.citation.article) == (ND32, 13)
+    assert {first.citation.clause, *(c.clause for c in first.also)} == {1, 2}
+    assert result.warnings == ["Không có khoản 3 Điều 13 Nghị định số 32/2024/NĐ-CP trong kho dữ liệu; "
+                               "kết quả là Điều 13 Nghị định số 32/2024/NĐ-CP."]
 
 
 # --- 2. annexes itemised ----------------------------------------------------------------------
