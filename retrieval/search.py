@@ -380,7 +380,7 @@ class Searcher:
 
 PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question
     r"(?<!\w)(?:cong van|da tra loi|van ban tra loi|tra loi truoc|y kien truoc|truoc day|tien le"
-    r"|da co y kien|da huong dan|bao cao cua|du thao)(?!\w)"
+    r"|da co y kien|da huong dan|du thao)(?!\w)"
 )
 
 
