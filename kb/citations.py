@@ -38,8 +38,9 @@ Short forms, in questions (`find_query_citations`; never applied to stored texts
 above before the grammar runs::
 
     short    := art [.clause] | clause | point | doc-abbr NUMBER | unaccented
-    art      := (Đ | đ | D | d) [. [ ]] INT          "Đ13", "đ.13", "d13" → Điều 13 ("đ 5": money)
-    clause   := (K | k) [. [ ]] INT                  "K3", "k.3" → khoản 3
+    art      := (Đ | D) [. | ' '] INT | (đ | d) [.] INT  "Đ13", "Đ 13", "đ.13", "d13" → Điều 13
+                                                     ("đ 5" is money)
+    clause   := K [. | ' '] INT | k [.] INT          "K3", "K 3", "k.3" → khoản 3
     point    := (Đ | đ | D | d) . POINT              "đ.c", "d.c" → điểm c
     art-dot  := Điều INT . INT                       "Điều 13.3" → khoản 3 Điều 13
     reversed := Điều INT [,] khoản INT [[,] điểm P]  "Điều 13 khoản 3" → khoản 3 Điều 13
@@ -1032,11 +1033,11 @@ _QUERY_ABBR = (
     (r"(?<![\w/])(?:NQ|Nq|nq)[\s.-]?(?=\d)", "NQ "),
 )
 _QUERY_POINT_RE = re.compile(rf"(?<![\w.])[ĐđDd]\.\s?(?P<p>[{POINT_LETTERS}]\d?)(?!\w)")
-_QUERY_CLAUSE_RE = re.compile(r"(?<![\w.])[Kk](?:\.\s?)?(?P<k>\d{1,3})(?![\w/])")
-_QUERY_ARTICLE_RE = re.compile(r"(?<![\w.])[ĐđDd](?:\.\s?)?(?P<d>\d{1,3})(?:\.(?P<k>\d{1,3}))?(?![\w/]|\.\d)")
-_QUERY_ART_DOT_RE = re.compile(r"Điều\s+(?P<d>\d{1,3})\.(?P<k>\d{1,3})(?![\w/]|\.\d)")
+_QUERY_CLAUSE_RE = re.compile(r"(?<![\w.])(?:K(?:\.\s?|\s)?|k(?:\.\s?)?)(?P<k>\d{1,3})(?![\w/])")
+_QUERY_ARTICLE_RE = re.compile(r"(?<![\w.])(?:[ĐD](?:\.\s?|\s)?|[đd](?:\.\s?)?)(?P<d>\d{1,3})(?:\.(?P<k>\d{1,3}))?(?![\w/]|\.\d)")
+_QUERY_ART_DOT_RE = re.compile(r"[Đđ]iều\s+(?P<d>\d{1,3})\.(?P<k>\d{1,3})(?![\w/]|\.\d)")
 _QUERY_REVERSED_RE = re.compile(
-    rf"Điều\s+(?P<d>\d{{1,3}}),?\s+khoản\s+(?P<k>\d{{1,3}})(?:,?\s+điểm\s+(?P<p>[{POINT_LETTERS}]\d?))?(?!\w)"
+    rf"[Đđ]iều\s+(?P<d>\d{{1,3}}),?\s+[Kk]hoản\s+(?P<k>\d{{1,3}})(?:,?\s+[Đđ]iểm\s+(?P<p>[{POINT_LETTERS}]\d?))?(?!\w)"
 )
 _QUERY_SUFFIX_RE = re.compile(r"(?<=\d/\d{4}/)(?P<s>[a-zđ]{2,}(?:-[a-zđ]+)+)(?![\w-])", re.IGNORECASE)
 

@@ -60,6 +60,8 @@ def _addr(c: Citation) -> tuple:
         ("diem c khoan 2 dieu 8 nd 32/2024/nd-cp", (ND32, None, None, 8, 2, "c")),
         ("Điều 13 khoản 3 Nghị định số 32/2024/NĐ-CP", (ND32, None, None, 13, 3, None)),
         ("phu luc I nd 30/2020", ("30/2020", None, "I", None, None, None)),
+        ("Đ 13 K 2 NĐ 32/2024", ("32/2024", None, None, 13, 2, None)),
+        ("điều 8 Khoản 2 Điểm c Nghị định 32/2024/NĐ-CP", (ND32, None, None, 8, 2, "c")),
     ],
 )
 def test_short_and_unaccented_citations_in_questions(query: str, expected: tuple):
