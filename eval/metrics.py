@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kb.citations import annex_section
+
 LEVELS = ("article", "clause")
 CUTOFFS = (1, 5, 10)
 
@@ -15,16 +17,31 @@ CUTOFFS = (1, 5, 10)
 def matches(result: dict, gold: dict, level: str) -> bool:
     """citations.md: article level needs doc, part, annex, article equal; clause level also the
     clause (a gold clause of null matches any clause; a result without clause matches a gold
-    clause only at article level). A result {"any": [...]} (a baseline's text chunk covering
-    several provisions) matches when one of them does."""
+    clause only at article level). A gold annex item ("annex_item": "II.7") is matched as a
+    clause of its Mục (`_annex_item_matches`); gold without one keeps the rules above. A result
+    {"any": [...]} (a baseline's text chunk covering several provisions) matches when one of
+    them does."""
     if "any" in result:
         return any(matches(r, gold, level) for r in result["any"])
     for key in ("doc", "part", "annex", "article"):
         if result.get(key) != gold.get(key):
             return False
+    if gold.get("annex_item") is not None:
+        return _annex_item_matches(result.get("annex_item"), gold["annex_item"], level)
     if level == "article" or gold.get("clause") is None:
         return True
     return result.get("clause") is not None and result.get("clause") == gold.get("clause")
+
+
+def _annex_item_matches(found: str | None, gold: str, level: str) -> bool:
+    """An annex item as a clause of its Mục: article level needs the same top-level section
+    ("II.7" ~ "II.3"; a result that is the whole annex contains it), clause level the item itself
+    or a part of it ("II.7" ~ "II.7"; a whole Mục "II" only at article level)."""
+    if found is None:
+        return level == "article"
+    if level == "article":
+        return annex_section(found) == annex_section(gold)
+    return found == gold or found.startswith(gold + ".")
 
 
 def _hits(results: list[dict], gold: list[dict], level: str, k: int) -> tuple[list[int], set[int]]:

@@ -156,24 +156,101 @@ def _unmarked_signature(paragraphs: list[str]) -> int | None:
 
 
 def build_annex(segment: Segment, doc: str | None) -> Provision:
-    """An annex: one node with its whole text; its Phần / Mục (I., II.) / Mẫu số blocks below it."""
+    """An annex: one node with its whole text; its Phần / Mục (I., II.) / Mẫu số blocks below it,
+    and the numbered items of a Mục below that ("7. Số trang văn bản: …" of Mục I, Phụ lục I NĐ
+    30/2020: label "Mục I.7"; in a later Phần "Phần II, Mục I.1"): the units a question about a
+    format rule is answered by (kb.citations.annex_item_of reads the address back)."""
     citation = Citation(doc, None, segment.annex)
     label = f"Phụ lục {segment.annex}".strip()
     lines = segment.heading + segment.paragraphs
     title = _annex_title(segment.paragraphs)
     node = Provision(Kind.ANNEX, label, citation, "\n".join(lines), title=title)
     current: Provision | None = None
+    items = _AnnexItems(label)
     seen: dict[str, int] = {}
     for text in segment.paragraphs:
-        if ANNEX_HEADING_RE.match(text) and len(text) < 200:
+        if ANNEX_HEADING_RE.match(text) and len(text) < 200 and not items.plain(text):
             seen[text[:80]] = seen.get(text[:80], 0) + 1
             repeat = f" ({seen[text[:80]]})" if seen[text[:80]] > 1 else ""
             current = Provision(Kind.SECTION, text[:80] + repeat, citation, text, title=text)
             current.container_path = (label,)
             node.children.append(current)
+            items.heading(current)
         elif current is not None:
             current.text += "\n" + text
+            items.line(text)
     return node
+
+
+ITEM_RE = re.compile(r"^(\d{1,2})\.\s+\S")
+PART_RE = re.compile(r"^(?:Phần|PHẦN)\s+([IVXLC]+)\b")
+ROMAN_RE = re.compile(r"^([IVXLC]+)\.\s")
+
+
+@dataclass
+class _AnnexItems:
+    """Cuts a Mục of an annex into its numbered items (1., 2., … in sequence). Headings that
+    are samples shown inside a table or a form are plain lines: a Phần met a second time
+    (Phụ lục I, Mục V shows "Phần I", "I. NHỮNG KẾT QUẢ…" as examples), a Mục out of sequence
+    ("I." after "II."), the "I.", "II." of a Mẫu số / Biểu số."""
+
+    annex_label: str
+    part: str | None = None
+    section: Provision | None = None
+    roman: str | None = None
+    item: Provision | None = None
+    number: int = 0
+    intro: list[str] = field(default_factory=list)
+    form: bool = False  # inside a Mẫu số / Biểu số
+    parts: set[str] = field(default_factory=set)
+    romans: int = 0  # the Mục met in this Phần
+
+    def plain(self, text: str) -> bool:
+        """A heading-like line that is part of the text above it."""
+        if m := PART_RE.match(text):
+            return m[1] in self.parts
+        if m := ROMAN_RE.match(text):
+            return self.form or _roman(m[1]) != self.romans + 1
+        return False
+
+    def heading(self, section: Provision) -> None:
+        self.item, self.number, self.intro, self.section, self.roman = None, 0, [], None, None
+        if m := PART_RE.match(section.text):
+            self.part, self.form, self.romans = m[1], False, 0
+            self.parts.add(m[1])
+            return
+        m = ROMAN_RE.match(section.text)
+        self.form = m is None
+        if m is not None:
+            self.romans += 1
+            self.section, self.roman = section, m[1]
+
+    def line(self, text: str) -> None:
+        if self.section is None:
+            return
+        m = ITEM_RE.match(text)
+        if m and int(m[1]) == self.number + 1:
+            self.number += 1
+            prefix = f"Phần {self.part}, " if self.part not in (None, "I") else ""
+            lead = "\n".join(self.intro)
+            self.item = Provision(Kind.SECTION, f"{prefix}Mục {self.roman}.{self.number}", self.section.citation,
+                                  f"{lead}\n{text}" if lead and self.number == 1 else text,
+                                  title=self.section.title)
+            self.item.container_path = (self.annex_label, self.section.label)
+            self.section.children.append(self.item)
+        elif self.item is not None:
+            self.item.text += "\n" + text
+        else:
+            self.intro.append(text)
+
+
+def _roman(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for i, ch in enumerate(numeral):
+        value = values[ch]
+        total += -value if i + 1 < len(numeral) and values[numeral[i + 1]] > value else value
+    return total
 
 
 def _annex_title(paragraphs: list[str]) -> str:

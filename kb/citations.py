@@ -33,6 +33,30 @@ that document as `antecedent` (and the next document of the sentence, across ";"
 số 32/2024/NĐ-CP"), for callers reading letters (công văn), which have no articles of their own.
 Structural headings ("Điều 8. Tiêu chí …" at a line start) are not citations.
 
+Short forms, in questions (`find_query_citations`; never applied to stored texts, where "K3" or
+"d 13" may mean something else). `normalize_query_citations` rewrites them to the long form
+above before the grammar runs::
+
+    short    := art [.clause] | clause | point | doc-abbr NUMBER | unaccented
+    art      := (Đ | D) [. | ' '] INT | (đ | d) [.] INT  "Đ13", "Đ 13", "đ.13", "d13" → Điều 13
+                                                     ("đ 5" is money)
+    clause   := K [. | ' '] INT | k [.] INT          "K3", "K 3", "k.3" → khoản 3
+    point    := (Đ | đ | D | d) . POINT              "đ.c", "d.c" → điểm c
+    art-dot  := Điều INT . INT                       "Điều 13.3" → khoản 3 Điều 13
+    reversed := Điều INT [,] khoản INT [[,] điểm P]  "Điều 13 khoản 3" → khoản 3 Điều 13
+    doc-abbr := (NĐ | ND | nđ | nd | TT | tt | QĐ | QD | qđ | qd | NQ | nq) [ | . | -]
+                                                     "NĐ32", "nd 32/2024" → NĐ 32, NĐ 32/2024
+    unaccented := dieu | khoan | diem | phu luc | mau so | nghi dinh | thong tu | quyet dinh
+                                                     "dieu 13 khoan 3" → khoản 3 Điều 13
+
+Annex items (`Citation.annex_item`, the "annex_item" of the citation JSON): a path inside a
+Phụ lục, read from the item's label (`annex_item_of`)::
+
+    annex-item := [Phần ROMAN .] ROMAN [. INT]   "II.7": Mục II, item 7 ("Phần II.I.1" in Phần II)
+                | (Biểu | Mẫu) số X               "Biểu số 01", "Mẫu số 03" (TT 14/2024)
+
+rendered "mục II.7 Phụ lục I Nghị định số 30/2020/NĐ-CP", "Biểu số 01 Phụ lục I Thông tư số …".
+
 Input may be NFC or NFD; matching runs on NFC text (plus the pdftotext glyph fix ƣ→ư) but
 spans index the input string, and `raw == text[start:end]`.
 """
@@ -51,6 +75,10 @@ __all__ = [
     "DocRef",
     "CitationMention",
     "find_citations",
+    "find_query_citations",
+    "normalize_query_citations",
+    "annex_item_of",
+    "annex_section",
     "resolve_relative",
     "parse_one",
     "render",
@@ -987,6 +1015,64 @@ def find_citations(text: str) -> list[CitationMention]:
     return mentions
 
 
+_QUERY_WORDS: tuple[tuple[str, str], ...] = (  # unaccented words before a number/letter
+    (r"(?i)(?<!\w)dieu(?=\s*\d)", "Điều"),
+    (r"(?i)(?<!\w)khoan(?=\s*\d)", "khoản"),
+    (rf"(?i)(?<!\w)diem(?=\s+[{POINT_LETTERS}]\d?(?!\w))", "điểm"),
+    (r"(?i)(?<!\w)phu\s+luc(?=\s+(?:so\s+)?(?:[IVXivx]+|\d)(?!\w))", "Phụ lục"),
+    (r"(?i)(?<!\w)mau\s+so(?=\s*\d)", "Mẫu số"),
+    (r"(?i)(?<!\w)nghi\s+dinh(?=\s+(?:so\s+)?\d)", "Nghị định"),
+    (r"(?i)(?<!\w)thong\s+tu(?=\s+(?:so\s+)?\d)", "Thông tư"),
+    (r"(?i)(?<!\w)quyet\s+dinh(?=\s+(?:so\s+)?\d)", "Quyết định"),
+    (r"((?:[Nn]ghị định|[Tt]hông tư|[Qq]uyết định)\s+)so(?=\s*\d)", r"\1số"),
+)
+_QUERY_ABBR = (
+    (r"(?<![\w/])(?:NĐ|ND|Nđ|Nd|nđ|nd)[\s.-]?(?=\d)", "NĐ "),
+    (r"(?<![\w/])(?:TT|Tt|tt)[\s.-]?(?=\d)", "TT "),
+    (r"(?<![\w/])(?:QĐ|QD|Qđ|Qd|qđ|qd)[\s.-]?(?=\d)", "QĐ "),
+    (r"(?<![\w/])(?:NQ|Nq|nq)[\s.-]?(?=\d)", "NQ "),
+)
+_QUERY_POINT_RE = re.compile(rf"(?<![\w.])[ĐđDd]\.\s?(?P<p>[{POINT_LETTERS}]\d?)(?!\w)")
+_QUERY_CLAUSE_RE = re.compile(r"(?<![\w.])(?:K(?:\.\s?|\s)?|k(?:\.\s?)?)(?P<k>\d{1,3})(?![\w/])")
+_QUERY_ARTICLE_RE = re.compile(r"(?<![\w.])(?:[ĐD](?:\.\s?|\s)?|[đd](?:\.\s?)?)(?P<d>\d{1,3})(?:\.(?P<k>\d{1,3}))?(?![\w/]|\.\d)")
+_QUERY_ART_DOT_RE = re.compile(r"[Đđ]iều\s+(?P<d>\d{1,3})\.(?P<k>\d{1,3})(?![\w/]|\.\d)")
+_QUERY_REVERSED_RE = re.compile(
+    rf"[Đđ]iều\s+(?P<d>\d{{1,3}}),?\s+[Kk]hoản\s+(?P<k>\d{{1,3}})(?:,?\s+[Đđ]iểm\s+(?P<p>[{POINT_LETTERS}]\d?))?(?!\w)"
+)
+_QUERY_SUFFIX_RE = re.compile(r"(?<=\d/\d{4}/)(?P<s>[a-zđ]{2,}(?:-[a-zđ]+)+)(?![\w-])", re.IGNORECASE)
+
+
+def normalize_query_citations(query: str) -> str:
+    """A question with its short citation forms written out (grammar above): "K3 Đ13 NĐ32" →
+    "khoản 3 Điều 13 NĐ 32", "dieu 13 khoan 3 nd 32/2024" → "khoản 3 Điều 13 NĐ 32/2024".
+
+    Questions only: stored texts keep the strict grammar (a "d 13" there is not an article)."""
+    text = nfc(query)
+    for pattern, word in _QUERY_WORDS + _QUERY_ABBR:
+        text = re.sub(pattern, word, text)
+    text = _QUERY_SUFFIX_RE.sub(lambda m: m["s"].upper().replace("D", "Đ", 1) if m["s"][:2].upper() in ("ND", "QD")
+                                else m["s"].upper(), text)
+    text = _QUERY_POINT_RE.sub(lambda m: f"điểm {m['p']}", text)
+    text = _QUERY_CLAUSE_RE.sub(lambda m: f"khoản {m['k']}", text)
+    text = _QUERY_ARTICLE_RE.sub(
+        lambda m: f"khoản {m['k']} Điều {m['d']}" if m["k"] else f"Điều {m['d']}", text)
+    text = _QUERY_ART_DOT_RE.sub(lambda m: f"khoản {m['k']} Điều {m['d']}", text)
+    return _QUERY_REVERSED_RE.sub(
+        lambda m: (f"điểm {m['p']} " if m["p"] else "") + f"khoản {m['k']} Điều {m['d']}", text)
+
+
+def find_query_citations(query: str) -> list[CitationMention]:
+    """Citations in a question, short forms included ("K3 Đ13 NĐ 32/2024", "dieu 13 khoan 3").
+    A question may name the document first ("NĐ 32/2024 Điều 8"): a bare chain after a document
+    in the same sentence is in that document. Spans and `raw` index the normalised question."""
+    mentions = find_citations(normalize_query_citations(query))
+    for m in mentions:
+        if m.doc_ref is None and m.antecedent is not None and m.relative == "document":
+            _attach(m, m.antecedent)
+            m.attached = "antecedent"
+    return mentions
+
+
 def resolve_relative(mention: CitationMention, context: Citation) -> list[Citation]:
     """Absolute addresses of a mention's targets inside `context` (the enclosing provision).
 
@@ -1031,6 +1117,33 @@ def parse_one(text: str) -> Citation | None:
     return None
 
 
+_ITEM_LABEL_RE = re.compile(r"^(?:Phần (?P<part>[IVXLC]+), )?Mục (?P<path>[IVXLC]+(?:\.\d+)*)$")
+_FORM_LABEL_RE = re.compile(r"^(?P<kind>Biểu|Mẫu|BIỂU|MẪU)\s+(?:số|SỐ)\s+(?P<n>[\w\-]+?)[.:]?(?:\s|$)")
+_SECTION_LABEL_RE = re.compile(r"^(?P<roman>[IVXLC]+)\.\s")
+
+
+def annex_item_of(label: str) -> str | None:
+    """The annex item a node of a Phụ lục stands for, from its label: "Mục II.7" → "II.7",
+    "Phần II, Mục I.1" → "Phần II.I.1", "Biểu số 01. Tình hình …" → "Biểu số 01", "I. QUY ĐỊNH
+    CHUNG" → "I"; None for the annex itself and a Phần heading."""
+    if m := _ITEM_LABEL_RE.match(label):
+        return f"Phần {m['part']}.{m['path']}" if m["part"] else m["path"]
+    if m := _FORM_LABEL_RE.match(label):
+        return f"{m['kind'].capitalize()} số {m['n']}"
+    if m := _SECTION_LABEL_RE.match(label):
+        return m["roman"]
+    return None
+
+
+def annex_section(item: str | None) -> str | None:
+    """The top-level section of an annex item, its "article level": "II.7" → "II",
+    "Phần II.I.1" → "Phần II.I", "Biểu số 01" → itself."""
+    if item is None:
+        return None
+    m = re.match(r"(?:Phần [IVXLC]+\.)?[IVXLC]+(?=\.|$)", item)
+    return m.group(0) if m else item
+
+
 def render(c: Citation, doc_type: str | None = None, *, with_doc: bool = True) -> str:
     """Canonical Vietnamese form (NĐ 30/2020, Phụ lục II): "điểm c khoản 2 Điều 8 Nghị định số
     32/2024/NĐ-CP"; "Điều 5 Quy chế ban hành kèm theo Quyết định số 16/2026/QĐ-UBND";
@@ -1042,6 +1155,8 @@ def render(c: Citation, doc_type: str | None = None, *, with_doc: bool = True) -
         words.append(f"khoản {c.clause}")
     if c.article is not None:
         words.append(f"Điều {c.article}")
+    if c.annex_item is not None:
+        words.append(c.annex_item if c.annex_item[0] in "BM" else f"mục {c.annex_item}")
     if c.annex is not None:
         words.append(f"Phụ lục {c.annex}")
     doc_text = render_short(c.doc, doc_type) if with_doc and c.doc else ""

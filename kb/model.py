@@ -90,9 +90,14 @@ class Citation:
     article: int | None = None
     clause: int | None = None
     point: str | None = None
+    annex_item: str | None = None  # an item inside an annex: "II.7" (Mục II, item 7), "Biểu số 01"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The JSON object; "annex_item" only when set (an annex's item, citations.md)."""
+        data = asdict(self)
+        if data["annex_item"] is None:
+            del data["annex_item"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Citation:
@@ -103,17 +108,19 @@ class Citation:
             article=data.get("article"),
             clause=data.get("clause"),
             point=data.get("point"),
+            annex_item=data.get("annex_item"),
         )
 
     def key(self) -> str:
-        """A textual key unique per address, used for stable identifiers."""
+        """A textual key unique per address, used for stable identifiers (an annex item's nodes
+        are told apart by their label, Provision.pid: the key leaves annex_item out)."""
         return "|".join(
             "" if v is None else str(v)
             for v in (self.doc, self.part, self.annex, self.article, self.clause, self.point)
         )
 
     def with_doc(self, doc: str | None) -> Citation:
-        return Citation(doc, self.part, self.annex, self.article, self.clause, self.point)
+        return Citation(doc, self.part, self.annex, self.article, self.clause, self.point, self.annex_item)
 
     def parent(self) -> Citation | None:
         if self.point is not None:
@@ -220,7 +227,10 @@ class Document:
 
     @property
     def key(self) -> str:
-        return doc_key_for(self.number, self.file_name or self.title or "untitled")
+        """Số hiệu, else the file's name without its extension: the .docx and the .txt of one
+        letter are one document (the store shows the better format, FORMAT_RANK)."""
+        stem = self.file_name.rsplit(".", 1)[0] if "." in self.file_name else self.file_name
+        return doc_key_for(self.number, stem or self.title or "untitled")
 
     def all_provisions(self):
         for top in self.provisions:

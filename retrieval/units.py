@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import select
 
 from kb import schema
+from kb.citations import annex_item_of
 from kb.model import Citation
 from kb.store import Store
 
@@ -103,15 +104,21 @@ def _document_units(rows: list) -> Iterator[Unit]:
                 lead = parent["text"].split("\n" + row["text"].split("\n", 1)[0], 1)[0]
                 text = f"{lead}\n{text}" if lead and lead != parent["text"] else text
             yield _unit(row, text, parent["title"] if parent is not None else "")
-        elif kind == "phu_luc" and not kids or kind == "muc" and (row["annex"] is not None or not kids):
+        elif kind == "phu_luc" and not kids or kind == "muc" and (_annex_leaf(row, kids) or not kids):
             yield _unit(row, row["text"], row["title"])
         elif kind == "doan" and (row["clause"] is not None or not kids):
             yield _unit(row, row["text"], row["subject"] or row["doc_title"] or "")
 
 
+def _annex_leaf(row, kids: list) -> bool:
+    """A section of an annex is a unit unless it is cut into numbered items (then they are)."""
+    return row["annex"] is not None and not any(k["kind"] == "muc" for k in kids)
+
+
 def _unit(row, text: str, title: str) -> Unit:
+    annex_item = annex_item_of(row["label"]) if row["annex"] is not None and row["kind"] == "muc" else None
     citation = Citation(row["number"] or row["doc_key"], row["part"], row["annex"], row["article"],
-                        row["clause"], None)
+                        row["clause"], None, annex_item)
     issuer = row["issuer"]
     province = PROVINCE_RE.search(issuer or "")
     return Unit(
