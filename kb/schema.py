@@ -124,6 +124,7 @@ relations = Table(
     Column("effective", Date),
     Column("new_text", Text),  # amends: the provision's new wording
     Column("evidence", Text),
+    Column("confidence", String(16)),  # kb.model.Confidence; added by 003_relation_evidence
     Index("ix_rel_to", "to_doc"),
     Index("ix_rel_from", "from_doc"),
     Index("ix_rel_source", "source_id"),
@@ -144,10 +145,18 @@ def _m001_initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sources, documents, provisions, relations, failures])
 
 
+def _m003_relation_evidence(conn: Connection) -> None:
+    """Each relation records the confidence of its source (text, front matter, metadata table)."""
+    columns = {c["name"] for c in inspect(conn).get_columns("relations")}
+    if "confidence" not in columns:
+        conn.exec_driver_sql("ALTER TABLE relations ADD COLUMN confidence VARCHAR(16)")
+
+
 Migrations = list[tuple[str, Callable[[Connection], None]]]
 
 MIGRATIONS: Migrations = [
     ("001_initial", _m001_initial),
+    ("003_relation_evidence", _m003_relation_evidence),
 ]
 
 

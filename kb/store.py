@@ -428,6 +428,7 @@ def _relation_row(rel: Relation, source_id: int) -> dict:
         "effective": rel.effective,
         "new_text": rel.new_text,
         "evidence": rel.evidence[:2000],
+        "confidence": rel.confidence,
     }
 
 
