@@ -26,8 +26,15 @@ from ingest.phapdien import PhapdienArticle, split_phapdien
 from ingest.structure import parse_segment
 from ingest.types import RawText
 from kb.citations import doc_type_from_number, issuer_from_number, normalize_number
-from kb.model import Citation, DocClass, Document, Provision, Relation, RelationKind
-from kb.validity import STALE_COMPILATION
+from kb.model import (
+    STALE_COMPILATION,
+    Citation,
+    DocClass,
+    Document,
+    Provision,
+    Relation,
+    RelationKind,
+)
 
 NOT_UPDATED_RE = re.compile(r"(?:NOT|not) updated[^;.]*|chưa (?:được )?cập nhật[^;.]*", re.IGNORECASE)
 

@@ -46,7 +46,7 @@ PARTIAL_FIELDS = frozenset({"repeals_partial"})
 
 BARE_NUMBER_RE = re.compile(r"(?<![\w/])(\d{1,4}[a-z]?/\d{4}/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*)")
 PART_WORDS_RE = re.compile(
-    r"một phần|(?<!\w)(?:phần|chương|mục|điều|khoản|điểm|phụ lục|biểu mẫu)\s+[\dIVXLCa-zđ]", re.IGNORECASE
+    r"một phần|(?<!\w)(?:phần|chương|mục|điều|khoản|điểm|phụ lục|biểu mẫu)\s+(?:[\dIVXLC]+\b|[a-zđ]\b)", re.IGNORECASE
 )
 AMEND_WORDS_RE = re.compile(r"sửa đổi|bổ sung", re.IGNORECASE)
 REPEAL_WORDS_RE = re.compile(r"bãi bỏ", re.IGNORECASE)

@@ -67,6 +67,11 @@ STATUS_TEXT: dict[Status, str] = {
 }
 
 
+# documents.stated_status of a document known from a Pháp điển compilation its manifest marks as
+# not updated (ingest.compilation): kb.validity certifies nothing from it
+STALE_COMPILATION = "pháp điển chưa cập nhật"
+
+
 class RelationKind(StrEnum):
     REPLACES = "replaces"  # thay thế (also: the old one "hết hiệu lực kể từ ngày …")
     REPEALS = "repeals"  # bãi bỏ

@@ -21,12 +21,11 @@ from datetime import date
 from sqlalchemy.engine import RowMapping
 
 from kb.citations import find_citations
-from kb.model import STATUS_TEXT, Citation, Confidence, RelationKind, Status
+from kb.model import STALE_COMPILATION, STATUS_TEXT, Citation, Confidence, RelationKind, Status
 from kb.store import Store
 
 ENDING = (RelationKind.REPLACES.value, RelationKind.REPEALS.value)
 LABEL_ONLY = "theo nhãn của nguồn, chưa xác minh"
-STALE_COMPILATION = "pháp điển chưa cập nhật"  # documents.stated_status of such a compilation's documents
 METADATA_EFFECTIVE = "theo thông tin văn bản"  # effective_note of a date read from metadata only
 VALIDITY_LABEL_RE = re.compile(r"hiệu lực|hết hạn|bãi bỏ|thay thế", re.IGNORECASE)
 LABEL_DATE_KEYS = ("lastedit", "last_modified_at", "modified", "lastmod", "crawl_date", "ngay_cap_nhat", "ngaycn")
@@ -172,7 +171,7 @@ def _per_revision(store: Store, name: str, build):
     return cache[name]
 
 
-def _label(doc: RowMapping) -> str | None:
+def _status_label(doc: RowMapping) -> str | None:
     stated = doc["stated_status"]
     return stated if stated and VALIDITY_LABEL_RE.search(stated) else None
 
@@ -187,7 +186,7 @@ def _label_date(doc: RowMapping) -> str | None:
 
 def _label_evidence(doc: RowMapping) -> list[dict]:
     """The source's crawl-time label, as evidence with its date (never as the verdict)."""
-    label = _label(doc)
+    label = _status_label(doc)
     if not label:
         return []
     return [{"kind": "label", "from_doc": doc["key"], "since": _label_date(doc),
@@ -197,7 +196,7 @@ def _label_evidence(doc: RowMapping) -> list[dict]:
 def _label_only(doc: RowMapping) -> Validity | None:
     """In force by a label alone: the effective date was read from metadata, not from the text,
     and a crawl-time label says "còn hiệu lực" — not verified, so "chưa xác định"."""
-    label = _label(doc)
+    label = _status_label(doc)
     if not label or not (doc["effective_note"] or "").startswith(METADATA_EFFECTIVE):
         return None
     dated = f" (nhãn ngày {_label_date(doc)})" if _label_date(doc) else ""
