@@ -18,8 +18,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
+from kb import schema
 from kb.citations import find_citations
 from kb.model import STALE_COMPILATION, STATUS_TEXT, Citation, Confidence, RelationKind, Status
 from kb.store import Store
@@ -29,7 +31,7 @@ LABEL_ONLY = "theo nhãn của nguồn, chưa xác minh"
 METADATA_EFFECTIVE = "theo thông tin văn bản"  # effective_note of a date read from metadata only
 VALIDITY_LABEL_RE = re.compile(r"hiệu lực|hết hạn|bãi bỏ|thay thế", re.IGNORECASE)
 LABEL_DATE_KEYS = ("lastedit", "last_modified_at", "modified", "lastmod", "crawl_date", "ngay_cap_nhat", "ngaycn")
-LAW_NAME_RE = re.compile(r"Luật\s+(?!số\b|sửa đổi)([^\d;,()“”\"]{2,80}?)\s+(?:năm\s+\d{4}\s+)?số\s+(\d+/\d{4}/QH\d+)")
+LAW_NAME_RE = re.compile(r"Luật\s+(?!số\b|sửa đổi)([^\d;,()“”\"]{2,80}?)\s+(?:năm\s+\d{4}\s+)?(?:là\s+Luật\s+)?số\s+(\d+/\d{4}/QH\d+)")
 GUIDES_RE = re.compile(r"hướng dẫn|quy định chi tiết", re.IGNORECASE)
 
 
@@ -215,20 +217,21 @@ def _stale_compilation(doc: RowMapping) -> Validity | None:
                                "confidence": Confidence.LABEL.value, "evidence": reason, "file": ""}])
 
 
-def _law_names(store: Store) -> dict[str, dict[str, set[str]]]:
-    """Luật named in the texts ("Căn cứ Luật Đầu tư số 143/2025/QH15"): name → số hiệu → citing
-    documents; and số hiệu → names, under "#" + số hiệu."""
-    def build() -> dict[str, dict[str, set[str]]]:
-        names: dict[str, dict[str, set[str]]] = {}
-        for rel in _base(store).relations():
-            if rel["kind"] not in (RelationKind.BASED_ON.value, RelationKind.CITES.value):
-                continue
-            for match in LAW_NAME_RE.finditer(rel["evidence"] or ""):
-                name, number = _law_key(match.group(1)), match.group(2)
-                names.setdefault(name, {}).setdefault(number, set()).add(rel["from_doc"])
-                names.setdefault("#" + number, {}).setdefault(name, set())
-        return names
-    return _per_revision(store, "law_names", build)
+def _namesakes(store: Store, name: str) -> dict[str, set[str]]:
+    """Luật named "Luật <name> số …/QH…" in the active provisions: số hiệu → citing documents
+    (read once per name and revision of the store)."""
+    def build() -> dict[str, set[str]]:
+        p = schema.provisions
+        query = (select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.text.like(f"%Luật {name} %số %/QH%"))
+                 .limit(500))
+        found: dict[str, set[str]] = {}
+        with _base(store).engine.connect() as conn:
+            for row in conn.execute(query):
+                for match in LAW_NAME_RE.finditer(row.text.replace("\n", " ")):
+                    if _law_key(match.group(1)) == _law_key(name):
+                        found.setdefault(match.group(2), set()).add(row.doc_key)
+        return found
+    return _per_revision(store, f"namesakes:{_law_key(name)}", build)
 
 
 def _law_key(name: str) -> str:
@@ -243,12 +246,11 @@ def _successor_law(store: Store, doc: RowMapping, at: date) -> Validity | None:
     if "/QH" not in number or (doc["doc_type"] or "Luật") != "Luật":
         return None
     year = _year(number)
-    index = _law_names(store)
-    names = set(index.get("#" + number, {})) | {_law_key(doc["title"] or "")}
-    for name in names:
-        for other, citing in sorted(index.get(name, {}).items()):
-            if other == number or _year(other) <= year:
-                continue
+    name = re.sub(r"^Luật\s+", "", (doc["title"] or "").strip())
+    if not name or len(name) > 60:
+        return None
+    for other, citing in sorted(_namesakes(store, name).items()):
+        if other != number and _year(other) > year:
             live = sorted(c for c in citing if c != doc["key"] and _in_force_plain(store, c, at))
             if live:
                 return Validity(Status.UNKNOWN, since=doc["effective"], note=(
