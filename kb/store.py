@@ -279,7 +279,7 @@ def _dedupe_relations(rows: list[RowMapping]) -> list[RowMapping]:
     kept = []
     for row in rows:
         key = (row["kind"], row["from_doc"], row["from_pid"], row["to_doc"], row["to_part"],
-               row["to_annex"], row["to_article"], row["to_clause"], row["to_point"])
+               row["to_annex"], row["to_article"], row["to_clause"], row["to_point"], row.get("confidence"))
         if key not in seen:
             seen.add(key)
             kept.append(row)
