@@ -31,7 +31,7 @@ LABEL_ONLY = "theo nhãn của nguồn, chưa xác minh"
 METADATA_EFFECTIVE = "theo thông tin văn bản"  # effective_note of a date read from metadata only
 VALIDITY_LABEL_RE = re.compile(r"hiệu lực|hết hạn|bãi bỏ|thay thế", re.IGNORECASE)
 LABEL_DATE_KEYS = ("lastedit", "last_modified_at", "modified", "lastmod", "crawl_date", "ngay_cap_nhat", "ngaycn")
-LAW_NAME_RE = re.compile(r"Luật\s+(?!số\b|sửa đổi)([^\d;,()“”\"]{2,80}?)\s+(?:năm\s+\d{4}\s+)?(?:là\s+Luật\s+)?số\s+(\d+/\d{4}/QH\d+)")
+LAW_NAME_RE = re.compile(r"Luật\s+(?!số\b|sửa đổi)([^\d;,()“”\"]{2,80}?)\s+(?:năm\s+\d{4}\s+)?(?:là\s+Luật\s+)?(?:số\s+)?(\d+/\d{4}/QH\d+)")
 GUIDES_RE = re.compile(r"hướng dẫn|quy định chi tiết", re.IGNORECASE)
 
 
@@ -222,7 +222,7 @@ def _namesakes(store: Store, name: str) -> dict[str, set[str]]:
     (read once per name and revision of the store)."""
     def build() -> dict[str, set[str]]:
         p = schema.provisions
-        query = (select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.text.like(f"%Luật {name} %số %/QH%"))
+        query = (select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.text.like(f"%Luật {name} %/QH%"))
                  .limit(500))
         found: dict[str, set[str]] = {}
         with _base(store).engine.connect() as conn:
