@@ -222,7 +222,7 @@ def _namesakes(store: Store, name: str) -> dict[str, set[str]]:
     (read once per name and revision of the store)."""
     def build() -> dict[str, set[str]]:
         p = schema.provisions
-        query = (select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.text.like(f"%Luật {name} %/QH%"))
+        query = (select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.text.like(f"%Luật {name}%/QH%"))
                  .limit(500))
         found: dict[str, set[str]] = {}
         with _base(store).engine.connect() as conn:
