@@ -46,6 +46,8 @@ def extract_relations(doc: Document) -> None:
         _amendments(doc, node, own, self_number)
         if doc.doc_class != DocClass.ADMIN and _is_effect_provision(node, doc):
             _endings(doc, node, own, self_number)
+        elif doc.doc_class != DocClass.ADMIN and not own.lstrip().startswith(("“", '"')):
+            _endings(doc, node, own, self_number, only=THIS_TEXT_ENDS_RE)
     _bases(doc, self_number)
     _document_amendments(doc, self_number)
     doc.relations.extend(_sane(metadata_relations(doc, self_number)))
@@ -129,6 +131,8 @@ FIRST_AFTER_VERB_RE = re.compile(
     r"\s+)?(?:sau(?:\s+đây)?\s*:)?\s*$", re.IGNORECASE)
 ITEM_GAP_RE = re.compile(r"(?:^|[,;:]|\bvà|\bcác|\bhoặc)\s*(?:và\s+)?(?:các\s+)?(?:[a-zđ]\)\s*|-\s*)?$", re.IGNORECASE)
 CLAUSE_LEAD_RE = re.compile(r"^\s*(?:(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s*)?")
+_THIS = r"(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Luật|Nghị quyết|Pháp lệnh|Chỉ thị) này"
+THIS_TEXT_ENDS_RE = re.compile(rf"{_THIS} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_THIS} có hiệu lực")
 SENTENCE_END_RE = re.compile(r"\n|\.\s+(?=[A-ZĐ0-9])")
 
 # Thứ bậc (Luật Ban hành VBQPPL): a text cannot replace or repeal one of a higher rank. A Thông
@@ -156,12 +160,15 @@ def ending_kind(kind: RelationKind, source: str, target: str) -> RelationKind:
     return kind
 
 
-def _endings(doc: Document, node: Provision, own: str, self_number: str) -> None:
+def _endings(doc: Document, node: Provision, own: str, self_number: str, only: re.Pattern | None = None) -> None:
     """Documents (or provisions) this provision ends: "bãi bỏ …", "… hết hiệu lực", and lists
-    introduced by "Các Nghị định sau đây hết hiệu lực …:" whose items each name one document."""
+    introduced by "Các Nghị định sau đây hết hiệu lực …:" whose items each name one document.
+    Outside the hiệu lực article (`only`), just the sentences that speak of this text's own
+    effect ("Thông tư này thay thế …", "… kể từ ngày Nghị định này có hiệu lực"): where the
+    article's title was lost, or a text puts its repeals in an article of their own."""
     own = unwrap(own)
-    scopes = [(own, _ended_mentions(own))]
-    if LIST_INTRO_RE.search(own.rstrip()):
+    scopes = [(own, _ended_mentions(own, only))]
+    if only is None and LIST_INTRO_RE.search(own.rstrip()):
         for child in node.children:
             text = unwrap(child.text)
             found = _top_level(text, sorted(find_citations(text), key=lambda m: m.span[0]))
@@ -190,7 +197,7 @@ def _list_verb(intro: str) -> RelationKind:
     return RelationKind.REPEALS if re.search(r"bãi bỏ", intro, re.IGNORECASE) else RelationKind.REPLACES
 
 
-def _ended_mentions(text: str) -> list[tuple[CitationMention, RelationKind]]:
+def _ended_mentions(text: str, only: re.Pattern | None = None) -> list[tuple[CitationMention, RelationKind]]:
     """(mention, verb) for each document a sentence ends: every item of "A …, B … và C … hết hiệu
     lực" or "Bãi bỏ A …; B …" — an item being a mention outside parentheses that opens the
     sentence or follows a comma, "và" or the verb. A document named inside another's title ("…
@@ -199,7 +206,9 @@ def _ended_mentions(text: str) -> list[tuple[CitationMention, RelationKind]]:
     mentions = sorted(find_citations(text), key=lambda m: m.span[0])
     found: list[tuple[CitationMention, RelationKind]] = []
     for start, end in _sentences(text):
-        inside = [m for m in mentions if start <= m.span[0] and m.span[1] <= end]
+        if only is not None and not only.search(text, start, end):
+            continue
+        inside = [m for m in mentions if start <= m.span[0] < end]
         if not inside:
             continue
         found.extend(_items_before_verb(text, start, end, inside))
@@ -221,7 +230,7 @@ def _items_before_verb(text: str, start: int, end: int, inside: list[CitationMen
     for verb in END_AFTER_RE.finditer(text, start, end):
         if NOT_AN_END_RE.search(text[max(start, verb.start() - 20):verb.start()]):
             continue
-        before = [m for m in inside if m.span[1] <= verb.start()]
+        before = [m for m in inside if m.span[0] < verb.start()]  # a mention's title may run past the verb
         kind = RelationKind.REPEALS if "bãi bỏ" in verb.group(0).lower() else RelationKind.REPLACES
         clause_start = start + len(CLAUSE_LEAD_RE.match(text[start:end]).group(0))
         return [(m, kind) for m in _top_level(text, before, clause_start)]
