@@ -132,7 +132,7 @@ FIRST_AFTER_VERB_RE = re.compile(
 ITEM_GAP_RE = re.compile(r"(?:^|[,;:]|\bvà|\bcác|\bhoặc)\s*(?:và\s+)?(?:các\s+)?(?:[a-zđ]\)\s*|-\s*)?$", re.IGNORECASE)
 CLAUSE_LEAD_RE = re.compile(r"^\s*(?:(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s*)?")
 _THIS = r"(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Luật|Nghị quyết|Pháp lệnh|Chỉ thị) này"
-THIS_TEXT_ENDS_RE = re.compile(rf"{_THIS} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_THIS} có hiệu lực")
+THIS_TEXT_ENDS_RE = re.compile(rf"{_THIS} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_THIS} có hiệu lực|[Bb]ãi bỏ toàn bộ")
 SENTENCE_END_RE = re.compile(r"\n|\.\s+(?=[A-ZĐ0-9])")
 
 # Thứ bậc (Luật Ban hành VBQPPL): a text cannot replace or repeal one of a higher rank. A Thông

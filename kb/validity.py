@@ -218,20 +218,25 @@ def _stale_compilation(doc: RowMapping) -> Validity | None:
 
 
 def _namesakes(store: Store, name: str) -> dict[str, set[str]]:
-    """Luật named "Luật <name> số …/QH…" in the active provisions: số hiệu → citing documents
-    (read once per name and revision of the store)."""
-    def build() -> dict[str, set[str]]:
+    """Luật named "Luật <name> (số) …/QH…" in the articles and căn cứ of the texts held: số hiệu →
+    citing documents. The index is built once per revision of the store (one pass, ~0.3 s on
+    ccn + wide)."""
+    def build() -> dict[str, dict[str, set[str]]]:
+        index: dict[str, dict[str, set[str]]] = {}
         p = schema.provisions
-        query = (select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.text.like(f"%Luật {name}%/QH%"))
-                 .limit(500))
-        found: dict[str, set[str]] = {}
+        top = select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.kind.in_(("dieu", "phu_luc", "doan")),
+                                                  p.c.text.like("%/QH%"))
         with _base(store).engine.connect() as conn:
-            for row in conn.execute(query):
-                for match in LAW_NAME_RE.finditer(row.text.replace("\n", " ")):
-                    if _law_key(match.group(1)) == _law_key(name):
-                        found.setdefault(match.group(2), set()).add(row.doc_key)
-        return found
-    return _per_revision(store, f"namesakes:{_law_key(name)}", build)
+            texts = [(row.doc_key, row.text) for row in conn.execute(top)]
+        texts += [(rel["from_doc"], rel["evidence"] or "") for rel in _base(store).relations()
+                  if rel["kind"] == RelationKind.BASED_ON.value]
+        for doc_key, text in texts:
+            if "/QH" not in text or "Luật" not in text:
+                continue
+            for match in LAW_NAME_RE.finditer(text.replace("\n", " ")):
+                index.setdefault(_law_key(match.group(1)), {}).setdefault(match.group(2), set()).add(doc_key)
+        return index
+    return _per_revision(store, "namesakes", build).get(_law_key(name), {})
 
 
 def _law_key(name: str) -> str:
