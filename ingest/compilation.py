@@ -71,7 +71,7 @@ def manifest_not_updated(path: Path) -> str | None:
         with manifest.open(encoding="utf-8", newline="") as fh:
             for row in csv.reader(fh, delimiter="\t"):
                 if row and Path(row[0]).name == path.name:
-                    found = NOT_UPDATED_RE.search(" ".join(row[1:]))
+                    found = NOT_UPDATED_RE.search("; ".join(row[1:]))
                     return found.group(0).strip() if found else None
     except (OSError, UnicodeDecodeError, csv.Error):
         return None

@@ -130,6 +130,7 @@ FIRST_AFTER_VERB_RE = re.compile(
     r"^\s*(?:toàn bộ\s*)?(?:(?:các|những)\s+)?(?:(?:văn bản|quyết định|nghị định|thông tư|nghị quyết|chỉ thị)"
     r"\s+)?(?:sau(?:\s+đây)?\s*:)?\s*$", re.IGNORECASE)
 ITEM_GAP_RE = re.compile(r"(?:^|[,;:]|\bvà|\bcác|\bhoặc)\s*(?:và\s+)?(?:các\s+)?(?:[a-zđ]\)\s*|-\s*)?$", re.IGNORECASE)
+SCOPE_GAP_RE = re.compile(r"\btại$", re.IGNORECASE)
 CLAUSE_LEAD_RE = re.compile(r"^\s*(?:(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s*)?")
 _THIS = r"(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Luật|Nghị quyết|Pháp lệnh|Chỉ thị) này"
 THIS_TEXT_ENDS_RE = re.compile(rf"{_THIS} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_THIS} có hiệu lực|[Bb]ãi bỏ toàn bộ")
@@ -230,6 +231,8 @@ def _items_before_verb(text: str, start: int, end: int, inside: list[CitationMen
     for verb in END_AFTER_RE.finditer(text, start, end):
         if NOT_AN_END_RE.search(text[max(start, verb.start() - 20):verb.start()]):
             continue
+        if text.count("(", start, verb.start()) > text.count(")", start, verb.start()):
+            continue  # "(hết hiệu lực từ 01/7/2026)": a note on another text, not this one's act
         before = [m for m in inside if m.span[0] < verb.start()]  # a mention's title may run past the verb
         kind = RelationKind.REPEALS if "bãi bỏ" in verb.group(0).lower() else RelationKind.REPLACES
         clause_start = start + len(CLAUSE_LEAD_RE.match(text[start:end]).group(0))
@@ -255,10 +258,12 @@ def _top_level(text: str, mentions: list[CitationMention], anchor: int = 0) -> l
     or following a separator (",", ";", "và")."""
     items: list[CitationMention] = []
     boundary = anchor
+    scoped = False  # "Các quy định về … tại Nghị định số A và Nghị định số B": parts of A and B
     for mention in mentions:
         gap = text[boundary:mention.span[0]]
         depth = text[anchor:mention.span[0]].count("(") - text[anchor:mention.span[0]].count(")")
-        if depth <= 0 and (not gap.strip() or ITEM_GAP_RE.search(gap.rstrip())):
+        scoped = bool(SCOPE_GAP_RE.search(gap.rstrip())) or (scoped and ";" not in gap)
+        if depth <= 0 and not scoped and (not gap.strip() or ITEM_GAP_RE.search(gap.rstrip())):
             items.append(mention)
         boundary = max(boundary, mention.span[1])
     return items

@@ -256,14 +256,15 @@ def _successor_law(store: Store, doc: RowMapping, at: date) -> Validity | None:
         return None
     for other, citing in sorted(_namesakes(store, name).items()):
         if other != number and _year(other) > year:
-            live = sorted(c for c in citing if c != doc["key"] and _in_force_plain(store, c, at))
+            live = sorted((c for c in citing if c != doc["key"] and _in_force_plain(store, c, at)), key=_number_order)
             if live:
                 return Validity(Status.UNKNOWN, since=doc["effective"], note=(
-                    f"có Luật cùng tên ban hành sau: {other} (được dẫn chiếu tại {', '.join(live[:3])}, đang có hiệu lực)"
+                    f"có Luật cùng tên ban hành sau: {other} (được dẫn chiếu tại {', '.join(live[:4])}"
+                    f"{f' và {len(live) - 4} văn bản khác' if len(live) > 4 else ''}, đang có hiệu lực)"
                     " — có thể đã thay thế văn bản này; kho dữ liệu không có văn bản nêu ngày hết hiệu lực"),
                     evidence=[{"kind": "successor", "from_doc": other, "since": None,
                                "confidence": Confidence.INFERRED.value,
-                               "evidence": f"Luật {name} số {other} dẫn chiếu tại {', '.join(live[:3])}", "file": ""}]
+                               "evidence": f"Luật {name} số {other} dẫn chiếu tại {', '.join(live[:4])}", "file": ""}]
                     + _label_evidence(doc))
     return None
 
@@ -293,6 +294,12 @@ def _guided_ended(store: Store, doc: RowMapping, at: date, depth: int) -> Validi
                            "confidence": Confidence.INFERRED.value, "evidence": title, "file": ""}]
                 + guided.evidence[:2] + _label_evidence(doc))
     return None
+
+
+def _number_order(number: str) -> tuple[int, int, str]:
+    """Số hiệu in issue order: year, then number ("96/2026/NĐ-CP" before "137/2026/NĐ-CP")."""
+    head = re.match(r"(\d+)", number)
+    return _year(number), int(head.group(1)) if head else 0, number
 
 
 def _year(number: str) -> int:
