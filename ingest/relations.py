@@ -92,6 +92,15 @@ def _read_effective(doc: Document) -> None:
         found = effective_date("\n".join(p.text for p in doc.provisions), doc.issued)
         if found.start:
             doc.effective, doc.effective_note, doc.expires = found.start, found.sentence, found.end
+            return
+    for node in doc.all_provisions():  # the hiệu lực article's heading lost to layout
+        own = unwrap(own_text(node))
+        start = THIS_TEXT_STARTS_RE.search(own)
+        if start and not own.lstrip().startswith(("“", '"')):
+            found = effective_date(own[start.start():], doc.issued)
+            if found.start:
+                doc.effective, doc.effective_note, doc.expires = found.start, found.sentence, found.end
+                return
 
 
 def _is_effect_provision(node: Provision, doc: Document) -> bool:
@@ -133,6 +142,7 @@ ITEM_GAP_RE = re.compile(r"(?:^|[,;:]|\bvà|\bcác|\bhoặc)\s*(?:và\s+)?(?:cá
 SCOPE_GAP_RE = re.compile(r"\btại$", re.IGNORECASE)
 CLAUSE_LEAD_RE = re.compile(r"^\s*(?:(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s*)?")
 _THIS = r"(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Luật|Nghị quyết|Pháp lệnh|Chỉ thị) này"
+THIS_TEXT_STARTS_RE = re.compile(rf"{_THIS} có hiệu lực(?: thi hành)? (?:kể )?từ ngày \d")
 THIS_TEXT_ENDS_RE = re.compile(rf"{_THIS} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_THIS} có hiệu lực|[Bb]ãi bỏ toàn bộ")
 SENTENCE_END_RE = re.compile(r"\n|\.\s+(?=[A-ZĐ0-9])")
 
