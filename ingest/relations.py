@@ -139,6 +139,7 @@ FIRST_AFTER_VERB_RE = re.compile(
     r"^\s*(?:toàn bộ\s*)?(?:(?:các|những)\s+)?(?:(?:văn bản|quyết định|nghị định|thông tư|nghị quyết|chỉ thị)"
     r"\s+)?(?:sau(?:\s+đây)?\s*:)?\s*$", re.IGNORECASE)
 ITEM_GAP_RE = re.compile(r"(?:^|[,;:]|\bvà|\bcác|\bhoặc)\s*(?:và\s+)?(?:các\s+)?(?:[a-zđ]\)\s*|-\s*)?$", re.IGNORECASE)
+AND_ONLY_RE = re.compile(r"^\s*và\s*$")
 SCOPE_GAP_RE = re.compile(r"\btại$", re.IGNORECASE)
 CLAUSE_LEAD_RE = re.compile(r"^\s*(?:(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s*)?")
 _THIS = r"(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Luật|Nghị quyết|Pháp lệnh|Chỉ thị) này"
@@ -269,12 +270,17 @@ def _top_level(text: str, mentions: list[CitationMention], anchor: int = 0) -> l
     items: list[CitationMention] = []
     boundary = anchor
     scoped = False  # "Các quy định về … tại Nghị định số A và Nghị định số B": parts of A and B
+    in_title = False  # "… hướng dẫn Nghị định số A và Nghị định số B": both inside a title
     for mention in mentions:
         gap = text[boundary:mention.span[0]]
         depth = text[anchor:mention.span[0]].count("(") - text[anchor:mention.span[0]].count(")")
         scoped = bool(SCOPE_GAP_RE.search(gap.rstrip())) or (scoped and ";" not in gap)
-        if depth <= 0 and not scoped and (not gap.strip() or ITEM_GAP_RE.search(gap.rstrip())):
+        joined = in_title and bool(AND_ONLY_RE.match(gap))
+        item = depth <= 0 and not scoped and not joined and (not gap.strip() or ITEM_GAP_RE.search(gap.rstrip()))
+        if item:
             items.append(mention)
+        complete = mention.doc_ref is not None and mention.doc_ref.complete
+        in_title = (not item and complete) or (joined and complete)
         boundary = max(boundary, mention.span[1])
     return items
 
