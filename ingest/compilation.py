@@ -8,17 +8,35 @@ Số hiệu are written the canonical way ("85/2017/nđ-cp" → "85/2017/NĐ-CP"
 quoted in several topics is one document. An article the compilation numbers with a letter
 ("Điều 28a", inserted by an amendment) cannot be addressed yet (Citation.article is an int): it is
 left out with a warning rather than stored as Điều 28.
+
+A compilation that its manifest (MANIFEST.tsv beside the file) marks as not updated ("NOT updated
+for TT 28/2018/TT-BCT or ND 235/2025/NĐ-CP") certifies nothing about validity: its documents carry
+that mark (stated_status STALE_COMPILATION, the reason in effective_note) and kb.validity answers
+"chưa xác định" for them unless another source says more.
 """
 
 from __future__ import annotations
 
+import csv
+import re
 from collections import Counter
+from pathlib import Path
 
 from ingest.phapdien import PhapdienArticle, split_phapdien
 from ingest.structure import parse_segment
 from ingest.types import RawText
 from kb.citations import doc_type_from_number, issuer_from_number, normalize_number
-from kb.model import Citation, DocClass, Document, Provision, Relation, RelationKind
+from kb.model import (
+    STALE_COMPILATION,
+    Citation,
+    DocClass,
+    Document,
+    Provision,
+    Relation,
+    RelationKind,
+)
+
+NOT_UPDATED_RE = re.compile(r"(?:NOT|not) updated[^;.]*|chưa (?:được )?cập nhật[^;.]*", re.IGNORECASE)
 
 
 def parse_compilation(raw: RawText) -> list[Document]:
@@ -34,9 +52,30 @@ def parse_compilation(raw: RawText) -> list[Document]:
             by_source.setdefault(canonical_number(article.source_number), []).append(article)
     docs = [_document(number, articles) for number, articles in by_source.items()]
     warnings = list(topic.warnings) + _skip_warnings(skipped)
+    stale = manifest_not_updated(raw.path)
     for doc in docs:
         doc.warnings.extend(warnings)
+        if stale:
+            doc.stated_status = STALE_COMPILATION
+            doc.effective_note = f"{doc.effective_note}; bản pháp điển chưa cập nhật theo MANIFEST.tsv: {stale}"
     return docs or [_empty(raw, warnings)]
+
+
+def manifest_not_updated(path: Path) -> str | None:
+    """The manifest's words when it marks this file as not updated ("NOT updated for TT 28/2018/
+    TT-BCT or ND 235/2025/NĐ-CP"), else None. The manifest is MANIFEST.tsv in the file's folder."""
+    manifest = path.parent / "MANIFEST.tsv"
+    if not manifest.is_file():
+        return None
+    try:
+        with manifest.open(encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh, delimiter="\t"):
+                if row and Path(row[0]).name == path.name:
+                    found = NOT_UPDATED_RE.search("; ".join(row[1:]))
+                    return found.group(0).strip() if found else None
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def canonical_number(number: str) -> str:

@@ -149,8 +149,19 @@ def _substantive(paragraphs: list[str]) -> bool:
     return sum(len(p) for p in paragraphs) > 200
 
 
+TITLE_NUMBER_RE = re.compile(r"^(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Nghị quyết|Luật|Chỉ thị)\s+"
+                             r"(?:số\s+)?(\d+/\d{4}/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)+)(?:\s|$)")
+
+
 def _number_anywhere(lines: list[str], doc: Document) -> str | None:
-    """Số hiệu (and date) from a header placed elsewhere, e.g. a table at the end of a Markdown file."""
+    """Số hiệu (and date) from a header placed elsewhere, e.g. a table at the end of a Markdown file,
+    or, failing that, from a title line that opens the file ("# Thông tư 97/2026/TT-BTC")."""
+    for line in lines[:3]:
+        if match := TITLE_NUMBER_RE.match(line.strip()):
+            number = normalize_number(match.group(1))
+            doc.warnings.append(f"số hiệu {number} lấy từ dòng tiêu đề «{line.strip()[:60]}»")
+            doc.issuer = doc.issuer or issuer_from_number(number)
+            return number
     for line in lines:
         if match := NUMBER_ANYWHERE_RE.search(line):
             number = normalize_number(match.group(1))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ingest.dates import effective_date
+from ingest.metadata_relations import metadata_relations
 from kb.citations import (
     CitationMention,
     doc_type_from_number,
@@ -23,6 +24,9 @@ from kb.citations import (
 from kb.model import Citation, DocClass, Document, Kind, Provision, Relation, RelationKind
 
 EFFECT_TITLE_RE = re.compile(r"hiệu lực|thi hành", re.IGNORECASE)
+EFFECT_OPENING_RE = re.compile(r"^Điều \d+\.?\s*(?:\n\s*)*Hiệu lực|có hiệu lực(?: thi hành)? (?:kể )?từ ngày",
+                               re.IGNORECASE)
+ENDING_KINDS = (RelationKind.REPLACES, RelationKind.REPEALS)
 AMEND_RE = re.compile(r"(?:[Ss]ửa đổi, bổ sung|[Ss]ửa đổi|[Bb]ổ sung|[Tt]hay thế)\s+(.{3,200}?)\s+như sau\s*:")
 QUOTE_STRIP = "“”\"' \n"
 REPEAL_PROVISION_RE = re.compile(r"[Bb]ãi bỏ\s+((?:các\s+)?(?:điểm|khoản|Điều)\s[^.;:]{1,150})")
@@ -42,8 +46,11 @@ def extract_relations(doc: Document) -> None:
         _amendments(doc, node, own, self_number)
         if doc.doc_class != DocClass.ADMIN and _is_effect_provision(node, doc):
             _endings(doc, node, own, self_number)
+        elif doc.doc_class != DocClass.ADMIN and not own.lstrip().startswith(("“", '"')):
+            _endings(doc, node, own, self_number, only=THIS_TEXT_ENDS_RE)
     _bases(doc, self_number)
     _document_amendments(doc, self_number)
+    doc.relations.extend(_sane(metadata_relations(doc, self_number)))
     _make_stubs(doc, self_number)
 
 
@@ -56,9 +63,26 @@ def own_text(node: Provision) -> str:
     return node.text[:cut] if cut > 0 else node.text.split("\n", 1)[0]
 
 
+def _is_effect_article(node: Provision) -> bool:
+    """The hiệu lực / thi hành article: by its title, or — when the title was lost to layout
+    ("Điều 24." with "Hiệu lực thi hành" on the next line) — by its opening words."""
+    if node.kind != Kind.ARTICLE:
+        return False
+    if (node.title or "").strip():
+        return bool(EFFECT_TITLE_RE.search(node.title))
+    return bool(EFFECT_OPENING_RE.search(node.text[:300]))
+
+
+def _sane(relations: list[Relation]) -> list[Relation]:
+    """Metadata that names a higher-ranked text as replaced ("thay thế … Luật Hàng không dân dụng
+    … số 130/2025/QH15" in a Nghị định's front matter) is dropped: a text cannot end a higher one."""
+    return [r for r in relations if r.kind not in ENDING_KINDS
+            or ending_kind(r.kind, r.source_doc, r.target_doc) == r.kind]
+
+
 def _read_effective(doc: Document) -> None:
     for node in doc.all_provisions():
-        if node.kind != Kind.ARTICLE or not EFFECT_TITLE_RE.search(node.title or ""):
+        if not _is_effect_article(node):
             continue
         found = effective_date(node.text, doc.issued)
         if found.start:
@@ -68,12 +92,21 @@ def _read_effective(doc: Document) -> None:
         found = effective_date("\n".join(p.text for p in doc.provisions), doc.issued)
         if found.start:
             doc.effective, doc.effective_note, doc.expires = found.start, found.sentence, found.end
+            return
+    for node in doc.all_provisions():  # the hiệu lực article's heading lost to layout
+        own = unwrap(own_text(node))
+        start = THIS_TEXT_STARTS_RE.search(own)
+        if start and not own.lstrip().startswith(("“", '"')):
+            found = effective_date(own[start.start():], doc.issued)
+            if found.start:
+                doc.effective, doc.effective_note, doc.expires = found.start, found.sentence, found.end
+                return
 
 
 def _is_effect_provision(node: Provision, doc: Document) -> bool:
     """Whole-document repeals are read only where texts put them: the hiệu lực / thi hành article."""
     article = _article_of(node, doc)
-    return article is None or bool(EFFECT_TITLE_RE.search(article.title or "")) or "bãi bỏ" in (article.title or "").lower()
+    return article is None or _is_effect_article(article) or "bãi bỏ" in (article.title or "").lower()
 
 
 def _article_of(node: Provision, doc: Document) -> Provision | None:
@@ -94,61 +127,162 @@ def _complete_doc(mention: CitationMention, self_number: str) -> str | None:
     return ref.number
 
 
-VERB_BEFORE_RE = re.compile(
-    r"(?:[Bb]ãi bỏ|[Tt]hay thế)\s*(?:toàn bộ\s*)?(?:(?:các|những)\s+)?"
-    r"(?:(?:văn bản|quyết định|nghị định|thông tư|nghị quyết|chỉ thị)\s+)?(?:sau(?:\s+đây)?\s*:)?\s*$",
-    re.IGNORECASE,
-)
-VERB_AFTER_RE = re.compile(r"^[\s,]*(?:hết hiệu lực|bị bãi bỏ|được thay thế|bị thay thế)", re.IGNORECASE)
 LIST_INTRO_RE = re.compile(r"(?:hết hiệu lực|bãi bỏ|thay thế)[^.:]*:\s*$", re.IGNORECASE)
-CONNECTOR_GAP_RE = re.compile(r"^(?:\s|,|;|và|các|[a-zđ]\)|-)*$")
+# "… hết hiệu lực (thi hành) kể từ …", "… không áp dụng … kể từ …", "… bị bãi bỏ": the ended
+# documents come before the verb; not "… cho đến khi hết hiệu lực" (a licence's own term)
+END_AFTER_RE = re.compile(r"hết hiệu lực(?:\s+thi hành)?|không (?:còn )?(?:được )?áp dụng|bị bãi bỏ"
+                          r"|được thay thế bởi|bị thay thế", re.IGNORECASE)
+NOT_AN_END_RE = re.compile(r"(?:đến khi|khi|chưa|trước khi|thời hạn|đã|sẽ|thì)\s*$", re.IGNORECASE)
+# "Bãi bỏ …", "… và thay thế …": the ended documents come after the verb; not "thay thế cụm từ"
+END_BEFORE_RE = re.compile(r"(?<![\w])(?:[Bb]ãi bỏ|[Tt]hay thế)(?!\s+(?:cụm|từ|các cụm|một số cụm|cho|bằng))",)
+FIRST_AFTER_VERB_RE = re.compile(
+    r"^\s*(?:toàn bộ\s*)?(?:(?:các|những)\s+)?(?:(?:văn bản|quyết định|nghị định|thông tư|nghị quyết|chỉ thị)"
+    r"\s+)?(?:sau(?:\s+đây)?\s*:)?\s*$", re.IGNORECASE)
+ITEM_GAP_RE = re.compile(r"(?:^|[,;:]|\bvà|\bcác|\bhoặc)\s*(?:và\s+)?(?:các\s+)?(?:[a-zđ]\)\s*|-\s*)?$", re.IGNORECASE)
+AND_ONLY_RE = re.compile(r"^\s*và\s*$")
+SCOPE_GAP_RE = re.compile(r"\btại$", re.IGNORECASE)
+CLAUSE_LEAD_RE = re.compile(r"^\s*(?:(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s*)?")
+_THIS = r"(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Luật|Nghị quyết|Pháp lệnh|Chỉ thị) này"
+THIS_TEXT_STARTS_RE = re.compile(rf"{_THIS} có hiệu lực(?: thi hành)? (?:kể )?từ ngày \d")
+THIS_TEXT_ENDS_RE = re.compile(rf"{_THIS} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_THIS} có hiệu lực|[Bb]ãi bỏ toàn bộ")
+SENTENCE_END_RE = re.compile(r"\n|\.\s+(?=[A-ZĐ0-9])")
+
+# Thứ bậc (Luật Ban hành VBQPPL): a text cannot replace or repeal one of a higher rank. A Thông
+# tư that writes "Nghị định số 123/2020/NĐ-CP hết hiệu lực" notes the lapse, it does not cause it.
+RANKS: tuple[tuple[str, int], ...] = (
+    ("UBTVQH", 2), ("/QH", 1), ("NQ-CP", 3), ("NĐ-CP", 3), ("/CP", 3), ("QĐ-TTg", 4), ("CT-TTg", 4),
+    ("TTLT-", 5), ("TT-", 5), ("-HĐND", 6), ("-UBND", 6),
+)
 
 
-def _endings(doc: Document, node: Provision, own: str, self_number: str) -> None:
+def issuer_rank(number: str | None) -> int | None:
+    """The rank of a document in the hierarchy of norms from its số hiệu (1 Luật … 6 local);
+    None when the số hiệu does not tell."""
+    for marker, rank in RANKS:
+        if number and marker in number:
+            return rank
+    return None
+
+
+def ending_kind(kind: RelationKind, source: str, target: str) -> RelationKind:
+    """REPLACES / REPEALS, or NOTES_END when the stating text ranks below the ended one."""
+    mine, theirs = issuer_rank(source), issuer_rank(target)
+    if mine is not None and theirs is not None and mine > theirs:
+        return RelationKind.NOTES_END
+    return kind
+
+
+def _endings(doc: Document, node: Provision, own: str, self_number: str, only: re.Pattern | None = None) -> None:
     """Documents (or provisions) this provision ends: "bãi bỏ …", "… hết hiệu lực", and lists
-    introduced by "Các Nghị định sau đây hết hiệu lực …:" whose items each name one document."""
-    scopes = [(own, _ended_mentions(own, find_citations(own)))]
-    if LIST_INTRO_RE.search(own.rstrip()):
+    introduced by "Các Nghị định sau đây hết hiệu lực …:" whose items each name one document.
+    Outside the hiệu lực article (`only`), just the sentences that speak of this text's own
+    effect ("Thông tư này thay thế …", "… kể từ ngày Nghị định này có hiệu lực"): where the
+    article's title was lost, or a text puts its repeals in an article of their own."""
+    own = unwrap(own)
+    scopes = [(own, _ended_mentions(own, only))]
+    if only is None and LIST_INTRO_RE.search(own.rstrip()):
         for child in node.children:
-            found = sorted(find_citations(child.text), key=lambda m: m.span[0])
-            scopes.append((child.text, found[:1]))
-    repeal_words = bool(re.search(r"[Bb]ãi bỏ", own))
+            text = unwrap(child.text)
+            found = _top_level(text, sorted(find_citations(text), key=lambda m: m.span[0]))
+            scopes.append((text, [(m, _list_verb(own)) for m in found[:1]]))
     for text, mentions in scopes:
-        for mention in mentions:
+        for mention, verb in mentions:
             target_doc = _complete_doc(mention, self_number)
             if target_doc is None:
                 continue
-            kind = RelationKind.REPEALS if repeal_words and "hết hiệu lực" not in own else RelationKind.REPLACES
+            kind = ending_kind(verb, self_number, target_doc)
             for target in mention.targets or [None]:
                 doc.relations.append(Relation(kind, self_number, target_doc, source=node.citation,
                                               source_pid=node.pid, target=target, evidence=_sentence(text, mention)))
 
 
-def _ended_mentions(text: str, mentions: list[CitationMention]) -> list[CitationMention]:
-    """Mentions a repeal verb acts on: right after "bãi bỏ / thay thế", or right before
-    "hết hiệu lực / bị bãi bỏ", and those joined to them by "và" or a comma — not documents
-    named inside another's title ("Thông tư số 28/2020/TT-BCT … hướng dẫn … Nghị định số 68/2017")."""
-    ordered = sorted(mentions, key=lambda m: m.span[0])
-    ended = [False] * len(ordered)
-    for i, mention in enumerate(ordered):
-        before = text[ordered[i - 1].span[1] if i else 0 : mention.span[0]]
-        if VERB_BEFORE_RE.search(before) or (i and ended[i - 1] and CONNECTOR_GAP_RE.match(before)):
-            ended[i] = True
-    for i in range(len(ordered) - 1, -1, -1):
-        after = text[ordered[i].span[1] : ordered[i + 1].span[0] if i + 1 < len(ordered) else len(text)]
-        if VERB_AFTER_RE.match(after) or (
-            i + 1 < len(ordered) and ended[i + 1] and CONNECTOR_GAP_RE.match(after) and _verb_follows(text, ordered, i + 1)
-        ):
-            ended[i] = True
-    return [m for m, flag in zip(ordered, ended, strict=True) if flag]
+WRAP_RE = re.compile(r"(?<![.;:])\n(?!\s*(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s)")
 
 
-def _verb_follows(text: str, ordered: list[CitationMention], i: int) -> bool:
-    end = ordered[i + 1].span[0] if i + 1 < len(ordered) else len(text)
-    return bool(VERB_AFTER_RE.match(text[ordered[i].span[1] : end])) or (
-        i + 1 < len(ordered) and CONNECTOR_GAP_RE.match(text[ordered[i].span[1] : end]) is not None
-        and _verb_follows(text, ordered, i + 1)
-    )
+def unwrap(text: str) -> str:
+    """Lines wrapped inside a sentence joined by a space (same length, so spans still hold):
+    "… Thông tư số\n32/2025/TT-BTC … hết\nhiệu lực" is one sentence."""
+    return WRAP_RE.sub(" ", text)
+
+
+def _list_verb(intro: str) -> RelationKind:
+    return RelationKind.REPEALS if re.search(r"bãi bỏ", intro, re.IGNORECASE) else RelationKind.REPLACES
+
+
+def _ended_mentions(text: str, only: re.Pattern | None = None) -> list[tuple[CitationMention, RelationKind]]:
+    """(mention, verb) for each document a sentence ends: every item of "A …, B … và C … hết hiệu
+    lực" or "Bãi bỏ A …; B …" — an item being a mention outside parentheses that opens the
+    sentence or follows a comma, "và" or the verb. A document named inside another's title ("…
+    sửa đổi một số điều của Nghị định số 123/2020/NĐ-CP") or in a note "(được sửa đổi, bổ sung
+    bởi …)" is not an item."""
+    mentions = sorted(find_citations(text), key=lambda m: m.span[0])
+    found: list[tuple[CitationMention, RelationKind]] = []
+    for start, end in _sentences(text):
+        if only is not None and not only.search(text, start, end):
+            continue
+        inside = [m for m in mentions if start <= m.span[0] < end]
+        if not inside:
+            continue
+        found.extend(_items_before_verb(text, start, end, inside))
+        found.extend(_items_after_verb(text, start, end, inside))
+    seen: set[tuple[int, int]] = set()
+    return [(m, k) for m, k in found if not (m.span in seen or seen.add(m.span))]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, last = [], 0
+    for match in SENTENCE_END_RE.finditer(text):
+        spans.append((last, match.start() + 1))
+        last = match.end()
+    spans.append((last, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _items_before_verb(text: str, start: int, end: int, inside: list[CitationMention]):
+    for verb in END_AFTER_RE.finditer(text, start, end):
+        if NOT_AN_END_RE.search(text[max(start, verb.start() - 20):verb.start()]):
+            continue
+        if text.count("(", start, verb.start()) > text.count(")", start, verb.start()):
+            continue  # "(hết hiệu lực từ 01/7/2026)": a note on another text, not this one's act
+        before = [m for m in inside if m.span[0] < verb.start()]  # a mention's title may run past the verb
+        kind = RelationKind.REPEALS if "bãi bỏ" in verb.group(0).lower() else RelationKind.REPLACES
+        clause_start = start + len(CLAUSE_LEAD_RE.match(text[start:end]).group(0))
+        return [(m, kind) for m in _top_level(text, before, clause_start)]
+    return []
+
+
+def _items_after_verb(text: str, start: int, end: int, inside: list[CitationMention]):
+    for verb in END_BEFORE_RE.finditer(text, start, end):
+        after = [m for m in inside if m.span[0] >= verb.end()]
+        if not after or not FIRST_AFTER_VERB_RE.match(text[verb.end():after[0].span[0]]):
+            continue
+        if re.search(r"(?:được|bị)\s*$", text[max(start, verb.start() - 8):verb.start()]):
+            continue  # "… được thay thế bởi …": the passive is read before the verb
+        kind = RelationKind.REPEALS if verb.group(0).lower().startswith("bãi") else RelationKind.REPLACES
+        items = _top_level(text, after, verb.end())
+        return [(m, kind) for m in items]
+    return []
+
+
+def _top_level(text: str, mentions: list[CitationMention], anchor: int = 0) -> list[CitationMention]:
+    """The mentions that are list items: outside parentheses, and opening the span at `anchor`
+    or following a separator (",", ";", "và")."""
+    items: list[CitationMention] = []
+    boundary = anchor
+    scoped = False  # "Các quy định về … tại Nghị định số A và Nghị định số B": parts of A and B
+    in_title = False  # "… hướng dẫn Nghị định số A và Nghị định số B": both inside a title
+    for mention in mentions:
+        gap = text[boundary:mention.span[0]]
+        depth = text[anchor:mention.span[0]].count("(") - text[anchor:mention.span[0]].count(")")
+        scoped = bool(SCOPE_GAP_RE.search(gap.rstrip())) or (scoped and ";" not in gap)
+        joined = in_title and bool(AND_ONLY_RE.match(gap))
+        item = depth <= 0 and not scoped and not joined and (not gap.strip() or ITEM_GAP_RE.search(gap.rstrip()))
+        if item:
+            items.append(mention)
+        complete = mention.doc_ref is not None and mention.doc_ref.complete
+        in_title = (not item and complete) or (joined and complete)
+        boundary = max(boundary, mention.span[1])
+    return items
 
 
 def _amendments(doc: Document, node: Provision, own: str, self_number: str) -> None:

@@ -35,18 +35,26 @@ def document_row(store: Store, doc: RowMapping, at: date) -> dict:
         "articles": len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p["part"] is None and p["annex"] is None]),
         "replaces": _targets(store.relations(from_doc=key)),
         "replaced_by": validity.replaced_by or _replacers(store, doc),
+        "since": _iso(validity.since),
+        "evidence": validity.evidence,
         "in_store": not doc["is_stub"],
     }
 
 
 def _targets(relations: list[RowMapping]) -> list[str]:
-    return sorted({r["to_doc"] for r in relations if r["kind"] in ("replaces", "repeals") and r["to_article"] is None})
+    return sorted({r["to_doc"] for r in relations if r["kind"] in ("replaces", "repeals") and _whole(r)})
 
 
 def _replacers(store: Store, doc: RowMapping) -> list[str]:
     number = doc["number"] or doc["key"]
     return sorted({r["from_doc"] for r in store.relations(to_doc=number)
-                   if r["kind"] in ("replaces", "repeals") and r["to_article"] is None})
+                   if r["kind"] in ("replaces", "repeals") and _whole(r)})
+
+
+def _whole(rel: RowMapping) -> bool:
+    """A relation on the whole document: not on an article, an annex ("Thay thế Phụ lục I …")
+    or an attached part."""
+    return rel["to_article"] is None and rel["to_annex"] is None and rel["to_part"] is None
 
 
 def _iso(value: date | None) -> str | None:

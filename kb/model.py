@@ -67,12 +67,30 @@ STATUS_TEXT: dict[Status, str] = {
 }
 
 
+# documents.stated_status of a document known from a Pháp điển compilation its manifest marks as
+# not updated (ingest.compilation): kb.validity certifies nothing from it
+STALE_COMPILATION = "pháp điển chưa cập nhật"
+
+
 class RelationKind(StrEnum):
     REPLACES = "replaces"  # thay thế (also: the old one "hết hiệu lực kể từ ngày …")
     REPEALS = "repeals"  # bãi bỏ
     AMENDS = "amends"  # sửa đổi, bổ sung (down to a provision when known)
     BASED_ON = "based_on"  # căn cứ
     CITES = "cites"  # dẫn chiếu ("theo quy định tại khoản 2 Điều 8 Nghị định số …")
+    NOTES_END = "notes_end"  # a lower text notes that a higher one lapses: evidence, not a repeal
+
+
+class Confidence(StrEnum):
+    """Where a relation was read, strongest first: the stating text itself, the source's YAML
+    front matter, its metadata table ("THÔNG TIN VĂN BẢN"), an inference from other texts,
+    a crawl-time label."""
+
+    TEXT = "text"
+    FRONT_MATTER = "front_matter"
+    METADATA_TABLE = "metadata_table"
+    INFERRED = "inferred"
+    LABEL = "label"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +210,7 @@ class Relation:
     effective: date | None = None  # from when the relation takes effect
     new_text: str | None = None  # AMENDS: the provision's new wording
     evidence: str = ""  # the sentence that states it
+    confidence: str = "text"  # Confidence: where it was read (text, front matter, metadata table)
 
 
 @dataclass(slots=True)

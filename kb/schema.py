@@ -124,6 +124,7 @@ relations = Table(
     Column("effective", Date),
     Column("new_text", Text),  # amends: the provision's new wording
     Column("evidence", Text),
+    Column("confidence", String(16)),  # kb.model.Confidence; added by 003_relation_evidence
     Index("ix_rel_to", "to_doc"),
     Index("ix_rel_from", "from_doc"),
     Index("ix_rel_source", "source_id"),
@@ -260,7 +261,15 @@ def _m001_initial(conn: Connection) -> None:
     run_ddl(conn, M001_DDL)
 
 
+def _m003_relation_evidence(conn: Connection) -> None:
+    """Each relation records the confidence of its source (text, front matter, metadata table)."""
+    columns = {c["name"] for c in inspect(conn).get_columns("relations")}
+    if "confidence" not in columns:
+        conn.exec_driver_sql("ALTER TABLE relations ADD COLUMN confidence VARCHAR(16)")
+
+
 Migrations = list[tuple[str, Callable[[Connection], None]]]
+
 
 def _m006_cluster_register(conn: Connection) -> None:
     from kb.register import create_register_tables  # kb.register imports this module
@@ -271,6 +280,7 @@ def _m006_cluster_register(conn: Connection) -> None:
 MIGRATIONS: Migrations = [
     ("001_initial", _m001_initial),
     ("006_cluster_register", _m006_cluster_register),
+    ("003_relation_evidence", _m003_relation_evidence),
 ]
 
 

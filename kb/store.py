@@ -21,7 +21,7 @@ from sqlalchemy import and_, create_engine, event, func, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from kb import schema
-from kb.model import PARSER_VERSION, Citation, Document, Provision, Relation, nfc
+from kb.model import PARSER_VERSION, STALE_COMPILATION, Citation, Document, Provision, Relation, nfc
 
 FORMAT_RANK = {"docx": 5, "pdf": 4, "html": 3, "md": 2, "txt": 1}
 DB_FILENAME = "kb.sqlite3"
@@ -279,7 +279,7 @@ def _dedupe_relations(rows: list[RowMapping]) -> list[RowMapping]:
     kept = []
     for row in rows:
         key = (row["kind"], row["from_doc"], row["from_pid"], row["to_doc"], row["to_part"],
-               row["to_annex"], row["to_article"], row["to_clause"], row["to_point"])
+               row["to_annex"], row["to_article"], row["to_clause"], row["to_point"], row.get("confidence"))
         if key not in seen:
             seen.add(key)
             kept.append(row)
@@ -355,6 +355,10 @@ def _upsert_document(conn: Connection, doc: Document, source_id: int, source: So
     elif existing["is_stub"]:  # a stub, or known so far only by an annex file
         conn.execute(update(d).where(d.c.key == doc.key).values(**values | {"is_stub": doc.partial}))
     elif not doc.partial and _outranks(conn, source, existing["primary_source_id"]):
+        if existing["stated_status"] == STALE_COMPILATION and source.kind == "compilation":
+            values = {k: v for k, v in values.items() if k not in ("stated_status", "effective_note")}
+        # a second copy that lacks a date or a title does not erase what the first one gave
+        values = {k: v for k, v in values.items() if v not in (None, "") or existing.get(k) in (None, "")}
         conn.execute(update(d).where(d.c.key == doc.key).values(**values))
     else:  # a weaker source (an annex file, a Pháp điển note): only fill what is missing
         missing = {k: v for k, v in values.items() if existing.get(k) in (None, "", {}) and v}
@@ -428,6 +432,7 @@ def _relation_row(rel: Relation, source_id: int) -> dict:
         "effective": rel.effective,
         "new_text": rel.new_text,
         "evidence": rel.evidence[:2000],
+        "confidence": rel.confidence,
     }
 
 

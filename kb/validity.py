@@ -3,19 +3,36 @@
 Nothing here is stored: it is computed from the documents' effective dates and the relations
 the texts state (thay thế, bãi bỏ, "hết hiệu lực kể từ …", sửa đổi bổ sung), so adding an
 amending or repealing document changes the answer for every date from its own.
+
+Sources, strongest first: a relation a text states; one its source's front matter or metadata
+table states (each relation keeps its confidence and evidence); an inference from other texts
+(a later Luật of the same name cited in force; the document a guiding text details has ended);
+last a crawl-time label ("Trạng thái: Còn hiệu lực"), which is evidence with a date, never a
+verdict: a status resting only on it is "chưa xác định", "theo nhãn của nguồn, chưa xác minh".
+A Pháp điển compilation its own manifest marks as not updated certifies nothing either.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
-from kb.model import STATUS_TEXT, Citation, RelationKind, Status
+from kb import schema
+from kb.citations import find_citations
+from kb.model import STALE_COMPILATION, STATUS_TEXT, Citation, Confidence, RelationKind, Status
 from kb.store import Store
 
 ENDING = (RelationKind.REPLACES.value, RelationKind.REPEALS.value)
+LABEL_ONLY = "theo nhãn của nguồn, chưa xác minh"
+METADATA_EFFECTIVE = "theo thông tin văn bản"  # effective_note of a date read from metadata only
+VALIDITY_LABEL_RE = re.compile(r"hiệu lực|hết hạn|bãi bỏ|thay thế", re.IGNORECASE)
+LABEL_DATE_KEYS = ("lastedit", "last_modified_at", "modified", "lastmod", "crawl_date", "ngay_cap_nhat", "ngaycn")
+LAW_NAME_RE = re.compile(r"Luật\s+(?!số\b|sửa đổi)([^\d;,()“”\"]{2,80}?)\s+(?:năm\s+\d{4}\s+)?(?:là\s+Luật\s+)?(?:số\s+)?(\d+/\d{4}/QH\d+)")
+GUIDES_RE = re.compile(r"hướng dẫn|quy định chi tiết", re.IGNORECASE)
 
 
 @dataclass
@@ -24,6 +41,7 @@ class Validity:
     since: date | None = None  # from when the status holds
     replaced_by: list[str] = field(default_factory=list)
     note: str = ""
+    evidence: list[dict] = field(default_factory=list)  # what the status rests on, strongest first
 
     @property
     def text(self) -> str:
@@ -36,6 +54,7 @@ class Validity:
             "since": self.since.isoformat() if self.since else None,
             "replaced_by": self.replaced_by,
             "note": self.note,
+            "evidence": self.evidence,
         }
 
 
@@ -67,7 +86,7 @@ def relation_date(store: Store, rel: RowMapping) -> date | None:
     return doc["effective"] if doc else None
 
 
-def document_validity(store: Store, key: str, at: date) -> Validity:
+def document_validity(store: Store, key: str, at: date, _depth: int = 0) -> Validity:
     doc = store.document(key)
     if doc is None:
         return Validity(Status.UNKNOWN, note="văn bản không có trong kho dữ liệu")
@@ -77,27 +96,219 @@ def document_validity(store: Store, key: str, at: date) -> Validity:
     if ended:
         return ended
     if doc["effective"] and doc["effective"] > at:
-        return Validity(Status.NOT_YET, since=doc["effective"], note=f"có hiệu lực từ {_vn(doc['effective'])}")
+        return Validity(Status.NOT_YET, since=doc["effective"], note=f"có hiệu lực từ {_vn(doc['effective'])}",
+                        evidence=_pending(store, doc))
     if doc["expires"] and at > doc["expires"]:
         return Validity(Status.REPEALED, since=doc["expires"], note=f"hết thời hạn áp dụng ngày {_vn(doc['expires'])}")
     if doc["effective"] is None:
         note = "văn bản chỉ được dẫn chiếu, chưa có toàn văn trong kho" if doc["is_stub"] else "không xác định được ngày có hiệu lực"
-        return Validity(Status.UNKNOWN, note=note)
-    return Validity(Status.IN_FORCE, since=doc["effective"], note=_stated(doc))
+        return Validity(Status.UNKNOWN, note=note, evidence=_label_evidence(doc))
+    doubt = (_stale_compilation(doc) or _successor_law(store, doc, at)
+             or (_guided_ended(store, doc, at, _depth) if _depth < 2 else None) or _label_only(doc))
+    if doubt:
+        return doubt
+    return Validity(Status.IN_FORCE, since=doc["effective"], note=_stated(doc), evidence=_label_evidence(doc))
 
 
 def _ended_by(store: Store, doc: RowMapping, at: date) -> Validity | None:
+    """Ended by a relation on the whole document (replaced, repealed) in effect at `at`; a
+    relation a text states and one its metadata states both count, and both are shown."""
     number = doc["number"] or doc["key"]
-    whole = [r for r in store.relations(to_doc=number) if r["kind"] in ENDING and r["to_article"] is None
-             and r["to_annex"] is None and r["to_part"] is None]
+    whole = [r for r in store.relations(to_doc=number) if r["kind"] in ENDING and _whole(r)]
     dated = sorted(((relation_date(store, r), r) for r in whole), key=lambda x: x[0] or date.max)
-    for when, rel in dated:
-        if when is not None and when <= at:
-            by = sorted({r["from_doc"] for w, r in dated if w is not None and w <= at})
-            verb = "thay thế" if rel["kind"] == RelationKind.REPLACES.value else "bãi bỏ"
-            return Validity(Status.REPEALED, since=when, replaced_by=by,
-                            note=f"bị {verb} bởi {', '.join(by)} từ {_vn(when)}")
+    effective = [(w, r) for w, r in dated if w is not None and w <= at]
+    if not effective:
+        return None
+    when, rel = min(effective, key=lambda x: (x[0], _strength(x[1])))
+    by = sorted({r["from_doc"] for _w, r in effective})
+    verb = "thay thế" if any(r["kind"] == RelationKind.REPLACES.value for _w, r in effective) else "bãi bỏ"
+    evidence = [_relation_evidence(store, r, w) for w, r in sorted(effective, key=lambda x: _strength(x[1]))]
+    return Validity(Status.REPEALED, since=when, replaced_by=by,
+                    note=f"bị {verb} bởi {', '.join(by)} từ {_vn(when)}", evidence=evidence + _label_evidence(doc))
+
+
+def _whole(rel: RowMapping) -> bool:
+    return rel["to_article"] is None and rel["to_annex"] is None and rel["to_part"] is None
+
+
+CONFIDENCE_ORDER = [c.value for c in Confidence]
+
+
+def _strength(rel: RowMapping) -> int:
+    confidence = rel.get("confidence") or Confidence.TEXT.value
+    return CONFIDENCE_ORDER.index(confidence) if confidence in CONFIDENCE_ORDER else len(CONFIDENCE_ORDER)
+
+
+def _relation_evidence(store: Store, rel: RowMapping, when: date | None) -> dict:
+    return {
+        "kind": rel["kind"],
+        "from_doc": rel["from_doc"],
+        "since": when.isoformat() if when else None,
+        "confidence": rel.get("confidence") or Confidence.TEXT.value,
+        "evidence": rel["evidence"] or "",
+        "file": _source_paths(store).get(rel["source_id"], ""),
+    }
+
+
+def _pending(store: Store, doc: RowMapping) -> list[dict]:
+    return _label_evidence(doc)
+
+
+def _source_paths(store: Store) -> dict[int, str]:
+    """Source id → file path, read once per revision of the store."""
+    return _per_revision(store, "source_paths", lambda: {r["id"]: r["path"] for r in _base(store).sources()})
+
+
+def _base(store: Store) -> Store:
+    return getattr(store, "store", store)  # a CachedReads view or the store itself
+
+
+def _per_revision(store: Store, name: str, build):
+    """A value derived from the whole store, rebuilt when a file is ingested (the relation
+    index is per revision: the value lives beside it)."""
+    index = _base(store)._relation_index()
+    cache = index.__dict__.setdefault("_validity_cache", {})
+    if name not in cache:
+        cache[name] = build()
+    return cache[name]
+
+
+def _status_label(doc: RowMapping) -> str | None:
+    stated = doc["stated_status"]
+    return stated if stated and VALIDITY_LABEL_RE.search(stated) else None
+
+
+def _label_date(doc: RowMapping) -> str | None:
+    front = ((doc["meta"] or {}).get("front_matter") or {})
+    for key in LABEL_DATE_KEYS:
+        if front.get(key):
+            return str(front[key])[:10]
     return None
+
+
+def _label_evidence(doc: RowMapping) -> list[dict]:
+    """The source's crawl-time label, as evidence with its date (never as the verdict)."""
+    label = _status_label(doc)
+    if not label:
+        return []
+    return [{"kind": "label", "from_doc": doc["key"], "since": _label_date(doc),
+             "confidence": Confidence.LABEL.value, "evidence": f"Trạng thái: {label}", "file": ""}]
+
+
+def _label_only(doc: RowMapping) -> Validity | None:
+    """In force by a label alone: the effective date was read from metadata, not from the text,
+    and a crawl-time label says "còn hiệu lực" — not verified, so "chưa xác định"."""
+    label = _status_label(doc)
+    if not label or not (doc["effective_note"] or "").startswith(METADATA_EFFECTIVE):
+        return None
+    dated = f" (nhãn ngày {_label_date(doc)})" if _label_date(doc) else ""
+    return Validity(Status.UNKNOWN, since=doc["effective"], evidence=_label_evidence(doc),
+                    note=f"nguồn ghi «{label}»{dated} — {LABEL_ONLY}")
+
+
+def _stale_compilation(doc: RowMapping) -> Validity | None:
+    """Known only from a Pháp điển compilation its manifest marks as not updated."""
+    if doc["doc_class"] != "compilation" or (doc["stated_status"] or "") != STALE_COMPILATION:
+        return None
+    reason = doc["effective_note"] or ""
+    return Validity(Status.UNKNOWN, since=doc["effective"],
+                    note=f"chỉ có trong bản pháp điển chưa được cập nhật ({reason}); không xác nhận còn hiệu lực",
+                    evidence=[{"kind": "label", "from_doc": doc["key"], "since": None,
+                               "confidence": Confidence.LABEL.value, "evidence": reason, "file": ""}])
+
+
+def _namesakes(store: Store, name: str) -> dict[str, set[str]]:
+    """Luật named "Luật <name> (số) …/QH…" in the articles and căn cứ of the texts held: số hiệu →
+    citing documents. The index is built once per revision of the store (one pass, ~0.3 s on
+    ccn + wide)."""
+    def build() -> dict[str, dict[str, set[str]]]:
+        index: dict[str, dict[str, set[str]]] = {}
+        p = schema.provisions
+        top = select(p.c.doc_key, p.c.text).where(p.c.active.is_(True), p.c.kind.in_(("dieu", "phu_luc", "doan")),
+                                                  p.c.text.like("%/QH%"))
+        with _base(store).engine.connect() as conn:
+            texts = [(row.doc_key, row.text) for row in conn.execute(top)]
+        texts += [(rel["from_doc"], rel["evidence"] or "") for rel in _base(store).relations()
+                  if rel["kind"] == RelationKind.BASED_ON.value]
+        for doc_key, text in texts:
+            if "/QH" not in text or "Luật" not in text:
+                continue
+            for match in LAW_NAME_RE.finditer(text.replace("\n", " ")):
+                index.setdefault(_law_key(match.group(1)), {}).setdefault(match.group(2), set()).add(doc_key)
+        return index
+    return _per_revision(store, "namesakes", build).get(_law_key(name), {})
+
+
+def _law_key(name: str) -> str:
+    return " ".join(name.casefold().replace("luật", "").split())
+
+
+def _successor_law(store: Store, doc: RowMapping, at: date) -> Validity | None:
+    """A Luật whose later namesake is cited by texts in force ("Luật Đầu tư số 143/2025/QH15"
+    beside "Luật Đầu tư số 61/2020/QH14"): a new Luật of the same name replaces the old one, but
+    the date is not in the corpus — "chưa xác định", with the citing texts."""
+    number = doc["number"] or ""
+    if "/QH" not in number or (doc["doc_type"] or "Luật") != "Luật":
+        return None
+    year = _year(number)
+    name = re.sub(r"^Luật\s+", "", (doc["title"] or "").strip())
+    if not name or len(name) > 60:
+        return None
+    for other, citing in sorted(_namesakes(store, name).items()):
+        if other != number and _year(other) > year:
+            live = sorted((c for c in citing if c != doc["key"] and _in_force_plain(store, c, at)), key=_number_order)
+            if live:
+                return Validity(Status.UNKNOWN, since=doc["effective"], note=(
+                    f"có Luật cùng tên ban hành sau: {other} (được dẫn chiếu tại {', '.join(live[:4])}"
+                    f"{f' và {len(live) - 4} văn bản khác' if len(live) > 4 else ''}, đang có hiệu lực)"
+                    " — có thể đã thay thế văn bản này; kho dữ liệu không có văn bản nêu ngày hết hiệu lực"),
+                    evidence=[{"kind": "successor", "from_doc": other, "since": None,
+                               "confidence": Confidence.INFERRED.value,
+                               "evidence": f"Luật {name} số {other} dẫn chiếu tại {', '.join(live[:4])}", "file": ""}]
+                    + _label_evidence(doc))
+    return None
+
+
+def _in_force_plain(store: Store, key: str, at: date) -> bool:
+    doc = store.document(key)
+    return bool(doc and doc["effective"] and doc["effective"] <= at and _ended_by(store, doc, at) is None)
+
+
+def _guided_ended(store: Store, doc: RowMapping, at: date, depth: int) -> Validity | None:
+    """A text that details or guides another ("hướng dẫn thi hành … Nghị định số 113/2017/NĐ-CP")
+    whose guided document has ended: it usually ends with it — "chưa xác định", never plain in force."""
+    title = doc["title"] or ""
+    match = GUIDES_RE.search(title)
+    if not match:
+        return None
+    for mention in find_citations(title[match.start():]):
+        ref = mention.doc_ref
+        if ref is None or not ref.complete or ref.number == doc["number"]:
+            continue
+        guided = document_validity(store, ref.number, at, depth + 1)
+        if guided.status == Status.REPEALED:
+            return Validity(Status.UNKNOWN, since=doc["effective"], note=(
+                f"văn bản hướng dẫn {ref.number}, văn bản này {guided.note}; văn bản quy định chi tiết"
+                " thường hết hiệu lực cùng văn bản được hướng dẫn — cần xác minh"),
+                evidence=[{"kind": "guided_ended", "from_doc": ref.number, "since": _iso(guided.since),
+                           "confidence": Confidence.INFERRED.value, "evidence": title, "file": ""}]
+                + guided.evidence[:2] + _label_evidence(doc))
+    return None
+
+
+def _number_order(number: str) -> tuple[int, int, str]:
+    """Số hiệu in issue order: year, then number ("96/2026/NĐ-CP" before "137/2026/NĐ-CP")."""
+    head = re.match(r"(\d+)", number)
+    return _year(number), int(head.group(1)) if head else 0, number
+
+
+def _year(number: str) -> int:
+    match = re.search(r"/(\d{4})/", number)
+    return int(match.group(1)) if match else 0
+
+
+def _iso(when: date | None) -> str | None:
+    return when.isoformat() if when else None
 
 
 def _stated(doc: RowMapping) -> str:

@@ -73,6 +73,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 _KEY_MAP = {alias: key for key, aliases in _ALIASES.items() for alias in (key, *aliases)}
 CANONICAL_KEYS = frozenset(_ALIASES)
+# front_matter[METADATA_TABLE]: the fields read from the metadata table (not the YAML), so that
+# relations read from them carry that weaker source (ingest.relations)
+METADATA_TABLE = "_metadata_table"
 _EMPTY_VALUES = frozenset({"", "-", "—", "–", "đang cập nhật", "n/a", "none", "null", "không rõ"})
 
 
@@ -307,9 +310,16 @@ class _Body:
         match = _KV_LINE.match(line)
         if not match:
             return False
-        map_front_matter({match.group(1): strip_inline(match.group(2))}, self.front_matter, False)
+        fields: dict = {}
+        map_front_matter({match.group(1): strip_inline(match.group(2))}, fields, False)
+        self._take_fields(fields)
         self.metadata_taken = True
         return True
+
+    def _take_fields(self, fields: dict) -> None:
+        for key, value in fields.items():
+            self.front_matter.setdefault(key, value)
+            self.front_matter.setdefault(METADATA_TABLE, {})[key] = value
 
     def release_heading(self) -> None:
         """The metadata heading is body text after all when no metadata followed it."""
@@ -326,8 +336,7 @@ class _Body:
         if fields is not None:
             self.metadata_taken = True
             self.pending_heading = None
-            for key, value in fields.items():
-                self.front_matter.setdefault(key, value)
+            self._take_fields(fields)
             return
         self.release_heading()
         for row in rows:
