@@ -207,8 +207,8 @@ def _require_docx(name: str, path: Path) -> None:
 def _report(state: AppState, name: str, path: Path, as_of: date | None) -> CheckReport:
     try:
         report = check_file(state.store, path, as_of=as_of)
-    except ReadError as exc:
-        raise http_error(422, f"{name}: {exc.problem}") from exc
+    except ReadError as exc:  # over a resource limit: its own status (413), with the limit named
+        raise http_error(getattr(exc, "status", 422), f"{name}: {exc.problem}") from exc
     report.file = name  # not the temporary path
     return report
 

@@ -155,6 +155,7 @@ def _size(upload: UploadFile) -> int:
 def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job: Job) -> dict[str, Any]:
     """Store each file (under the writer lock), then update the index (outside it)."""
     results = []
+    incomplete = state.index_incomplete  # before this job marks it: what a crash left
     with state.exclusive_ingest():
         for number, (filename, path) in enumerate(staged):
             job.step("Nạp văn bản", number, len(staged))
@@ -167,7 +168,7 @@ def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job
         status = max((r.pop("limit_status", None) or 422) for r in results)
         raise JobFailed(status, f"Không nạp được tệp nào: {first['filename']}: {first['error']}", details)
     index, warnings = None, []
-    needs_index = any(r["status"] == "ingested" for r in results) or state.index_incomplete
+    needs_index = any(r["status"] == "ingested" for r in results) or incomplete
     if needs_index:
         index, warnings = _reindex(state, job)
         for r in results:  # a crash left this file's index incomplete: it is not "unchanged"

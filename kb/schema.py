@@ -197,5 +197,13 @@ def migrate(conn: Connection, migrations: Migrations | None = None) -> list[str]
     return applied
 
 
+def unapplied(conn: Connection) -> list[str]:
+    """The knowledge base's migrations not yet applied (a read: no lock needed to ask)."""
+    if not inspect(conn).has_table("_migrations"):
+        return [name for name, _ in MIGRATIONS]
+    done = {row.name for row in conn.execute(migrations_table.select())}
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
 def table_names(conn: Connection) -> list[str]:
     return inspect(conn).get_table_names()

@@ -102,8 +102,11 @@ class Store:
         self.engine: Engine = create_engine(url, future=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        with self.engine.begin() as conn:
-            schema.migrate(conn)
+        with self.engine.connect() as conn:
+            behind = schema.unapplied(conn)
+        if behind:  # two processes opening a new home at once: one migrates, the other waits
+            with self.writer_lock(), self.engine.begin() as conn:
+                schema.migrate(conn)
 
     @classmethod
     def at_home(cls, home: Path) -> Store:
