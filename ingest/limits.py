@@ -64,7 +64,7 @@ LIMITS: dict[str, Limit] = {lim.name: lim for lim in (
           "diện tích một trang PDF (A2 ≈ 2.005.000 pt²)"),
     Limit("ocr_pages", 200, "CCN_LIMIT_OCR_PAGES", 413, "trang", "số trang đọc bằng OCR trong một tệp"),
     Limit("archive_member_mb", 100, "CCN_LIMIT_ARCHIVE_MEMBER_MB", 413, "MB",
-          "kích thước một tệp trong tệp nén (.tar.xz, .zip)"),
+          "kích thước một tệp trong tệp nén (.tar.xz, .tar.gz, .tar)"),
     Limit("seconds", 300, "CCN_LIMIT_SECONDS", 422, "giây", "thời gian xử lý một tệp hoặc một yêu cầu"),
 )}
 

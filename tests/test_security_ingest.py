@@ -352,7 +352,7 @@ def test_archive_member_size_is_checked_from_its_header(tmp_path: Path) -> None:
     with Measured() as m:
         report = ingest_paths(Store.at_home(tmp_path / "home"), [archive])
     errors = {f["path"].split("!")[-1]: f["error"] for f in report.failed}
-    assert errors["lon/vanban.txt"] == ("vượt giới hạn kích thước một tệp trong tệp nén (.tar.xz, .zip): 2.048,0 MB, "
+    assert errors["lon/vanban.txt"] == ("vượt giới hạn kích thước một tệp trong tệp nén (.tar.xz, .tar.gz, .tar): 2.048,0 MB, "
                                         "giới hạn 100 MB (cài đặt CCN_LIMIT_ARCHIVE_MEMBER_MB)")
     assert not workdir.exists() and report.ingested == []
     assert m.seconds < 10 and m.growth_mb < 300
