@@ -269,9 +269,8 @@ def upload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from conftest import serve_app
 
     from api.app import create_app
-    from kb.store import Store
-
     from drafting.review import ReviewSettings, ReviewStore
+    from kb.store import Store
 
     home = tmp_path_factory.mktemp("ui-upload-home")
     store = Store.at_home(home)
