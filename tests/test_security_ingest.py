@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -524,3 +525,54 @@ def test_kill_during_indexing_then_start_up_completes_the_vectors(search_home, t
         found = httpx.get(f"{url}/api/search", params={"q": "cụm công nghiệp thử nghiệm số 77", "k": 5}).json()
         assert any(r["citation"]["doc"] == "251/2026/NĐ-CP" for r in found["results"])
     assert units_without_vectors(home) == 0
+
+
+def test_sigterm_during_an_upload_job_and_a_long_check_ends_promptly(tmp_path: Path, ccn_dir: Path) -> None:
+    """`ccn serve` busy with OCR (an upload job and a synchronous check of 60 blank pages each):
+    SIGTERM cancels both at the next page and the server exits, instead of hanging."""
+    import signal
+    import socket
+
+    from drafting.review import ReviewSettings, ReviewStore
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    assert ingest_paths(store, [ccn_dir / "QD-130-2022-QD-CTDP.md"]).failed == []
+    review = ReviewStore(store, ReviewSettings.for_home(home))
+    review.add_user("quan.ly", "curator")
+    token = review.issue_token("quan.ly").token
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(CCN_BIN), "--home", str(home), "serve", "--port", str(port), "--workers", "1"],
+                              env=cli_env(CCN_LIMIT_SECONDS="600"), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/health", timeout=5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        blank = pdf_bytes(60)
+        started = httpx.post(f"{url}/api/ingest", files=[("files", ("60-trang.pdf", blank))], headers=auth(token))
+        assert started.status_code == 202
+        checking = threading.Thread(target=lambda: httpx.post(f"{url}/api/check", files={"file": ("c.pdf", blank)},
+                                                              timeout=120), daemon=True)
+        checking.start()
+        time.sleep(4)
+        job = httpx.get(f"{url}/api/jobs/{started.json()['job']}", headers=auth(token)).json()
+        assert job["state"] == "running"
+        sent = time.perf_counter()
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=60)
+        took = time.perf_counter() - sent
+        print(f"\n  exited {took:.1f} s after SIGTERM")
+        assert code in (0, -signal.SIGTERM) and took < 10  # uvicorn re-raises the signal it handled
+    finally:
+        if server.poll() is None:
+            server.kill()
