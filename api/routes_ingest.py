@@ -192,7 +192,8 @@ def stored_name(name: str, sha: str) -> str:
 
 
 def _ingest_one(state: AppState, user: User, filename: str, staged: Path) -> dict[str, Any]:
-    """Ingest one staged upload through the CLI's pipeline; keep the file only when stored."""
+    """Ingest one staged upload through the CLI's pipeline; keep the file only when stored (the
+    same content uploaded before stays, whatever happens to this attempt)."""
     name = staged.name
     sha = sha256_of(staged)
     stored = stored_name(name, sha)
@@ -203,10 +204,12 @@ def _ingest_one(state: AppState, user: User, filename: str, staged: Path) -> dic
     change = Change(Actor(user.name, user.role), "ingest",
                     {"filename": name, "stored": f"uploads/{stored}",
                      "same_name_as": [e["file"] for e in earlier]})
-    ingest_file(state.store, staged, recorded, report, change=change, hold_superseding=True)
+    existed = target.exists()
+    os.replace(staged, target)  # in place first: a kill after the store's write leaves no row without its file
+    ingest_file(state.store, target, recorded, report, change=change, hold_superseding=True)
     status = _status(report, recorded)
-    if status != "failed":
-        os.replace(staged, target)
+    if status == "failed" and not existed:
+        target.unlink(missing_ok=True)
     error = next((f["error"] for f in report.failed if f["path"] == recorded), None)
     return {
         "filename": filename,

@@ -133,6 +133,8 @@ class Store:
         change = change or Change()
         with self.engine.begin() as conn:
             superseded = _superseded(conn, docs)
+            s = schema.sources
+            previous = conn.execute(select(s.c.id).where(s.c.path == source.path, s.c.current.is_(True))).scalar()
             source_id = _insert_source(conn, source, status)
             for doc in docs:
                 if status == ACTIVE:
@@ -145,7 +147,8 @@ class Store:
             for key in {d.key for d in docs} | _docs_of_source(conn, source_id):
                 _refresh_active(conn, key)
             _audit(conn, change, source, source_id, [d.key for d in docs], superseded,
-                   "pending" if status == PENDING else change.action)
+                   "pending" if status == PENDING else change.action,
+                   {"previous_version": previous} if previous else None)
         return source_id
 
     def superseded_by(self, docs: list[Document]) -> list[str]:
