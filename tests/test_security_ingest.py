@@ -359,6 +359,19 @@ def test_archive_member_size_is_checked_from_its_header(tmp_path: Path) -> None:
     assert m.seconds < 10 and m.growth_mb < 300
 
 
+def test_time_budget_per_request(kb_server, monkeypatch) -> None:
+    url, _, _, _ = kb_server
+    monkeypatch.setenv("CCN_LIMIT_SECONDS", "2")
+    started = time.perf_counter()
+    response = httpx.post(f"{url}/api/check", files={"file": ("c.pdf", pdf_bytes(20))}, timeout=120)
+    took = time.perf_counter() - started
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error.startswith("c.pdf: vượt giới hạn thời gian xử lý một tệp hoặc một yêu cầu: ")
+    assert error.endswith(", giới hạn 2 giây (cài đặt CCN_LIMIT_SECONDS)")
+    assert took < 8
+
+
 def _tesseracts() -> list[int]:
     """tesseract processes started by this process (pytesseract's subprocesses)."""
     found = []
