@@ -508,14 +508,20 @@ def long_decree(path: Path, articles: int = 150) -> Path:
     return path
 
 
-def test_kill_during_indexing_then_start_up_completes_the_vectors(search_home, tmp_path: Path) -> None:
+def test_kill_during_indexing_then_start_up_completes_the_vectors(tmp_path: Path, ccn_dir: Path) -> None:
+    """A home of its own (one document, indexed with vectors as `ccn index` does), then a
+    subprocess ingesting and indexing a long text, killed -9 while its units wait for vectors."""
     from api.app import create_app
     from api.state import units_without_vectors
+    from ingest.runner import ingest_paths
     from kb.store import Store
+    from retrieval.build import build_indexes
 
-    _, built = search_home
     home = tmp_path / "home"
-    shutil.copytree(built, home)
+    store = Store.at_home(home)
+    assert ingest_paths(store, [ccn_dir / "QD-130-2022-QD-CTDP.md"]).failed == []
+    build_indexes(store, home, dense="core")
+    assert units_without_vectors(home) == 0
     decree = long_decree(tmp_path / "nd-251-gia.txt")
     proc = subprocess.Popen([sys.executable, "-c", KILLED_SCRIPT, str(home), str(decree)], env=cli_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
