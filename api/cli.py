@@ -77,7 +77,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if report.ingested:
         from api.state import mark_stale
 
-        mark_stale(home_dir(args.home))  # the index lags the store until `ccn index` completes
+        mark_stale(home_dir(args.home), create=False)  # the index lags the store until `ccn index` completes
     for path, warnings in report.warnings.items():
         for warning in warnings:
             print(f"CẢNH BÁO  {path}: {warning}", file=sys.stderr)

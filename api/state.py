@@ -49,9 +49,11 @@ def _stale_file(home: Path) -> Path:
     return index_dir(home) / ".stale"
 
 
-def mark_stale(home: Path) -> None:
-    """The index may lag the store (something is being written or indexed)."""
-    _stale_file(home).touch()
+def mark_stale(home: Path, create: bool = True) -> None:
+    """The index may lag the store (something is being written or indexed). `create=False`:
+    only where an index exists (the CLI, whose home may hold no index, or no folder at all)."""
+    if create or (home / "index").is_dir():
+        _stale_file(home).touch()
 
 
 def clear_stale(home: Path) -> None:
