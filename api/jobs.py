@@ -100,7 +100,7 @@ class Jobs:
             job.result = work(job)
             job.state, job.status = "done", 200
         except Cancelled as exc:
-            job.state, job.status, job.error = "cancelled", 499, exc.problem
+            job.state, job.status, job.error = "cancelled", exc.status, exc.problem
         except LimitError as exc:
             job.state, job.status, job.error = "failed", exc.status, exc.problem
         except JobFailed as exc:

@@ -6,12 +6,14 @@ sent without one is counted as it arrives and refused when it passes the limit.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from ingest.limits import Budget, budget
 
 
 class BodyLimit:
@@ -84,10 +86,6 @@ class RequestBudget:
         if scope["type"] != "http" or not scope["path"].startswith(self.paths):
             await self.app(scope, receive, send)
             return
-        import asyncio
-
-        from ingest.limits import Budget, budget
-
         watcher: asyncio.Task | None = None
 
         async def watch() -> Message:

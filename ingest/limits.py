@@ -141,15 +141,11 @@ class Budget:
 class Cancelled(ReadError):
     """The work was cancelled (the client went away, or the server is stopping)."""
 
-    status = 499
+    status = 503
 
 
 _budget: ContextVar[Budget | None] = ContextVar("ccn_budget", default=None)
 _shutdown = threading.Event()  # set once: every budget is cancelled (graceful shutdown)
-
-
-def current_budget() -> Budget | None:
-    return _budget.get()
 
 
 @contextmanager
@@ -185,7 +181,3 @@ def checkpoint(path: Path | str) -> float | None:
         raise LimitError(path, "seconds", "đã quá thời gian xử lý")
     return left
 
-
-def readme_rows() -> list[tuple[str, str, str, str]]:
-    """The README's table «Giới hạn tài nguyên»: (name, default, env setting, HTTP status)."""
-    return [(lim.name, f"{lim.default} {lim.unit}", lim.env, str(lim.status)) for lim in LIMITS.values()]
