@@ -64,6 +64,16 @@ def is_stale(home: Path) -> bool:
     return _stale_file(home).exists()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def units_without_vectors(home: Path) -> int:
     """Search units waiting for a vector (an indexing interrupted, or not yet run)."""
     if not (index_dir(home) / "units.sqlite3").exists():
@@ -86,7 +96,7 @@ class AppState:
         self.dense = dense
         self.llm = writer_from_env()  # CCN_LLM: a language model words the answers, else extractive
         self.uploads = home / "uploads"
-        self.tmp = home / "tmp"  # uploads being staged: emptied at start-up (a kill leaves nothing)
+        self.tmp = home / "tmp" / str(os.getpid())  # uploads being staged, per process: swept at start-up
         self.cache = ResultCache(cache_size)  # responses of /api/search and /api/ask
         self.jobs = Jobs()
         self._index_lock = threading.Lock()
@@ -188,10 +198,13 @@ class AppState:
         return True
 
     def sweep_tmp(self) -> None:
-        """Remove what staged uploads a killed server left behind (this home's tmp folder)."""
-        for folder in (self.tmp, self.uploads / ".incoming"):
-            shutil.rmtree(folder, ignore_errors=True)
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        """Remove what staged uploads a killed server left behind: the tmp folders of processes
+        no longer running (another worker's, still serving, is left alone)."""
+        shutil.rmtree(self.uploads / ".incoming", ignore_errors=True)  # the staging of older versions
+        root = self.tmp.parent
+        for folder in root.iterdir() if root.is_dir() else ():
+            if folder == self.tmp or not (folder.name.isdigit() and _alive(int(folder.name))):
+                shutil.rmtree(folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:

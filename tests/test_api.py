@@ -367,7 +367,7 @@ def test_upload_is_ingested_indexed_and_searchable(upload_server, uploaded: dict
         "warnings": [], "documents": ["07/CT-TTg"], "upload_id": 1, "supersedes": [], "same_name_as": []}
     assert uploaded["index"]["units"] > 0 and uploaded["index"]["added"] == uploaded["index"]["units"]
     assert stored.read_bytes() == data
-    assert not any((home / "tmp").iterdir())
+    assert not [p for p in (home / "tmp").rglob("*") if p.is_file()]
     doc = httpx.get(f"{url}/api/documents/07/CT-TTg").json()
     assert (doc["type"], doc["in_store"]) == ("Chỉ thị", True)
     found = httpx.get(f"{url}/api/search", params={"q": "cụm công nghiệp", "k": 3}).json()
