@@ -1,7 +1,7 @@
 """Changing the knowledge base over HTTP: uploads (a background job), pending texts, withdrawal.
 
     POST /api/ingest                      upload files → 202 and a job id (token with change_kb)
-    GET  /api/jobs/{id}                   the job: state, progress, result
+    GET  /api/jobs/{id}                   the job: state, progress, result (POST …/cancel stops it)
     GET  /api/kb/uploads                  what was uploaded: status (active, pending, withdrawn)
     POST /api/kb/uploads/{id}/confirm     a second person lets a pending text take effect
     POST /api/kb/uploads/{id}/withdraw    take an upload back; what it superseded counts again
@@ -113,6 +113,15 @@ def job_status(state: State, user: Curator, job_id: str) -> dict:
     return job.to_json()
 
 
+@router.post("/jobs/{job_id}/cancel", summary="Huỷ một công việc nạp văn bản (dừng ở trang hoặc lô kế tiếp)")
+def cancel_job(state: State, user: Curator, job_id: str) -> dict:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise http_error(404, f"không có công việc «{job_id[:40]}»")
+    job.cancel.set()
+    return job.to_json()
+
+
 # ----------------------------------------------------------------------------- checks
 def safe_name(filename: str | None) -> str:
     """The upload's base name, without folders, control or reserved characters."""
@@ -162,6 +171,7 @@ def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job
             with budget(Budget(cancelled=job.cancel)):
                 results.append(_ingest_one(state, user, filename, path))
     stored = [r for r in results if r["status"] != "failed"]
+    job.step("Cập nhật chỉ mục")  # cancelled meanwhile: stop here (what was stored stays, audited)
     if not stored:
         first = results[0]
         details = [{"filename": r["filename"], "error": r["error"]} for r in results]

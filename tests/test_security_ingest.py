@@ -418,6 +418,21 @@ def test_upload_is_a_job_with_state_progress_and_result(kb_server, ccn_dir: Path
     assert missing.status_code == 404 and missing.json()["error"] == "không có công việc «khong-co»"
 
 
+def test_a_cancelled_job_stops_at_the_next_page(kb_server) -> None:
+    url, _, store, tokens = kb_server
+    token = tokens["quan.ly1"]
+    before = store.counts()["sources"]
+    response = httpx.post(f"{url}/api/ingest", files=[("files", ("40-trang.pdf", pdf_bytes(40)))], headers=auth(token))
+    job_id = response.json()["job"]
+    time.sleep(2)
+    assert httpx.post(f"{url}/api/jobs/{job_id}/cancel", headers=auth(token)).status_code == 200
+    started = time.perf_counter()
+    job = wait_job(url, token, job_id, timeout=60)
+    assert time.perf_counter() - started < 5
+    assert (job["state"], job["status"], job["error"]) == ("cancelled", 503, "công việc đã bị huỷ")
+    assert store.counts()["sources"] == before
+
+
 def test_reupload_after_a_crash_is_not_unchanged_while_the_index_is_incomplete(kb_server, ccn_dir: Path) -> None:
     url, home, _, tokens = kb_server
     token = tokens["quan.ly1"]
