@@ -38,7 +38,7 @@ from api.state import AppState
 from drafting.review import User
 from ingest.limits import MB, Budget, budget, limit
 from ingest.readers.detect import MSG_DOC_LEGACY
-from ingest.runner import IngestReport, ingest_file, parse_file, sha256_of
+from ingest.runner import IngestReport, parse_file, prepare_file, sha256_of, store_file
 from ingest.types import ReadError
 from kb import schema
 from kb.store import PENDING, WITHDRAWN, Actor, Change
@@ -162,14 +162,17 @@ def _size(upload: UploadFile) -> int:
 
 # ----------------------------------------------------------------------------- the job
 def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job: Job) -> dict[str, Any]:
-    """Store each file (under the writer lock), then update the index (outside it)."""
-    results = []
+    """Read and parse each file (outside any lock: OCR may take minutes), store them under the
+    one-writer lock (seconds), then update the index (outside it)."""
     incomplete = state.index_incomplete  # before this job marks it: what a crash left
+    uploads = []
+    for number, (filename, path) in enumerate(staged):
+        job.step("Đọc văn bản", number, len(staged))
+        with budget(Budget(cancelled=job.cancel)):
+            uploads.append(_prepare(state, filename, path))
+    job.step("Lưu vào kho", 0, len(uploads))
     with state.exclusive_ingest():
-        for number, (filename, path) in enumerate(staged):
-            job.step("Nạp văn bản", number, len(staged))
-            with budget(Budget(cancelled=job.cancel)):
-                results.append(_ingest_one(state, user, filename, path))
+        results = [_store(state, user, upload) for upload in uploads]
     stored = [r for r in results if r["status"] != "failed"]
     job.step("Cập nhật chỉ mục")  # cancelled meanwhile: stop here (what was stored stays, audited)
     if not stored:
@@ -201,29 +204,37 @@ def stored_name(name: str, sha: str) -> str:
     return f"{sha[:STORED_PREFIX]}-{name}"
 
 
-def _ingest_one(state: AppState, user: User, filename: str, staged: Path) -> dict[str, Any]:
-    """Ingest one staged upload through the CLI's pipeline; keep the file only when stored (the
-    same content uploaded before stays, whatever happens to this attempt)."""
-    name = staged.name
+def _prepare(state: AppState, filename: str, staged: Path) -> dict[str, Any]:
+    """One staged upload hashed, read and parsed by the CLI's pipeline, under its stored name."""
     sha = sha256_of(staged)
-    stored = stored_name(name, sha)
+    stored = stored_name(staged.name, sha)
     target = state.uploads / stored
-    recorded = str(target.resolve())
-    earlier = _earlier_uploads(state, name, recorded)
     report = IngestReport()
-    change = Change(Actor(user.name, user.role), "ingest",
-                    {"filename": name, "stored": f"uploads/{stored}",
-                     "same_name_as": [e["file"] for e in earlier]})
-    existed = target.exists()
-    os.replace(staged, target)  # in place first: a kill after the store's write leaves no row without its file
-    ingest_file(state.store, target, recorded, report, change=change, hold_superseding=True)
+    prepared = prepare_file(state.store, staged, str(target.resolve()), report)
+    return {"filename": filename, "staged": staged, "target": target, "report": report, "prepared": prepared}
+
+
+def _store(state: AppState, user: User, upload: dict[str, Any]) -> dict[str, Any]:
+    """Store a prepared upload (the file in place first: a kill after the store's write leaves
+    no row without its file); keep the file only when stored (the same content uploaded before
+    stays, whatever happens to this attempt)."""
+    staged, target, report = upload["staged"], upload["target"], upload["report"]
+    recorded, name = str(target.resolve()), staged.name
+    earlier = _earlier_uploads(state, name, recorded)
+    if upload["prepared"] is not None:
+        change = Change(Actor(user.name, user.role), "ingest",
+                        {"filename": name, "stored": f"uploads/{target.name}",
+                         "same_name_as": [e["file"] for e in earlier]})
+        existed = target.exists()
+        os.replace(staged, target)
+        store_file(state.store, upload["prepared"], report, change=change, hold_superseding=True)
+        if recorded in report.failed_names() and not existed:
+            target.unlink(missing_ok=True)
     status = _status(report, recorded)
-    if status == "failed" and not existed:
-        target.unlink(missing_ok=True)
     error = next((f["error"] for f in report.failed if f["path"] == recorded), None)
     return {
-        "filename": filename,
-        "file": f"uploads/{stored}",
+        "filename": upload["filename"],
+        "file": f"uploads/{target.name}",
         "upload_id": report.source_ids.get(recorded) or _current_source_id(state, recorded),
         "status": status,
         "error": error,

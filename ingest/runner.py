@@ -52,6 +52,9 @@ class IngestReport:
     def to_json(self) -> dict:
         return {"ingested": self.ingested, "unchanged": self.unchanged, "failed": self.failed}
 
+    def failed_names(self) -> set[str]:
+        return {f["path"] for f in self.failed}
+
 
 def iter_files(
     paths: list[Path], workdir: Path, problems: list[tuple[str, str]] | None = None
@@ -145,35 +148,62 @@ def ingest_file(store: Store, path: Path, name: str, report: IngestReport, *,
     """Read, parse and store one file; record the outcome in the report. With
     `hold_superseding` (uploads through the API) a text that replaces, repeals or amends
     documents already stored is kept pending until a second person confirms it."""
+    prepared = prepare_file(store, path, name, report)
+    if prepared is not None:
+        store_file(store, prepared, report, change=change, hold_superseding=hold_superseding)
+
+
+@dataclass
+class Prepared:
+    """A file read and parsed, not yet stored."""
+
+    source: SourceFile
+    docs: list[Document]
+
+
+def prepare_file(store: Store, path: Path, name: str, report: IngestReport) -> Prepared | None:
+    """Hash, read and parse one file (the slow part: OCR, parsing) without writing the store
+    but for a failure's record; None when it is unchanged or failed (both in the report). The
+    API does this outside the one-writer lock, so a long OCR never holds up other writers."""
     try:
         sha = sha256_of(path)
     except OSError as exc:
         _fail(store, report, name, None, f"không đọc được tệp: {exc.strerror or exc}")
-        return
+        return None
     if store.file_state(name, sha) == "unchanged":
         report.unchanged.append(name)
-        return
+        return None
     read_parsed = _read_and_parse(store, path, name, sha, report)
     if read_parsed is None:
-        return
+        return None
     raw, docs = read_parsed
     kind = "compilation" if any(d.doc_class == DocClass.COMPILATION for d in docs) else "document"
     warnings = sorted({w for d in docs for w in d.warnings} | set(raw.warnings if not docs else []))
-    source = SourceFile(name, sha, path.stat().st_size, raw.fmt, kind, warnings, raw.original)
+    return Prepared(SourceFile(name, sha, path.stat().st_size, raw.fmt, kind, warnings, raw.original), docs)
+
+
+def store_file(store: Store, prepared: Prepared, report: IngestReport, *, change: Change | None = None,
+               hold_superseding: bool = False) -> None:
+    """Store a prepared file (under the writer lock: the same content stored meanwhile by
+    another writer is found unchanged, never stored twice)."""
+    source, docs, name = prepared.source, prepared.docs, prepared.source.path
+    if store.file_state(name, source.sha256) == "unchanged":
+        report.unchanged.append(name)
+        return
     superseded = store.superseded_by(docs)
     status = PENDING if hold_superseding and superseded else ACTIVE
     try:
         source_id = store.save(source, docs, status, change)
     except Exception as exc:
-        _fail(store, report, name, sha, f"lỗi ghi kho dữ liệu: {type(exc).__name__}: {exc}")
+        _fail(store, report, name, source.sha256, f"lỗi ghi kho dữ liệu: {type(exc).__name__}: {exc}")
         return
     (report.pending if status == PENDING else report.ingested).append(name)
     report.source_ids[name] = source_id
     if superseded:
         report.superseded[name] = superseded
     report.provisions += sum(1 for d in docs for _ in d.all_provisions())
-    if warnings:
-        report.warnings[name] = warnings
+    if source.warnings:
+        report.warnings[name] = source.warnings
 
 
 def parse_file(path: Path) -> list[Document]:

@@ -433,6 +433,24 @@ def test_a_cancelled_job_stops_at_the_next_page(kb_server) -> None:
     assert store.counts()["sources"] == before
 
 
+def test_a_long_upload_does_not_hold_up_other_writers_or_reads(kb_server, ccn_dir: Path) -> None:
+    """While an upload job reads 40 blank pages by OCR, `ccn ingest` on the same home stores at
+    once (no wait for the writer lock) and searches answer; then the job is cancelled."""
+    url, home, _, tokens = kb_server
+    token = tokens["quan.ly2"]
+    response = httpx.post(f"{url}/api/ingest", files=[("files", ("40-trang.pdf", pdf_bytes(40)))], headers=auth(token))
+    job_id = response.json()["job"]
+    time.sleep(2)
+    assert httpx.get(f"{url}/api/jobs/{job_id}", headers=auth(token)).json()["progress"]["step"] == "Đọc văn bản"
+    assert httpx.get(f"{url}/api/search", params={"q": "cụm công nghiệp"}, timeout=10).status_code == 200
+    out = subprocess.run([str(CCN_BIN), "--home", str(home), "ingest", str(ccn_dir / "CT-07-2012-CT-TTg.txt")],
+                         capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert out.returncode == 0 and "đang có tiến trình nạp khác" not in out.stderr
+    assert httpx.get(f"{url}/api/jobs/{job_id}", headers=auth(token)).json()["state"] == "running"
+    httpx.post(f"{url}/api/jobs/{job_id}/cancel", headers=auth(token))
+    assert wait_job(url, token, job_id, timeout=60)["state"] == "cancelled"
+
+
 def test_reupload_after_a_crash_is_not_unchanged_while_the_index_is_incomplete(kb_server, ccn_dir: Path) -> None:
     url, home, _, tokens = kb_server
     token = tokens["quan.ly1"]
