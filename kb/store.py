@@ -439,9 +439,10 @@ def _source_row(conn: Connection, source_id: int):
 
 
 def _superseded(conn: Connection, docs: list[Document]) -> list[str]:
-    """Documents in the store (not stubs) that these replace, repeal or amend."""
+    """Documents in the store (not stubs) that these replace, repeal or amend, or whose text
+    they give anew (a new version of a stored document changes its wording as surely)."""
     targets = {nfc(r.target_doc) for d in docs for r in d.relations if r.kind.value in ENDING_KINDS}
-    targets -= {d.key for d in docs}
+    targets |= {d.key for d in docs}
     if not targets:
         return []
     d = schema.documents

@@ -188,6 +188,23 @@ def test_fake_decree_is_pending_until_a_second_curator_confirms_and_withdraw_res
     assert audit[0]["detail"]["restored"] == [ND139, ND32]
 
 
+def test_a_new_text_of_a_stored_decree_is_pending_too(kb_server, ccn_dir: Path) -> None:
+    """The poisoning by another wording: a changed copy of NĐ 32 itself waits for a second person."""
+    url, home, _, tokens = kb_server
+    before = show(home, f"Điều 8 Nghị định {ND32}")
+    text = (ccn_dir / "ND-32-2024-ND-CP.txt").read_text(encoding="utf-8")
+    changed = text.replace("Thành lập cụm công nghiệp phải đáp ứng các điều kiện sau:",
+                           "Thành lập cụm công nghiệp không cần điều kiện nào:")
+    assert changed != text
+    job = upload(url, tokens["quan.ly1"], [("nd32-sua.txt", changed.encode("utf-8"))])
+    (file,) = job["result"]["files"]
+    assert (file["status"], file["supersedes"], file["documents"]) == ("pending", [ND32], [ND32])
+    assert show(home, f"Điều 8 Nghị định {ND32}") == before
+    withdrawn = httpx.post(f"{url}/api/kb/uploads/{file['upload_id']}/withdraw", headers=auth(tokens["quan.ly2"]))
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert show(home, f"Điều 8 Nghị định {ND32}") == before
+
+
 def test_same_name_upload_is_a_new_upload_naming_what_it_would_supersede(kb_server, ccn_dir: Path) -> None:
     url, home, store, tokens = kb_server
     token = tokens["quan.ly1"]
