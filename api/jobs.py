@@ -22,6 +22,7 @@ from ingest.limits import Cancelled, LimitError
 
 log = logging.getLogger("ccn.api")
 MAX_JOBS = 200
+RUNNING_AT_ONCE = 2  # jobs reading at the same time (two cores); the others wait "queued"
 STATES = ("queued", "running", "done", "failed", "cancelled")
 
 
@@ -76,6 +77,7 @@ class Jobs:
     def __init__(self) -> None:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._slots = threading.Semaphore(RUNNING_AT_ONCE)
 
     def submit(self, kind: str, owner: str, work: Callable[[Job], dict[str, Any]]) -> Job:
         job = Job(uuid.uuid4().hex[:16], kind, owner)
@@ -93,10 +95,15 @@ class Jobs:
         for job in list(self._jobs.values()):
             job.cancel.set()
 
+    def _run(self, job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
+        with self._slots:
+            self._work(job, work)
+
     @staticmethod
-    def _run(job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
+    def _work(job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
         job.state = "running"
         try:
+            job.step("bắt đầu")  # cancelled while queued: stop before any work
             job.result = work(job)
             job.state, job.status = "done", 200
         except Cancelled as exc:
