@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -109,15 +109,17 @@ def check_docx_zip(path: Path | str, data: bytes) -> None:
 
 
 # ----------------------------------------------------------------------------- PDF
-def check_pdf_pages(path: Path | str, sizes: list[tuple[float, float]]) -> None:
-    """Page count, then each page's area (points²), before any page is rendered."""
-    if len(sizes) > limit("pdf_pages"):
-        raise LimitError(path, "pdf_pages", f"{len(sizes):,} trang".replace(",", "."))
+def check_pdf_pages(path: Path | str, count: int, size_of: Callable[[int], tuple[float, float]]) -> None:
+    """Page count (as the page tree declares it), then each page's area (points²), before any
+    page is rendered; `size_of(index)` reads one page's size."""
+    if count > limit("pdf_pages"):
+        raise LimitError(path, "pdf_pages", f"{count:,} trang".replace(",", "."))
     area_limit = limit("pdf_page_area")
-    for number, (width, height) in enumerate(sizes, 1):
+    for index in range(count):
+        width, height = size_of(index)
         if width * height > area_limit:
             raise LimitError(path, "pdf_page_area",
-                             f"trang {number} rộng {width:.0f}×{height:.0f} pt = "
+                             f"trang {index + 1} rộng {width:.0f}×{height:.0f} pt = "
                              f"{width * height:,.0f} pt²".replace(",", "."))
 
 

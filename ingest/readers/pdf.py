@@ -112,9 +112,7 @@ def _flatten_annotations(path: Path, data: bytes) -> tuple[bytes, dict[int, list
 
 def _check_pages(path: Path, doc) -> None:
     """Page count and page sizes from the page tree, before any page is loaded or rendered."""
-    count = len(doc)
-    check_pdf_pages(path, [(0.0, 0.0)] * count)  # the count alone first: sizes cost a look each
-    check_pdf_pages(path, [doc.get_page_size(i) for i in range(count)])
+    check_pdf_pages(path, len(doc), doc.get_page_size)
 
 
 def _annotation_rects(page, pdfium_c) -> list[Rect]:
