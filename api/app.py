@@ -7,7 +7,8 @@
     GET  /api/documents               documents (filters: type, issuer, status, in_store, q)
     GET  /api/documents/{id}          one document: metadata, validity, structure tree, relations
     GET  /api/provisions/{id}         one provision: wording at a date, context, relations, versions
-    POST /api/ingest                  upload files: the CLI's ingestion pipeline, then the indexes
+    POST /api/ingest                  upload files (curator token): a background job, GET /api/jobs/{id}
+    /api/kb/uploads, /api/kb/audit    pending uploads, confirm, withdraw; the knowledge base's audit
     POST /api/check, /api/draft       check a letter's citations; draft a letter (routes_check.py)
     GET  /                            the web UI (api/static/index.html); /static its files
     GET  /docs, /openapi.json         the OpenAPI schema
@@ -31,14 +32,15 @@ from fastapi.staticfiles import StaticFiles
 from api import review, routes_check, routes_documents, routes_ingest, routes_search
 from api.cli import home_dir, store_for
 from api.errors import install_error_handlers
-from api.limits import BodyLimit
+from api.limits import BodyLimit, RequestBudget
 from api.routes_register import router as register_router
 from api.schemas import Health
-from api.state import AppState
+from api.state import AppState, units_without_vectors
 from kb.store import Store
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_JSON_BYTES = 1024 * 1024  # any request body but uploads
+BUDGETED_PATHS = ("/api/check", "/api/draft", "/api/ingest")  # read files: time budget, cancel on disconnect
 
 ROUTERS: list[APIRouter] = [routes_search.router, routes_documents.router, routes_ingest.router]
 ROUTERS.append(review.router)  # the review workflow: users, drafts, audit (api/review.py)
@@ -71,15 +73,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        state.sweep_tmp()  # staged uploads a kill left behind
         if preload:
             state.searcher()
+        state.complete_index_in_background()  # indexing a kill interrupted
+        _cancel_work_on_sigterm(state)
         yield
+        state.jobs.cancel_all()  # shutdown: jobs stop at their next page or batch
 
     app = FastAPI(title="Trợ lý pháp luật cụm công nghiệp", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan, redirect_slashes=False)
     app.state.ccn = state
     install_error_handlers(app)
     app.add_exception_handler(review.ReviewError, review.on_review_error)
+    app.add_middleware(RequestBudget, paths=BUDGETED_PATHS)
     app.add_middleware(BodyLimit, default=MAX_JSON_BYTES,
                        per_path={"/api/ingest": routes_ingest.MAX_REQUEST_BYTES, **routes_check.BODY_LIMITS})
     for router in (*ROUTERS, *routers):
@@ -99,8 +106,33 @@ def _add_health(app: FastAPI, state: AppState) -> None:
     @app.get("/health", response_model=Health, tags=["hệ thống"], summary="Tình trạng dịch vụ")
     def health() -> dict:
         counts = state.store.counts()
-        return {"status": "ok", "documents": counts["documents"], "provisions": counts["provisions"],
-                "search_ready": state.search_ready, "query_encoder": state.query_encoder()}
+        missing = units_without_vectors(state.home)
+        return {"status": "indexing" if missing else "ok", "documents": counts["documents"],
+                "provisions": counts["provisions"], "search_ready": state.search_ready,
+                "query_encoder": state.query_encoder(), "units_without_vectors": missing}
+
+
+def _cancel_work_on_sigterm(state: AppState) -> None:
+    """SIGTERM (and Ctrl-C) also cancel the work under way — readers between pages, OCR, jobs,
+    an embedding between batches — so the server stops promptly; then uvicorn's own handler.
+    Only where signals can be set (the main thread: `ccn serve`, not a test's server thread)."""
+    import signal
+    import threading
+
+    from ingest.limits import shutdown
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+
+        def handler(number, frame, previous=previous) -> None:
+            shutdown()
+            state.jobs.cancel_all()
+            if callable(previous):
+                previous(number, frame)
+
+        signal.signal(signum, handler)
 
 
 def _add_static(app: FastAPI, folder: Path) -> None:

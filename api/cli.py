@@ -75,7 +75,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"Kho đã có {store.counts()['documents']} văn bản: không nạp lại (--if-empty).", file=sys.stderr)
         return 0
     paths = [Path(p) for p in args.paths] or corpus_paths(args.set)
-    report = ingest_paths(store, paths, progress=_progress)
+    report = ingest_paths(store, paths, progress=_progress)  # one writer per home; audited as the OS user
+    if report.ingested:
+        from api.state import mark_stale
+
+        mark_stale(home_dir(args.home), create=False)  # the index lags the store until `ccn index` completes
     if not args.paths and args.set == "default":  # the cluster register read from the corpus
         from api.cli_register import register_from_corpus
 
@@ -240,6 +244,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     report = build_indexes(store, _home(args), dense=args.dense, embedder=_embedder(),
                            chroma_url=os.environ.get("CCN_CHROMA_URL"), progress=_index_progress,
                            student=args.student)
+    from api.state import clear_stale, units_without_vectors
+
+    if args.dense == "none" or units_without_vectors(_home(args)) == 0:
+        clear_stale(_home(args))
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return 0

@@ -6,12 +6,14 @@ sent without one is counted as it arrives and refused when it passes the limit.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from ingest.limits import Budget, budget
 
 
 class BodyLimit:
@@ -67,3 +69,45 @@ async def _refuse(send: Send, limit: int) -> None:
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+class RequestBudget:
+    """Each request to a path that reads files (check, ingest, drafts) runs under its own time
+    budget (ingest.limits: CCN_LIMIT_SECONDS), cancelled when the client disconnects: once the
+    body is in, the connection is watched, and a disconnect stops the reading at its next page.
+    A pure ASGI middleware: the budget is a context variable, which the endpoint's worker thread
+    inherits."""
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...]):
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.paths):
+            await self.app(scope, receive, send)
+            return
+        watcher: asyncio.Task | None = None
+
+        async def watch() -> Message:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                current.cancel("người dùng đã ngắt kết nối")
+            return message
+
+        async def watched() -> Message:
+            nonlocal watcher
+            if watcher is not None:  # the app listens after the body: it shares the watcher's answer
+                return await asyncio.shield(watcher)
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                current.cancel("người dùng đã ngắt kết nối")
+            elif message["type"] == "http.request" and not message.get("more_body", False):
+                watcher = asyncio.ensure_future(watch())
+            return message
+
+        with budget(Budget()) as current:
+            try:
+                await self.app(scope, watched, send)
+            finally:
+                if watcher is not None and not watcher.done():
+                    watcher.cancel()

@@ -153,7 +153,7 @@ class DraftReport(Model):
 @router.post("/check", response_model=CheckResponse, responses=UPLOAD_ERRORS,
              summary="Kiểm tra trích dẫn của một văn bản (không lưu vào kho)")
 def check(state: State, file: Letter, as_of: AsOfForm = None) -> dict:
-    with _staged(file) as (name, path):
+    with _staged(file, state.tmp) as (name, path):
         return _report(state, name, path, as_of).to_json()
 
 
@@ -161,7 +161,7 @@ def check(state: State, file: Letter, as_of: AsOfForm = None) -> dict:
              responses={**DOCX_CONTENT, **UPLOAD_ERRORS},
              summary="Tệp DOCX có nhận xét của bộ kiểm tra tại từng trích dẫn")
 def check_annotated(state: State, file: Letter, as_of: AsOfForm = None) -> Response:
-    with _staged(file, docx_only=True) as (name, path):
+    with _staged(file, state.tmp, docx_only=True) as (name, path):
         report = _report(state, name, path, as_of)
         out = path.with_name("nhan-xet.docx")
         try:
@@ -179,14 +179,16 @@ def check_annotated(state: State, file: Letter, as_of: AsOfForm = None) -> Respo
 
 
 @contextmanager
-def _staged(upload: UploadFile, docx_only: bool = False) -> Iterator[tuple[str, Path]]:
-    """The upload, checked as /api/ingest checks it, in a temporary folder removed afterwards."""
+def _staged(upload: UploadFile, tmp: Path, docx_only: bool = False) -> Iterator[tuple[str, Path]]:
+    """The upload, checked as /api/ingest checks it, in a temporary folder removed afterwards
+    (under the home's tmp/, which start-up empties: a kill leaves nothing behind)."""
     name = check_upload(upload)
     if docx_only and not name.lower().endswith(".docx"):
         raise http_error(415, f"{name}: chỉ ghi được nhận xét vào tệp Word .docx; tệp khác hãy "
                               "kiểm tra bằng /api/check")
-    with tempfile.TemporaryDirectory(prefix="ccn-letter-") as tmp:
-        path = Path(tmp) / name
+    tmp.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ccn-letter-", dir=tmp) as folder:
+        path = Path(folder) / name
         upload.file.seek(0)
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out, 1 << 20)
@@ -207,8 +209,8 @@ def _require_docx(name: str, path: Path) -> None:
 def _report(state: AppState, name: str, path: Path, as_of: date | None) -> CheckReport:
     try:
         report = check_file(state.store, path, as_of=as_of)
-    except ReadError as exc:
-        raise http_error(422, f"{name}: {exc.problem}") from exc
+    except ReadError as exc:  # over a resource limit: its own status (413), with the limit named
+        raise http_error(getattr(exc, "status", 422), f"{name}: {exc.problem}") from exc
     report.file = name  # not the temporary path
     return report
 

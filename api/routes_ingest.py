@@ -1,12 +1,20 @@
-"""Upload: POST /api/ingest — the CLI's ingestion pipeline, file by file, then the indexes.
+"""Changing the knowledge base over HTTP: uploads (a background job), pending texts, withdrawal.
 
-Each file is checked before anything is stored (type by its name: .docx .pdf .txt .md .html
-.htm; at most 20 MB; at most 10 files), written to a staging folder, and ingested under the
-name `$CCN_HOME/uploads/<file name>` with the same reader, parser, checks and Vietnamese errors
-as `ccn ingest` (content is detected from the bytes, not the name). A file that fails leaves the
-store as it was: the failure is recorded and the previous upload of that name stays on disk.
-Re-uploading the same content is a no-op ("unchanged"); a changed file becomes a new version,
-the old one kept. When anything new was stored, the search indexes are updated and reloaded.
+    POST /api/ingest                      upload files → 202 and a job id (token with change_kb)
+    GET  /api/jobs/{id}                   the job: state, progress, result (POST …/cancel stops it)
+    GET  /api/kb/uploads                  what was uploaded: status (active, pending, withdrawn)
+    POST /api/kb/uploads/{id}/confirm     a second person lets a pending text take effect
+    POST /api/kb/uploads/{id}/withdraw    take an upload back; what it superseded counts again
+    GET  /api/kb/audit                    every change to the knowledge base
+
+Every route needs a token whose role has `change_kb` (curator, admin): the review workflow's
+token lookup (api.review.current_user); anonymous 401, other roles 403. Each file is checked
+before anything is stored (type by its name, size, count: ingest.limits), staged in the home's
+tmp folder (emptied at start-up) and ingested by the CLI's pipeline under a name of its own,
+`uploads/<sha256[:12]>-<name>`: an upload never replaces an earlier one of the same name, and the
+result says which earlier upload and documents it would supersede. A text that replaces,
+repeals or amends documents already stored is held pending (stored, shown nowhere) until
+another curator or admin confirms it. Responses name files, never the server's paths.
 """
 
 from __future__ import annotations
@@ -16,67 +24,102 @@ import os
 import shutil
 import unicodedata
 import uuid
-from pathlib import PurePosixPath
-from typing import Annotated
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.deps import ERRORS, error_response, get_state
-from api.errors import error_body, http_error
-from api.schemas import IngestResponse
+from api.errors import http_error
+from api.jobs import Job, JobFailed
+from api.review import Me, Review
 from api.state import AppState
+from drafting.review import User
+from ingest.limits import MB, Budget, budget, limit
 from ingest.readers.detect import MSG_DOC_LEGACY
-from ingest.runner import IngestReport, ingest_file
+from ingest.runner import IngestReport, parse_file, prepare_file, sha256_of, store_file
+from ingest.types import ReadError
+from kb import schema
+from kb.store import PENDING, WITHDRAWN, Actor, Change
 
 log = logging.getLogger("ccn.api")
 
 ALLOWED_SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm")
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_FILES = 10
+MAX_FILE_BYTES = limit("upload_file_mb") * MB
+MAX_FILES = limit("upload_files")
 MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024  # whole multipart body
 MAX_NAME_CHARS = 150
+STORED_PREFIX = 12  # hex digits of the sha256 in front of a stored upload's name
 
-router = APIRouter(prefix="/api", tags=["nạp văn bản"], responses=ERRORS)
+RESPONSES = {401: error_response("Thiếu mã truy cập, hoặc mã không hợp lệ"),
+             403: error_response("Vai trò không có quyền thay đổi cơ sở tri thức"),
+             404: error_response("Không có công việc / tệp tải lên này"),
+             409: error_response("Trạng thái tệp không cho phép việc này"), **ERRORS}
+router = APIRouter(prefix="/api", tags=["nạp văn bản"], responses=RESPONSES)
 State = Annotated[AppState, Depends(get_state)]
 
 
+def curator(review: Review, user: Me) -> User:
+    """The token's user, if their role may change the knowledge base (else 403, audited)."""
+    review.require(user, "change_kb")
+    return user
+
+
+Curator = Annotated[User, Depends(curator)]
+
+
 @router.post(
-    "/ingest",
-    response_model=IngestResponse,
-    summary="Tải lên và nạp văn bản (docx, pdf, txt, md, html; tối đa 20 MB mỗi tệp)",
-    responses={413: error_response("Tệp quá lớn"),
-               415: error_response("Định dạng tệp không được hỗ trợ"),
-               422: error_response("Dữ liệu không hợp lệ, hoặc không nạp được tệp nào")},
+    "/ingest", status_code=202,
+    summary="Tải lên và nạp văn bản (docx, pdf, txt, md, html): chạy nền, trả mã công việc",
+    responses={413: error_response("Tệp quá lớn"), 415: error_response("Định dạng tệp không được hỗ trợ"),
+               422: error_response("Dữ liệu không hợp lệ")},
 )
 def upload(
     state: State,
+    user: Curator,
     files: Annotated[list[UploadFile], File(min_length=1, max_length=MAX_FILES,
                                              description="một hoặc nhiều tệp văn bản (tối đa 10)")],
-) -> dict | JSONResponse:
+) -> JSONResponse:
     named = [(check_upload(f), f) for f in files]
     names = [name for name, _ in named]
     if len(set(names)) < len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
         raise http_error(422, f"Hai tệp cùng tên trong một lần nạp: {', '.join(twice)}")
-    with state.exclusive_ingest():
-        results = [_ingest_one(state, name, f) for name, f in named]
-        index, warnings = _reindex(state) if any(r["status"] == "ingested" for r in results) else (None, [])
-    stored = [r for r in results if r["status"] != "failed"]
-    failed = [{"path": r["path"], "error": r["error"]} for r in results if r["status"] == "failed"]
-    if not stored:
-        first = results[0]
-        message = f"Không nạp được tệp nào: {first['filename']}: {first['error']}"
-        details = [{"filename": r["filename"], "path": r["path"], "error": r["error"]} for r in results]
-        return JSONResponse(error_body(message, details), status_code=422)
-    return {
-        "ingested": [r["path"] for r in results if r["status"] == "ingested"],
-        "unchanged": [r["path"] for r in results if r["status"] == "unchanged"],
-        "failed": failed,
-        "files": results,
-        "index": index,
-        "warnings": warnings,
-    }
+    staging = state.tmp / uuid.uuid4().hex
+    staging.mkdir(parents=True, exist_ok=True)
+    staged = []
+    for name, f in named:
+        f.file.seek(0)
+        with (staging / name).open("wb") as out:
+            shutil.copyfileobj(f.file, out, 1 << 20)
+        staged.append((f.filename or name, staging / name))
+
+    def work(job: Job) -> dict[str, Any]:
+        try:
+            return _ingest_job(state, user, staged, job)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    job = state.jobs.submit("ingest", user.name, work)
+    return JSONResponse({"job": job.id, "state": job.state, "url": f"/api/jobs/{job.id}"}, status_code=202)
+
+
+@router.get("/jobs/{job_id}", summary="Tình trạng một công việc nạp văn bản")
+def job_status(state: State, user: Curator, job_id: str) -> dict:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise http_error(404, f"không có công việc «{job_id[:40]}»")
+    return job.to_json()
+
+
+@router.post("/jobs/{job_id}/cancel", summary="Huỷ một công việc nạp văn bản (dừng ở trang hoặc lô kế tiếp)")
+def cancel_job(state: State, user: Curator, job_id: str) -> dict:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise http_error(404, f"không có công việc «{job_id[:40]}»")
+    job.cancel.set()
+    return job.to_json()
 
 
 # ----------------------------------------------------------------------------- checks
@@ -117,53 +160,212 @@ def _size(upload: UploadFile) -> int:
     return size
 
 
-# ----------------------------------------------------------------------------- ingest
-def _ingest_one(state: AppState, name: str, upload: UploadFile) -> dict:
-    """Ingest one upload through the CLI's pipeline; keep the file only when it is stored."""
-    staging = state.uploads / ".incoming" / uuid.uuid4().hex
-    staging.mkdir(parents=True, exist_ok=True)
-    staged = staging / name
-    target = state.uploads / name
-    recorded = str(target.resolve())
-    try:
-        upload.file.seek(0)
-        with staged.open("wb") as out:
-            shutil.copyfileobj(upload.file, out, 1 << 20)
-        report = IngestReport()
-        ingest_file(state.store, staged, recorded, report)
-        status = _status(report, recorded)
-        if status != "failed":
-            os.replace(staged, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+# ----------------------------------------------------------------------------- the job
+def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job: Job) -> dict[str, Any]:
+    """Read and parse each file (outside any lock: OCR may take minutes), store them under the
+    one-writer lock (seconds), then update the index (outside it)."""
+    incomplete = state.index_incomplete  # before this job marks it: what a crash left
+    uploads = []
+    for number, (filename, path) in enumerate(staged):
+        job.step("Đọc văn bản", number, len(staged))
+        with budget(Budget(cancelled=job.cancel)):
+            uploads.append(_prepare(state, filename, path))
+    job.step("Lưu vào kho", 0, len(uploads))
+    with state.exclusive_ingest():
+        results = [_store(state, user, upload) for upload in uploads]
+    stored = [r for r in results if r["status"] != "failed"]
+    job.step("Cập nhật chỉ mục")  # cancelled meanwhile: stop here (what was stored stays, audited)
+    if not stored:
+        first = results[0]
+        details = [{"filename": r["filename"], "error": r["error"]} for r in results]
+        status = max((r.pop("limit_status", None) or 422) for r in results)
+        raise JobFailed(status, f"Không nạp được tệp nào: {first['filename']}: {first['error']}", details)
+    index, warnings = None, []
+    needs_index = any(r["status"] == "ingested" for r in results) or incomplete
+    if needs_index:
+        index, warnings = _reindex(state, job)
+        for r in results:  # a crash left this file's index incomplete: it is not "unchanged"
+            if r["status"] == "unchanged":
+                r["status"] = "indexed"
+    for r in results:
+        r.pop("limit_status", None)
+    return {
+        "ingested": [r["file"] for r in results if r["status"] == "ingested"],
+        "pending": [r["file"] for r in results if r["status"] == "pending"],
+        "unchanged": [r["file"] for r in results if r["status"] in ("unchanged", "indexed")],
+        "failed": [{"file": r["file"], "error": r["error"]} for r in results if r["status"] == "failed"],
+        "files": results,
+        "index": index,
+        "warnings": warnings,
+    }
+
+
+def stored_name(name: str, sha: str) -> str:
+    return f"{sha[:STORED_PREFIX]}-{name}"
+
+
+def _prepare(state: AppState, filename: str, staged: Path) -> dict[str, Any]:
+    """One staged upload hashed, read and parsed by the CLI's pipeline, under its stored name."""
+    sha = sha256_of(staged)
+    stored = stored_name(staged.name, sha)
+    target = state.uploads / stored
+    report = IngestReport()
+    prepared = prepare_file(state.store, staged, str(target.resolve()), report)
+    return {"filename": filename, "staged": staged, "target": target, "report": report, "prepared": prepared}
+
+
+def _store(state: AppState, user: User, upload: dict[str, Any]) -> dict[str, Any]:
+    """Store a prepared upload (the file in place first: a kill after the store's write leaves
+    no row without its file); keep the file only when stored (the same content uploaded before
+    stays, whatever happens to this attempt)."""
+    staged, target, report = upload["staged"], upload["target"], upload["report"]
+    recorded, name = str(target.resolve()), staged.name
+    earlier = _earlier_uploads(state, name, recorded)
+    if upload["prepared"] is not None:
+        change = Change(Actor(user.name, user.role), "ingest",
+                        {"filename": name, "stored": f"uploads/{target.name}",
+                         "same_name_as": [e["file"] for e in earlier]})
+        existed = target.exists()
+        os.replace(staged, target)
+        store_file(state.store, upload["prepared"], report, change=change, hold_superseding=True)
+        if recorded in report.failed_names() and not existed:
+            target.unlink(missing_ok=True)
+    status = _status(report, recorded)
     error = next((f["error"] for f in report.failed if f["path"] == recorded), None)
     return {
-        "filename": upload.filename or name,
-        "path": recorded,
+        "filename": upload["filename"],
+        "file": f"uploads/{target.name}",
+        "upload_id": report.source_ids.get(recorded) or _current_source_id(state, recorded),
         "status": status,
         "error": error,
         "warnings": report.warnings.get(recorded, []),
         "documents": _documents_of(state, recorded) if status != "failed" else [],
+        "supersedes": report.superseded.get(recorded, []),
+        "same_name_as": earlier,
+        "limit_status": report.statuses.get(recorded),
     }
 
 
 def _status(report: IngestReport, name: str) -> str:
     if name in report.ingested:
         return "ingested"
+    if name in report.pending:
+        return "pending"
     return "unchanged" if name in report.unchanged else "failed"
 
 
-def _documents_of(state: AppState, path: str) -> list[str]:
-    """Keys of the documents whose main text this file now provides."""
+def _earlier_uploads(state: AppState, name: str, recorded: str) -> list[dict[str, Any]]:
+    """Earlier uploads under the same name (other content), still counting or pending: the new
+    one does not replace them silently; the answer names them and their documents."""
+    s = schema.sources
+    folder = str(state.uploads.resolve())
+    with state.store.engine.connect() as conn:
+        rows = conn.execute(s.select().where(s.c.path.like(f"{folder}/%-{name}"), s.c.current.is_(True),
+                                             s.c.status != WITHDRAWN, s.c.path != recorded)).mappings().all()
+    return [{"upload_id": r["id"], "file": f"uploads/{Path(r['path']).name}",
+             "documents": _documents_of(state, r["path"], r["id"])}
+            for r in rows if Path(r["path"]).name[STORED_PREFIX + 1:] == name]
+
+
+def _current_source_id(state: AppState, path: str) -> int | None:
     current = [s["id"] for s in state.store.sources(path) if s["current"]]
-    return [d["key"] for d in state.store.documents(include_stubs=False)
-            if current and d["primary_source_id"] in current]
+    return current[-1] if current else None
 
 
-def _reindex(state: AppState) -> tuple[dict | None, list[str]]:
+def _documents_of(state: AppState, path: str, source_id: int | None = None) -> list[str]:
+    """Keys of the documents this file gives (a pending file's too: what it would give)."""
+    p = schema.provisions
+    sid = source_id or _current_source_id(state, path)
+    if sid is None:
+        return []
+    with state.store.engine.connect() as conn:
+        keys = conn.execute(p.select().with_only_columns(p.c.doc_key).where(p.c.source_id == sid).distinct())
+        return sorted(k for (k,) in keys)
+
+
+def _reindex(state: AppState, job: Job | None = None) -> tuple[dict | None, list[str]]:
     try:
-        return state.reindex().to_json(), []
+        return state.reindex(job.tracker() if job else None).to_json(), []
     except Exception as exc:  # stored, but not yet searchable: say so, keep what is stored
+        if job is not None and job.cancel.is_set():
+            raise
         log.exception("cập nhật chỉ mục sau khi nạp thất bại")
         return None, [f"Đã lưu văn bản nhưng chưa cập nhật được chỉ mục tìm kiếm ({type(exc).__name__}); "
                       "hãy chạy «ccn index»."]
+
+
+# ----------------------------------------------------------------------------- pending, withdraw, audit
+@router.get("/kb/uploads", summary="Các tệp đã tải lên và trạng thái (hiệu lực, chờ xác nhận, đã rút)")
+def uploads(state: State, user: Curator, status: Annotated[str | None, Query(max_length=16)] = None) -> list:
+    s = schema.sources
+    folder = str(state.uploads.resolve())
+    query = s.select().where(s.c.path.like(f"{folder}/%"), s.c.current.is_(True)).order_by(s.c.id.desc())
+    if status:
+        query = query.where(s.c.status == status)
+    with state.store.engine.connect() as conn:
+        rows = conn.execute(query.limit(500)).mappings().all()
+    return [_upload_view(state, r) for r in rows]
+
+
+def _upload_view(state: AppState, row) -> dict[str, Any]:
+    audit = state.store.kb_audit(row["id"])
+    first = audit[-1] if audit else None
+    return {"id": row["id"], "file": f"uploads/{Path(row['path']).name}", "sha256": row["sha256"],
+            "status": row["status"], "uploaded_by": first["actor"] if first else None,
+            "documents": _documents_of(state, row["path"], row["id"]),
+            "supersedes": first["superseded"] if first else [],
+            "history": [{"at": a["at"].isoformat(), "actor": a["actor"], "action": a["action"]}
+                        for a in reversed(audit)]}
+
+
+def _upload(state: AppState, upload_id: int):
+    row = state.store.source(upload_id) if 0 < upload_id < 2**62 else None
+    if row is None or not row["path"].startswith(str(state.uploads.resolve()) + "/"):
+        raise http_error(404, f"không có tệp tải lên số {upload_id}")
+    return row
+
+
+@router.post("/kb/uploads/{upload_id}/confirm",
+             summary="Xác nhận văn bản đang chờ (người thứ hai, không phải người tải lên)")
+def confirm(state: State, user: Curator, upload_id: int) -> dict:
+    row = _upload(state, upload_id)
+    if row["status"] != PENDING:
+        raise http_error(409, f"tệp tải lên số {upload_id} không ở trạng thái chờ xác nhận ({row['status']})")
+    uploader = next((a["actor"] for a in state.store.kb_audit(upload_id) if a["action"] == "pending"), None)
+    if uploader == user.name:
+        raise http_error(403, f"người tải lên «{user.name}» không tự xác nhận được văn bản của mình: "
+                              "cần một người quản lý kho văn bản hoặc quản trị khác")
+    path = Path(row["path"])
+    if not path.is_file() or sha256_of(path) != row["sha256"]:
+        raise http_error(409, f"tệp {path.name} không còn trên máy chủ hoặc đã bị đổi: không xác nhận được")
+    try:
+        docs = parse_file(path)
+    except ReadError as exc:
+        raise http_error(422, f"{path.name}: {exc.problem}") from exc
+    with state.exclusive_ingest():
+        state.store.confirm(upload_id, docs, Change(Actor(user.name, user.role), "confirm"))
+    return _after_change(state, user, upload_id)
+
+
+@router.post("/kb/uploads/{upload_id}/withdraw", summary="Rút một tệp đã tải lên: khôi phục văn bản nó thay thế")
+def withdraw(state: State, user: Curator, upload_id: int) -> dict:
+    row = _upload(state, upload_id)
+    if row["status"] == WITHDRAWN:
+        raise http_error(409, f"tệp tải lên số {upload_id} đã được rút")
+    with state.exclusive_ingest():
+        state.store.withdraw(upload_id, Change(Actor(user.name, user.role), "withdraw"))
+    return _after_change(state, user, upload_id)
+
+
+def _after_change(state: AppState, user: User, upload_id: int) -> dict:
+    """The upload as it is now, and the job updating the search index for the change."""
+    job = state.jobs.submit("index", user.name, lambda j: {"index": _reindex(state, j)[0]})
+    with state.store.engine.connect() as conn:
+        row = conn.execute(schema.sources.select().where(schema.sources.c.id == upload_id)).mappings().first()
+    return {**_upload_view(state, row), "job": job.id}
+
+
+@router.get("/kb/audit", summary="Nhật ký thay đổi cơ sở tri thức")
+def kb_audit(state: State, user: Curator, limit_rows: Annotated[int, Query(alias="limit", ge=1, le=1000)] = 200,
+             ) -> list:
+    return [{**dict(a), "at": a["at"].isoformat()} for a in state.store.kb_audit(limit=limit_rows)]

@@ -71,6 +71,8 @@ class Health(Model):
     search_ready: bool
     query_encoder: str | None = Field(None, description="what embeds questions: 'student:<model>' "
                                       "(the query student), the model's name, or null (no vectors)")
+    units_without_vectors: int = Field(0, description="search units waiting for a vector (status "
+                                       "'indexing' while > 0: an interrupted indexing being completed)")
 
 
 # ------------------------------------------------------------------------------- search

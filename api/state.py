@@ -8,12 +8,22 @@ way finish with the old one). Several server processes (`ccn serve --workers N`)
 folder: uploads take a file lock, and each process notices an index changed by another one (or by
 `ccn index`) from the index files' stamps, reloading in the background meanwhile answering with
 the searcher it has.
+
+Writing and indexing are apart: `exclusive_ingest()` is the knowledge base's one-writer lock
+(the store's lock file, shared with `ccn ingest` and approvals), held while files are stored;
+`reindex()` runs outside it, one build at a time per home, and a caller that finds a build under
+way returns at once: the build runs again for its change (an approval never waits minutes for an
+upload's embedding). An index that may lag the store is marked stale (`index/.stale`) until a
+build completes; at start-up a stale index or units without vectors are completed in the
+background (`complete_index_in_background`), and /health reports them.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -21,16 +31,58 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from api.cache import ResultCache
+from api.jobs import Jobs
 from drafting.answer import Answerer
 from drafting.grounding import writer_from_env
 from kb.store import Store
 from retrieval.build import build_indexes, open_searcher
-from retrieval.index import IndexReport, index_dir
+from retrieval.index import EMBED_PENDING, IndexReport, connect_units, index_dir
 from retrieval.search import Searcher
 from retrieval.settings import SearchSettings
 from retrieval.student import student_dir
 
 STAMP_EVERY = 1.0  # seconds between two looks at the index stamp
+log = logging.getLogger("ccn.api")
+
+
+def _stale_file(home: Path) -> Path:
+    return index_dir(home) / ".stale"
+
+
+def mark_stale(home: Path, create: bool = True) -> None:
+    """The index may lag the store (something is being written or indexed). `create=False`:
+    only where an index exists (the CLI, whose home may hold no index, or no folder at all)."""
+    if create or (home / "index").is_dir():
+        _stale_file(home).touch()
+
+
+def clear_stale(home: Path) -> None:
+    _stale_file(home).unlink(missing_ok=True)
+
+
+def is_stale(home: Path) -> bool:
+    return _stale_file(home).exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def units_without_vectors(home: Path) -> int:
+    """Search units waiting for a vector (an indexing interrupted, or not yet run)."""
+    if not (index_dir(home) / "units.sqlite3").exists():
+        return 0
+    conn = connect_units(home)
+    try:
+        return conn.execute("SELECT count(*) FROM units WHERE embedded = ?", (EMBED_PENDING,)).fetchone()[0]
+    finally:
+        conn.close()
 
 
 class AppState:
@@ -44,8 +96,11 @@ class AppState:
         self.dense = dense
         self.llm = writer_from_env()  # CCN_LLM: a language model words the answers, else extractive
         self.uploads = home / "uploads"
+        self.tmp = home / "tmp" / str(os.getpid())  # uploads being staged, per process: swept at start-up
         self.cache = ResultCache(cache_size)  # responses of /api/search and /api/ask
-        self._ingest_lock = threading.Lock()
+        self.jobs = Jobs()
+        self._index_lock = threading.Lock()
+        self._index_wanted = threading.Event()
         self._load_lock = threading.Lock()
         self._flag_lock = threading.Lock()
         self._searcher: Searcher | None = None
@@ -86,23 +141,70 @@ class AppState:
 
     @contextmanager
     def exclusive_ingest(self) -> Iterator[None]:
-        """One upload (ingest, index, reload) at a time, across threads and processes."""
+        """One writer of the knowledge base at a time, across threads and processes (the CLI's
+        too); the index is marked stale before anything is written."""
         self.uploads.mkdir(parents=True, exist_ok=True)
-        with self._ingest_lock, (self.uploads / ".lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with self.store.writer_lock():
+            mark_stale(self.home)
+            yield
 
-    def reindex(self) -> IndexReport:
-        """Bring the indexes in line with the store, then swap in a searcher over them."""
+    def reindex(self, progress=None) -> IndexReport:
+        """Bring the indexes in line with the store, then swap in a searcher over them. When a
+        build is under way (this process or another), return at once with an empty report: that
+        build runs once more for this change."""
+        self._index_wanted.set()
+        report = IndexReport()
+        while self._index_wanted.is_set():
+            if not self._index_lock.acquire(blocking=False):
+                return report
+            try:
+                with (index_dir(self.home) / ".build.lock").open("a") as handle:
+                    fcntl.flock(handle, fcntl.LOCK_EX)
+                    while self._index_wanted.is_set():
+                        self._index_wanted.clear()
+                        report = self._build(progress)
+            finally:
+                self._index_lock.release()
+        return report
+
+    def _build(self, progress=None) -> IndexReport:
+        mark_stale(self.home)  # cleared only once the build completes: a kill leaves it
         report = build_indexes(self.store, self.home, dense=self.dense, embedder=self.embedder,
-                               chroma_url=self.chroma_url)
+                               chroma_url=self.chroma_url, progress=progress)
+        if units_without_vectors(self.home) == 0 or self.dense == "none":
+            clear_stale(self.home)
         self._generation_file().write_text(str(time.time_ns()), encoding="utf-8")
         with self._load_lock:
             self._load()
         return report
+
+    @property
+    def index_incomplete(self) -> bool:
+        return is_stale(self.home) or units_without_vectors(self.home) > 0
+
+    def complete_index_in_background(self) -> bool:
+        """At start-up: an index a kill left stale, or units without vectors, completed in a
+        daemon thread (searches go on meanwhile). True when a completion was started."""
+        if not self.index_incomplete:
+            return False
+
+        def complete() -> None:
+            try:
+                self.reindex()
+            except Exception:
+                log.exception("hoàn tất chỉ mục khi khởi động thất bại")
+
+        threading.Thread(target=complete, name="ccn-complete-index", daemon=True).start()
+        return True
+
+    def sweep_tmp(self) -> None:
+        """Remove what staged uploads a killed server left behind: the tmp folders of processes
+        no longer running (another worker's, still serving, is left alone)."""
+        shutil.rmtree(self.uploads / ".incoming", ignore_errors=True)  # the staging of older versions
+        root = self.tmp.parent
+        for folder in root.iterdir() if root.is_dir() else ():
+            if folder == self.tmp or not (folder.name.isdigit() and _alive(int(folder.name))):
+                shutil.rmtree(folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:

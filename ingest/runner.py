@@ -23,16 +23,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.limits import MB, budget, check_size, limit
 from ingest.parse import parse
 from ingest.readers import read
 from ingest.types import ReadError
-from kb.model import DocClass
-from kb.store import SourceFile, Store
+from kb.model import DocClass, Document
+from kb.store import ACTIVE, PENDING, Change, SourceFile, Store
 
 SUPPORTED_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".doc"}
 SKIPPED_NAMES = {"MANIFEST.tsv", "README.md", "readme.md"}
 ARCHIVE_SUFFIXES = (".tar.xz", ".tar.gz", ".tgz", ".tar")
-MAX_TEXT_BYTES = 20 * 1024 * 1024  # a text file (TXT, MD, HTML) larger than this is refused
+MAX_TEXT_BYTES = limit("text_file_mb") * MB  # a text file (TXT, MD, HTML) larger than this is refused
 MAX_TEXT_CHARS = 20_000_000  # so is any file (DOCX, PDF) whose text read is longer than this
 
 
@@ -43,9 +44,16 @@ class IngestReport:
     failed: list[dict] = field(default_factory=list)
     warnings: dict[str, list[str]] = field(default_factory=dict)
     provisions: int = 0
+    pending: list[str] = field(default_factory=list)  # stored, waiting for confirmation
+    source_ids: dict[str, int] = field(default_factory=dict)
+    superseded: dict[str, list[str]] = field(default_factory=dict)  # documents each file replaces
+    statuses: dict[str, int] = field(default_factory=dict)  # HTTP status of a file over a limit
 
     def to_json(self) -> dict:
         return {"ingested": self.ingested, "unchanged": self.unchanged, "failed": self.failed}
+
+    def failed_names(self) -> set[str]:
+        return {f["path"] for f in self.failed}
 
 
 def iter_files(
@@ -86,6 +94,11 @@ def _iter_archive(
         with tarfile.open(archive) as tar:
             for member in tar:
                 if not (member.isfile() and _wanted(Path(member.name))):
+                    continue
+                try:  # the size the header declares, before a byte is written
+                    check_size(f"{name}!{member.name}", "archive_member_mb", member.size)
+                except ReadError as exc:
+                    problems.append((f"{name}!{member.name}", exc.problem))
                     continue
                 try:
                     tar.extract(member, target, filter="data")
@@ -130,50 +143,102 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(store: Store, path: Path, name: str, report: IngestReport) -> None:
-    """Read, parse and store one file; record the outcome in the report."""
+def ingest_file(store: Store, path: Path, name: str, report: IngestReport, *,
+                change: Change | None = None, hold_superseding: bool = False) -> None:
+    """Read, parse and store one file; record the outcome in the report. With
+    `hold_superseding` (uploads through the API) a text that replaces, repeals or amends
+    documents already stored is kept pending until a second person confirms it."""
+    prepared = prepare_file(store, path, name, report)
+    if prepared is not None:
+        store_file(store, prepared, report, change=change, hold_superseding=hold_superseding)
+
+
+@dataclass
+class Prepared:
+    """A file read and parsed, not yet stored."""
+
+    source: SourceFile
+    docs: list[Document]
+
+
+def prepare_file(store: Store, path: Path, name: str, report: IngestReport) -> Prepared | None:
+    """Hash, read and parse one file (the slow part: OCR, parsing) without writing the store
+    but for a failure's record; None when it is unchanged or failed (both in the report). The
+    API does this outside the one-writer lock, so a long OCR never holds up other writers."""
     try:
         sha = sha256_of(path)
     except OSError as exc:
         _fail(store, report, name, None, f"không đọc được tệp: {exc.strerror or exc}")
-        return
+        return None
     if store.file_state(name, sha) == "unchanged":
         report.unchanged.append(name)
+        return None
+    read_parsed = _read_and_parse(store, path, name, sha, report)
+    if read_parsed is None:
+        return None
+    raw, docs = read_parsed
+    kind = "compilation" if any(d.doc_class == DocClass.COMPILATION for d in docs) else "document"
+    warnings = sorted({w for d in docs for w in d.warnings} | set(raw.warnings if not docs else []))
+    return Prepared(SourceFile(name, sha, path.stat().st_size, raw.fmt, kind, warnings, raw.original), docs)
+
+
+def store_file(store: Store, prepared: Prepared, report: IngestReport, *, change: Change | None = None,
+               hold_superseding: bool = False) -> None:
+    """Store a prepared file (under the writer lock: the same content stored meanwhile by
+    another writer is found unchanged, never stored twice)."""
+    source, docs, name = prepared.source, prepared.docs, prepared.source.path
+    if store.file_state(name, source.sha256) == "unchanged":
+        report.unchanged.append(name)
         return
+    superseded = store.superseded_by(docs)
+    status = PENDING if hold_superseding and superseded else ACTIVE
+    try:
+        source_id = store.save(source, docs, status, change)
+    except Exception as exc:
+        _fail(store, report, name, source.sha256, f"lỗi ghi kho dữ liệu: {type(exc).__name__}: {exc}")
+        return
+    (report.pending if status == PENDING else report.ingested).append(name)
+    report.source_ids[name] = source_id
+    if superseded:
+        report.superseded[name] = superseded
+    report.provisions += sum(1 for d in docs for _ in d.all_provisions())
+    if source.warnings:
+        report.warnings[name] = source.warnings
+
+
+def parse_file(path: Path) -> list[Document]:
+    """A stored file read and parsed again, under the same limits (to confirm a pending upload)."""
+    with budget():
+        return parse(read(path))
+
+
+def _read_and_parse(store: Store, path: Path, name: str, sha: str, report: IngestReport):
+    """(RawText, documents), or None with the failure recorded."""
     try:
         too_large = _too_large(path, path.stat().st_size)
     except OSError as exc:
         too_large = f"không đọc được tệp: {exc.strerror or exc}"
     if too_large:
         _fail(store, report, name, sha, too_large)
-        return
+        return None
     try:
-        raw = read(path)
-        chars = sum(len(b.original) for b in raw.blocks)
-        if chars > MAX_TEXT_CHARS:
-            problem = (f"chữ trích từ tệp quá dài ({_vn_int(chars)} ký tự, giới hạn "
-                       f"{_vn_int(MAX_TEXT_CHARS)}): {_SPLIT_ADVICE}")
-            _fail(store, report, name, sha, problem)
-            return
-        docs = parse(raw)
+        with budget():  # the time budget of the request or job, or one of this file's own
+            raw = read(path)
+            chars = sum(len(b.original) for b in raw.blocks)
+            if chars > MAX_TEXT_CHARS:
+                problem = (f"chữ trích từ tệp quá dài ({_vn_int(chars)} ký tự, giới hạn "
+                           f"{_vn_int(MAX_TEXT_CHARS)}): {_SPLIT_ADVICE}")
+                _fail(store, report, name, sha, problem)
+                return None
+            return raw, parse(raw)
     except ReadError as exc:
+        if getattr(exc, "status", None):
+            report.statuses[name] = exc.status
         _fail(store, report, name, sha, exc.problem)
-        return
+        return None
     except Exception as exc:  # a parser bug must not abort the batch: record it
         _fail(store, report, name, sha, f"lỗi phân tích văn bản: {type(exc).__name__}: {exc}")
-        return
-    kind = "compilation" if any(d.doc_class == DocClass.COMPILATION for d in docs) else "document"
-    warnings = sorted({w for d in docs for w in d.warnings} | set(raw.warnings if not docs else []))
-    source = SourceFile(name, sha, path.stat().st_size, raw.fmt, kind, warnings, raw.original)
-    try:
-        store.save(source, docs)
-    except Exception as exc:
-        _fail(store, report, name, sha, f"lỗi ghi kho dữ liệu: {type(exc).__name__}: {exc}")
-        return
-    report.ingested.append(name)
-    report.provisions += sum(1 for d in docs for _ in d.all_provisions())
-    if warnings:
-        report.warnings[name] = warnings
+        return None
 
 
 def _fail(store: Store, report: IngestReport, name: str, sha: str | None, error: str) -> None:
@@ -188,10 +253,13 @@ def ingest_paths(
     store: Store,
     paths: list[Path],
     progress: Callable[[Iterator, int], Iterator] | None = None,
+    change: Change | None = None,
 ) -> IngestReport:
-    """Ingest everything under `paths`. `progress` wraps the file iterator (e.g. tqdm)."""
+    """Ingest everything under `paths`. `progress` wraps the file iterator (e.g. tqdm). One
+    writer per knowledge base: a second concurrent run waits (and says so on stderr) for the
+    first, then finds its files unchanged; no row is ever stored twice."""
     report = IngestReport()
-    with tempfile.TemporaryDirectory(prefix="ccn-ingest-") as tmp:
+    with store.writer_lock(_say), tempfile.TemporaryDirectory(prefix="ccn-ingest-") as tmp:
         problems: list[tuple[str, str]] = []
         files = list(iter_files(paths, Path(tmp), problems))
         for name, error in problems:
@@ -201,5 +269,9 @@ def ingest_paths(
             if not path.exists():
                 _fail(store, report, name, None, "không tìm thấy tệp")
                 continue
-            ingest_file(store, path, name, report)
+            ingest_file(store, path, name, report, change=change)
     return report
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

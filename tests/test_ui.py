@@ -269,11 +269,19 @@ def upload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from conftest import serve_app
 
     from api.app import create_app
+    from drafting.review import ReviewSettings, ReviewStore
     from kb.store import Store
 
     home = tmp_path_factory.mktemp("ui-upload-home")
-    with serve_app(create_app(home, store=Store.at_home(home))) as url:
+    store = Store.at_home(home)
+    review = ReviewStore(store, ReviewSettings.for_home(home))
+    review.add_user("quan.ly", "curator")  # uploads need a curator's token
+    UPLOAD_TOKEN.append(review.issue_token("quan.ly").token)
+    with serve_app(create_app(home, store=store)) as url:
         yield url
+
+
+UPLOAD_TOKEN: list[str] = []
 
 
 @pytest.fixture
@@ -285,6 +293,7 @@ def upload_ui(browser, upload_server: str) -> Iterator[Page]:
 
 def upload(page, *files: Path) -> None:
     page.set_input_files("#files", [str(f) for f in files])
+    page.fill("#upload-token", UPLOAD_TOKEN[-1])
     page.locator("#upload-submit").click()
     page.wait_for_selector("#upload-results table, #upload-results .error")
 

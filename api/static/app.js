@@ -880,6 +880,9 @@ async function viewUpload() {
     h("label", {for: "files"}, "Chọn tệp văn bản (DOCX, PDF, TXT, Markdown, HTML, .tar.xz) — có thể chọn nhiều tệp:"),
     input,
     h("div", {class: "drop", id: "drop"}, "…hoặc kéo thả tệp vào đây"),
+    h("label", {for: "upload-token"}, "Mã truy cập của người quản lý kho văn bản:"),
+    h("input", {type: "password", id: "upload-token", autocomplete: "off",
+      value: sessionStorage.getItem(UPLOAD_TOKEN_KEY) || ""}),
     h("button", {type: "submit", id: "upload-submit"}, "Nạp vào kho"),
     results);
   form.addEventListener("submit", (event) => {
@@ -909,8 +912,12 @@ async function upload(files, results) {
   for (const f of files) data.append("files", f, f.name);
   results.replaceChildren(h("p", {class: "muted loading", role: "status"}, `Đang nạp ${files.length} tệp…`));
   $("#upload-submit").disabled = true;
+  const token = ($("#upload-token") || {}).value || "";
+  sessionStorage.setItem(UPLOAD_TOKEN_KEY, token);
+  const headers = {Authorization: `Bearer ${token}`};
   try {
-    const report = await api("/api/ingest", {method: "POST", body: data});
+    const started = await api("/api/ingest", {method: "POST", body: data, headers});
+    const report = await waitJob(started.job, headers, results);
     cache.clear();
     results.replaceChildren(uploadTable(report, files));
   } catch (err) {
@@ -923,7 +930,29 @@ async function upload(files, results) {
   }
 }
 
+const UPLOAD_TOKEN_KEY = "ccn.upload.token";  // this tab only (sessionStorage)
+
+/** Poll an upload job (GET /api/jobs/{id}) until it ends; its result, or an error like a request's. */
+async function waitJob(id, headers, results) {
+  for (;;) {
+    const job = await api(`/api/jobs/${encodeURIComponent(id)}`, {headers});
+    if (job.state === "done") return job.result;
+    if (job.state === "failed" || job.state === "cancelled") {
+      const err = new Error(job.error || "Nạp không thành công");
+      err.status = job.status;
+      err.body = {details: job.details || []};
+      throw err;
+    }
+    const p = job.progress || {};
+    results.replaceChildren(h("p", {class: "muted loading", role: "status"},
+      `${p.step || "Đang chờ"}${p.total ? ` (${p.done}/${p.total})` : ""}…`));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 const UPLOAD_STATUS = {
+  pending: ["Chờ xác nhận", "other"],
+  indexed: ["Đã lập chỉ mục lại", "same"],
   ingested: ["Đã nạp", "ok"],
   unchanged: ["Không đổi", "same"],
   failed: ["Lỗi", "fail"],

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ingest.limits import check_docx_zip
 from ingest.normalize import normalize
 from ingest.readers.detect import MSG_DOCX_BROKEN
 from ingest.types import Block, RawText, ReadError
@@ -61,6 +62,7 @@ def read_docx(path: Path, data: bytes) -> RawText:
 def _load_body(path: Path, data: bytes) -> etree._Element:
     import docx  # python-docx: finds the main document part through the package relations
 
+    check_docx_zip(path, data)  # sizes from the zip directory, before any XML is inflated
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError, EOFError) as exc:

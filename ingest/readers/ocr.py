@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from ingest.limits import LimitError, checkpoint
 from ingest.normalize import COLUMN_GAP
 
 OCR_LANG = "vie"
@@ -33,14 +35,19 @@ class _Line:
         return max(1, self.bottom - self.top)
 
 
-def ocr_page_lines(page, number: int, warnings: list[str]) -> list[str]:
-    """Text lines of one pdfplumber page read by OCR; a warning names the page."""
+def ocr_page_lines(page, number: int, warnings: list[str], path: Path | str = "") -> list[str]:
+    """Text lines of one pdfplumber page read by OCR; a warning names the page. Tesseract runs
+    as a subprocess killed when the work's time budget runs out (ingest.limits)."""
+    left = checkpoint(path)
     try:
         import pytesseract
 
         image = page.to_image(resolution=OCR_DPI).original
-        data = pytesseract.image_to_data(image, lang=OCR_LANG, output_type=pytesseract.Output.DICT)
-    except Exception as exc:  # tesseract missing, language missing, rendering failure
+        data = pytesseract.image_to_data(image, lang=OCR_LANG, output_type=pytesseract.Output.DICT,
+                                         timeout=max(1, int(left)) if left is not None else 0)
+    except Exception as exc:
+        if "timeout" in str(exc).lower():  # pytesseract killed tesseract: the budget is spent
+            raise LimitError(path, "seconds", f"OCR trang {number} chưa xong khi hết thời gian") from exc  # tesseract missing, language missing, rendering failure
         warnings.append(f"trang {number} không có lớp chữ và không đọc được bằng OCR: {exc}")
         return []
     warnings.append(f"trang {number} đọc bằng OCR")

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import pdfplumber
 
+from ingest.limits import LimitError, check_pdf_pages, checkpoint, limit
 from ingest.readers._common import is_page_number, make_blocks
 from ingest.types import Block, RawText, ReadError
 
 MSG_ENCRYPTED = "tệp PDF bị mã hoá (có mật khẩu)"
 MSG_CORRUPT = "tệp PDF bị hỏng"
+MSG_NO_CONTENT = "tệp PDF không có nội dung: không có chữ, kể cả sau khi đọc bằng OCR"
 MIN_TEXT_CHARS = 20  # fewer non-space characters than this: the page is an image, OCR it
 RUNNING_EDGE_LINES = 2  # lines at the top/bottom of a page that may be running headers/footers
 
@@ -41,7 +43,8 @@ def read_pdf(path: Path, data: bytes) -> RawText:
     with _open(path, data) as pdf:
         try:
             for number, page in enumerate(pdf.pages, 1):
-                pages.append(_page_blocks(page, number, stamps.get(number - 1, []), warnings))
+                checkpoint(path)  # over time, client gone, server stopping: stop between pages
+                pages.append(_page_blocks(path, page, number, stamps.get(number - 1, []), warnings))
         except ReadError:
             raise
         except Exception as exc:
@@ -49,8 +52,8 @@ def read_pdf(path: Path, data: bytes) -> RawText:
     if not pages:
         raise ReadError(path, f"{MSG_CORRUPT} (không có trang nào)")
     blocks = _join_hyphenated(_drop_running_lines(pages))
-    if not blocks:
-        warnings.append("tệp PDF không có chữ đọc được")
+    if not blocks:  # a blank or unreadable PDF is refused, not stored as an empty document
+        raise ReadError(path, MSG_NO_CONTENT)
     return RawText(path, "pdf", blocks, wrapped=True, warnings=warnings)
 
 
@@ -85,6 +88,11 @@ def _flatten_annotations(path: Path, data: bytes) -> tuple[bytes, dict[int, list
             raise ReadError(path, MSG_ENCRYPTED) from exc
         raise ReadError(path, MSG_CORRUPT) from exc
     try:
+        _check_pages(path, doc)
+    except ReadError:
+        doc.close()
+        raise
+    try:
         stamps: dict[int, list[Rect]] = {}
         for index in range(len(doc)):
             page = doc[index]
@@ -100,6 +108,11 @@ def _flatten_annotations(path: Path, data: bytes) -> tuple[bytes, dict[int, list
         return data, {}
     finally:
         doc.close()
+
+
+def _check_pages(path: Path, doc) -> None:
+    """Page count and page sizes from the page tree, before any page is loaded or rendered."""
+    check_pdf_pages(path, len(doc), doc.get_page_size)
 
 
 def _annotation_rects(page, pdfium_c) -> list[Rect]:
@@ -122,13 +135,16 @@ def _annotation_rects(page, pdfium_c) -> list[Rect]:
 # --- one page --------------------------------------------------------------------------------
 
 
-def _page_blocks(page, number: int, stamps: list[Rect], warnings: list[str]) -> list[Block]:
+def _page_blocks(path: Path, page, number: int, stamps: list[Rect], warnings: list[str]) -> list[Block]:
     if stamps:
         page = page.filter(lambda obj: not _blank_under_stamp(obj, stamps))
     if _needs_ocr(page):
         from ingest.readers.ocr import ocr_page_lines
 
-        lines = ocr_page_lines(page, number, warnings)
+        ocr_done = sum(1 for w in warnings if w.endswith("đọc bằng OCR"))
+        if ocr_done >= limit("ocr_pages"):
+            raise LimitError(path, "ocr_pages", f"trang {number} là trang thứ {ocr_done + 1} cần OCR")
+        lines = ocr_page_lines(page, number, warnings, path)
         return make_blocks(lines, origin="ocr", page=number)
     text = page.extract_text(layout=True) or ""
     return make_blocks(_dedent(text.split("\n")), page=number)
