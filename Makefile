@@ -6,7 +6,7 @@ export CCN_HOME ?= $(CURDIR)/data
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core postgresql chromium \
 	libreoffice-writer-nogui fonts-liberation2
 
-.PHONY: setup apt run test lint bench clean
+.PHONY: setup apt run test test-fast lint bench clean
 
 setup: apt $(VENV)/.installed
 
@@ -36,6 +36,11 @@ run: setup
 
 test: setup
 	$(BIN)/pytest -q -ra
+
+# The fast tier: unit and API tests on real documents, without the embedded corpus, the wide
+# archive, Chromium or PostgreSQL (markers set in tests/conftest.py; `-m ui` etc. picks a tier).
+test-fast: setup
+	$(BIN)/pytest -q -ra -m "not heavy"
 
 lint: setup
 	$(BIN)/ruff check .

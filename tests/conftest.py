@@ -222,3 +222,24 @@ def browser():
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=vi-VN"])
         yield chromium
         chromium.close()
+
+
+# The test pyramid: a test is marked by the expensive fixtures it uses, so `make test-fast`
+# (pytest -m "not heavy") leaves them out and each tier can be chosen alone (-m ui, -m wide …).
+HEAVY_FIXTURES = {
+    "search_home": "search",  # the embedded ccn corpus and its query student (cached, ~10 min cold)
+    "wide_dir": "wide",  # the 566-file wide archive
+    "wide_kb": "wide",
+    "browser": "ui",  # headless Chromium
+    "pg_url": "postgres",  # a throwaway PostgreSQL server
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        tiers = {tier for fixture, tier in HEAVY_FIXTURES.items() if fixture in item.fixturenames}
+        tiers |= {m.name for m in item.iter_markers() if m.name in ("slow", "ui")}
+        for tier in tiers:
+            item.add_marker(tier)
+        if tiers:
+            item.add_marker("heavy")
