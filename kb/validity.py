@@ -23,7 +23,15 @@ from sqlalchemy.engine import RowMapping
 
 from kb import schema
 from kb.citations import find_citations
-from kb.model import FROM_SIGNING_UNDATED, STALE_COMPILATION, STATUS_TEXT, Citation, Confidence, RelationKind, Status
+from kb.model import (
+    FROM_SIGNING_UNDATED,
+    STALE_COMPILATION,
+    STATUS_TEXT,
+    Citation,
+    Confidence,
+    RelationKind,
+    Status,
+)
 from kb.store import Store
 
 ENDING = (RelationKind.REPLACES.value, RelationKind.REPEALS.value)
