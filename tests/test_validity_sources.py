@@ -55,7 +55,9 @@ def test_nd158_ends_nd92(tmp_path, wide_dir):
     validity = document_validity(store, "92/2008/NĐ-CP", TODAY)
     assert (validity.status, validity.since, validity.replaced_by) == (
         Status.REPEALED, date(2026, 7, 1), ["158/2026/NĐ-CP"])
-    assert validity.evidence[0]["evidence"] == "thay_the: Nghị định 92/2008/NĐ-CP"
+    # Điều 24 is read now (the parser no longer loses Điều 2–24), and the front matter agrees
+    assert [(e["confidence"], e["evidence"][:40]) for e in validity.evidence] == [
+        ("text", "Nghị định số 92/2008/NĐ-CP ngày 22 tháng"), ("front_matter", "thay_the: Nghị định 92/2008/NĐ-CP")]
 
 
 def test_tt91_whole_list_and_no_decree_replaced_by_a_circular(tmp_path, wide_dir):
