@@ -544,7 +544,16 @@ class _HeaderReader:
         if self.h.authority_line is None and _is_authority_line(text) and self.state != "head":
             self.h.authority_line = text
             return True
+        if self._agency_after_title(text):
+            self.issuer_lines.append(text)  # "# NGHỊ ĐỊNH / ## <trích yếu> / CHÍNH PHỦ / Số: …": a
+            return True  # crawler put the title first; the header block follows it
         return False
+
+    def _agency_after_title(self, text: str) -> bool:
+        if self.h.number or self.h.issued_text or self.issuer_lines or not _is_upper(text):
+            return False
+        upper = " ".join(text.split())
+        return upper in KNOWN_NAMES or _starts_agency(upper)
 
     def _add_recipient(self, text: str, new: bool) -> None:
         text = _BULLET_RE.sub("", text).strip()

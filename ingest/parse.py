@@ -60,7 +60,7 @@ def parse_document(raw: RawText) -> Document:
     if doc.number is None and len(segments) > 1 and not _substantive(body):
         doc.number = _number_from_attachment(segments[1].heading + segments[1].paragraphs[:3])
         doc.partial = doc.number is not None
-    doc.number = doc.number or _number_anywhere(lines, doc)
+    doc.number = doc.number or _number_anywhere(lines, doc) or _number_of_own_annex(segments[1:], doc)
     key = doc.number or doc.key
     warnings = doc.warnings
     roots, lead = parse_segment(body, key, warnings=warnings)
@@ -169,6 +169,20 @@ def _number_anywhere(lines: list[str], doc: Document) -> str | None:
             doc.issued = doc.issued or parse_vn_date(line)
             doc.issuer = doc.issuer or issuer_from_number(number)
             return number
+    return None
+
+
+def _number_of_own_annex(segments: list, doc: Document) -> str | None:
+    """Last resort: the text's own Phụ lục "(Ban hành kèm theo Thông tư số 09/2026/TT-BNV ngày
+    15/5/2026 …)", when neither header nor title gives the số hiệu — of the same type as the text."""
+    for segment in segments:
+        for text in segment.heading + segment.paragraphs[:3]:
+            match = ATTACHED_TO_RE.search(text)
+            number = normalize_number(match.group(1)) if match else None
+            if number and doc.doc_type in (None, doc_type_from_number(number)):
+                doc.warnings.append(f"số hiệu {number} lấy từ phụ lục kèm theo «{text[:60]}»")
+                doc.issued = doc.issued or parse_vn_date(text[match.end(1):])
+                return number
     return None
 
 

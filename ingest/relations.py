@@ -21,7 +21,16 @@ from kb.citations import (
     issuer_from_number,
     resolve_relative,
 )
-from kb.model import Citation, DocClass, Document, Kind, Provision, Relation, RelationKind
+from kb.model import (
+    FROM_SIGNING_UNDATED,
+    Citation,
+    DocClass,
+    Document,
+    Kind,
+    Provision,
+    Relation,
+    RelationKind,
+)
 
 EFFECT_TITLE_RE = re.compile(r"hiệu lực|thi hành", re.IGNORECASE)
 EFFECT_OPENING_RE = re.compile(r"^Điều \d+\.?\s*(?:\n\s*)*Hiệu lực|có hiệu lực(?: thi hành)? (?:kể )?từ ngày",
@@ -87,6 +96,11 @@ def _read_effective(doc: Document) -> None:
         found = effective_date(node.text, doc.issued)
         if found.start:
             doc.effective, doc.effective_note, doc.expires = found.start, found.sentence, found.end
+            return
+        if found.days_after_signing == 0 and doc.effective is None:
+            # "kể từ ngày ký ban hành" and no date of signing in the text: kb.validity still
+            # applies what it ends, from a date shown as unknown
+            doc.effective_note = f"{FROM_SIGNING_UNDATED}: {found.sentence}"
             return
     if doc.effective is None and not any(p.kind == Kind.ARTICLE for p in doc.all_provisions()):
         found = effective_date("\n".join(p.text for p in doc.provisions), doc.issued)
@@ -259,7 +273,7 @@ def _items_after_verb(text: str, start: int, end: int, inside: list[CitationMent
         if re.search(r"(?:được|bị)\s*$", text[max(start, verb.start() - 8):verb.start()]):
             continue  # "… được thay thế bởi …": the passive is read before the verb
         kind = RelationKind.REPEALS if verb.group(0).lower().startswith("bãi") else RelationKind.REPLACES
-        items = _top_level(text, after, verb.end())
+        items = _top_level(text, after, after[0].span[0])  # the gap ("toàn bộ", "các văn bản sau:") is read
         return [(m, kind) for m in items]
     return []
 

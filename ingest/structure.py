@@ -192,6 +192,9 @@ def _article(
     number = int(match.group(1))
     if number <= state.last_article:
         return False  # a quoted or repeated article: body text
+    title = match.group(3)
+    if title[:1] and (title[:1] in ",;)" or (number != state.last_article + 1 and title[:1].islower())):
+        return False  # "Điều 28. , Điều 30 …", "Điều 27. của Luật …": a reference wrapped to a line's start
     if number > state.last_article + 1 and state.last_article:
         warnings.append(f"Điều {number} theo sau Điều {state.last_article}: thiếu số thứ tự")
     citation = Citation(base.doc, base.part, base.annex, number)

@@ -19,6 +19,8 @@ Grammar, in the Vietnamese order (smallest unit first, document last)::
     mention  := chain [,] [của|thuộc|ban hành kèm theo] docref | docref
     chain    := unit ((,|;|và|hoặc|đến|của|các) unit)*
     unit     := điểm POINTS | khoản INTS | Điều INTS | Phụ lục ROMAN | Mẫu số X | Quy chế …
+    NUMBER   := INT [/ YEAR] / SUFFIX             "32/2024/NĐ-CP"; "225/2025/NĐ- CP" (a space
+                                                  after a hyphen, before capitals) is read whole
 
 A document that follows a chain applies to every provision of the chain ("khoản 1 Điều 8 và
 Điều 9 Nghị định số 32/2024/NĐ-CP", "khoản 3 Điều 22; khoản 2 Điều 45 của Nghị định số …" →
@@ -171,7 +173,8 @@ class CitationMention:
 _S = r"(?:[^\S\n]+(?:\n[^\S\n]*)?|\n[^\S\n]*)"  # whitespace with at most one line break
 _S0 = rf"(?:{_S})?"
 _SL = r"[^\S\n]*/[^\S\n]*"
-_SUFFIX = r"[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*"
+# "NĐ-CP"; "NĐ- CP" (a space after the hyphen, an OCR or line-wrap artefact) only before capitals
+_SUFFIX = r"[A-ZĐ][A-Za-zĐđ0-9]*(?:-(?:[A-ZĐ][A-Za-zĐđ0-9]*|[^\S\n][A-ZĐ]{2,}(?![\w-])))*"
 _NUM_FULL = (
     rf"\d+[a-z]?(?:-[A-ZĐ]+)?{_SL}(?:\d{{4}}{_SL})?{_SUFFIX}"
     r"|\d+-[A-ZĐ]{2,}(?![\w/-])"  # old style "74-CP", "167-HĐBT"

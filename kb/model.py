@@ -71,6 +71,10 @@ STATUS_TEXT: dict[Status, str] = {
 # not updated (ingest.compilation): kb.validity certifies nothing from it
 STALE_COMPILATION = "pháp điển chưa cập nhật"
 
+# documents.effective_note (prefix) of a text "có hiệu lực kể từ ngày ký" whose date of signing
+# the text held does not give: in force since a date not known, but at the latest once it is held
+FROM_SIGNING_UNDATED = "có hiệu lực từ ngày ký, ngày ký chưa xác định"
+
 
 class RelationKind(StrEnum):
     REPLACES = "replaces"  # thay thế (also: the old one "hết hiệu lực kể từ ngày …")

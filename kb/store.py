@@ -321,7 +321,7 @@ class Store:
     def sources(self, path: str | None = None) -> list[RowMapping]:
         s = schema.sources
         query = select(s.c.id, s.c.path, s.c.sha256, s.c.version, s.c.current, s.c.fmt, s.c.kind,
-                       s.c.warnings, s.c.parser_version, s.c.status)
+                       s.c.warnings, s.c.parser_version, s.c.status, s.c.ingested_at)
         if path:
             query = query.where(s.c.path == path)
         with self.engine.connect() as conn:

@@ -23,7 +23,15 @@ from sqlalchemy.engine import RowMapping
 
 from kb import schema
 from kb.citations import find_citations
-from kb.model import STALE_COMPILATION, STATUS_TEXT, Citation, Confidence, RelationKind, Status
+from kb.model import (
+    FROM_SIGNING_UNDATED,
+    STALE_COMPILATION,
+    STATUS_TEXT,
+    Citation,
+    Confidence,
+    RelationKind,
+    Status,
+)
 from kb.store import Store
 
 ENDING = (RelationKind.REPLACES.value, RelationKind.REPEALS.value)
@@ -118,13 +126,34 @@ def _ended_by(store: Store, doc: RowMapping, at: date) -> Validity | None:
     dated = sorted(((relation_date(store, r), r) for r in whole), key=lambda x: x[0] or date.max)
     effective = [(w, r) for w, r in dated if w is not None and w <= at]
     if not effective:
-        return None
+        return _ended_undated(store, doc, [r for w, r in dated if w is None], at)
     when, rel = min(effective, key=lambda x: (x[0], _strength(x[1])))
     by = sorted({r["from_doc"] for _w, r in effective})
     verb = "thay thế" if any(r["kind"] == RelationKind.REPLACES.value for _w, r in effective) else "bãi bỏ"
     evidence = [_relation_evidence(store, r, w) for w, r in sorted(effective, key=lambda x: _strength(x[1]))]
     return Validity(Status.REPEALED, since=when, replaced_by=by,
                     note=f"bị {verb} bởi {', '.join(by)} từ {_vn(when)}", evidence=evidence + _label_evidence(doc))
+
+
+def _ended_undated(store: Store, doc: RowMapping, undated: list[RowMapping], at: date) -> Validity | None:
+    """Ended by a text in force "kể từ ngày ký" whose date of signing is unknown: signed before it
+    was ingested, so ended from `at` on once that day is past — since a date shown as unknown."""
+    held = _ingested_on(store)
+    rels = [r for r in undated if held.get(r["source_id"]) is not None and held[r["source_id"]] <= at
+            and ((store.document(r["from_doc"]) or {}).get("effective_note") or "").startswith(FROM_SIGNING_UNDATED)]
+    if not rels:
+        return None
+    by = sorted({r["from_doc"] for r in rels})
+    verb = "thay thế" if any(r["kind"] == RelationKind.REPLACES.value for r in rels) else "bãi bỏ"
+    evidence = [_relation_evidence(store, r, None) for r in sorted(rels, key=_strength)]
+    return Validity(Status.REPEALED, since=None, replaced_by=by, evidence=evidence + _label_evidence(doc),
+                    note=f"bị {verb} bởi {', '.join(by)} từ ngày ký văn bản đó (ngày ký chưa xác định)")
+
+
+def _ingested_on(store: Store) -> dict[int, date]:
+    """Source id → the day it was ingested, read once per revision of the store."""
+    return _per_revision(store, "ingested_on", lambda: {r["id"]: r["ingested_at"].date()
+                                                        for r in _base(store).sources() if r["ingested_at"]})
 
 
 def _whole(rel: RowMapping) -> bool:

@@ -55,7 +55,9 @@ def test_nd158_ends_nd92(tmp_path, wide_dir):
     validity = document_validity(store, "92/2008/NĐ-CP", TODAY)
     assert (validity.status, validity.since, validity.replaced_by) == (
         Status.REPEALED, date(2026, 7, 1), ["158/2026/NĐ-CP"])
-    assert validity.evidence[0]["evidence"] == "thay_the: Nghị định 92/2008/NĐ-CP"
+    # Điều 24 is read now (the parser no longer loses Điều 2–24), and the front matter agrees
+    assert [(e["confidence"], e["evidence"][:40]) for e in validity.evidence] == [
+        ("text", "Nghị định số 92/2008/NĐ-CP ngày 22 tháng"), ("front_matter", "thay_the: Nghị định 92/2008/NĐ-CP")]
 
 
 def test_tt91_whole_list_and_no_decree_replaced_by_a_circular(tmp_path, wide_dir):
@@ -142,3 +144,71 @@ def test_relation_confidence_column_migrated(tmp_path):
     store = Store.at_home(tmp_path / "home")
     with store.engine.connect() as conn:
         assert "confidence" in {c["name"] for c in inspect(conn).get_columns("relations")}
+
+
+def _body_only(tmp_path: Path, wide_dir: Path, relative: str) -> Path:
+    """A copy of a wide file with its front matter and metadata table stripped, as
+    `python -m eval.relations_recall --body-only` strips them: only the body text speaks."""
+    from eval.relations_recall import strip_metadata
+
+    source = tmp_path / "src"
+    source.mkdir(exist_ok=True)
+    shutil.copy(_wide(wide_dir, relative), source / Path(relative).name)
+    strip_metadata(source, tmp_path / "body")
+    return tmp_path / "body" / Path(relative).name
+
+
+def test_nd158_body_only_ends_nd92(tmp_path, wide_dir):
+    """The OCR line "Điều 28. , Điều 30, …" (a list wrapped to a line's start) is not a heading, so
+    Điều 2–24 are read; the header after the crawler's title gives the issue date."""
+    path = _body_only(tmp_path, wide_dir, "tu-phap-thi-hanh-an/nghi-dinh-158-2026-nd-cp-tuong-tra-tu-phap.md")
+    store = _store(tmp_path, [path])
+    doc = store.document("158/2026/NĐ-CP")
+    assert (doc["issued"], doc["effective"], doc["issuer"]) == (date(2026, 5, 15), date(2026, 7, 1), "Chính phủ")
+    articles = [r["article"] for r in store.provisions("158/2026/NĐ-CP", "dieu")]
+    assert articles == [1, 2, 3, 4, *range(6, 25)]  # Điều 5 is quoted in Điều 4 (“Điều 5. …”)
+    validity = document_validity(store, "92/2008/NĐ-CP", TODAY)
+    assert (validity.status, validity.since, validity.replaced_by) == (
+        Status.REPEALED, date(2026, 7, 1), ["158/2026/NĐ-CP"])
+    assert [e["confidence"] for e in validity.evidence] == ["text"]
+    assert "không áp dụng với tương trợ tư pháp về dân sự" in validity.evidence[0]["evidence"]
+
+
+def test_from_signing_body_only_issue_date_from_header(tmp_path, wide_dir):
+    """TT 97/2026: "có hiệu lực thi hành kể từ ngày ký ban hành", signed "Hà Nội, ngày 06 tháng 7
+    năm 2026" (header line kept in the body); "Bãi bỏ toàn bộ Thông tư số 55/2010/TT-BTC" read."""
+    path = _body_only(tmp_path, wide_dir, "tai-chinh/thong-tu-97-2026-tt-btc-bai-bo-tt-55-2010.md")
+    store = _store(tmp_path, [path])
+    assert store.document("97/2026/TT-BTC")["effective"] == date(2026, 7, 6)
+    validity = document_validity(store, "55/2010/TT-BTC", TODAY)
+    assert (validity.status, validity.since, validity.replaced_by) == (
+        Status.REPEALED, date(2026, 7, 6), ["97/2026/TT-BTC"])
+    assert validity.evidence[0]["evidence"].startswith("Bãi bỏ toàn bộ Thông tư số 55/2010/TT-BTC")
+    assert document_validity(store, "55/2010/TT-BTC", date(2026, 7, 5)).status != Status.REPEALED
+
+
+def test_from_signing_body_only_without_issue_date(tmp_path, wide_dir):
+    """NĐ 125/2026 without its metadata has no date of signing anywhere: the replacement of NĐ
+    109/2022 is still recorded, since a date shown as unknown (it was signed before it was held)."""
+    path = _body_only(tmp_path, wide_dir,
+                      "khoa-hoc-cong-nghe/nghi-dinh-125-2026-nd-cp-hoat-dong-khcn-dmst-trong-cs-giao-duc-dai-hoc.md")
+    store = _store(tmp_path, [path])
+    doc = store.document("125/2026/NĐ-CP")
+    assert doc["issued"] is None and doc["effective"] is None
+    validity = document_validity(store, "109/2022/NĐ-CP", TODAY)
+    assert (validity.status, validity.since, validity.replaced_by) == (Status.REPEALED, None, ["125/2026/NĐ-CP"])
+    assert "ngày ký chưa xác định" in validity.note
+    assert "hết hiệu lực kể từ ngày Nghị định này có hiệu lực" in validity.evidence[0]["evidence"]
+    row = document_row(store, store.document("109/2022/NĐ-CP"), TODAY)
+    assert (row["status"], row["since"], row["replaced_by"]) == ("repealed", None, ["125/2026/NĐ-CP"])
+
+
+def test_number_with_space_after_hyphen_read_whole(tmp_path, wide_dir):
+    """"Nghị định số 64/2014/NĐ- CP … hết hiệu lực kể từ ngày Nghị định này có hiệu lực thi hành"
+    (NĐ 154/2026 Điều 44) ends NĐ 64/2014/NĐ-CP, not a "64/2014/NĐ"."""
+    store = _store(tmp_path, [_wide(wide_dir, "hanh-chinh-tu-phap/nghi-dinh-154-2026-nd-cp-tiep-cong-dan.md")])
+    targets = {r["to_doc"] for r in store.relations(from_doc="154/2026/NĐ-CP")}
+    assert "64/2014/NĐ-CP" in targets and "64/2014/NĐ" not in targets
+    validity = document_validity(store, "64/2014/NĐ-CP", TODAY)
+    assert (validity.status, validity.since, validity.replaced_by) == (
+        Status.REPEALED, date(2026, 7, 1), ["154/2026/NĐ-CP"])
