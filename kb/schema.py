@@ -140,14 +140,52 @@ failures = Table(
 )
 
 
+# The catalogue of documents that exist (kb/catalog.py): one row per mention of a số hiệu in a
+# text that is not ingested as such (hỏi đáp pages, letters scanned, notices), with what the
+# citing text says of it. `catalogue_builds` records each scanned archive/folder by its sha256,
+# so a rebuild of an unchanged source is a no-op.
+catalogue = Table(
+    "catalogue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", Text, nullable=False),  # the archive, folder or file scanned
+    Column("kind", String(16), nullable=False),  # "hoidap" | "letters" | "notice" | "texts"
+    Column("number", String(200), nullable=False),
+    Column("doc_type", String(100)),
+    Column("issued", Date),
+    Column("issuer", Text),
+    Column("title", Text),
+    Column("citing", Text, nullable=False),  # the citing page or file
+    Column("address", String(100)),  # the provision cited ("khoản 3 Điều 9"), if any
+    Index("ix_catalogue_number", "number"),
+    Index("ix_catalogue_origin", "origin"),
+)
+
+catalogue_builds = Table(
+    "catalogue_builds",
+    metadata,
+    Column("origin", Text, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Column("seconds", Integer),
+    Column("built_at", DateTime, nullable=False),
+)
+
+
 def _m001_initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sources, documents, provisions, relations, failures])
+
+
+def _m005_catalogue(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[catalogue, catalogue_builds])
 
 
 Migrations = list[tuple[str, Callable[[Connection], None]]]
 
 MIGRATIONS: Migrations = [
     ("001_initial", _m001_initial),
+    ("005_catalogue", _m005_catalogue),
 ]
 
 
