@@ -67,6 +67,46 @@ def build_catalogue(store: Store, paths: list[Path], kind: str | None = None) ->
     return report
 
 
+STORE_ORIGIN = "kho: văn bản đã nạp"
+
+
+def catalogue_store(store: Store) -> CatalogueReport:
+    """Catalogue what the ingested texts cite, mentions without a provision included ("hình
+    thành trước Quyết định số 105/2009/QĐ-TTg ngày 19 tháng 8 năm 2009 …" in NĐ 32/2024 gives
+    no relation, and no stub). Each article's text is read once (its clauses are inside it), and each text outside articles.
+    Keyed by the current sources' sha256: unchanged when nothing was ingested since."""
+    import hashlib
+
+    from sqlalchemy import and_, or_, select
+
+    from kb import schema
+
+    report = CatalogueReport()
+    src, prov = schema.sources, schema.provisions
+    with store.engine.connect() as conn:
+        shas = sorted(r[0] for r in conn.execute(select(src.c.sha256).where(src.c.current.is_(True))))
+    sha = hashlib.sha256("\n".join(shas).encode()).hexdigest()
+    if catalog.built_sha(store, STORE_ORIGIN) == sha:
+        report.unchanged.append(STORE_ORIGIN)
+        return report
+    started = time.monotonic()
+    query = (select(prov.c.doc_key, prov.c.part, prov.c.annex, prov.c.article, prov.c.text)
+             .where(prov.c.active.is_(True),
+                    or_(prov.c.kind == "dieu", and_(prov.c.parent_pid.is_(None), prov.c.kind != "chuong"))))
+    mentions = []
+    with store.engine.connect() as conn:
+        for key, part, annex, article, text in conn.execute(query):
+            where = render(Citation(key, part, annex, article), with_doc=False) if article or annex else None
+            for m in catalog.mentions_in_text(text, key):
+                if m.number != key:
+                    m.address = where
+                    mentions.append(m)
+    seconds = time.monotonic() - started
+    report.built[STORE_ORIGIN] = catalog.replace_origin(store, STORE_ORIGIN, "texts", sha, mentions, seconds)
+    report.seconds[STORE_ORIGIN] = round(seconds, 1)
+    return report
+
+
 def _kind(path: Path) -> str:
     if path.name.endswith(ARCHIVE_SUFFIXES):
         return "hoidap"

@@ -39,6 +39,7 @@ NUMBER_HINT_RE = re.compile(r"\d+/(?:\d{4}/)?[A-ZĐ]")
 SERIAL_RE = re.compile(r"^(\d+)[a-z]?/(\d{4})/(.+)$")
 CITING_KINDS = ("cites", "based_on", "replaces", "repeals", "amends")
 MAX_EXAMPLES = 3
+KIND_ORDER = {"texts": 0, "notice": 1, "letters": 2, "hoidap": 3}  # examples: legal texts first
 KIND_LABEL = {"hoidap": "trang hỏi đáp", "letters": "văn bản hành chính", "notice": "thông báo",
               "texts": "văn bản"}
 
@@ -172,7 +173,9 @@ def entry(store: Store, number: str) -> Entry | None:
     found = Entry(number, doc_type_from_number(number))
     _from_relations(store, found)
     with store.engine.connect() as conn:
-        rows = conn.execute(select(schema.catalogue).where(schema.catalogue.c.number == number)).mappings()
+        rows = conn.execute(select(schema.catalogue).where(schema.catalogue.c.number == number)
+                            .order_by(schema.catalogue.c.id)).mappings()
+        rows = sorted(rows, key=lambda r: KIND_ORDER.get(r["kind"], 9))
         for row in rows:
             _add_row(found, row)
     return found if found.texts else None
@@ -188,11 +191,18 @@ def _add_row(found: Entry, row) -> None:
         found.titles[row["title"]] += 1
     found.kinds.add(row["kind"])
     if row["citing"] not in found.texts and len(found.examples) < MAX_EXAMPLES:
-        where = f"{row['address']} " if row["address"] else ""
-        found.examples.append(f"{KIND_LABEL.get(row['kind'], '')} «{row['citing']}»".strip()
-                              if not where else f"{KIND_LABEL.get(row['kind'], '')} «{row['citing']}» ({where.strip()})")
+        found.examples.append(_example(row))
     found.texts.add(row["citing"])
     found.provisions.add((row["citing"], row["address"] or ""))
+
+
+def _example(row) -> str:
+    """Where a mention is: "Điều 32 Nghị định số 32/2024/NĐ-CP", "trang hỏi đáp «….md»"."""
+    if row["kind"] == "texts":
+        name = render_short(row["citing"], doc_type_from_number(row["citing"]))
+        return f"{row['address']} {name}" if row["address"] else name
+    where = f" (dẫn chiếu {row['address']})" if row["address"] and row["kind"] == "hoidap" else ""
+    return f"{KIND_LABEL.get(row['kind'], 'văn bản')} «{row['citing']}»{where}"
 
 
 def _from_relations(store: Store, found: Entry) -> None:
