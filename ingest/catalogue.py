@@ -170,14 +170,14 @@ def _notice_mentions(file: Path, report: CatalogueReport) -> Iterator[catalog.Me
     yield catalog.Mention(number, file.name, data.get("type") or doc_type_from_number(number),
                           issued if hasattr(issued, "year") else None, data.get("issuer"),
                           data.get("title"))
-    for verb in ("amends", "repeals"):
-        for item in data.get(verb) or []:
+    for verb_key in ("amends", "repeals"):
+        for item in data.get(verb_key) or []:
             if not isinstance(item, dict) or not item.get("doc"):
                 continue
             target = normalize_number(nfc(str(item["doc"])))
-            address = None
+            verb = "sửa đổi" if verb_key == "amends" else "bãi bỏ"
+            address = f"{verb} (điều khoản chưa rõ)"
             if item.get("article"):
-                address = render(Citation(target, None, None, int(item["article"]),
-                                                  item.get("clause"), item.get("point")), with_doc=False)
-            yield catalog.Mention(target, file.name, doc_type_from_number(target),
-                                  address=f"{address or 'toàn văn'} ({'sửa đổi' if verb == 'amends' else 'bãi bỏ'})")
+                address = verb + " " + render(Citation(target, None, None, int(item["article"]),
+                                                       item.get("clause"), item.get("point")), with_doc=False)
+            yield catalog.Mention(target, file.name, doc_type_from_number(target), address=address)

@@ -297,3 +297,227 @@ def same_issuer(written: str, known: str) -> bool:
 
 def _vn(when: date | None) -> str:
     return when.strftime("%d/%m/%Y") if when else "?"
+
+
+# ---------------------------------------------------------------------------------------------
+# Per document: where the knowledge base knows it from, and on what evidence (`ccn docs`)
+# ---------------------------------------------------------------------------------------------
+
+SOURCE_TEXT = {"text": "toàn văn", "notice": "thông báo", "catalogue": "danh mục dẫn chiếu"}
+
+
+def source_kind(doc) -> str:
+    """ "text" (its text is held), "notice" (known without its text from a notice file,
+    ingest.notices) or "catalogue" (known only because texts cite it)."""
+    if not doc["is_stub"]:
+        return "text"
+    front = (doc["meta"] or {}).get("front_matter") or {}
+    return "notice" if front.get("source_kind") == "notice" else "catalogue"
+
+
+def add_sources(store: Store, rows: list[dict]) -> list[dict]:
+    """`ccn docs` rows (kb.lookup.document_rows) with `source` and `evidence`: the file of a
+    text and what its status rests on; a notice's file and confidence; for a cited document,
+    how many texts and provisions cite it and where."""
+    docs = {d["key"]: d for d in store.documents()}
+    paths = {s["id"]: s["path"] for s in store.sources()}
+    cited = _cited_by(store)
+    for row in rows:
+        doc = docs.get(row["key"])
+        if doc is None:
+            continue
+        row["source"] = source_kind(doc)
+        row["evidence"] = _evidence(row, doc, paths, cited.get(row["key"]))
+    return rows
+
+
+def _evidence(row: dict, doc, paths: dict[int, str], cited: tuple[set, set] | None) -> str:
+    kind = source_kind(doc)
+    if kind == "notice":
+        front = (doc["meta"] or {}).get("front_matter") or {}
+        return (f"thông báo {front.get('notice_file', '')} (nguồn: {front.get('source', '?')}; "
+                f"độ tin cậy: {front.get('confidence', '?')}); toàn văn chưa có")
+    if kind == "catalogue":
+        if not cited:
+            return "chỉ được dẫn chiếu"
+        texts, provisions = cited
+        return f"được dẫn chiếu tại {len(provisions)} quy định của {len(texts)} văn bản đã nạp; toàn văn chưa có"
+    path = paths.get(doc["primary_source_id"], "")
+    basis = (row.get("status_note") if row.get("replaced_by") else
+             label_only_note(doc) if row.get("status") == "in_force" else row.get("status_note"))
+    return f"tệp {path.rsplit('/', 1)[-1].rsplit('!', 1)[-1]}" + (f"; {basis}" if basis else "")
+
+
+def label_only_note(doc) -> str:
+    stated = doc["stated_status"]
+    return f"trạng thái theo nhãn của nguồn «{stated}», chưa xác minh" if stated else ""
+
+
+def _cited_by(store: Store) -> dict[str, tuple[set, set]]:
+    """to_doc → (citing documents, citing provisions), from the stored relations."""
+    out: dict[str, tuple[set, set]] = {}
+    for rel in store.relations():
+        if rel["kind"] in CITING_KINDS and rel["from_doc"] != rel["to_doc"]:
+            texts, provisions = out.setdefault(rel["to_doc"], (set(), set()))
+            texts.add(rel["from_doc"])
+            provisions.add((rel["from_doc"], rel["from_pid"] or ""))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The currency report (`ccn currency`): what to obtain next
+# ---------------------------------------------------------------------------------------------
+
+
+def currency_report(store: Store, at: date, limit: int = 50) -> dict:
+    """What the knowledge base lacks, at date `at`:
+    - documents cited by texts in force but not held, ranked by how many provisions cite them;
+    - notices whose text is still missing, and the provisions they affect;
+    - statuses resting only on a source's label;
+    - the newest document held ("cơ sở tri thức cập nhật đến …")."""
+    from kb.model import Status
+    from kb.validity import document_validity
+
+    docs = {d["key"]: d for d in store.documents()}
+    held = {k for k, d in docs.items() if not d["is_stub"]}
+    validity = {k: document_validity(store, k, at) for k in held}
+    in_force = {k for k, v in validity.items() if v.status == Status.IN_FORCE}
+    return {
+        "as_of": at.isoformat(),
+        "current_to": _current_to(docs, held, at),
+        "cited_not_held": _cited_not_held(store, docs, held, in_force, limit),
+        "notices_without_text": _notices(store, docs, held),
+        "label_only": [
+            {"doc": docs[k]["number"] or k, "type": docs[k]["doc_type"], "label": docs[k]["stated_status"],
+             "note": label_only_note(docs[k])}
+            for k in sorted(in_force) if docs[k]["stated_status"] and not _derived(store, k)],
+    }
+
+
+def _current_to(docs: dict, held: set[str], at: date) -> dict | None:
+    dated = [(docs[k]["issued"], k) for k in held if docs[k]["issued"] and docs[k]["issued"] <= at
+             and docs[k]["number"] and docs[k]["doc_class"] == "norm"]
+    if not dated:
+        return None
+    when, key = max(dated)
+    name = render_short(docs[key]["number"] or key, docs[key]["doc_type"])
+    return {"date": when.isoformat(), "doc": docs[key]["number"] or key,
+            "text": f"cơ sở tri thức cập nhật đến {_vn(when)} (văn bản mới nhất: {name})"}
+
+
+def _cited_not_held(store: Store, docs: dict, held: set[str], in_force: set[str], limit: int) -> list[dict]:
+    """Numbers cited by in-force texts (relations, and the ingested texts' own mentions in the
+    catalogue) that the store holds no text of, most cited provisions first."""
+    provisions: dict[str, set] = {}
+    texts: dict[str, set] = {}
+    for rel in store.relations():
+        if rel["kind"] in CITING_KINDS and rel["from_doc"] in in_force and rel["to_doc"] not in held:
+            provisions.setdefault(rel["to_doc"], set()).add((rel["from_doc"], rel["from_pid"] or ""))
+            texts.setdefault(rel["to_doc"], set()).add(rel["from_doc"])
+    c = schema.catalogue
+    with store.engine.connect() as conn:
+        for number, citing, address in conn.execute(
+                select(c.c.number, c.c.citing, c.c.address).where(c.c.kind == "texts")):
+            if citing in in_force and number not in held and number not in texts:
+                provisions.setdefault(number, set()).add((citing, address or ""))
+                texts.setdefault(f"~{number}", set()).add(citing)
+    elsewhere = catalogue_counts(store)
+    ranked = sorted(provisions, key=lambda n: (-len(provisions[n]), n))[:limit]
+    out = []
+    for number in ranked:
+        doc = docs.get(number)
+        citing = texts.get(number) or texts.get(f"~{number}", set())
+        other = elsewhere.get(number)
+        out.append({
+            "doc": number,
+            "type": (doc["doc_type"] if doc else None) or doc_type_from_number(number),
+            "issued": doc["issued"].isoformat() if doc and doc["issued"] else None,
+            "title": (doc["title"] if doc else None) or None,
+            "citing_provisions": len(provisions[number]),
+            "citing_texts": len(citing),
+            "examples": sorted(citing)[:MAX_EXAMPLES],
+            "hoidap_pages": _count_kind(store, number, "hoidap") if other and "hoidap" in other[2] else 0,
+            "source": source_kind(doc) if doc else "catalogue",
+        })
+    return out
+
+
+def _count_kind(store: Store, number: str, kind: str) -> int:
+    c = schema.catalogue
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count(func.distinct(c.c.citing)))
+                            .where(c.c.number == number, c.c.kind == kind)).scalar() or 0
+
+
+def _notices(store: Store, docs: dict, held: set[str]) -> list[dict]:
+    """Documents known from notices (stored by ingest.notices, or catalogued from notice files)
+    whose text is not held, with the provisions they amend or repeal."""
+    c = schema.catalogue
+    found: dict[str, dict] = {}
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(select(c).where(c.c.kind == "notice")).mappings())
+    own = {r["citing"]: r for r in rows if r["address"] is None}
+    for file, row in own.items():
+        found[row["number"]] = {"doc": row["number"], "type": row["doc_type"], "file": file,
+                                "issued": row["issued"].isoformat() if row["issued"] else None,
+                                "affects": [_affect_label(r["address"], r["number"])
+                                            for r in rows if r["citing"] == file and r["address"]]}
+    for key, doc in docs.items():
+        if source_kind(doc) == "notice" and key not in found:
+            found[key] = {"doc": key, "type": doc["doc_type"], "file": None,
+                          "issued": doc["issued"].isoformat() if doc["issued"] else None, "affects": []}
+    for number, item in found.items():
+        stated = [_relation_label(r) for r in store.relations(from_doc=number) if r["kind"] in ("amends", "repeals")]
+        if stated:
+            item["affects"] = stated
+    return [v for k, v in sorted(found.items()) if k not in held]
+
+
+UNKNOWN_PROVISIONS = " (điều khoản chưa rõ)"
+
+
+def _affect_label(address: str, number: str) -> str:
+    """ "sửa đổi Điều 8 Nghị định số 32/2024/NĐ-CP"; "sửa đổi Thông tư số 14/2024/TT-BCT
+    (điều khoản chưa rõ)"."""
+    if address.endswith(UNKNOWN_PROVISIONS):
+        return f"{address.removesuffix(UNKNOWN_PROVISIONS)} {render_short(number)}{UNKNOWN_PROVISIONS}"
+    return f"{address} {render_short(number)}"
+
+
+def _relation_label(rel) -> str:
+    address = Citation(rel["to_doc"], rel["to_part"], rel["to_annex"], rel["to_article"],
+                       rel["to_clause"], rel["to_point"])
+    verb = "sửa đổi" if rel["kind"] == "amends" else "bãi bỏ"
+    what = render(address) if rel["to_article"] or rel["to_annex"] else render_short(rel["to_doc"])
+    return f"{verb} {what}"
+
+
+def _derived(store: Store, key: str) -> bool:
+    """Whether anything but the source's own label speaks of the document's validity: a
+    relation ending or amending it."""
+    return any(r["kind"] in ("replaces", "repeals", "amends") for r in store.relations(to_doc=key))
+
+
+def format_currency(report: dict) -> str:
+    """The currency report for the terminal."""
+    current = report["current_to"]
+    lines = [f"Báo cáo cập nhật tại ngày {date.fromisoformat(report['as_of']).strftime('%d/%m/%Y')}: "
+             + (current["text"] if current else "cơ sở tri thức chưa có văn bản nào")]
+    lines.append("")
+    lines.append(f"Văn bản được văn bản còn hiệu lực dẫn chiếu nhưng chưa có toàn văn ({len(report['cited_not_held'])}):")
+    for item in report["cited_not_held"]:
+        name = render_short(item["doc"], item["type"])
+        hoidap = f", {item['hoidap_pages']} trang hỏi đáp" if item["hoidap_pages"] else ""
+        lines.append(f"  {name}: {item['citing_provisions']} quy định của {item['citing_texts']} văn bản"
+                     f"{hoidap} (ví dụ {', '.join(item['examples'])})")
+    lines.append("")
+    lines.append(f"Thông báo chưa có toàn văn ({len(report['notices_without_text'])}):")
+    for item in report["notices_without_text"]:
+        lines.append(f"  {render_short(item['doc'], item['type'])} ({item['file'] or 'thông báo'}): "
+                     f"{'; '.join(item['affects']) or 'không rõ quy định bị ảnh hưởng'}")
+    lines.append("")
+    lines.append(f"Trạng thái chỉ dựa trên nhãn của nguồn, chưa xác minh ({len(report['label_only'])}):")
+    lines.extend(f"  {render_short(item['doc'], item['type'])}: «{item['label']}»" for item in report["label_only"][:30])
+    if len(report["label_only"]) > 30:
+        lines.append(f"  … và {len(report['label_only']) - 30} văn bản khác (--json: đầy đủ)")
+    return "\n".join(lines)
