@@ -285,12 +285,10 @@ def issuer_key(issuer: str) -> str:
 
 def same_issuer(written: str, known: str) -> bool:
     """Whether two issuer names mean one body: equal once normalised, or one inside the other
-    ("Ủy ban nhân dân tỉnh Lào Cai" / "Ủy ban nhân dân"), but "Thủ tướng Chính phủ" is not
-    "Chính phủ"."""
+    ("Ủy ban nhân dân tỉnh Lào Cai" / "Ủy ban nhân dân"; a name read with words after it),
+    but "Thủ tướng Chính phủ" is not "Chính phủ"."""
     a, b = issuer_key(written), issuer_key(known)
-    if a == b:
-        return True
-    if "thủ tướng" in a or "thủ tướng" in b:
+    if ("thủ tướng" in a) != ("thủ tướng" in b):
         return False
     return a in b or b in a
 
