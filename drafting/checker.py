@@ -669,10 +669,33 @@ def _explicit(run: _Run, index: int, mention: CitationMention, base: CitationChe
             check.citation = target.with_doc(ref.number) if ref.number else None
             if not form_issues:
                 check.issues.append(_unidentified(ref))
+        elif mention.attached == "parenthetical" and (other := _holder_elsewhere(run, index, mention, target, number)):
+            how = (f"hiểu là của {render_short(other.doc, run.kb.doc_type(other.doc))}, văn bản nêu trước "
+                   f"trong đoạn; {render_short(number, run.kb.doc_type(number))} không có điều, khoản này")
+            _judge(run, check, other, None, index, base.start, inferred=how)
         else:
             _judge(run, check, target.with_doc(number), ref, index, base.start)
         out.append(check)
     return out
+
+
+def _holder_elsewhere(run: _Run, index: int, mention: CitationMention, target: Citation,
+                      number: str) -> Citation | None:
+    """ "… khác với Nghị định số 32/2024/NĐ-CP (khoản 5 Điều 16)" in a comparison with a Quy
+    chế: a parenthesis the grammar gives the document just before it, when that document has no
+    such provision and one named before in the paragraph has (its Quy chế included)."""
+    if target.article is None or any(_holds(run.kb, t) for t in _in_parts(run.kb, target.with_doc(number))):
+        return None
+    paragraph = run.letter.paragraphs[index]
+    named = [m.doc_ref.number for m in find_citations(paragraph[: mention.span[0]])
+             if m.doc_ref is not None and m.doc_ref.complete and m.doc_ref.number]
+    for other in dict.fromkeys(reversed(named)):
+        if other == number:
+            continue
+        held = [t for t in _in_parts(run.kb, target.with_doc(other)) if _holds(run.kb, t)]
+        if held:
+            return held[0]
+    return None
 
 
 def _identify(run: _Run, ref: DocRef) -> tuple[str | None, list[Issue]]:
@@ -946,7 +969,10 @@ def _unknown(run: _Run, number: str, ref: DocRef | None) -> Issue:
 def _against_catalogue(run: _Run, number: str, ref: DocRef | None) -> Issue | None:
     """An error when what the letter writes of a document contradicts what the texts citing it
     say: another date of issue, another issuer. Where the citing texts disagree among
-    themselves, any of their dates or issuers is accepted."""
+    themselves, any of their dates or issuers is accepted. A type the number's own form
+    contradicts ("Thông tư số 71/2018/NĐ-CP") is an error too."""
+    if (wrong := _type_against_form(number, ref)) is not None:
+        return wrong
     entry = run.kb.catalogue(number)
     if entry is None:
         return None
@@ -964,6 +990,18 @@ def _against_catalogue(run: _Run, number: str, ref: DocRef | None) -> Issue | No
                          f"{name} do {known_issuers[0]} ban hành (theo các văn bản dẫn chiếu: "
                          f"{entry.cited_at()}), không phải «{written.issuer}»")
     return None
+
+
+def _type_against_form(number: str, ref: DocRef | None) -> Issue | None:
+    """ "Thông tư số 71/2018/NĐ-CP": the ký hiệu says Nghị định. (A /QH number may be a Luật or
+    a Nghị quyết: not judged.)"""
+    by_form = doc_type_from_number(number)
+    if ref is None or ref.doc_type not in NORM_TYPES or by_form not in NORM_TYPES or "/QH" in number:
+        return None
+    if ref.doc_type == by_form:
+        return None
+    return Issue("wrong_document_type", "error",
+                 f"số hiệu {number} là của một {by_form}, không phải {ref.doc_type}")
 
 
 def _beyond_range(kb: _Kb, number: str) -> str | None:
