@@ -129,6 +129,7 @@ class Entry:
     provisions: set[tuple[str, str]] = field(default_factory=set)
     examples: list[str] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
+    types: Counter = field(default_factory=Counter)  # as the citing texts write it
 
     @property
     def issued(self) -> date | None:
@@ -178,11 +179,14 @@ def entry(store: Store, number: str) -> Entry | None:
         rows = sorted(rows, key=lambda r: KIND_ORDER.get(r["kind"], 9))
         for row in rows:
             _add_row(found, row)
+    if found.types:  # "Nghị quyết số 63/2025/QH15": the texts say which, the form cannot
+        found.doc_type = found.types.most_common(1)[0][0]
     return found if found.texts else None
 
 
 def _add_row(found: Entry, row) -> None:
-    found.doc_type = found.doc_type or row["doc_type"]
+    if row["doc_type"]:
+        found.types[row["doc_type"]] += 1
     if row["issued"]:
         found.dates[row["issued"]] += 1
     if row["issuer"]:
@@ -209,6 +213,8 @@ def _from_relations(store: Store, found: Entry) -> None:
     """Ingested texts citing the number: their relations, and the stub's date and issuer."""
     doc = store.document(found.number)
     if doc is not None and doc["is_stub"]:
+        if doc["doc_type"]:
+            found.types[doc["doc_type"]] += 1
         if doc["issued"]:
             found.dates[doc["issued"]] += 1
         if doc["issuer"] and doc["issuer"] != issuer_from_number(found.number):
@@ -383,7 +389,7 @@ def currency_report(store: Store, at: date, limit: int = 50) -> dict:
     return {
         "as_of": at.isoformat(),
         "current_to": _current_to(docs, held, at),
-        "cited_not_held": _cited_not_held(store, docs, held, in_force, limit),
+        "cited_not_held": _cited_not_held(store, docs, held, in_force, limit, at),
         "notices_without_text": _notices(store, docs, held),
         "label_only": [
             {"doc": docs[k]["number"] or k, "type": docs[k]["doc_type"], "label": docs[k]["stated_status"],
@@ -403,39 +409,51 @@ def _current_to(docs: dict, held: set[str], at: date) -> dict | None:
             "text": f"cơ sở tri thức cập nhật đến {_vn(when)} (văn bản mới nhất: {name})"}
 
 
-def _cited_not_held(store: Store, docs: dict, held: set[str], in_force: set[str], limit: int) -> list[dict]:
+def _cited_not_held(store: Store, docs: dict, held: set[str], in_force: set[str], limit: int,
+                    at: date) -> list[dict]:
     """Numbers cited by in-force texts (relations, and the ingested texts' own mentions in the
-    catalogue) that the store holds no text of, most cited provisions first."""
+    catalogue) that the store holds no text of, most cited provisions first. A document the
+    store knows to be repealed at `at` (NĐ 68/2017, replaced by NĐ 32/2024) is no gap."""
+    from kb.model import Status
+    from kb.validity import document_validity
+
     provisions: dict[str, set] = {}
     texts: dict[str, set] = {}
+
+    def add(number: str, citing: str, where: str) -> None:
+        provisions.setdefault(number, set()).add((citing, where))
+        texts.setdefault(number, set()).add(citing)
+
+    related: set[str] = set()
     for rel in store.relations():
-        if rel["kind"] in CITING_KINDS and rel["from_doc"] in in_force and rel["to_doc"] not in held:
-            provisions.setdefault(rel["to_doc"], set()).add((rel["from_doc"], rel["from_pid"] or ""))
-            texts.setdefault(rel["to_doc"], set()).add(rel["from_doc"])
+        if rel["kind"] in ("cites", "based_on", "amends") and rel["from_doc"] in in_force and rel["to_doc"] not in held:
+            add(rel["to_doc"], rel["from_doc"], rel["from_pid"] or "")
+            related.add(rel["to_doc"])
     c = schema.catalogue
     with store.engine.connect() as conn:
         for number, citing, address in conn.execute(
                 select(c.c.number, c.c.citing, c.c.address).where(c.c.kind == "texts")):
-            if citing in in_force and number not in held and number not in texts:
-                provisions.setdefault(number, set()).add((citing, address or ""))
-                texts.setdefault(f"~{number}", set()).add(citing)
-    elsewhere = catalogue_counts(store)
-    ranked = sorted(provisions, key=lambda n: (-len(provisions[n]), n))[:limit]
+            if citing in in_force and number not in held and number not in related:
+                add(number, citing, address or "")
     out = []
-    for number in ranked:
-        doc = docs.get(number)
-        citing = texts.get(number) or texts.get(f"~{number}", set())
-        other = elsewhere.get(number)
+    for number in sorted(provisions, key=lambda n: (-len(provisions[n]), n)):
+        if len(out) >= limit:
+            break
+        if number in docs and document_validity(store, number, at).status == Status.REPEALED:
+            continue
+        known = entry(store, number) or Entry(number, doc_type_from_number(number))
         out.append({
             "doc": number,
-            "type": (doc["doc_type"] if doc else None) or doc_type_from_number(number),
-            "issued": doc["issued"].isoformat() if doc and doc["issued"] else None,
-            "title": (doc["title"] if doc else None) or None,
+            "type": known.doc_type,
+            "issued": known.issued.isoformat() if known.issued else None,
+            "issuer": known.issuer,
+            "title": known.title,
             "citing_provisions": len(provisions[number]),
-            "citing_texts": len(citing),
-            "examples": sorted(citing)[:MAX_EXAMPLES],
-            "hoidap_pages": _count_kind(store, number, "hoidap") if other and "hoidap" in other[2] else 0,
-            "source": source_kind(doc) if doc else "catalogue",
+            "citing_texts": len(texts[number]),
+            "examples": known.examples[:MAX_EXAMPLES],
+            "hoidap_pages": _count_kind(store, number, "hoidap") if "hoidap" in known.kinds else 0,
+            "disagreements": known.disagreements,
+            "source": source_kind(docs[number]) if number in docs else "catalogue",
         })
     return out
 
