@@ -149,7 +149,8 @@ class Entry:
         out = []
         if len(self.dates) > 1:
             out.append("ngày ban hành: " + ", ".join(f"{_vn(d)} ({n})" for d, n in self.dates.most_common()))
-        if len({issuer_key(i) for i in self.issuers}) > 1:
+        names = list(self.issuers)
+        if any(not same_issuer(a, b) for i, a in enumerate(names) for b in names[i + 1 :]):
             out.append("cơ quan ban hành: " + ", ".join(f"{i} ({n})" for i, n in self.issuers.most_common()))
         return out
 
