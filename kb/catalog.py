@@ -325,7 +325,7 @@ def add_sources(store: Store, rows: list[dict]) -> list[dict]:
     text and what its status rests on; a notice's file and confidence; for a cited document,
     how many texts and provisions cite it and where."""
     docs = {d["key"]: d for d in store.documents()}
-    paths = {s["id"]: s["path"] for s in store.sources()}
+    paths = {s["id"]: (s["path"], s["kind"]) for s in store.sources()}
     cited = _cited_by(store)
     for row in rows:
         doc = docs.get(row["key"])
@@ -336,7 +336,7 @@ def add_sources(store: Store, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _evidence(row: dict, doc, paths: dict[int, str], cited: tuple[set, set] | None) -> str:
+def _evidence(row: dict, doc, paths: dict[int, tuple[str, str]], cited: tuple[set, set] | None) -> str:
     kind = source_kind(doc)
     if kind == "notice":
         front = (doc["meta"] or {}).get("front_matter") or {}
@@ -347,10 +347,11 @@ def _evidence(row: dict, doc, paths: dict[int, str], cited: tuple[set, set] | No
             return "chỉ được dẫn chiếu"
         texts, provisions = cited
         return f"được dẫn chiếu tại {len(provisions)} quy định của {len(texts)} văn bản đã nạp; toàn văn chưa có"
-    path = paths.get(doc["primary_source_id"], "")
+    path, source = paths.get(doc["primary_source_id"], ("", ""))
     basis = (row.get("status_note") if row.get("replaced_by") else
              label_only_note(doc) if row.get("status") == "in_force" else row.get("status_note"))
-    return f"tệp {path.rsplit('/', 1)[-1].rsplit('!', 1)[-1]}" + (f"; {basis}" if basis else "")
+    where = "các điều hệ thống hóa trong Bộ pháp điển, tệp" if source == "compilation" else "tệp"
+    return f"{where} {path.rsplit('/', 1)[-1].rsplit('!', 1)[-1]}" + (f"; {basis}" if basis else "")
 
 
 def label_only_note(doc) -> str:
