@@ -12,6 +12,7 @@ from api.deps import ERRORS, NOT_FOUND, get_state, single_query_values
 from api.errors import http_error
 from api.schemas import DocumentDetail, DocumentRow, IsoDate, ProvisionDetail
 from api.state import AppState
+from ingest.catalogue import catalogue_store
 from kb import catalog, lookup
 
 router = APIRouter(prefix="/api", tags=["văn bản"], responses=ERRORS,
@@ -41,6 +42,7 @@ def documents(
             "thông báo chưa có toàn văn, trạng thái theo nhãn của nguồn, ngày cập nhật")
 def currency(state: State, as_of: AsOf = None,
              limit: Annotated[int, Query(ge=1, le=500, description="số văn bản thiếu liệt kê")] = 50) -> dict:
+    catalogue_store(state.store)  # the texts uploaded since: a no-op when none
     return catalog.currency_report(state.store, as_of or date.today(), limit=limit)
 
 
