@@ -170,3 +170,28 @@ def test_currency_page_over_http(small_home: Path):
     assert any(g["doc"] == "105/2009/QĐ-TTg" for g in report["cited_not_held"])
     assert docs["68/2017/NĐ-CP"]["source"] == "catalogue" and docs["32/2024/NĐ-CP"]["source"] == "text"
     assert "async function viewCurrency()" in script and "/api/currency" in script
+
+
+def test_currency_page_in_the_browser(small_home: Path, browser):
+    """The UI's Cập nhật page (#/currency), in Chromium: the date the knowledge base is current
+    to, the cited document not held with its count, and the source column of Văn bản."""
+    from conftest import serve_app
+
+    from api.app import create_app
+
+    errors: list[str] = []
+    with serve_app(create_app(small_home)) as url:
+        context = browser.new_context(locale="vi-VN")
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{url}/#/currency")
+        page.wait_for_selector("section.currency h1")
+        text = page.inner_text("section.currency")
+        page.goto(f"{url}/#/docs")
+        page.wait_for_selector("section.docs td.source")
+        docs = page.inner_text("section.docs")
+        context.close()
+    assert errors == []
+    assert "cơ sở tri thức cập nhật đến 15/03/2024" in text
+    assert "Quyết định số 105/2009/QĐ-TTg" in text and "Điều 32 Nghị định số 32/2024/NĐ-CP" in text
+    assert "Nguồn, căn cứ" in docs and "danh mục dẫn chiếu" in docs and "tệp ND-32-2024-ND-CP.txt" in docs
