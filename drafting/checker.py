@@ -977,7 +977,8 @@ def _against_catalogue(run: _Run, number: str, ref: DocRef | None) -> Issue | No
     if entry is None:
         return None
     name = render_short(number, entry.doc_type)
-    for written in [r for r in run.evidence.get(number, []) if r is not ref] + [ref] if ref else []:
+    written_refs = [r for r in run.evidence.get(number, []) if r is not ref] + [ref] if ref else []
+    for written in written_refs:
         if written.issued and entry.dates and written.issued not in entry.dates:
             known = ", ".join(_vn(d) for d, _n in entry.dates.most_common(2))
             return Issue("wrong_date", "error",
