@@ -27,8 +27,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-# The ccn corpus is ingested when the store is empty; the index is brought up to date (a no-op
-# when nothing changed); then the HTTP API and web UI on http://127.0.0.1:8000/ (Ctrl-C stops).
+# Everything shipped (corpus/default.yaml: ccn, letters, wide, notices) is ingested when the store
+# is empty, and the catalogue of cited documents (hỏi đáp pages) built or found unchanged; the
+# index is brought up to date (a no-op when nothing changed); then the HTTP API and web UI on
+# http://127.0.0.1:8000/ (Ctrl-C stops).
 run: setup
 	$(BIN)/ccn ingest --if-empty
 	$(BIN)/ccn index

@@ -3,7 +3,8 @@
     ccn [--home DIR] ingest [PATH...] [--set NAME] [--if-empty] [--json]
                                                  files, folders, .tar.xz archives; no PATH: the
                                                  corpus set NAME of corpus/default.yaml
-    ccn [--home DIR] docs [--json]               the documents, their validity today
+    ccn [--home DIR] docs [--json]               the documents, their validity today, source, evidence
+    ccn [--home DIR] currency [--json]           what the knowledge base lacks (kb/catalog.py)
     ccn [--home DIR] show "CITATION" [--as-of YYYY-MM-DD] [--json]
     ccn [--home DIR] serve [--host 127.0.0.1] [--port 8000]
                                                  the HTTP API and web UI (api/app.py)
@@ -40,9 +41,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from corpus import corpus_paths
+from corpus import catalogue_paths, corpus_paths
 from ingest.runner import ingest_paths
-from kb import lookup
+from kb import catalog, lookup
 from kb.store import Store
 
 DEFAULT_HOME = Path("data")
@@ -73,6 +74,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     store = open_store(args)
     if args.if_empty and store.counts()["documents"]:
         print(f"Kho đã có {store.counts()['documents']} văn bản: không nạp lại (--if-empty).", file=sys.stderr)
+        _catalogue(store, default=not args.paths and args.set == "default")
         return 0
     paths = [Path(p) for p in args.paths] or corpus_paths(args.set)
     report = ingest_paths(store, paths, progress=_progress)  # one writer per home; audited as the OS user
@@ -89,6 +91,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"CẢNH BÁO  {path}: {warning}", file=sys.stderr)
     for failure in report.failed:
         print(f"LỖI  {failure['path']}: {failure['error']}", file=sys.stderr)
+    _catalogue(store, default=not args.paths and args.set == "default")
     counts = store.counts()
     summary = (
         f"Đã nạp {len(report.ingested)} tệp, không đổi {len(report.unchanged)}, "
@@ -103,9 +106,40 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _catalogue(store: Store, default: bool) -> None:
+    """The catalogue of cited documents (kb/catalog.py): the ingested texts' mentions, and with
+    the default set the sources under `catalogue:` in corpus/default.yaml (the hỏi đáp pages);
+    an unchanged source is skipped by its sha256."""
+    from ingest.catalogue import build_catalogue, catalogue_store
+
+    for report in (catalogue_store(store), build_catalogue(store, catalogue_paths()) if default else None):
+        if report is None:
+            continue
+        for origin, mentions in report.built.items():
+            print(f"Danh mục dẫn chiếu: {origin}: {mentions} lần dẫn chiếu, {report.seconds[origin]} giây",
+                  file=sys.stderr)
+        for failure in report.failed:
+            print(f"LỖI  {failure['path']}: {failure['error']}", file=sys.stderr)
+
+
+def cmd_currency(args: argparse.Namespace) -> int:
+    """What the knowledge base lacks: cited documents not held, notices without text, statuses
+    resting on a source's label, and the date it is current to."""
+    from ingest.catalogue import catalogue_store
+
+    store = open_store(args)
+    catalogue_store(store)
+    report = catalog.currency_report(store, date.today(), limit=args.limit)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(catalog.format_currency(report))
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     store = open_store(args)
-    rows = lookup.document_rows(store, date.today())
+    rows = catalog.add_sources(store, lookup.document_rows(store, date.today()))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -116,11 +150,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def _doc_line(row: dict) -> str:
     """One document per line; a cited-only one says so, a replaced one by what and from when."""
-    where = "" if row["in_store"] else "  [chỉ được dẫn chiếu]"
-    ended = f"  — {row['status_note']}" if row["replaced_by"] and row.get("status_note") else ""
+    source = catalog.SOURCE_TEXT.get(row.get("source", ""), "")
     return (
         f"{row['doc'] or '(không số)':<22} {row['type'] or '':<18} {row['issued'] or '':<10} "
-        f"{row['status_text']:<22} {row['articles']:>4} Điều  {row['title'][:60]}{where}{ended}"
+        f"{row['status_text']:<22} {row['articles']:>4} Điều  {source:<18} {row['title'][:60]}"
+        f"  [{row.get('evidence', '')}]"
     )
 
 
@@ -409,6 +443,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("docs", help="danh sách văn bản", parents=common)
     p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("currency", help="cơ sở tri thức thiếu gì: văn bản được dẫn chiếu chưa có, "
+                       "thông báo chưa có toàn văn, trạng thái theo nhãn nguồn", parents=common)
+    p.add_argument("--limit", type=int, default=50, help="số văn bản thiếu liệt kê (mặc định 50)")
+    p.set_defaults(func=cmd_currency)
 
     p = sub.add_parser("index", help="xây dựng / cập nhật chỉ mục tìm kiếm", parents=common)
     p.add_argument("--dense", default="core", choices=["core", "all", "none"],

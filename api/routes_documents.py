@@ -1,5 +1,5 @@
-"""Browsing the knowledge base: GET /api/documents (filters), /api/documents/{id},
-/api/provisions/{id}."""
+"""Browsing the knowledge base: GET /api/documents (filters; each with its source and evidence),
+/api/documents/{id}, /api/provisions/{id}, /api/currency (what the knowledge base lacks)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from api.deps import ERRORS, NOT_FOUND, get_state, single_query_values
 from api.errors import http_error
 from api.schemas import DocumentDetail, DocumentRow, IsoDate, ProvisionDetail
 from api.state import AppState
-from kb import lookup
+from ingest.catalogue import catalogue_store
+from kb import catalog, lookup
 
 router = APIRouter(prefix="/api", tags=["văn bản"], responses=ERRORS,
                    dependencies=[Depends(single_query_values)])
@@ -33,8 +34,16 @@ def documents(
     in_store: Annotated[bool | None, Query(description="false: văn bản chỉ được dẫn chiếu")] = None,
     q: Annotated[str | None, Query(max_length=200, description="một phần số hiệu hoặc trích yếu")] = None,
 ) -> list[dict]:
-    rows = lookup.document_rows(state.store, as_of or date.today())
+    rows = catalog.add_sources(state.store, lookup.document_rows(state.store, as_of or date.today()))
     return [r for r in rows if _matches(r, doc_type, issuer, status, in_store, q)]
+
+
+@router.get("/currency", summary="Cơ sở tri thức thiếu gì: văn bản được dẫn chiếu chưa có toàn văn, "
+            "thông báo chưa có toàn văn, trạng thái theo nhãn của nguồn, ngày cập nhật")
+def currency(state: State, as_of: AsOf = None,
+             limit: Annotated[int, Query(ge=1, le=500, description="số văn bản thiếu liệt kê")] = 50) -> dict:
+    catalogue_store(state.store)  # the texts uploaded since: a no-op when none
+    return catalog.currency_report(state.store, as_of or date.today(), limit=limit)
 
 
 def _matches(row: dict, doc_type: str | None, issuer: str | None, status: str | None,

@@ -174,6 +174,8 @@ class DocumentRow(Model):
     replaces: list[str] = []
     replaced_by: list[str] = []
     in_store: bool
+    source: str | None = None  # "text" | "notice" | "catalogue" (kb/catalog.py)
+    evidence: str = ""
 
 
 class StructureNode(Model):

@@ -30,3 +30,9 @@ def query_question_paths(config: Path = CONFIG) -> list[Path]:
     """Archives of real questions the query student learns from (`query_questions` in the config)."""
     data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     return [(ROOT / entry).resolve() for entry in data.get("query_questions", [])]
+
+
+def catalogue_paths(config: Path = CONFIG) -> list[Path]:
+    """Sources scanned for the catalogue of cited documents only (`catalogue` in the config)."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    return [(ROOT / entry).resolve() for entry in data.get("catalogue", [])]

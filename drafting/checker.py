@@ -28,6 +28,7 @@ in a sentence that says so ("… đã được thay thế bằng …") is a hist
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from ingest.readers.text import read_text
 from ingest.segments import ATTACHED_RE
 from ingest.structure import reflow
 from ingest.types import RawText
+from kb import catalog
 from kb.citations import (
     CitationMention,
     DocRef,
@@ -364,6 +366,8 @@ class _Kb:
         self._known: set[str] | None = None
         self._relations: dict[str, list] = {}
         self._source_kinds: dict[int, str] | None = None
+        self._catalogue: dict[str, catalog.Entry | None] = {}
+        self._ranges: dict[tuple[str, int], tuple[int, int]] | None = None
 
     def document(self, number: str):
         if number not in self._docs:
@@ -397,6 +401,17 @@ class _Kb:
         if number not in self._relations:
             self._relations[number] = self.store.relations(to_doc=number)
         return self._relations[number]
+
+    def catalogue(self, number: str) -> catalog.Entry | None:
+        """What the texts citing `number` say of it (kb/catalog.py), or None."""
+        if number not in self._catalogue:
+            self._catalogue[number] = catalog.entry(self.store, number)
+        return self._catalogue[number]
+
+    def serial_ranges(self) -> dict[tuple[str, int], tuple[int, int]]:
+        if self._ranges is None:
+            self._ranges = catalog.serial_ranges(self.store)
+        return self._ranges
 
     def known_numbers(self) -> set[str]:
         if self._known is None:
@@ -490,6 +505,10 @@ IDENTITY_AFTER_RE = re.compile(
 )
 
 
+# "Quyết định số 1656 và 1662/QĐ-UBND": the ký hiệu written once, after the last number
+SHARED_CODE_RE = re.compile(r"\s*(?:,|và|;)\s*(?:số\s*)?\d+[a-z]?(?P<code>/(?:\d{4}/)?[A-ZĐ][\wĐđ/-]*)")
+
+
 def _repair(text: str) -> tuple[str, list[int], list[tuple[int, int, str]]]:
     """The paragraph with broken numbers mended, a map (mended index → written index, plus the
     end) and the typos as (start, end, mended number) in the written text."""
@@ -517,6 +536,9 @@ def _find(paragraph: int, text: str) -> Iterator[_Found]:
     for mention in find_citations(fixed):
         start, end = mention.span
         identified = IDENTITY_AFTER_RE.match(fixed, end) is not None
+        if (shared := _shared_code(mention.doc_ref, fixed, end)) is not None:
+            mention.doc_ref, tail = shared
+            identified = identified or IDENTITY_AFTER_RE.match(fixed, tail) is not None
         mention.span = (index[start], index[end])
         mention.raw = text[mention.span[0] : mention.span[1]]
         own = [Issue("malformed_number", "warning",
@@ -528,6 +550,17 @@ def _find(paragraph: int, text: str) -> Iterator[_Found]:
         if named and (m := LAW_NUMBER_AFTER_RE.match(fixed, end)):
             law = normalize_number(m[1])
         yield _Found(paragraph, mention, own, identified, law)
+
+
+def _shared_code(ref: DocRef | None, text: str, end: int) -> tuple[DocRef, int] | None:
+    """ "Quyết định số 1656 và 1662/QĐ-UBND": the first number takes the ký hiệu of the next
+    (the reference completed, and where the next number ends)."""
+    if ref is None or ref.complete or not ref.number or not re.fullmatch(r"\d+[a-z]?", ref.number):
+        return None
+    m = SHARED_CODE_RE.match(text, end)
+    if m is None:
+        return None
+    return dataclasses.replace(ref, number=normalize_number(ref.number + m["code"]), complete=True), m.end()
 
 
 def _gather_evidence(run: _Run, found: list[_Found]) -> None:
@@ -582,9 +615,33 @@ def _check_mention(run: _Run, index: int, mention: CitationMention) -> list[Cita
     base = CitationCheck(mention.raw, offset + mention.span[0], offset + mention.span[1], index)
     if ref is not None and not ref.this_document:
         return _explicit(run, index, mention, base)
+    if ref is None and (held := _held_paper(run.letter.paragraphs[index], mention)) is not None:
+        return [_paper_check(base, target, held) for target in _targets(mention)]
     if run.letter.own_addresses is not None:
         return _own_text(run, index, mention, base)
     return _bare(run, index, mention, base)
+
+
+# "khoản 1, Điều 2, Giấy phép vận chuyển … số 371/GP-UBND": an address in an administrative
+# paper (a licence, a certificate, a contract) named right after it, not in a legal text
+HELD_PAPER_RE = re.compile(
+    r"\s*,?\s*(?:của\s+)?(?P<type>Giấy phép|Giấy chứng nhận|Hợp đồng|Biên bản|Công văn|Văn bản)"
+    r"(?![\w])[^.;]{0,150}?(?<!\w)số\s*(?P<number>\d+[\w/-]*)"
+)
+
+
+def _held_paper(paragraph: str, mention: CitationMention) -> tuple[str, str] | None:
+    m = HELD_PAPER_RE.match(paragraph, mention.span[1])
+    return (m["type"], m["number"]) if m else None
+
+
+def _paper_check(base: CitationCheck, target: Citation, paper: tuple[str, str]) -> CitationCheck:
+    check = _clone(base)
+    check.citation = target
+    check.issues.append(Issue("correspondence", "info",
+                              f"{render(target, with_doc=False)} của {paper[0]} số {paper[1]}: "
+                              "văn bản hành chính, không đối chiếu"))
+    return check
 
 
 def _clone(base: CitationCheck) -> CitationCheck:
@@ -612,10 +669,33 @@ def _explicit(run: _Run, index: int, mention: CitationMention, base: CitationChe
             check.citation = target.with_doc(ref.number) if ref.number else None
             if not form_issues:
                 check.issues.append(_unidentified(ref))
+        elif mention.attached == "parenthetical" and (other := _holder_elsewhere(run, index, mention, target, number)):
+            how = (f"hiểu là của {render_short(other.doc, run.kb.doc_type(other.doc))}, văn bản nêu trước "
+                   f"trong đoạn; {render_short(number, run.kb.doc_type(number))} không có điều, khoản này")
+            _judge(run, check, other, None, index, base.start, inferred=how)
         else:
             _judge(run, check, target.with_doc(number), ref, index, base.start)
         out.append(check)
     return out
+
+
+def _holder_elsewhere(run: _Run, index: int, mention: CitationMention, target: Citation,
+                      number: str) -> Citation | None:
+    """ "… khác với Nghị định số 32/2024/NĐ-CP (khoản 5 Điều 16)" in a comparison with a Quy
+    chế: a parenthesis the grammar gives the document just before it, when that document has no
+    such provision and one named before in the paragraph has (its Quy chế included)."""
+    if target.article is None or any(_holds(run.kb, t) for t in _in_parts(run.kb, target.with_doc(number))):
+        return None
+    paragraph = run.letter.paragraphs[index]
+    named = [m.doc_ref.number for m in find_citations(paragraph[: mention.span[0]])
+             if m.doc_ref is not None and m.doc_ref.complete and m.doc_ref.number]
+    for other in dict.fromkeys(reversed(named)):
+        if other == number:
+            continue
+        held = [t for t in _in_parts(run.kb, target.with_doc(other)) if _holds(run.kb, t)]
+        if held:
+            return held[0]
+    return None
 
 
 def _identify(run: _Run, ref: DocRef) -> tuple[str | None, list[Issue]]:
@@ -675,7 +755,7 @@ def _judge(run: _Run, check: CitationCheck, target: Citation, ref: DocRef | None
     if _ended(run, check, number, sentence):
         return
     if doc["is_stub"]:
-        check.issues.append(_stub_issue(kb, number, target))
+        check.issues.append(_against_catalogue(run, number, ref) or _stub_issue(kb, number, target))
         return
     if ref is not None:
         check.issues.extend(_metadata(kb, doc, ref))
@@ -724,9 +804,11 @@ def _stub_issue(kb: _Kb, number: str, target: Citation) -> Issue:
     name = render_short(number, kb.doc_type(number))
     what = "không kiểm tra được điều, khoản" if target.article or target.annex else (
         "không kiểm tra được nội dung")
+    entry = kb.catalogue(number)
+    where = f"; {entry.cited_at()}" if entry else ""
     return Issue("outside_kb", "info",
                  f"{name}: văn bản không có trong cơ sở tri thức (chỉ được các văn bản khác dẫn "
-                 f"chiếu), {what}")
+                 f"chiếu{where}), {what}")
 
 
 def _metadata(kb: _Kb, doc, ref: DocRef) -> list[Issue]:
@@ -737,6 +819,9 @@ def _metadata(kb: _Kb, doc, ref: DocRef) -> list[Issue]:
         issues.append(Issue("wrong_date", "error",
                             f"{name} ban hành ngày {_vn(doc['issued'])}, không phải ngày "
                             f"{_vn(ref.issued)}"))
+    if ref.issuer and doc["issuer"] and not catalog.same_issuer(ref.issuer, doc["issuer"]):
+        issues.append(Issue("wrong_issuer", "error",
+                            f"{name} do {doc['issuer']} ban hành, không phải «{ref.issuer}»"))
     if (ref.doc_type in NORM_TYPES and doc["doc_type"] in NORM_TYPES
             and ref.doc_type != doc["doc_type"]):
         issues.append(Issue("wrong_document_type", "error",
@@ -857,18 +942,80 @@ def _unknown(run: _Run, number: str, ref: DocRef | None) -> Issue:
         return Issue("unknown_document", "error",
                      f"{name} không có trong cơ sở tri thức và {problem}: có thể là số hiệu không "
                      "có thật")
-    if number in run.identified:
+    if (contradiction := _against_catalogue(run, number, ref)) is not None:
+        return contradiction
+    entry = run.kb.catalogue(number)
+    if entry is not None:
+        return Issue("outside_kb", "info",
+                     f"{name}: văn bản không có toàn văn trong cơ sở tri thức, {entry.cited_at()}; "
+                     "không kiểm tra được nội dung, hiệu lực")
+    if number in run.identified and not re.search(r"/\d{4}/", number):
         return Issue("outside_kb", "info",
                      f"{name}: văn bản không có trong cơ sở tri thức (văn bản nêu ngày, cơ quan ban "
                      "hành hoặc trích yếu), không kiểm tra được nội dung, hiệu lực")
+    if beyond := _beyond_range(run.kb, number):
+        return Issue("unknown_document", "error",
+                     f"{name} không có trong cơ sở tri thức và {beyond}: có thể là số hiệu không có thật")
     if not re.search(r"/\d{4}/", number):  # no year: a decision on a case, not a legal norm
         return Issue("unverified_document", "warning",
                      f"{name}: văn bản không có trong cơ sở tri thức, văn bản cũng không nêu ngày "
                      "ban hành, cơ quan ban hành: không xác minh được; ghi đầy đủ ở lần nêu đầu tiên")
-    return Issue("unknown_document", "error",
-                 f"{name}: số hiệu không có trong cơ sở tri thức, văn bản cũng không nêu ngày "
-                 "ban hành, cơ quan ban hành: có thể là số hiệu không có thật; kiểm tra lại, ghi "
-                 "đầy đủ ở lần nêu đầu tiên hoặc nạp văn bản vào cơ sở tri thức")
+    said = " (văn bản có nêu ngày, cơ quan ban hành hoặc trích yếu)" if number in run.identified else ""
+    return Issue("unverified_document", "warning",
+                 f"{name}: không xác minh được số hiệu — đề nghị kiểm tra: không có trong cơ sở tri "
+                 f"thức và không văn bản nào đã nạp dẫn chiếu{said}")
+
+
+def _against_catalogue(run: _Run, number: str, ref: DocRef | None) -> Issue | None:
+    """An error when what the letter writes of a document contradicts what the texts citing it
+    say: another date of issue, another issuer. Where the citing texts disagree among
+    themselves, any of their dates or issuers is accepted. A type the number's own form
+    contradicts ("Thông tư số 71/2018/NĐ-CP") is an error too."""
+    if (wrong := _type_against_form(number, ref)) is not None:
+        return wrong
+    entry = run.kb.catalogue(number)
+    if entry is None:
+        return None
+    name = render_short(number, entry.doc_type)
+    written_refs = [r for r in run.evidence.get(number, []) if r is not ref] + [ref] if ref else []
+    for written in written_refs:
+        if written.issued and entry.dates and written.issued not in entry.dates:
+            known = ", ".join(_vn(d) for d, _n in entry.dates.most_common(2))
+            return Issue("wrong_date", "error",
+                         f"{name} ban hành ngày {known} (theo các văn bản dẫn chiếu: "
+                         f"{entry.cited_at()}), không phải ngày {_vn(written.issued)}")
+        known_issuers = list(entry.issuers) or [i for i in [issuer_from_number(number)] if i]
+        if written.issuer and known_issuers and not any(
+                catalog.same_issuer(written.issuer, i) for i in known_issuers):
+            return Issue("wrong_issuer", "error",
+                         f"{name} do {known_issuers[0]} ban hành (theo các văn bản dẫn chiếu: "
+                         f"{entry.cited_at()}), không phải «{written.issuer}»")
+    return None
+
+
+def _type_against_form(number: str, ref: DocRef | None) -> Issue | None:
+    """ "Thông tư số 71/2018/NĐ-CP": the ký hiệu says Nghị định. (A /QH number may be a Luật or
+    a Nghị quyết: not judged.)"""
+    by_form = doc_type_from_number(number)
+    if ref is None or ref.doc_type not in NORM_TYPES or by_form not in NORM_TYPES or "/QH" in number:
+        return None
+    if ref.doc_type == by_form:
+        return None
+    return Issue("wrong_document_type", "error",
+                 f"số hiệu {number} là của một {by_form}, không phải {ref.doc_type}")
+
+
+def _beyond_range(kb: _Kb, number: str) -> str | None:
+    """A serial far beyond the highest that series is known to have reached in a past year
+    (20 numbers known at least): "Nghị định 950/2020/NĐ-CP"."""
+    m = catalog.SERIAL_RE.match(number)
+    if m is None or int(m[2]) >= kb.at.year:
+        return None
+    count, top = kb.serial_ranges().get((m[3], int(m[2])), (0, 0))
+    if count >= 20 and int(m[1]) > max(2 * top, top + 100):
+        return (f"số thứ tự {m[1]} vượt xa số cao nhất đã biết của loại văn bản này năm {m[2]} "
+                f"({top})")
+    return None
 
 
 def _identifies(ref: DocRef) -> bool:
@@ -889,16 +1036,10 @@ def _implausible(number: str, refs: list[DocRef], at: date) -> str | None:
             return f"ngày ban hành {_vn(ref.issued)} không khớp năm {year} trong số hiệu"
         if ref.issued and ref.issued > at:
             return f"ngày ban hành {_vn(ref.issued)} sau ngày của văn bản"
-        if ref.issuer and not _same_issuer(ref.issuer, issuer_from_number(number)):
+        expected = issuer_from_number(number)
+        if ref.issuer and expected and not catalog.same_issuer(ref.issuer, expected):
             return f"cơ quan ban hành «{ref.issuer}» không khớp ký hiệu {number}"
     return None
-
-
-def _same_issuer(written: str, expected: str | None) -> bool:
-    if expected is None:
-        return True
-    a, b = (re.sub(r"\s+", " ", x).strip().lower() for x in (written, expected))
-    return a in b or b in a
 
 
 # --- references without a document ---------------------------------------------------------
@@ -964,10 +1105,21 @@ def _bare(run: _Run, index: int, mention: CitationMention, base: CitationCheck) 
             check.citation = target
             check.issues.append(Issue("cannot_verify_provision", "info",
                                       "dẫn chiếu «… này» của một đoạn trích: không đối chiếu"))
+        elif _own_bare_annex(run, target, candidates, mention):
+            check.citation = target
+            check.issues.append(Issue("own_annex", "info", "phụ lục của chính văn bản này"))
         else:
             _resolve_bare(run, check, target, candidates, mention, index)
         out.append(check)
     return out
+
+
+def _own_bare_annex(run: _Run, target: Citation, candidates: list[str], mention: CitationMention) -> bool:
+    """A letter's bare "Phụ lục 1" that no document named before holds: the letter's own annex
+    (a report's "chi tiết tại Phụ lục 1"), not a decree's that has none."""
+    if mention.doc_ref is not None or target.annex is None or target.article is not None:
+        return False
+    return not any(_holds(run.kb, target.with_doc(n)) for n in candidates)
 
 
 OWN_ANNEX_AFTER_RE = re.compile(
@@ -1006,8 +1158,11 @@ def _resolve_bare(run: _Run, check: CitationCheck, target: Citation, candidates:
     in the sentence only when it holds it ("khoản 1 Điều 34; … khoản 3 Điều 34 Nghị định số …")."""
     post = mention.postcedent
     later = [post.number] if post is not None and post.complete and post.number else []
-    holding = [n for n in candidates + later if _holds(run.kb, target.with_doc(n))]
-    chosen = next(iter(holding or candidates or later), None)
+    holding = [(n, t) for n in candidates + later for t in _in_parts(run.kb, target.with_doc(n))
+               if _holds(run.kb, t)]
+    if holding:
+        target = holding[0][1].with_doc(None)
+    chosen = next(iter([n for n, _t in holding] or candidates or later), None)
     if mention.doc_ref is not None:
         check.issues.append(_this_in_letter(run, mention.doc_ref, chosen, bool(holding)))
     if chosen is None:
@@ -1033,6 +1188,15 @@ def _this_in_letter(run: _Run, ref: DocRef, chosen: str | None, found: bool) -> 
     return Issue("no_antecedent", "warning",
                  f"«{ref.raw}» trong văn bản này không chỉ văn bản nào{meant}: ghi rõ số, ký hiệu "
                  "văn bản")
+
+
+def _in_parts(kb: _Kb, target: Citation) -> list[Citation]:
+    """The address in the document's main text, then in the regulation it attaches ("khoản 5
+    Điều 16" of a decision: of its Quy chế)."""
+    if target.part is not None or target.article is None:
+        return [target]
+    parts = sorted({k[0] for k in kb.rows(target.doc) if k[0] is not None}) if kb.document(target.doc) else []
+    return [target, *(dataclasses.replace(target, part=p) for p in parts)]
 
 
 def _holds(kb: _Kb, target: Citation) -> bool:

@@ -164,6 +164,39 @@ kb_audit = Table(
 )
 
 
+# The catalogue of documents that exist (kb/catalog.py): one row per mention of a số hiệu in a
+# text that is not ingested as such (hỏi đáp pages, letters scanned, notices), with what the
+# citing text says of it. `catalogue_builds` records each scanned archive/folder by its sha256,
+# so a rebuild of an unchanged source is a no-op.
+catalogue = Table(
+    "catalogue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", Text, nullable=False),  # the archive, folder or file scanned
+    Column("kind", String(16), nullable=False),  # "hoidap" | "letters" | "notice" | "texts"
+    Column("number", String(200), nullable=False),
+    Column("doc_type", String(100)),
+    Column("issued", Date),
+    Column("issuer", Text),
+    Column("title", Text),
+    Column("citing", Text, nullable=False),  # the citing page or file
+    Column("address", String(100)),  # the provision cited ("khoản 3 Điều 9"), if any
+    Index("ix_catalogue_number", "number"),
+    Index("ix_catalogue_origin", "origin"),
+)
+
+catalogue_builds = Table(
+    "catalogue_builds",
+    metadata,
+    Column("origin", Text, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Column("seconds", Integer),
+    Column("built_at", DateTime, nullable=False),
+)
+
+
 # The tables as migration 001 created them, frozen: the live definitions above may gain columns
 # through later migrations, this text never changes. {SERIAL} and the other placeholders are the
 # only words that differ between SQLite and PostgreSQL (see `run_ddl`).
@@ -298,6 +331,10 @@ def _m002_source_status_and_kb_audit(conn: Connection) -> None:
     metadata.create_all(conn, tables=[kb_audit])
 
 
+def _m005_catalogue(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[catalogue, catalogue_builds])
+
+
 Migrations = list[tuple[str, Callable[[Connection], None]]]
 
 
@@ -311,6 +348,7 @@ MIGRATIONS: Migrations = [
     ("001_initial", _m001_initial),
     ("002_source_status_and_kb_audit", _m002_source_status_and_kb_audit),
     ("003_relation_evidence", _m003_relation_evidence),
+    ("005_catalogue", _m005_catalogue),
     ("006_cluster_register", _m006_cluster_register),
 ]
 

@@ -23,7 +23,7 @@ TEXTS = ("ND-32-2024-ND-CP.docx", "TT-14-2024-TT-BCT.docx", "CT-07-2012-CT-TTg.d
 OPERATIONS = {
     ("get", "/health"), ("get", "/api/search"), ("post", "/api/ask"), ("get", "/api/documents"),
     ("get", "/api/documents/{doc_id}"), ("get", "/api/provisions/{provision_id}"),
-    ("post", "/api/citations/resolve"), ("post", "/api/ingest"),
+    ("post", "/api/citations/resolve"), ("post", "/api/ingest"), ("get", "/api/currency"),
 }
 
 

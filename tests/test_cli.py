@@ -166,7 +166,14 @@ def test_ingest_missing_path_exits_1(tmp_path: Path):
 
 
 def test_ingest_without_paths_takes_the_default_corpus(tmp_path: Path, ccn_dir: Path):
-    run = ccn("ingest", "--json", "--home", tmp_path / "home", cwd=tmp_path)
+    """The default set is everything shipped (ingesting the wide corpus takes minutes: the
+    named set "core", the ccn corpus alone, is ingested here)."""
+    from corpus import catalogue_paths, corpus_paths
+
+    shared = ccn_dir.parent.resolve()
+    assert corpus_paths() == [shared / "ccn", shared / "letters", shared / "wide.tar.xz", shared / "notices"]
+    assert catalogue_paths() == [shared / "hoidap.tar.xz", shared / "notices"]
+    run = ccn("ingest", "--json", "--set", "core", "--home", tmp_path / "home", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     ingested = json.loads(run.stdout)["ingested"]
     assert _name(ccn_dir / "ND-32-2024-ND-CP.docx") in ingested

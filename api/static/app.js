@@ -1,5 +1,6 @@
 /* Trợ lý pháp luật cụm công nghiệp: single-page UI (no framework, no build step).
- * Routes (hash): #/search?q=…&as_of=…, #/ask?q=…, #/docs, #/doc/<id>#<anchor>, #/upload.
+ * Routes (hash): #/search?q=…&as_of=…, #/ask?q=…, #/docs, #/doc/<id>#<anchor>, #/upload,
+ * #/currency (what the knowledge base lacks: GET /api/currency).
  * All text from the server is inserted as text nodes (never as HTML). */
 "use strict";
 
@@ -145,7 +146,8 @@ async function route() {
     viewDoc.after(r);  // the same document: only go to the provision
     return;
   }
-  const views = {search: viewSearch, ask: viewAsk, docs: viewDocs, doc: viewDoc, upload: viewUpload};
+  const views = {search: viewSearch, ask: viewAsk, docs: viewDocs, doc: viewDoc, upload: viewUpload,
+    currency: viewCurrency};
   const view = views[r.name] || viewNotFound;
   try {
     const node = await view(r);
@@ -449,7 +451,9 @@ async function viewDocs() {
       h("td", {}, d.title || ""),
       h("td", {}, fmtDate(d.issued)),
       h("td", {}, fmtDate(d.effective)),
-      h("td", {}, badge(d.status, d.status_text, d.status_note)));
+      h("td", {}, badge(d.status, d.status_text, d.status_note)),
+      h("td", {class: "source", title: d.evidence || null}, SOURCE_LABEL[d.source] || d.source || "",
+        d.evidence ? h("div", {class: "muted"}, d.evidence) : null));
   });
   const filter = h("input", {type: "search", id: "doc-filter", placeholder: "Lọc theo số hiệu, loại, trích yếu…",
     "aria-label": "Lọc danh sách văn bản"});
@@ -463,8 +467,42 @@ async function viewDocs() {
     h("p", {class: "muted"}, `${stored} văn bản có toàn văn, ${docs.length - stored} văn bản chỉ được dẫn chiếu.`),
     filter,
     h("table", {class: "table"},
-      h("thead", {}, h("tr", {}, ["Số hiệu", "Loại", "Trích yếu", "Ban hành", "Hiệu lực từ", "Tình trạng"].map((t) => h("th", {}, t)))),
+      h("thead", {}, h("tr", {}, ["Số hiệu", "Loại", "Trích yếu", "Ban hành", "Hiệu lực từ", "Tình trạng", "Nguồn, căn cứ"].map((t) => h("th", {}, t)))),
       h("tbody", {}, rows)));
+}
+
+const SOURCE_LABEL = {text: "toàn văn", notice: "thông báo", catalogue: "danh mục dẫn chiếu"};
+
+/* ------------------------------------------------------------------ currency */
+
+/** What the knowledge base lacks (kb/catalog.py currency_report): a curator's list of what to
+ * obtain next. */
+async function viewCurrency() {
+  const data = await api("/api/currency");
+  const name = (item) => `${item.type ? item.type + " số " : ""}${item.doc}`;
+  const table = (heads, rows) => h("table", {class: "table"},
+    h("thead", {}, h("tr", {}, heads.map((t) => h("th", {}, t)))), h("tbody", {}, rows));
+  const cited = data.cited_not_held.map((item) => h("tr", {},
+    h("td", {}, h("a", {href: docHref(item.doc)}, name(item))),
+    h("td", {class: "num"}, String(item.citing_provisions)),
+    h("td", {class: "num"}, String(item.citing_texts)),
+    h("td", {class: "num"}, String(item.hoidap_pages || 0)),
+    h("td", {}, item.examples.join(", "))));
+  const notices = data.notices_without_text.map((item) => h("tr", {},
+    h("td", {}, name(item)), h("td", {}, fmtDate(item.issued)),
+    h("td", {}, h("ul", {}, item.affects.map((a) => h("li", {}, a))))));
+  const labels = data.label_only.map((item) => h("tr", {},
+    h("td", {}, h("a", {href: docHref(item.doc)}, name(item))), h("td", {}, item.label)));
+  return h("section", {class: "currency"},
+    h("h1", {}, "Tình trạng cập nhật của cơ sở tri thức"),
+    h("p", {class: "lead"}, data.current_to ? data.current_to.text : "Cơ sở tri thức chưa có văn bản nào."),
+    h("h2", {}, `Văn bản được văn bản còn hiệu lực dẫn chiếu nhưng chưa có toàn văn (${cited.length})`),
+    cited.length ? table(["Văn bản", "Số quy định dẫn chiếu", "Số văn bản dẫn chiếu", "Trang hỏi đáp", "Ví dụ"], cited)
+      : h("p", {class: "muted"}, "Không có."),
+    h("h2", {}, `Thông báo chưa có toàn văn (${notices.length})`),
+    notices.length ? table(["Văn bản", "Ban hành", "Quy định bị ảnh hưởng"], notices) : h("p", {class: "muted"}, "Không có."),
+    h("h2", {}, `Trạng thái chỉ dựa trên nhãn của nguồn, chưa xác minh (${labels.length})`),
+    labels.length ? table(["Văn bản", "Nhãn của nguồn"], labels) : h("p", {class: "muted"}, "Không có."));
 }
 
 const RELATION_LABEL = {
