@@ -192,6 +192,7 @@ def test_currency_page_in_the_browser(small_home: Path, browser):
         docs = page.inner_text("section.docs")
         context.close()
     assert errors == []
-    assert "cơ sở tri thức cập nhật đến 15/03/2024" in text
+    # NĐ 32/2024 (15/03/2024), then TT 14/2024 (15/08/2024) ingested by test_store_catalogue_follows_the_store
+    assert "cơ sở tri thức cập nhật đến 15/08/2024 (văn bản mới nhất: Thông tư số 14/2024/TT-BCT)" in text
     assert "Quyết định số 105/2009/QĐ-TTg" in text and "Điều 32 Nghị định số 32/2024/NĐ-CP" in text
     assert "Nguồn, căn cứ" in docs and "danh mục dẫn chiếu" in docs and "tệp ND-32-2024-ND-CP.txt" in docs
