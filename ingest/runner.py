@@ -23,13 +23,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.notices import NOTICE_SUFFIXES, SOURCE_KIND, read_notice
 from ingest.parse import parse
 from ingest.readers import read
 from ingest.types import ReadError
+from kb import institutions
 from kb.model import DocClass
 from kb.store import SourceFile, Store
 
-SUPPORTED_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".doc"}
+SUPPORTED_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".doc", *NOTICE_SUFFIXES}
 SKIPPED_NAMES = {"MANIFEST.tsv", "README.md", "readme.md"}
 ARCHIVE_SUFFIXES = (".tar.xz", ".tar.gz", ".tgz", ".tar")
 MAX_TEXT_BYTES = 20 * 1024 * 1024  # a text file (TXT, MD, HTML) larger than this is refused
@@ -147,6 +149,9 @@ def ingest_file(store: Store, path: Path, name: str, report: IngestReport) -> No
     if too_large:
         _fail(store, report, name, sha, too_large)
         return
+    if path.suffix.lower() in NOTICE_SUFFIXES:
+        _ingest_notice(store, path, name, sha, report)
+        return
     try:
         raw = read(path)
         chars = sum(len(b.original) for b in raw.blocks)
@@ -174,6 +179,22 @@ def ingest_file(store: Store, path: Path, name: str, report: IngestReport) -> No
     report.provisions += sum(1 for d in docs for _ in d.all_provisions())
     if warnings:
         report.warnings[name] = warnings
+
+
+def _ingest_notice(store: Store, path: Path, name: str, sha: str, report: IngestReport) -> None:
+    """A notice file (ingest.notices): stub documents, their relations, institution changes."""
+    try:
+        notice = read_notice(path)
+    except ReadError as exc:
+        _fail(store, report, name, sha, exc.problem)
+        return
+    source = SourceFile(name, sha, path.stat().st_size, "yaml", SOURCE_KIND, [], notice.text)
+    try:
+        store.save(source, notice.docs, extra=lambda conn, sid: institutions.save(conn, sid, notice.institutions))
+    except Exception as exc:
+        _fail(store, report, name, sha, f"lỗi ghi kho dữ liệu: {type(exc).__name__}: {exc}")
+        return
+    report.ingested.append(name)
 
 
 def _fail(store: Store, report: IngestReport, name: str, sha: str | None, error: str) -> None:

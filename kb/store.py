@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,10 +81,14 @@ class Store:
             return "new"
         return "unchanged" if current.sha256 == sha256 else "changed"
 
-    def save(self, source: SourceFile, docs: list[Document]) -> int:
-        """Store one file's documents in one transaction; returns the new source id."""
+    def save(self, source: SourceFile, docs: list[Document],
+             extra: Callable[[Connection, int], None] | None = None) -> int:
+        """Store one file's documents in one transaction; returns the new source id. `extra`
+        writes what else the file gives (a notice's institution changes) in the same transaction."""
         with self.engine.begin() as conn:
             source_id = _insert_source(conn, source)
+            if extra is not None:
+                extra(conn, source_id)
             for doc in docs:
                 _upsert_document(conn, doc, source_id, source)
                 _insert_provisions(conn, doc, source_id)
@@ -180,9 +184,17 @@ class Store:
 
     @staticmethod
     def _read_relations(conn: Connection) -> list[RowMapping]:
-        r, s = schema.relations, schema.sources
-        query = select(r).join(s, s.c.id == r.c.source_id).where(s.c.current.is_(True)).order_by(r.c.id)
-        return list(conn.execute(query).mappings())
+        r, s, d = schema.relations, schema.sources, schema.documents
+        query = (select(r, s.c.kind.label("source_kind")).join(s, s.c.id == r.c.source_id)
+                 .where(s.c.current.is_(True)).order_by(r.c.id))
+        rows = list(conn.execute(query).mappings())
+        noticed = {row["from_doc"] for row in rows if row["source_kind"] == "notice"}
+        if not noticed:
+            return rows
+        # a notice stands in for a text not held: once the text itself is stored, its own
+        # relations (with the real wording) replace the notice's
+        held = {k for (k,) in conn.execute(select(d.c.key).where(d.c.key.in_(noticed), d.c.is_stub.is_(False)))}
+        return [row for row in rows if row["source_kind"] != "notice" or row["from_doc"] not in held]
 
     def sources(self, path: str | None = None) -> list[RowMapping]:
         s = schema.sources
