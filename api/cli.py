@@ -107,7 +107,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def _doc_line(row: dict) -> str:
     """One document per line; a cited-only one says so, a replaced one by what and from when."""
     where = "" if row["in_store"] else "  [chỉ được dẫn chiếu]"
+    if row.get("source") == "notice":
+        where = "  [biết qua thông báo, chưa có toàn văn]"
     ended = f"  — {row['status_note']}" if row["replaced_by"] and row.get("status_note") else ""
+    ended += "".join(f"  — {note}" for note in row.get("amendment_notes") or [])
     return (
         f"{row['doc'] or '(không số)':<22} {row['type'] or '':<18} {row['issued'] or '':<10} "
         f"{row['status_text']:<22} {row['articles']:>4} Điều  {row['title'][:60]}{where}{ended}"

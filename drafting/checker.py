@@ -767,7 +767,9 @@ def _provision(run: _Run, check: CitationCheck, target: Citation, inferred: str)
                                   f"({validity.note})"))
         return False
     if current.text_missing:  # amended by a text known only from a notice: the wording cited is the old one
-        check.issues.append(Issue("amended_provision", "warning", f"{label}: {validity.note}"))
+        stated = validity.note.split(" — ")[0]
+        check.issues.append(Issue("amended_provision", "warning", f"{label}: {stated}; câu văn trích dẫn theo "
+                                  "nội dung trước khi sửa đổi, cần đối chiếu văn bản sửa đổi"))
     elif len(versions) > 1 and current is not versions[0]:
         check.issues.append(Issue("amended_provision", "warning",
                                   f"{label} đã được sửa đổi, bổ sung bởi "

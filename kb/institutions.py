@@ -111,12 +111,12 @@ def institution_changes(store) -> list[InstitutionChange]:
 
 
 def institution_notes(changes: list[InstitutionChange], text: str, at: date,
-                      issued: date | None) -> list[str]:
-    """"nay là …" notes for the old bodies a text names, when it predates the change and `at`
-    is on or after it."""
+                      written: date | None) -> list[str]:
+    """"nay là …" notes for the old bodies a text names, when the text predates the change
+    (`written`: its effective date) and `at` is on or after it."""
     notes = []
     for change in changes:
-        if not change.applies(at) or (issued is not None and change.since is not None and issued >= change.since):
+        if not change.applies(at) or (written is not None and change.since is not None and written >= change.since):
             continue
         if change.named_in(text):
             notes.append(change.note_text())

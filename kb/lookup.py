@@ -45,7 +45,17 @@ def document_row(store: Store, doc: RowMapping, at: date) -> dict:
         "replaced_by": validity.replaced_by or _replacers(store, doc),
         "amendment_notes": document_amendments(store, doc["number"] or key, at),
         "in_store": not doc["is_stub"],
+        "source": _source_kind(doc),
     }
+
+
+def _source_kind(doc: RowMapping) -> str:
+    """Where the knowledge base knows a document from: its text, a notice (known without its
+    text, ingest.notices), or only citations of it."""
+    if not doc["is_stub"]:
+        return "text"
+    front = (doc["meta"] or {}).get("front_matter") or {}
+    return "notice" if front.get("source_kind") == "notice" else "citation"
 
 
 def _targets(relations: list[RowMapping]) -> list[str]:

@@ -260,8 +260,8 @@ def provision_notes(store: Store, row: RowMapping, text: str, at: date) -> list[
     document whose provisions are not known, its document's coming end."""
     doc = store.document(row["doc_key"])
     number = (doc["number"] if doc else None) or row["doc_key"]
-    issued = (doc["issued"] or doc["effective"]) if doc else None
-    notes = institution_notes(institution_changes(store), text, at, issued)
+    written = (doc["effective"] or doc["issued"]) if doc else None  # a text in force from the change on uses the new names
+    notes = institution_notes(institution_changes(store), text, at, written)
     notes += _word_replacements(store, number, row, text, at)
     notes += document_amendments(store, number, at)
     if expiry := upcoming_expiry(store, number, at):
