@@ -20,7 +20,9 @@ import pytest
 from conftest import SHARED
 
 from drafting.answer import NOT_CURRENT, Answerer
+from drafting.assemble import assemble
 from drafting.checker import check_file
+from drafting.spec import load_spec
 from ingest.runner import ingest_paths
 from kb import lookup
 from kb.model import Status
@@ -137,6 +139,18 @@ def test_draft_citing_an_amended_point_gets_a_warning(notice_store: Store):
     assert any("Điều 12 Nghị định số 139/2025/NĐ-CP" in f.message and ND303 in f.message for f in ended)
     before = check_file(notice_store, FIXTURES / "clean.txt", as_of=date(2026, 9, 14))
     assert before.findings == []
+
+
+def test_drafted_letter_cites_the_amended_point_with_the_statement(notice_store: Store):
+    spec = load_spec(Path(__file__).resolve().parents[1] / "drafting" / "examples" / "gop_y.yaml")
+    later = assemble(spec, notice_store, as_of=date(2026, 10, 1))
+    point = next(c for c in later.citations if (c.citation["article"], c.citation["point"]) == (8, "c"))
+    assert point.status == "amended_text_missing" and ND303 in point.validity_note
+    assert any(i.severity == "warning" and i.message.startswith("điểm c khoản 1 Điều 8 Nghị định số 32/2024/NĐ-CP: "
+                                                                 "Điều 8 đã được sửa đổi bởi Nghị định số 303/2026")
+               for i in later.issues)
+    earlier = assemble(spec, notice_store, as_of=date(2026, 9, 1))
+    assert next(c for c in earlier.citations if c.citation["article"] == 8).status == "in_force"
 
 
 # --- what changed around the texts ---------------------------------------------------------------
