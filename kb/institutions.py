@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from kb import schema
+from kb import citations, schema
 from kb.model import nfc
 
 
@@ -31,12 +31,22 @@ class InstitutionChange:
     level: str = ""
     note: str = ""
 
+    @property
+    def competence_texts(self) -> frozenset[str]:
+        """The documents the notice names as saying who took over ("for the Bộ Công Thương
+        field see Nghị định 139/2025/NĐ-CP"): only their provisions are followed."""
+        return frozenset(m.doc_ref.number for m in citations.find_citations(f"{self.new} {self.note}")
+                         if m.doc_ref is not None and m.doc_ref.complete and m.doc_ref.number)
+
     def applies(self, at: date) -> bool:
         return self.since is not None and at >= self.since
 
     def named_in(self, text: str) -> bool:
         """The old name appears in the text (whole words, case-insensitive)."""
         return _pattern(self.old).search(text) is not None
+
+    def new_named_in(self, text: str) -> bool:
+        return _pattern(_plain_new(self.new)).search(text) is not None
 
     def note_text(self) -> str:
         """"Sở Kế hoạch và Đầu tư nay là Sở Tài chính (từ 01/3/2025)"."""

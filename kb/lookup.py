@@ -173,11 +173,15 @@ def reassigning_provisions(store: Store, target: Citation, change: InstitutionCh
         doc = store.document(rel["from_doc"])
         if doc is None or doc["effective"] is None or change.since is None or doc["effective"] < change.since:
             continue  # cites it for another reason, before the change
+        if change.competence_texts and rel["from_doc"] not in change.competence_texts:
+            continue  # the notice names the texts that reassign the tasks: only those
         if document_validity(store, rel["from_doc"], at).status != Status.IN_FORCE:
             continue
         row = store.provision_by_pid(rel["from_pid"])
-        if row is not None:
-            found[rel["from_pid"]] = (row, provision_validity(store, row, at)[0])
+        if row is None or not (change.competence_texts or change.named_in(row["text"])
+                               or change.new_named_in(row["text"])):
+            continue
+        found[rel["from_pid"]] = (row, provision_validity(store, row, at)[0])
     return list(found.values())
 
 

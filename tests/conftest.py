@@ -209,3 +209,24 @@ def browser():
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=vi-VN"])
         yield chromium
         chromium.close()
+
+
+NOTICES = SHARED / "notices"
+INSTITUTIONS = NOTICES / "institutions-2025.yaml"  # bodies merged or abolished in 2025 (cấp huyện …)
+
+
+def home_with(search_home, tmp_path_factory: pytest.TempPathFactory, *paths: Path):
+    """A copy of the search home with more files ingested (notices: they add no provision, so
+    the indexes stay valid): (store, home). The shared `search_home` itself stays ccn only."""
+    import shutil
+
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+
+    _, home = search_home
+    copy = tmp_path_factory.mktemp("search-home-plus") / "home"
+    shutil.copytree(home, copy)
+    store = Store.at_home(copy)
+    report = ingest_paths(store, list(paths))
+    assert report.failed == [], report.failed
+    return store, copy

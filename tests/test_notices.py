@@ -10,14 +10,13 @@ amending text, with an impossible number (9998/2026/NĐ-CP), only in a temporary
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import NOTICES, home_with
 
 from drafting.answer import NOT_CURRENT, Answerer
 from drafting.assemble import assemble
@@ -29,7 +28,6 @@ from kb.model import Status
 from kb.store import Store
 from retrieval.build import open_searcher
 
-NOTICES = SHARED / "notices"
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 ND32, ND139, ND303 = "32/2024/NĐ-CP", "139/2025/NĐ-CP", "303/2026/NĐ-CP"
 K1_D8 = "khoản 1 Điều 8 Nghị định 32/2024/NĐ-CP"
@@ -51,12 +49,8 @@ def notice_store(tmp_path_factory, ccn_dir: Path) -> Store:
 @pytest.fixture(scope="module")
 def notice_answerer(search_home, tmp_path_factory) -> Answerer:
     """The search home (ccn corpus, indexed) copied, with the notices ingested into the copy."""
-    _, home = search_home
-    copy = tmp_path_factory.mktemp("search-notices") / "home"
-    shutil.copytree(home, copy)
-    store = Store.at_home(copy)
-    assert ingest_paths(store, [NOTICES]).failed == []
-    return Answerer(store, open_searcher(store, copy))
+    store, home = home_with(search_home, tmp_path_factory, NOTICES)
+    return Answerer(store, open_searcher(store, home))
 
 
 # --- the stub documents --------------------------------------------------------------------------
