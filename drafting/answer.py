@@ -181,7 +181,10 @@ class Answerer:
         stale = [q for q in quoted if q.hit.validity.status == Status.AMENDED_TEXT_MISSING]
         if answered and stale:  # the wording quoted is not the law in force: said, and trusted less
             confidence *= NOT_CURRENT_FACTOR
-            warnings.insert(0, f"{NOT_CURRENT}: {stale[0].hit.citation_text} — {stale[0].hit.validity.note}")
+            note = stale[0].hit.validity.note
+            warnings = [w for w in warnings if note not in w]  # the search's own notice of it
+            premises = max((i + 1 for i, w in enumerate(warnings) if "hết hiệu lực" in w), default=0)
+            warnings.insert(premises, f"{NOT_CURRENT}: {stale[0].hit.citation_text} — {note}")
         text = _extractive_text(quoted, warnings) if answered else _not_found_text(quoted)
         answer = Answer(question, at, answered, text, quoted, letters, confidence, warnings)
         if answered and self.llm is not None:
