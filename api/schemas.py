@@ -109,7 +109,7 @@ class AskRequest(Request):
 class AttachedModel(Model):
     """A provision attached to a quoted one: a cross-reference, a form, a later change."""
 
-    kind: str = Field(description="reference | form | replacement | district_level")
+    kind: str = Field(description="reference | form | replacement | district_level | reassignment_ended")
     citation: CitationModel
     citation_text: str
     quote: str
@@ -131,6 +131,7 @@ class AnswerProvision(Model):
     status_text: str
     validity: ValidityModel
     notes: list[str] = []
+    reported_changes: list[str] = []  # a notice's summary: unverified orientation, never law
     references: list[AttachedModel] = []
     changes: list[AttachedModel] = []
     score: float | None = None
@@ -171,7 +172,9 @@ class DocumentRow(Model):
     articles: int
     replaces: list[str] = []
     replaced_by: list[str] = []
+    amendment_notes: list[str] = []
     in_store: bool
+    source: str | None = None  # text | notice (known without its text) | citation
 
 
 class StructureNode(Model):
@@ -218,6 +221,8 @@ class VersionModel(Model):
     valid_to: str | None = None
     source_doc: str
     note: str = ""
+    text_missing: bool = False
+    statement: str = ""
 
 
 class ContextNode(Model):
@@ -251,6 +256,8 @@ class ProvisionDetail(Model):
     status_text: str
     validity: ValidityModel
     versions: list[VersionModel]
+    notes: list[str] = []
+    reported_changes: list[str] = []
     relations: dict[str, list[RelationItem]]
     context: ProvisionContext
 
