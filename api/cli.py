@@ -151,10 +151,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def _doc_line(row: dict) -> str:
     """One document per line; a cited-only one says so, a replaced one by what and from when."""
     source = catalog.SOURCE_TEXT.get(row.get("source", ""), "")
+    notes = "".join(f"  — {note}" for note in row.get("amendment_notes") or [])
     return (
         f"{row['doc'] or '(không số)':<22} {row['type'] or '':<18} {row['issued'] or '':<10} "
         f"{row['status_text']:<22} {row['articles']:>4} Điều  {source:<18} {row['title'][:60]}"
-        f"  [{row.get('evidence', '')}]"
+        f"  [{row.get('evidence', '')}]{notes}"
     )
 
 

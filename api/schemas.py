@@ -111,7 +111,7 @@ class AskRequest(Request):
 class AttachedModel(Model):
     """A provision attached to a quoted one: a cross-reference, a form, a later change."""
 
-    kind: str = Field(description="reference | form | replacement | district_level")
+    kind: str = Field(description="reference | form | replacement | district_level | reassignment_ended")
     citation: CitationModel
     citation_text: str
     quote: str
@@ -133,6 +133,7 @@ class AnswerProvision(Model):
     status_text: str
     validity: ValidityModel
     notes: list[str] = []
+    reported_changes: list[str] = []  # a notice's summary: unverified orientation, never law
     references: list[AttachedModel] = []
     changes: list[AttachedModel] = []
     score: float | None = None
@@ -173,6 +174,7 @@ class DocumentRow(Model):
     articles: int
     replaces: list[str] = []
     replaced_by: list[str] = []
+    amendment_notes: list[str] = []
     in_store: bool
     source: str | None = None  # "text" | "notice" | "catalogue" (kb/catalog.py)
     evidence: str = ""
@@ -222,6 +224,8 @@ class VersionModel(Model):
     valid_to: str | None = None
     source_doc: str
     note: str = ""
+    text_missing: bool = False
+    statement: str = ""
 
 
 class ContextNode(Model):
@@ -255,6 +259,8 @@ class ProvisionDetail(Model):
     status_text: str
     validity: ValidityModel
     versions: list[VersionModel]
+    notes: list[str] = []
+    reported_changes: list[str] = []
     relations: dict[str, list[RelationItem]]
     context: ProvisionContext
 

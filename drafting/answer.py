@@ -24,15 +24,17 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from kb import citations
-from kb.lookup import citing_provisions, provision_address
-from kb.model import Citation
+from kb.institutions import InstitutionChange, short_date
+from kb.lookup import provision_address, reassigning_provisions
+from kb.model import Citation, Status
 from kb.store import CachedReads, Store
-from kb.validity import document_validity, provision_validity
+from kb.validity import document_validity, provision_notes, provision_validity, reported_changes
 from retrieval.analysis import analyze, analyze_query
 from retrieval.search import Filters, Hit, Searcher
 
 NOT_FOUND = "Chưa tìm thấy quy định trả lời trực tiếp câu hỏi này"
-DISTRICT_LEVEL_ENDS = date(2025, 7, 1)  # chính quyền địa phương 2 cấp: no cấp huyện from this day
+NOT_CURRENT = "Chưa phải quy định hiện hành"
+NOT_CURRENT_FACTOR = 0.5  # confidence of an answer quoting a wording since amended, text not held
 
 
 class AnswerSettings(BaseModel):
@@ -53,7 +55,9 @@ class AnswerSettings(BaseModel):
 class Attached:
     """A provision attached to a quoted one: a cross-reference it makes, or a later change."""
 
-    kind: str  # "reference" | "form" | "replacement" | "district_level"
+    # "reference" | "form" | "replacement" | "district_level" (who now does a task of a body
+    # abolished or merged, kb.institutions) | "reassignment_ended" (that provision no longer applies)
+    kind: str
     citation: Citation
     citation_text: str
     quote: str
@@ -81,6 +85,8 @@ class QuotedProvision:
     marks: list[tuple[int, int]]
     references: list[Attached] = field(default_factory=list)
     changes: list[Attached] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # validity and what changed around the text
+    reported: list[str] = field(default_factory=list)  # a notice's unverified orientation
 
     @property
     def marked_text(self) -> str:
@@ -101,7 +107,8 @@ class QuotedProvision:
             "status": hit.status.value,
             "status_text": hit.validity.text,
             "validity": hit.validity.to_dict(),
-            "notes": hit.notes,
+            "notes": self.notes,
+            "reported_changes": self.reported,
             "references": [a.to_json() for a in self.references],
             "changes": [a.to_json() for a in self.changes],
             "score": round(hit.score, 4),
@@ -170,8 +177,16 @@ class Answerer:
         quoted = [self._quote(h, question, at) for group in picked for h in self._clauses(group, question)]
         letters = self._prior_letters(result.hits, quoted)
         warnings = list(dict.fromkeys(result.warnings))
+        confidence = result.confidence
+        stale = [q for q in quoted if q.hit.validity.status == Status.AMENDED_TEXT_MISSING]
+        if answered and stale:  # the wording quoted is not the law in force: said, and trusted less
+            confidence *= NOT_CURRENT_FACTOR
+            note = stale[0].hit.validity.note
+            warnings = [w for w in warnings if note not in w]  # the search's own notice of it
+            premises = max((i + 1 for i, w in enumerate(warnings) if "hết hiệu lực" in w), default=0)
+            warnings.insert(premises, f"{NOT_CURRENT}: {stale[0].hit.citation_text} — {note}")
         text = _extractive_text(quoted, warnings) if answered else _not_found_text(quoted)
-        answer = Answer(question, at, answered, text, quoted, letters, result.confidence, warnings)
+        answer = Answer(question, at, answered, text, quoted, letters, confidence, warnings)
         if answered and self.llm is not None:
             self.llm.rewrite(answer)
         return answer
@@ -204,7 +219,8 @@ class Answerer:
         quoted = QuotedProvision(evidence_key(hit.uid), hit, quote, mark_answer(quote, question,
                                                                                 self.settings.mark_share))
         quoted.references = self._references(hit, quote, at)
-        quoted.changes = self._replacements(hit, at) + self._district_level(hit, quote, at)
+        quoted.changes = self._replacements(hit, at) + self._reassignments(hit, quote, at)
+        quoted.notes, quoted.reported = self._notes(hit, quote, at)
         return quoted
 
     def _wording_at(self, hit: Hit, at: date) -> str:
@@ -214,6 +230,17 @@ class Answerer:
             return hit.text
         _, version, _ = provision_validity(self.store, row, at)
         return hit.text if version.text == row["text"] else version.text
+
+    def _notes(self, hit: Hit, quote: str, at: date) -> tuple[list[str], list[str]]:
+        """The quote's notes (its validity, bodies renamed, a coming end …) and, when it was
+        amended by a text not held, what a notice reports of the change, labelled unverified."""
+        row = self.store.provision_by_pid(hit.uid)
+        if row is None:
+            return list(hit.notes), []
+        _, version, _ = provision_validity(self.store, row, at)
+        notes = list(dict.fromkeys(hit.notes + provision_notes(self.store, row, quote, at)))
+        reported = reported_changes(self.store, version.source_doc, hit.citation) if version.text_missing else []
+        return notes, reported
 
     def _references(self, hit: Hit, quote: str, at: date) -> list[Attached]:
         out: list[Attached] = []
@@ -272,18 +299,26 @@ class Answerer:
                                 note=f"{hit.citation.doc} được thay thế bởi {number}"))
         return out
 
-    def _district_level(self, hit: Hit, quote: str, at: date) -> list[Attached]:
-        """A task of cấp huyện, asked about after 01/7/2025: the provisions now deciding who does it."""
-        if at < DISTRICT_LEVEL_ENDS or "cấp huyện" not in quote:
-            return []
+    def _reassignments(self, hit: Hit, quote: str, at: date) -> list[Attached]:
+        """A task of a body abolished or merged (kb.institutions: cấp huyện from 01/7/2025),
+        asked about after the change: the provisions now deciding who does it, and those that
+        did but no longer apply (Điều 12 NĐ 139/2025 after 15/9/2026), said so."""
         out: dict[Citation, Attached] = {}
-        for row in citing_provisions(self.store, hit.citation, at):
-            if "huyện" not in row["text"] or not _reform_era(self.store, row["doc_key"]):
-                continue  # cites it for another reason, or predates the reform
-            attached = self._attach("district_level", row, at,
-                                    note="Từ 01/7/2025 không còn cấp huyện; thẩm quyền theo quy định này")
-            out.setdefault(attached.citation, attached)
+        for change in self.searcher.institutions:
+            if not change.applies(at) or not change.named_in(quote):
+                continue
+            for row, validity in reassigning_provisions(self.store, hit.citation, change, at):
+                attached = self._reassigned(change, row, validity, at)
+                out.setdefault(attached.citation, attached)
         return list(out.values())[: self.settings.max_references]
+
+    def _reassigned(self, change: InstitutionChange, row, validity, at: date) -> Attached:
+        moved = change.note_text() if change.how != "abolished" else \
+            f"Từ {short_date(change.since)} không còn {change.old}" if change.since else change.note_text()
+        if validity.status == Status.IN_FORCE:
+            return self._attach("district_level", row, at, note=f"{moved}; thẩm quyền theo quy định này")
+        return self._attach("reassignment_ended", row, at,
+                            note=f"{moved}; quy định phân định thẩm quyền sau đây không còn áp dụng — {validity.note}")
 
     # ------------------------------------------------------------ letters
     def _prior_letters(self, hits: list[Hit], quoted: list[QuotedProvision]) -> list[PriorLetter]:
@@ -361,12 +396,6 @@ def _article_of(c: Citation) -> Citation:
     return Citation(c.doc, c.part, c.annex, c.article)
 
 
-def _reform_era(store: Store, doc_key: str) -> bool:
-    """Issued for the two-level local government: in force from 01/7/2025 or later."""
-    doc = store.document(doc_key)
-    return doc is not None and doc["effective"] is not None and doc["effective"] >= DISTRICT_LEVEL_ENDS
-
-
 def _doc_type(store: Store, citation: Citation) -> str | None:
     doc = store.document(citation.doc) if citation.doc else None
     return doc["doc_type"] if doc else None
@@ -380,11 +409,12 @@ def _clip(text: str, limit: int) -> str:
 def _extractive_text(quoted: list[QuotedProvision], warnings: list[str]) -> str:
     """The answer without a language model: each provision's marked sentences, cited, after
     what the question's own premises need corrected (a repealed decree named in it)."""
-    lines = [f"Lưu ý: {w}" for w in warnings if "hết hiệu lực" in w]
+    lines = [f"Lưu ý: {w}" for w in warnings if "hết hiệu lực" in w or w.startswith(NOT_CURRENT)]
     for q in quoted:
         status = q.hit.validity.text.lower()
         lines.append(f"Theo {q.hit.citation_text} ({status}): “{_clip(q.marked_text, 900)}”")
-        lines.extend(f"– {note}." for note in q.hit.notes)
+        lines.extend(f"– {note}." for note in q.notes)
+        lines.extend(f"– {item}." for item in q.reported)
         for change in q.changes:
             if change.kind == "replacement":
                 lines.append(f"– {change.note}; trả lời theo văn bản thay thế.")

@@ -97,6 +97,7 @@ class CitedProvision(BaseModel):
     status_text: str = ""
     validity_note: str = ""
     version_note: str = ""
+    notes: list[str] = Field(default_factory=list)  # "nay là …", a coming end, words replaced …
     origin: Literal["spec", "text", "accepted", "comparison"] = "spec"
     used_in: list[str] = Field(default_factory=list)
 
@@ -357,7 +358,7 @@ class _Citer:
         view = lookup.provision_view(self.store, row, self.at)
         entry = CitedProvision(found=True, id=row["pid"], text=view["text"], status=view["status"],
                                status_text=view["status_text"], validity_note=view["validity"]["note"],
-                               version_note=_version_note(view), **base)
+                               version_note=_version_note(view), notes=view["notes"], **base)
         self._check_validity(entry, where)
         return entry
 
@@ -370,6 +371,8 @@ class _Citer:
             self.issue("error", where, f"{entry.citation_text} chưa có hiệu lực tại {when}{note}")
         elif entry.status == Status.UNKNOWN.value:
             self.issue("warning", where, f"{entry.citation_text}: chưa xác định được hiệu lực tại {when}")
+        elif entry.status == Status.AMENDED_TEXT_MISSING.value:
+            self.issue("warning", where, f"{entry.citation_text}: {entry.validity_note}")
 
     def issue(self, severity: Severity, where: str, message: str) -> None:
         item = Issue(severity=severity, where=where, message=message)

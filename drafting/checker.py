@@ -56,7 +56,13 @@ from kb.citations import (
 )
 from kb.model import Citation, Status, nfc
 from kb.store import Store
-from kb.validity import Validity, document_validity, provision_validity, relation_date
+from kb.validity import (
+    Validity,
+    document_validity,
+    provision_validity,
+    relation_date,
+    upcoming_expiry,
+)
 
 __all__ = [
     "CheckReport",
@@ -845,7 +851,11 @@ def _provision(run: _Run, check: CitationCheck, target: Citation, inferred: str)
                                   f"{label} không còn hiệu lực tại ngày {_vn(kb.at)} "
                                   f"({validity.note})"))
         return False
-    if len(versions) > 1 and current is not versions[0]:
+    if current.text_missing:  # amended by a text known only from a notice: the wording cited is the old one
+        stated = validity.note.split(" — ")[0]
+        check.issues.append(Issue("amended_provision", "warning", f"{label}: {stated}; câu văn trích dẫn theo "
+                                  "nội dung trước khi sửa đổi, cần đối chiếu văn bản sửa đổi"))
+    elif len(versions) > 1 and current is not versions[0]:
         check.issues.append(Issue("amended_provision", "warning",
                                   f"{label} đã được sửa đổi, bổ sung bởi "
                                   f"{render_short(current.source_doc)} từ ngày "
@@ -854,6 +864,8 @@ def _provision(run: _Run, check: CitationCheck, target: Citation, inferred: str)
         check.issues.append(Issue("amended_provision", "warning",
                                   f"{label} có {'; '.join(changed)}: trích theo nội dung đã sửa "
                                   "đổi"))
+    if expiry := upcoming_expiry(kb.store, number, kb.at):
+        check.issues.append(Issue("expiring_document", "info", f"{expiry} (văn bản đề ngày {_vn(kb.at)})"))
     return True
 
 

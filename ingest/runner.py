@@ -24,13 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.limits import MB, budget, check_size, limit
+from ingest.notices import NOTICE_SUFFIXES, SOURCE_KIND, read_notice
 from ingest.parse import parse
 from ingest.readers import read
 from ingest.types import ReadError
+from kb import institutions
 from kb.model import DocClass, Document
 from kb.store import ACTIVE, PENDING, Change, SourceFile, Store
 
-SUPPORTED_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".doc"}
+SUPPORTED_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".doc", *NOTICE_SUFFIXES}
 SKIPPED_NAMES = {"MANIFEST.tsv", "README.md", "readme.md"}
 ARCHIVE_SUFFIXES = (".tar.xz", ".tar.gz", ".tgz", ".tar")
 MAX_TEXT_BYTES = limit("text_file_mb") * MB  # a text file (TXT, MD, HTML) larger than this is refused
@@ -159,6 +161,7 @@ class Prepared:
 
     source: SourceFile
     docs: list[Document]
+    institution_changes: list = field(default_factory=list)  # a notice's (kb.institutions)
 
 
 def prepare_file(store: Store, path: Path, name: str, report: IngestReport) -> Prepared | None:
@@ -173,6 +176,8 @@ def prepare_file(store: Store, path: Path, name: str, report: IngestReport) -> P
     if store.file_state(name, sha) == "unchanged":
         report.unchanged.append(name)
         return None
+    if path.suffix.lower() in NOTICE_SUFFIXES:
+        return _prepare_notice(store, path, name, sha, report)
     read_parsed = _read_and_parse(store, path, name, sha, report)
     if read_parsed is None:
         return None
@@ -193,7 +198,9 @@ def store_file(store: Store, prepared: Prepared, report: IngestReport, *, change
     superseded = store.superseded_by(docs)
     status = PENDING if hold_superseding and superseded else ACTIVE
     try:
-        source_id = store.save(source, docs, status, change)
+        changes = prepared.institution_changes
+        source_id = store.save(source, docs, status, change,
+                               extra=(lambda conn, sid: institutions.save(conn, sid, changes)) if changes else None)
     except Exception as exc:
         _fail(store, report, name, source.sha256, f"lỗi ghi kho dữ liệu: {type(exc).__name__}: {exc}")
         return
@@ -239,6 +246,17 @@ def _read_and_parse(store: Store, path: Path, name: str, sha: str, report: Inges
     except Exception as exc:  # a parser bug must not abort the batch: record it
         _fail(store, report, name, sha, f"lỗi phân tích văn bản: {type(exc).__name__}: {exc}")
         return None
+
+
+def _prepare_notice(store: Store, path: Path, name: str, sha: str, report: IngestReport) -> Prepared | None:
+    """A notice file (ingest.notices): stub documents, their relations, institution changes."""
+    try:
+        notice = read_notice(path)
+    except ReadError as exc:
+        _fail(store, report, name, sha, exc.problem)
+        return None
+    source = SourceFile(name, sha, path.stat().st_size, "yaml", SOURCE_KIND, [], notice.text)
+    return Prepared(source, notice.docs, notice.institutions)
 
 
 def _fail(store: Store, report: IngestReport, name: str, sha: str | None, error: str) -> None:

@@ -7,9 +7,18 @@ from datetime import date
 from sqlalchemy.engine import RowMapping
 
 from kb import citations
+from kb.catalog import source_kind
+from kb.institutions import InstitutionChange
 from kb.model import Citation, Kind, Status
 from kb.store import Store
-from kb.validity import document_validity, provision_validity
+from kb.validity import (
+    Validity,
+    document_amendments,
+    document_validity,
+    provision_notes,
+    provision_validity,
+    reported_changes,
+)
 
 
 def document_rows(store: Store, at: date) -> list[dict]:
@@ -37,7 +46,9 @@ def document_row(store: Store, doc: RowMapping, at: date) -> dict:
         "replaced_by": validity.replaced_by or _replacers(store, doc),
         "since": _iso(validity.since),
         "evidence": validity.evidence,
+        "amendment_notes": document_amendments(store, doc["number"] or key, at),
         "in_store": not doc["is_stub"],
+        "source": source_kind(doc),
     }
 
 
@@ -124,6 +135,8 @@ def provision_view(store: Store, row: RowMapping, at: date) -> dict:
         "status_text": validity.text,
         "validity": validity.to_dict(),
         "versions": [v.to_dict() for v in versions],
+        "notes": provision_notes(store, row, version.text, at),
+        "reported_changes": reported_changes(store, version.source_doc, address) if version.text_missing else [],
         "relations": _provision_relations(store, row, address),
     }
 
@@ -144,24 +157,32 @@ def _provision_relations(store: Store, row: RowMapping, address: Citation) -> di
     }
 
 
-def citing_provisions(store: Store, target: Citation, at: date) -> list[RowMapping]:
-    """Provisions of other documents in force at `at` that cite `target`'s Điều (or its khoản).
-
-    This is how a provision that gives cấp huyện a task is followed to the later provisions
-    (NĐ 139/2025) that say who does it since 01/7/2025.
-    """
-    found = []
+def reassigning_provisions(store: Store, target: Citation, change: InstitutionChange,
+                           at: date) -> list[tuple[RowMapping, Validity]]:
+    """Provisions that say who now does a task `target` gave a body `change` abolished or merged:
+    those of documents in force from the change's date on (and in force at `at`) citing
+    `target`'s Điều (or its khoản). Each comes with its own validity at `at`, so one whose
+    application has since ended (Điều 12 NĐ 139/2025 from 15/9/2026) is shown as ended, not as
+    the current rule. This is how cấp huyện tasks of NĐ 32/2024 reach Điều 11, 12 NĐ 139/2025."""
+    found: dict[str, tuple[RowMapping, Validity]] = {}
     for rel in store.relations(to_doc=target.doc or ""):
         if rel["kind"] != "cites" or rel["to_article"] != target.article or rel["from_doc"] == target.doc:
             continue
-        if rel["to_clause"] not in (None, target.clause) or not rel["from_pid"]:
+        if rel["to_clause"] not in (None, target.clause) or not rel["from_pid"] or rel["from_pid"] in found:
             continue
+        doc = store.document(rel["from_doc"])
+        if doc is None or doc["effective"] is None or change.since is None or doc["effective"] < change.since:
+            continue  # cites it for another reason, before the change
+        if change.competence_texts and rel["from_doc"] not in change.competence_texts:
+            continue  # the notice names the texts that reassign the tasks: only those
         if document_validity(store, rel["from_doc"], at).status != Status.IN_FORCE:
             continue
         row = store.provision_by_pid(rel["from_pid"])
-        if row is not None:
-            found.append(row)
-    return found
+        if row is None or not (change.competence_texts or change.named_in(row["text"])
+                               or change.new_named_in(row["text"])):
+            continue
+        found[rel["from_pid"]] = (row, provision_validity(store, row, at)[0])
+    return list(found.values())
 
 
 def _rel_list(rows) -> list[dict]:
@@ -192,6 +213,8 @@ def format_show(result: dict) -> str:
         result["text"],
         "",
     ]
+    lines.extend(f"Ghi chú: {note}" for note in result.get("notes", []))
+    lines.extend(result.get("reported_changes", []))
     rel = result["relations"]
     for key, name in (("amended_by", "Được sửa đổi bởi"), ("repealed_by", "Bị bãi bỏ bởi"),
                       ("replaced_by", "Văn bản bị thay thế bởi"), ("cites", "Dẫn chiếu"),

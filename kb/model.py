@@ -56,6 +56,8 @@ class Status(StrEnum):
     REPEALED = "repealed"
     UNKNOWN = "unknown"
     NOT_NORMATIVE = "not_normative"
+    # a provision amended by a document known only from a notice: the wording held is the old one
+    AMENDED_TEXT_MISSING = "amended_text_missing"
 
 
 STATUS_TEXT: dict[Status, str] = {
@@ -64,6 +66,7 @@ STATUS_TEXT: dict[Status, str] = {
     Status.REPEALED: "Hết hiệu lực",
     Status.UNKNOWN: "Chưa xác định hiệu lực",
     Status.NOT_NORMATIVE: "Văn bản hành chính (không xét hiệu lực)",
+    Status.AMENDED_TEXT_MISSING: "Đã được sửa đổi (chưa có toàn văn sửa đổi)",
 }
 
 

@@ -379,3 +379,28 @@ def unapplied(conn: Connection) -> list[str]:
 
 def table_names(conn: Connection) -> list[str]:
     return inspect(conn).get_table_names()
+
+
+# Reorganisations of state bodies read from notice files (kind: institutions): the names older
+# texts use and what replaced them, for "nay là …" notes and for following a moved competence.
+institution_changes = Table(
+    "institution_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("old", Text, nullable=False),
+    Column("new", Text, nullable=False),
+    Column("since", Date),  # the first day the old name no longer applies
+    Column("since_text", String(40)),  # as the file gives it ("2025-03-01", "2025")
+    Column("how", String(40)),  # merged | renamed | abolished | reorganised
+    Column("level", String(40)),
+    Column("note", Text),
+    Index("ix_inst_source", "source_id"),
+)
+
+
+def _m004_notices(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[institution_changes])
+
+
+MIGRATIONS.append(("004_notices", _m004_notices))

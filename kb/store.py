@@ -125,8 +125,10 @@ class Store:
         return "unchanged" if current.sha256 == sha256 and current.status != WITHDRAWN else "changed"
 
     def save(self, source: SourceFile, docs: list[Document], status: str = ACTIVE,
-             change: Change | None = None) -> int:
+             change: Change | None = None, extra: Callable[[Connection, int], None] | None = None) -> int:
         """Store one file's documents in one transaction, audited; returns the new source id.
+        `extra` writes what else the file gives (a notice's institution changes) in the same
+        transaction.
 
         A `pending` source keeps its provisions and relations but shows none of them and touches
         no document row: confirm() makes it count, withdraw() drops it."""
@@ -136,6 +138,8 @@ class Store:
             s = schema.sources
             previous = conn.execute(select(s.c.id).where(s.c.path == source.path, s.c.current.is_(True))).scalar()
             source_id = _insert_source(conn, source, status)
+            if extra is not None:
+                extra(conn, source_id)
             for doc in docs:
                 if status == ACTIVE:
                     _upsert_document(conn, doc, source_id, source)
@@ -314,9 +318,17 @@ class Store:
 
     @staticmethod
     def _read_relations(conn: Connection) -> list[RowMapping]:
-        r, s = schema.relations, schema.sources
-        query = select(r).join(s, s.c.id == r.c.source_id).where(_counts(s)).order_by(r.c.id)
-        return list(conn.execute(query).mappings())
+        r, s, d = schema.relations, schema.sources, schema.documents
+        query = (select(r, s.c.kind.label("source_kind")).join(s, s.c.id == r.c.source_id)
+                 .where(counts(s)).order_by(r.c.id))
+        rows = list(conn.execute(query).mappings())
+        noticed = {row["from_doc"] for row in rows if row["source_kind"] == "notice"}
+        if not noticed:
+            return rows
+        # a notice stands in for a text not held: once the text itself is stored, its own
+        # relations (with the real wording) replace the notice's
+        held = {k for (k,) in conn.execute(select(d.c.key).where(d.c.key.in_(noticed), d.c.is_stub.is_(False)))}
+        return [row for row in rows if row["source_kind"] != "notice" or row["from_doc"] not in held]
 
     def sources(self, path: str | None = None) -> list[RowMapping]:
         s = schema.sources
@@ -420,7 +432,7 @@ def _dedupe_relations(rows: list[RowMapping]) -> list[RowMapping]:
     return kept
 
 
-def _counts(s):
+def counts(s):
     """The sources whose rows count: the current version of each file, when active."""
     return and_(s.c.current.is_(True), s.c.status == ACTIVE)
 
@@ -652,7 +664,7 @@ def _refresh_active(conn: Connection, doc_key: str) -> None:
     rows = conn.execute(
         select(p.c.id, p.c.pid, p.c.part, p.c.annex, s.c.id.label("sid"), s.c.kind, s.c.fmt)
         .join(s, s.c.id == p.c.source_id)
-        .where(p.c.doc_key == doc_key, _counts(s))
+        .where(p.c.doc_key == doc_key, counts(s))
     ).all()
     chosen, primary = _choose_rows(rows)
     conn.execute(update(p).where(p.c.doc_key == doc_key, p.c.active.is_(True)).values(active=False))

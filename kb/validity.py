@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
-from kb import schema
+from kb import citations, schema
 from kb.citations import find_citations
+from kb.institutions import institution_changes, institution_notes, short_date
 from kb.model import (
     FROM_SIGNING_UNDATED,
     STALE_COMPILATION,
@@ -75,6 +76,10 @@ class Version:
     valid_to: date | None
     source_doc: str  # the document whose text this is
     note: str = ""
+    # amended or ended by a document known only from a notice: `text` is the wording before
+    # the change, `statement` says so plainly
+    text_missing: bool = False
+    statement: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -83,6 +88,8 @@ class Version:
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
             "source_doc": self.source_doc,
             "note": self.note,
+            "text_missing": self.text_missing,
+            "statement": self.statement,
         }
 
 
@@ -360,8 +367,14 @@ def provision_history(store: Store, row: RowMapping) -> tuple[list[Version], lis
         when = relation_date(store, rel)
         versions[-1].valid_to = when
         exact = _exact(rel, address)
+        missing = not _held(store, rel["from_doc"])
         if rel["kind"] == RelationKind.REPEALS.value:
-            versions.append(Version("", when, None, rel["from_doc"], "bị bãi bỏ"))
+            versions.append(Version(versions[-1].text if missing else "", when, None, rel["from_doc"], "bị bãi bỏ",
+                                    missing, _ended_statement(store, rel, when) if missing else ""))
+        elif missing and not (exact and rel["new_text"]):
+            versions.append(Version(versions[-1].text, when, None, rel["from_doc"],
+                                    f"{_label(rel)} được sửa đổi, bổ sung; toàn văn sửa đổi chưa có", True,
+                                    _amended_statement(store, rel, when)))
         elif exact and rel["new_text"]:
             versions.append(Version(rel["new_text"], when, None, rel["from_doc"], "sửa đổi, bổ sung"))
         else:
@@ -384,11 +397,144 @@ def provision_validity(store: Store, row: RowMapping, at: date) -> tuple[Validit
     versions, _changes = provision_history(store, row)
     current = version_at(versions, at)
     if validity.status == Status.IN_FORCE and current.note == "bị bãi bỏ":
-        validity = Validity(Status.REPEALED, since=current.valid_from, replaced_by=[current.source_doc],
-                            note=f"bị bãi bỏ bởi {current.source_doc} từ {_vn(current.valid_from)}")
+        note = current.statement or f"bị bãi bỏ bởi {current.source_doc} từ {_vn(current.valid_from)}"
+        validity = Validity(Status.REPEALED, since=current.valid_from, replaced_by=[current.source_doc], note=note)
+    elif validity.status == Status.IN_FORCE and current.text_missing:
+        validity = Validity(Status.AMENDED_TEXT_MISSING, since=current.valid_from, note=current.statement)
     elif validity.status == Status.IN_FORCE and len(versions) > 1 and current is not versions[0]:
         validity.note = f"đã được sửa đổi, bổ sung bởi {current.source_doc} từ {_vn(current.valid_from)}"
     return validity, current, versions
+
+
+def _held(store: Store, number: str) -> bool:
+    """The knowledge base holds this document's text (not only a notice or a citation of it)."""
+    doc = store.document(number)
+    return doc is not None and not doc["is_stub"]
+
+
+def _doc_name(store: Store, number: str) -> str:
+    doc = store.document(number)
+    return citations.render_short(number, doc["doc_type"] if doc else None)
+
+
+def notice_of(store: Store, number: str) -> dict | None:
+    """The notice a document is known from (its front matter: source, confidence, reported
+    changes …), or None when its text is held or it is known otherwise."""
+    doc = store.document(number)
+    if doc is None or not doc["is_stub"]:
+        return None
+    front = (doc["meta"] or {}).get("front_matter") or {}
+    return front if front.get("source_kind") == "notice" else None
+
+
+CONFIDENCE_TEXT = {
+    "secondary": "nguồn thứ cấp, chưa đối chiếu văn bản gốc",
+    "official-secondary": "theo văn bản hợp nhất của cơ quan ban hành, chưa có văn bản gốc",
+}
+
+
+def _source_phrase(store: Store, number: str) -> str:
+    notice = notice_of(store, number)
+    if notice is None:
+        return ""
+    confidence = CONFIDENCE_TEXT.get(notice.get("confidence") or "", notice.get("confidence") or "không rõ")
+    return f" (theo thông báo: {confidence})"
+
+
+def _amended_statement(store: Store, rel: RowMapping, when: date | None) -> str:
+    """"Điều 8 đã được sửa đổi bởi Nghị định số 303/2026/NĐ-CP từ 15/9/2026; toàn văn sửa đổi
+    chưa có trong cơ sở tri thức — nội dung dưới đây là bản trước khi sửa đổi"."""
+    return (f"{_label(rel)} đã được sửa đổi bởi {_doc_name(store, rel['from_doc'])} từ {_short(when)}"
+            f"{_source_phrase(store, rel['from_doc'])}; toàn văn sửa đổi chưa có trong cơ sở tri thức — "
+            "nội dung dưới đây là bản trước khi sửa đổi")
+
+
+def _ended_statement(store: Store, rel: RowMapping, when: date | None) -> str:
+    return (f"{_label(rel)} không còn được áp dụng (bị bãi bỏ) từ {_short(when)} theo "
+            f"{_doc_name(store, rel['from_doc'])}{_source_phrase(store, rel['from_doc'])}; toàn văn văn bản "
+            "này chưa có trong cơ sở tri thức — nội dung dưới đây là bản trước đó, không phải quy định hiện hành")
+
+
+def document_amendments(store: Store, number: str, at: date) -> list[str]:
+    """Amendments of the document whose provisions are not known ("có văn bản sửa đổi:
+    38/2025/TT-BCT (từ 01/7/2025; điều khoản sửa đổi chưa rõ)"), in force at `at`."""
+    notes = []
+    for rel in store.relations(to_doc=number):
+        if rel["kind"] != RelationKind.AMENDS.value or rel["to_article"] is not None or rel["to_annex"] is not None:
+            continue
+        when = relation_date(store, rel)
+        if when is not None and when <= at:
+            notes.append(f"có văn bản sửa đổi: {rel['from_doc']} (từ {_short(when)}; điều khoản sửa đổi chưa rõ)")
+    return list(dict.fromkeys(notes))
+
+
+EXPIRY_HORIZON = timedelta(days=183)  # a text ending within about six months is announced
+
+
+def upcoming_expiry(store: Store, number: str, at: date) -> str:
+    """"Nghị định số 139/2025/NĐ-CP hết hiệu lực kể từ ngày 01 tháng 3 năm 2027", in the months
+    before the end the text itself gives (the stored `expires` is its last day in force)."""
+    doc = store.document(number)
+    if doc is None or doc["expires"] is None or not (at <= doc["expires"] <= at + EXPIRY_HORIZON):
+        return ""
+    return f"{_doc_name(store, number)} hết hiệu lực kể từ {_date_words(doc['expires'] + timedelta(days=1))}"
+
+
+def reported_changes(store: Store, number: str, address: Citation) -> list[str]:
+    """What a notice reports about the new wording of this Điều: orientation for a reviewer,
+    labelled as such, never law to quote."""
+    notice = notice_of(store, number)
+    if notice is None or address.doc is None:
+        return []
+    pattern = re.compile(rf"^Điều {address.article}\b") if address.article is not None else None
+    return [f"Thông tin tham khảo, chưa kiểm chứng ({number}): {item}"
+            for item in notice.get("reported_changes") or []
+            if pattern is not None and pattern.search(str(item))]
+
+
+def provision_notes(store: Store, row: RowMapping, text: str, at: date) -> list[str]:
+    """Everything that changed around a provision's text at `at`, beyond its own validity:
+    bodies renamed or abolished ("nay là …"), words a notice replaces, amendments of its
+    document whose provisions are not known, its document's coming end."""
+    doc = store.document(row["doc_key"])
+    number = (doc["number"] if doc else None) or row["doc_key"]
+    written = (doc["effective"] or doc["issued"]) if doc else None  # a text in force from the change on uses the new names
+    notes = institution_notes(institution_changes(store), text, at, written)
+    notes += _word_replacements(store, number, row, text, at)
+    notes += document_amendments(store, number, at)
+    if expiry := upcoming_expiry(store, number, at):
+        notes.append(expiry)
+    return notes
+
+
+def _word_replacements(store: Store, number: str, row: RowMapping, text: str, at: date) -> list[str]:
+    """A notice's "thay cụm từ «…» bằng «…»" applying to this text (unverified: the notice
+    does not give the wording)."""
+    out = []
+    for rel in store.relations(to_doc=number):
+        notice = notice_of(store, rel["from_doc"]) if rel.get("source_kind") == "notice" else None
+        when = relation_date(store, rel)
+        if notice is None or when is None or when > at:
+            continue
+        for item in notice.get("word_replacements") or []:
+            old, new = str(item.get("old") or ""), str(item.get("new") or "")
+            where = citations.parse_one(f"{item.get('where')} {number}") if item.get("where") else None
+            if where is not None and where.article is not None and (where.article, where.clause) not in (
+                    (row["article"], row["clause"]), (row["article"], None)):
+                continue
+            if old and re.search(rf"(?<!\w){re.escape(old)}(?!\w)", text):
+                out.append(f"Từ {_short(when)}, {_doc_name(store, rel['from_doc'])} thay cụm từ «{old}» bằng "
+                           f"«{new}» (thông tin tham khảo, chưa kiểm chứng)")
+    return list(dict.fromkeys(out))
+
+
+def _date_words(day: date) -> str:
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _short(when: date | None) -> str:
+    return short_date(when) if when else "?"
 
 
 def _covers(rel: RowMapping, address: Citation) -> bool:

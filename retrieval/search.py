@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from kb import citations
-from kb.lookup import citing_provisions
+from kb.institutions import InstitutionChange, institution_changes
+from kb.lookup import reassigning_provisions
 from kb.model import STATUS_TEXT, Citation, Status
 from kb.store import Store
-from kb.validity import Validity, document_validity
+from kb.validity import Validity, document_validity, provision_notes, provision_validity
 from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
 from retrieval.index import EMBED_DONE, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
@@ -31,6 +32,7 @@ from retrieval.settings import SearchSettings
 
 STATUS_WEIGHT = {
     Status.IN_FORCE: 1.0,
+    Status.AMENDED_TEXT_MISSING: 0.9,  # still the nearest text held; labelled as not current law
     Status.NOT_NORMATIVE: 0.9,
     Status.UNKNOWN: 0.85,
     Status.NOT_YET: 0.55,
@@ -132,6 +134,7 @@ class Searcher:
         self.known_numbers = store.known_numbers()
         self.provinces = {m.province for m in self.meta.values() if m.province}
         self.changes = _changes_by_article(store)
+        self.institutions = institution_changes(store)
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
         self._labels = lru_cache(maxsize=50000)(self._unit_labels)
@@ -147,14 +150,17 @@ class Searcher:
         dense = self._dense(query)
         fused = self._fuse(lexical, dense, cited)
         self._boost_successors(fused, successors)
-        self._expand_district_level(query, fused, at)
+        self._expand_reassigned(query, fused, at)
         candidates = [uid for uid in sorted(fused, key=fused.get, reverse=True) if self._passes(uid, filters)]
         hits = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at,
                           self._scope_weights(query, filters))
         grouped = _group_by_article(hits)[:k]
         for hit in grouped:
             hit.marks = _marks(hit.text, query)
+            hit.notes.extend(n for n in self._around_notes(hit, at) if n not in hit.notes)
         confidence = self._confidence(grouped, lexical_strength, dense)
+        if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
+            warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
         if missing and not successors:  # the text asked about is not in the knowledge base
             confidence *= self.settings.missing_document_factor
         if confidence < self.settings.answer_threshold:
@@ -256,24 +262,33 @@ class Searcher:
             if self.meta[uid].citation.doc in successors:
                 fused[uid] *= self.settings.successor_boost
 
-    def _expand_district_level(self, query: str, fused: dict[str, float], at: date) -> None:
-        """Since 01/7/2025 there is no cấp huyện: a provision that gives it a task is followed by
-        the later provisions (NĐ 139/2025) that cite it and say who does it now."""
-        if "huyện" not in query.lower() and "huyen" not in query.lower():
+    def _expand_reassigned(self, query: str, fused: dict[str, float], at: date) -> None:
+        """A body abolished or merged (kb.institutions: cấp huyện since 01/7/2025): a provision
+        giving it a task is followed by the later provisions that cite it and say who does it
+        now, when the question is about that body and they still apply at `at`."""
+        changes = [c for c in self.institutions if c.applies(at) and _asks_about(query, c)]
+        if not changes:
             return
         top = sorted(fused, key=fused.get, reverse=True)[: self.settings.expansion_depth]
         for uid in top:
             meta = self.meta[uid]
-            if "cấp huyện" not in meta.text:
-                continue
-            for follower in self._citing_units(meta, at):
-                fused[follower] = max(fused.get(follower, 0.0), fused[uid] * self.settings.expansion_factor)
+            for change in changes:
+                if not change.named_in(meta.text):
+                    continue
+                for follower in self._reassigning_units(meta, change, at):
+                    fused[follower] = max(fused.get(follower, 0.0), fused[uid] * self.settings.expansion_factor)
 
-    def _citing_units(self, meta: UnitMeta, at: date) -> list[str]:
+    def _reassigning_units(self, meta: UnitMeta, change: InstitutionChange, at: date) -> list[str]:
         found = []
-        for row in citing_provisions(self.store, meta.citation, at):
-            found.extend(u for u in self._units_of_pid(row["pid"]) if u in self.meta)
+        for row, validity in reassigning_provisions(self.store, meta.citation, change, at):
+            if validity.status == Status.IN_FORCE:
+                found.extend(u for u in self._units_of_pid(row["pid"]) if u in self.meta)
         return found
+
+    def _around_notes(self, hit: Hit, at: date) -> list[str]:
+        """What changed around the hit's text at `at` ("nay là …", a coming end …)."""
+        row = self.store.provision_by_pid(hit.uid)
+        return provision_notes(self.store, row, hit.text, at) if row is not None else []
 
     def _units_of_pid(self, pid: str | None) -> list[str]:
         """The unit holding a provision: itself, or the clause / article that contains it."""
@@ -346,21 +361,33 @@ class Searcher:
         for uid in candidates:
             meta = self.meta[uid]
             validity = self._validity(meta.doc_key, at)
+            if validity.status == Status.IN_FORCE and self._changed(meta.citation):
+                validity = self._provision_validity(uid, at) or validity
             weight = STATUS_WEIGHT[validity.status]
             score = fused[uid] * weight * (scope(meta) if scope and not cited.get(uid) else 1.0)
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
                      "cited": cited.get(uid, 0.0), "validity": weight}
-            citation_text, changes = self._labels(uid)
+            citation_text = self._labels(uid)
+            changes = _change_notes(self.changes, meta.citation, at, validity)
             notes = ([validity.note] if validity.note else []) + changes
             hits.append(Hit(uid, meta.citation, citation_text, meta.title,
                             meta.text, "", validity.status, validity, score, parts, notes=notes))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits
 
-    def _unit_labels(self, uid: str) -> tuple[str, list[str]]:
-        """A unit's canonical citation and its amendment notes (fixed while the searcher lives)."""
+    def _unit_labels(self, uid: str) -> str:
+        """A unit's canonical citation (fixed while the searcher lives)."""
         meta = self.meta[uid]
-        return citations.render(meta.citation, meta.doc_type), _change_notes(self.changes, meta.citation)
+        return citations.render(meta.citation, meta.doc_type)
+
+    def _changed(self, c: Citation) -> bool:
+        return (c.doc, c.part, c.annex, c.article) in self.changes
+
+    def _provision_validity(self, uid: str, at: date) -> Validity | None:
+        """A unit's own validity where a provision-level change aims at its Điều (amended with
+        the text held or not, a clause repealed, application ended)."""
+        row = self.store.provision_by_pid(uid)
+        return provision_validity(self.store, row, at)[0] if row is not None else None
 
     def _confidence(self, hits: list[Hit], lexical_strength: float, dense: dict[str, float]) -> float:
         """Is something answering? From how close the nearest unit's meaning is (cosine) and how
@@ -497,11 +524,15 @@ def _changes_by_article(store: Store) -> dict[tuple, list[dict]]:
     return changes
 
 
-def _change_notes(changes: dict[tuple, list[dict]], c: Citation) -> list[str]:
-    """"khoản 2 Điều 8 được sửa đổi, bổ sung bởi …" for changes to this unit or its article."""
+def _change_notes(changes: dict[tuple, list[dict]], c: Citation, at: date, validity: Validity) -> list[str]:
+    """"khoản 2 Điều 8 được sửa đổi, bổ sung bởi …" for changes to this unit or its article. A
+    change known only from a notice counts from its date, and is not repeated when the unit's
+    validity already states it."""
     notes = []
     for rel in changes.get((c.doc, c.part, c.annex, c.article), []):
         if rel["to_clause"] not in (None, c.clause):
+            continue
+        if rel.get("source_kind") == "notice" and not _notice_note_due(rel, at, validity):
             continue
         target = citations.render(Citation(c.doc, c.part, c.annex, c.article, rel["to_clause"], rel["to_point"]),
                                   with_doc=False)
@@ -509,6 +540,24 @@ def _change_notes(changes: dict[tuple, list[dict]], c: Citation) -> list[str]:
         when = f" từ {rel['effective'].strftime('%d/%m/%Y')}" if rel["effective"] else ""
         notes.append(f"{target} {verb} bởi {rel['from_doc']}{when}")
     return notes
+
+
+def _notice_note_due(rel: dict, at: date, validity: Validity) -> bool:
+    """A notice's change is noted from its date, unless the unit's validity already states it."""
+    if rel["effective"] is None or rel["effective"] > at:
+        return False
+    return rel["from_doc"] not in validity.note and rel["from_doc"] not in validity.replaced_by
+
+
+def _asks_about(query: str, change: InstitutionChange) -> bool:
+    """The question is about the old body: its name, or for a level ("cấp huyện") the level's
+    own word ("huyện"), with or without diacritics."""
+    words = _folded(query)
+    old = _folded(change.old)
+    if old in words:
+        return True
+    level = re.fullmatch(r"cap (\w+)", old)
+    return level is not None and re.search(rf"(?<!\w){level.group(1)}(?!\w)", words) is not None
 
 
 def _embedded_tokens(home: Path) -> list[str]:

@@ -224,6 +224,27 @@ def browser():
         chromium.close()
 
 
+NOTICES = SHARED / "notices"
+INSTITUTIONS = NOTICES / "institutions-2025.yaml"  # bodies merged or abolished in 2025 (cấp huyện …)
+
+
+def home_with(search_home, tmp_path_factory: pytest.TempPathFactory, *paths: Path):
+    """A copy of the search home with more files ingested (notices: they add no provision, so
+    the indexes stay valid): (store, home). The shared `search_home` itself stays ccn only."""
+    import shutil
+
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+
+    _, home = search_home
+    copy = tmp_path_factory.mktemp("search-home-plus") / "home"
+    shutil.copytree(home, copy)
+    store = Store.at_home(copy)
+    report = ingest_paths(store, list(paths))
+    assert report.failed == [], report.failed
+    return store, copy
+
+
 # The test pyramid: a test is marked by the expensive fixtures it uses, so `make test-fast`
 # (pytest -m "not heavy") leaves them out and each tier can be chosen alone (-m ui, -m wide …).
 HEAVY_FIXTURES = {

@@ -410,7 +410,8 @@ const ATTACHED_LABEL = {
   reference: "Dẫn chiếu",
   form: "Biểu mẫu",
   replacement: "Văn bản thay thế",
-  district_level: "Nhiệm vụ cấp huyện nay",
+  district_level: "Cơ quan thực hiện nay",
+  reassignment_ended: "Quy định phân định thẩm quyền không còn áp dụng",
 };
 
 /** Provisions attached to a quoted one (cross-references, forms, later changes), each a link. */
