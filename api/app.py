@@ -33,6 +33,7 @@ from api.cli import home_dir, store_for
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
 from api.schemas import Health
+from api.security import ReadToken, SameOrigin, SecurityHeaders, UrlLength, reads_need_token
 from api.state import AppState
 from kb.store import Store
 
@@ -59,11 +60,13 @@ def create_app(
     preload: bool = False,
     dense: str = "core",
     static_dir: Path | None = None,
+    require_token_for_reads: bool | None = None,
 ) -> FastAPI:
     """The app over the data folder `home` (default: $CCN_HOME or ./data) and its store
     (default: $CCN_DATABASE_URL, else the embedded SQLite file). `preload` loads the search
     indexes and model at start-up instead of on the first search; `dense` is what the index
-    update after an upload embeds (`ccn index --dense`: core, all, none)."""
+    update after an upload embeds (`ccn index --dense`: core, all, none). `require_token_for_reads`
+    (default: $CCN_REQUIRE_TOKEN_FOR_READS) makes every /api request need a valid token (api.security)."""
     home = Path(home) if home is not None else home_dir(None)
     state = AppState(home, store or store_for(home), searcher, dense=dense)
 
@@ -80,6 +83,10 @@ def create_app(
     app.add_exception_handler(review.ReviewError, review.on_review_error)
     app.add_middleware(BodyLimit, default=MAX_JSON_BYTES,
                        per_path={"/api/ingest": routes_ingest.MAX_REQUEST_BYTES, **routes_check.BODY_LIMITS})
+    app.add_middleware(ReadToken, enabled=reads_need_token(require_token_for_reads))
+    app.add_middleware(SameOrigin)
+    app.add_middleware(UrlLength)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, the refusals above included
     for router in (*ROUTERS, *routers):
         app.include_router(router)
     _add_health(app, state)

@@ -151,7 +151,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     from drafting.preview import PreviewError, PreviewUnavailable, to_pdf
     from drafting.spec import load_spec
 
-    spec = load_spec(args.spec)  # SpecError (a ValueError): exit 2 with its message
+    spec = load_spec(args.spec, home_dir(args.home))  # SpecError (a ValueError): exit 2 with its message
     store = open_store(args)
     result = make_draft(spec, store, args.output, as_of=args.as_of, searcher=_draft_searcher(args, spec))
     if args.pdf:
