@@ -314,15 +314,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.security import UVICORN_OPTIONS
 
     home = _home(args)
     workers = args.workers or default_workers()
     print(f"Phục vụ tại http://{args.host}:{args.port}/ (dữ liệu: {home}, {workers} tiến trình)", file=sys.stderr)
     if workers > 1:  # each process loads its own indexes and model; they share the store
         os.environ["CCN_HOME"] = str(home.resolve())
-        uvicorn.run("api.app:app_from_env", factory=True, workers=workers, host=args.host, port=args.port)
+        uvicorn.run("api.app:app_from_env", factory=True, workers=workers, host=args.host, port=args.port,
+                    **UVICORN_OPTIONS)
     else:
-        uvicorn.run(create_app(home, store=open_store(args), preload=True), host=args.host, port=args.port)
+        uvicorn.run(create_app(home, store=open_store(args), preload=True), host=args.host, port=args.port,
+                    **UVICORN_OPTIONS)
     return 0
 
 

@@ -246,8 +246,7 @@ SPEC_ERRORS = {422: error_response("Nội dung dự thảo không hợp lệ (tr
              summary="Lập dự thảo từ nội dung JSON và kiểm tra trích dẫn (không lưu)")
 def draft(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="ccn-draft-") as tmp:
-        result = make_draft(_usable(spec, state.home), state.store, Path(tmp) / "du-thao.docx", as_of=as_of,
-                            searcher=_searcher(state, spec))
+        result = _made(state, spec, Path(tmp), as_of, check=True)
     report = result.report()
     return {"kind": report["kind"], "kind_label": result.draft.kind_label, "as_of": report["as_of"],
             "ok": result.ok, "assembly": report["assembly"], "check": report["check"]}
@@ -257,12 +256,21 @@ def draft(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> dict:
              summary="Tệp DOCX của dự thảo (có chữ «DỰ THẢO» và phụ lục trích dẫn cho người duyệt)")
 def draft_docx(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> Response:
     with tempfile.TemporaryDirectory(prefix="ccn-draft-") as tmp:
-        result = make_draft(_usable(spec, state.home), state.store, Path(tmp) / "du-thao.docx", as_of=as_of,
-                            searcher=_searcher(state, spec), check=False)
+        result = _made(state, spec, Path(tmp), as_of, check=False)
         data = result.docx.read_bytes()
     headers = {"Content-Disposition": _attachment(f"du-thao-{spec.kind}.docx"),
                "X-Draft-Errors": str(len(result.draft.errors))}
     return Response(data, media_type=DOCX_MIME, headers=headers)
+
+
+def _made(state: AppState, spec: DraftSpec, folder: Path, as_of: date | None, *, check: bool):
+    """make_draft in `folder`; a template that cannot be rendered (a tag the sandbox refuses,
+    a broken file) is a 422 naming the template, not a server error."""
+    try:
+        return make_draft(_usable(spec, state.home), state.store, folder / "du-thao.docx", as_of=as_of,
+                          searcher=_searcher(state, spec), check=check)
+    except RenderError as exc:
+        raise _spec_error("template", str(exc)) from exc
 
 
 def _usable(spec: DraftSpec, home: Path) -> DraftSpec:

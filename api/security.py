@@ -204,3 +204,42 @@ def _authenticated(request: Request) -> bool:
     if scheme.lower() != "bearer" or not token.strip():
         return False
     return get_review(request).authenticate(token) is not None
+
+
+# ----------------------------------------------------------------------------- uvicorn
+def _bad_request_bytes(url_size: int, default_headers) -> bytes:
+    """The Vietnamese JSON for a request the HTTP parser refused before the app saw it: 414
+    when its URL is over the limit (httptools stops at 64 KB), 400 otherwise."""
+    if url_size > MAX_URL_BYTES:
+        status, reason = 414, "URI Too Long"
+        message = (f"Địa chỉ yêu cầu quá dài ({url_size:,} byte; giới hạn {MAX_URL_BYTES // 1024} KB "
+                   "cho đường dẫn và tham số)").replace(",", ".")
+    else:
+        status, reason = 400, "Bad Request"
+        message = "Yêu cầu HTTP không hợp lệ (sai cú pháp, hoặc dòng yêu cầu hay tiêu đề quá dài)"
+    body = json.dumps(error_body(message), ensure_ascii=False).encode("utf-8")
+    head = [f"HTTP/1.1 {status} {reason}".encode()]
+    head += [name + b": " + value for name, value in default_headers]
+    head += [name + b": " + value for name, value in HEADERS]
+    head += [b"content-security-policy: " + CSP.encode(), b"content-type: application/json",
+             b"content-length: " + str(len(body)).encode(), b"connection: close"]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Protocol
+except ImportError:  # no httptools: uvicorn's h11 protocol
+    from uvicorn.protocols.http.h11_impl import H11Protocol as _Protocol
+
+
+class JsonErrorsProtocol(_Protocol):  # type: ignore[misc, valid-type]
+    """uvicorn's HTTP protocol, its own refusals (a 100 KB query string, a malformed request)
+    answered in Vietnamese JSON like every other error (`ccn serve` uses it)."""
+
+    def send_400_response(self, msg: str) -> None:
+        url = getattr(self, "url", b"") or b""
+        self.transport.write(_bad_request_bytes(len(url), self.server_state.default_headers))
+        self.transport.close()
+
+
+UVICORN_OPTIONS = {"http": JsonErrorsProtocol}
