@@ -88,29 +88,42 @@ def search_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
     """The ccn corpus ingested and indexed (lexical and dense) with its query student, as
     `ccn index` leaves it: (store, home). Building it (embedding ~1,700 units and the student's
     ~36k training questions) takes ~10 minutes on two cores, so a built home is kept in
-    $CCN_CACHE/test-homes/<key> (default ~/.cache/ccn) keyed by `_home_key`, and each session
-    works on its own copy."""
+    $CCN_CACHE/test-homes/<key> (default ~/.cache/ccn) keyed by `_home_key`, built by one test
+    session at a time (a file lock: the others wait), and each session works on its own copy."""
+    import fcntl
+    import shutil
+
+    from kb.store import Store
+
+    cache = Path(os.environ.get("CCN_CACHE") or Path.home() / ".cache" / "ccn") / "test-homes"
+    cache.mkdir(parents=True, exist_ok=True)
+    built = cache / _home_key(ccn_dir)
+    with open(cache / f"{built.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / ".complete").exists():
+            _build_search_home(ccn_dir, built)
+    home = tmp_path_factory.mktemp("search-home") / "home"
+    shutil.copytree(built, home)
+    return Store.at_home(home), home
+
+
+def _build_search_home(ccn_dir: Path, built: Path) -> None:
+    """Build beside, then rename into place: a killed build leaves no half home behind."""
     import shutil
 
     from ingest.runner import ingest_paths
     from kb.store import Store
     from retrieval.build import build_indexes
 
-    cache = Path(os.environ.get("CCN_CACHE") or Path.home() / ".cache" / "ccn") / "test-homes"
-    built = cache / _home_key(ccn_dir)
-    if not (built / ".complete").exists():
-        staging = cache / f"{built.name}.building-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        store = Store.at_home(staging)
-        assert ingest_paths(store, [ccn_dir]).failed == []
-        build_indexes(store, staging, dense="core", student="auto")
-        store.engine.dispose()
-        (staging / ".complete").touch()
-        shutil.rmtree(built, ignore_errors=True)
-        staging.rename(built)
-    home = tmp_path_factory.mktemp("search-home") / "home"
-    shutil.copytree(built, home)
-    return Store.at_home(home), home
+    staging = built.with_name(f"{built.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    store = Store.at_home(staging)
+    assert ingest_paths(store, [ccn_dir]).failed == []
+    build_indexes(store, staging, dense="core", student="auto")
+    store.engine.dispose()
+    (staging / ".complete").touch()
+    shutil.rmtree(built, ignore_errors=True)
+    staging.rename(built)
 
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
