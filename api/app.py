@@ -12,6 +12,8 @@
     GET  /                            the web UI (api/static/index.html); /static its files
     GET  /docs, /openapi.json         the OpenAPI schema
 
+Every request first passes api.security (security headers, URL length, the same-origin check
+of state changes, a token for reads when CCN_REQUIRE_TOKEN_FOR_READS=1) and the body limit.
 State (store, searcher, answer composer) is loaded once and shared; endpoints are plain `def`,
 run in FastAPI's thread pool. Errors are JSON `{"error": "<tiếng Việt>", "details": [...]}`.
 More routers (e.g. the review workflow) are passed to `create_app(routers=[...])` or appended

@@ -6,9 +6,11 @@
 
 Roles: `specialist` creates drafts and edits and submits their own; `reviewer` comments,
 returns and approves; `curator` changes the knowledge base (ingest, withdraw, confirm documents);
-`admin` manages users and tokens and may do everything. A role without
-the right gets `Forbidden` (HTTP 403), recorded in the audit log as `denied`; an action the
-draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
+`admin` manages users and tokens and may do everything but approve a draft they
+wrote (nobody does); the last active admin cannot be deactivated or demoted. A draft is read by
+its author, reviewers and admins (`read_all`). A role without the right gets `Forbidden` (HTTP
+403), recorded in the audit log as `denied` (one row per user and action a minute, counted); an
+action the draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
 when, what, which version) in the same transaction as the change it records.
 
 The tables live in the knowledge base's database (the kb Store's engine), created by this
