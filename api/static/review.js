@@ -6,7 +6,7 @@
 
 const TOKEN_KEY = "ccn.review.token";
 const STATE_LABEL = {draft: "Đang soạn", in_review: "Đang xem xét", returned: "Bị trả lại", approved: "Đã phê duyệt"};
-const ROLE_LABEL = {specialist: "Chuyên viên", reviewer: "Người duyệt", admin: "Quản trị"};
+const ROLE_LABEL = {specialist: "Chuyên viên", reviewer: "Người duyệt", curator: "Người quản lý kho văn bản", admin: "Quản trị"};
 const ACTION_BUTTON = {submit: "Trình xem xét", approve: "Phê duyệt", return: "Trả lại kèm góp ý", edit: "Sửa (phiên bản mới)"};
 
 let me = null;
