@@ -365,12 +365,21 @@ def raw_get(url: str, target: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_an_over_size_body_gets_its_answer(site) -> None:
-    """A JSON body over the 1 MB limit: httpx receives the Vietnamese 413, not a cut connection."""
+    """A JSON body over the 1 MB limit, declared (3 and 30 MB) or streamed without a length:
+    httpx receives the Vietnamese 413, not a connection cut while it sends."""
     url, tokens, _ = site
+
+    def streamed():
+        for _ in range(30):
+            yield b"x" * (1024 * 1024)
+
     with client(url, tokens["quantri"]) as http:
-        big = {"spec": spec(opening="x" * (3 * 1024 * 1024))}
-        message = assert_vietnamese_json(http.post("/api/drafts", json=big), 413)
-        assert message == "Dữ liệu gửi lên quá lớn (giới hạn 1 MB)"
+        for size in (3, 30):
+            big = {"spec": spec(opening="x" * (size * 1024 * 1024))}
+            message = assert_vietnamese_json(http.post("/api/drafts", json=big), 413)
+            assert message == "Dữ liệu gửi lên quá lớn (giới hạn 1 MB)"
+        response = http.post("/api/drafts", content=streamed(), headers={"Content-Type": "application/json"})
+        assert assert_vietnamese_json(response, 413) == "Dữ liệu gửi lên quá lớn (giới hạn 1 MB)"
         assert http.get("/api/me").status_code == 200  # the next request works
 
 
