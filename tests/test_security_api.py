@@ -398,3 +398,54 @@ def test_no_server_path_in_responses(site) -> None:
         texts.append(json.dumps(draft, ensure_ascii=False))
     for text in texts:
         assert root not in text and "/tmp/" not in text, text[:300]
+
+
+# ----------------------------------------------------------------------------- in the browser
+@pytest.mark.ui
+def test_pages_run_under_the_policy_and_keep_the_token_per_tab(site, browser) -> None:
+    """In Chromium: the three pages load with no Content-Security-Policy violation and no script
+    error; the review page's login keeps the token in sessionStorage (a new tab has none); a page
+    of another origin that posts to the API through the browser is refused (CSRF)."""
+    url, tokens, _ = site
+    context = browser.new_context(locale="vi-VN")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    for path in ("/", "/static/check.html", "/static/review.html"):
+        page.goto(url + path)
+        page.wait_for_load_state("networkidle")
+    page.fill("#token", tokens["chuyenvien"])
+    page.click("#login-button")
+    page.wait_for_selector("#logout:not([hidden])")
+    assert page.evaluate("sessionStorage.getItem('ccn.review.token')") == tokens["chuyenvien"]
+    assert page.evaluate("localStorage.length") == 0
+    other = context.new_page()
+    other.goto(url + "/static/review.html")
+    assert other.evaluate("sessionStorage.getItem('ccn.review.token')") is None
+    assert problems == []
+    # a page of another origin (another local port) posts to the API through the user's browser,
+    # as a form would (no-cors: the page cannot read the answer, the server still acts on it)
+    post = """target => {
+        const form = new FormData();
+        form.append("file", new Blob(["Điều 8 Nghị định 32/2024/NĐ-CP"]), "thu.txt");
+        fetch(target + "/api/check", {method: "POST", mode: "no-cors", body: form}); }"""
+    with serve_app(_evil_app()) as evil:
+        other.goto(evil + "/")
+        with other.expect_response(lambda r: r.url.endswith("/api/check")) as answer:
+            other.evaluate(post, url)
+        assert answer.value.status == 403
+    with page.expect_response(lambda r: r.url.endswith("/api/check")) as answer:  # the same, from its own page
+        page.evaluate(post, url)
+    assert answer.value.status == 200
+    context.close()
+
+
+def _evil_app():
+    """A page on another local port (what a malicious local service or a site would be)."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    return Starlette(routes=[Route("/", lambda _r: HTMLResponse("<html><body>trang khác</body></html>"))])
