@@ -13,6 +13,8 @@
     GET  /                            the web UI (api/static/index.html); /static its files
     GET  /docs, /openapi.json         the OpenAPI schema
 
+Every request first passes api.security (security headers, URL length, the same-origin check
+of state changes, a token for reads when CCN_REQUIRE_TOKEN_FOR_READS=1) and the body limit.
 State (store, searcher, answer composer) is loaded once and shared; endpoints are plain `def`,
 run in FastAPI's thread pool. Errors are JSON `{"error": "<tiếng Việt>", "details": [...]}`.
 More routers (e.g. the review workflow) are passed to `create_app(routers=[...])` or appended
@@ -35,6 +37,7 @@ from api.errors import install_error_handlers
 from api.limits import BodyLimit, RequestBudget
 from api.routes_register import router as register_router
 from api.schemas import Health
+from api.security import ReadToken, SameOrigin, SecurityHeaders, UrlLength, reads_need_token
 from api.state import AppState, units_without_vectors
 from kb.store import Store
 
@@ -63,11 +66,13 @@ def create_app(
     preload: bool = False,
     dense: str = "core",
     static_dir: Path | None = None,
+    require_token_for_reads: bool | None = None,
 ) -> FastAPI:
     """The app over the data folder `home` (default: $CCN_HOME or ./data) and its store
     (default: $CCN_DATABASE_URL, else the embedded SQLite file). `preload` loads the search
     indexes and model at start-up instead of on the first search; `dense` is what the index
-    update after an upload embeds (`ccn index --dense`: core, all, none)."""
+    update after an upload embeds (`ccn index --dense`: core, all, none). `require_token_for_reads`
+    (default: $CCN_REQUIRE_TOKEN_FOR_READS) makes every /api request need a valid token (api.security)."""
     home = Path(home) if home is not None else home_dir(None)
     state = AppState(home, store or store_for(home), searcher, dense=dense)
 
@@ -89,6 +94,10 @@ def create_app(
     app.add_middleware(RequestBudget, paths=BUDGETED_PATHS)
     app.add_middleware(BodyLimit, default=MAX_JSON_BYTES,
                        per_path={"/api/ingest": routes_ingest.MAX_REQUEST_BYTES, **routes_check.BODY_LIMITS})
+    app.add_middleware(ReadToken, enabled=reads_need_token(require_token_for_reads))
+    app.add_middleware(SameOrigin)
+    app.add_middleware(UrlLength)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, the refusals above included
     for router in (*ROUTERS, *routers):
         app.include_router(router)
     _add_health(app, state)

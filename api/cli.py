@@ -196,7 +196,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     from drafting.preview import PreviewError, PreviewUnavailable, to_pdf
     from drafting.spec import load_spec
 
-    spec = load_spec(args.spec)  # SpecError (a ValueError): exit 2 with its message
+    spec = load_spec(args.spec, home_dir(args.home))  # SpecError (a ValueError): exit 2 with its message
     store = open_store(args)
     result = make_draft(spec, store, args.output, as_of=args.as_of, searcher=_draft_searcher(args, spec))
     if args.pdf:
@@ -363,15 +363,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.security import UVICORN_OPTIONS
 
     home = _home(args)
     workers = args.workers or default_workers()
     print(f"Phục vụ tại http://{args.host}:{args.port}/ (dữ liệu: {home}, {workers} tiến trình)", file=sys.stderr)
     if workers > 1:  # each process loads its own indexes and model; they share the store
         os.environ["CCN_HOME"] = str(home.resolve())
-        uvicorn.run("api.app:app_from_env", factory=True, workers=workers, host=args.host, port=args.port)
+        uvicorn.run("api.app:app_from_env", factory=True, workers=workers, host=args.host, port=args.port,
+                    **UVICORN_OPTIONS)
     else:
-        uvicorn.run(create_app(home, store=open_store(args), preload=True), host=args.host, port=args.port)
+        uvicorn.run(create_app(home, store=open_store(args), preload=True), host=args.host, port=args.port,
+                    **UVICORN_OPTIONS)
     return 0
 
 

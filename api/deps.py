@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Path, Request
 from fastapi.exceptions import RequestValidationError
 
 from api.schemas import ErrorResponse
@@ -20,6 +22,8 @@ def error_response(description: str) -> dict:
 ERRORS = {400: error_response("Không đọc được nội dung yêu cầu"),
           422: error_response("Dữ liệu gửi lên không hợp lệ")}
 NOT_FOUND = {404: error_response("Không tìm thấy")}
+MAX_ID = 2**63 - 1  # the database's integer: a larger id is a 422, never an overflow (500)
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="số thứ tự (từ 1)")]
 
 
 def single_query_values(request: Request) -> None:

@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import ERRORS, error_response
+from api.deps import ERRORS, MAX_ID, Id, error_response
 from api.errors import http_error, on_http_error
 from api.state import AppState
 from drafting.review import (
@@ -197,7 +197,7 @@ def new_token(name: str, body: NewToken, review: Review, user: Me) -> IssuedToke
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenInfo, summary="thu hồi mã truy cập (quản trị)")
-def revoke_token(token_id: int, review: Review, user: Me) -> TokenInfo:
+def revoke_token(token_id: Id, review: Review, user: Me) -> TokenInfo:
     return review.revoke_token(token_id, actor=user)
 
 
@@ -209,7 +209,7 @@ def list_drafts(
     state: Annotated[str | None, Query(description="draft | in_review | returned | approved")] = None,
     author: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[DraftSummary]:
-    return review.drafts(state=state, author=author)
+    return review.drafts(state=state, author=author, viewer=user)
 
 
 @router.post("/drafts", response_model=DraftView, status_code=201,
@@ -220,55 +220,55 @@ def create_draft(body: NewDraft, review: Review, user: Me) -> DraftView:
 
 @router.get("/drafts/{draft_id}", response_model=DraftView,
             summary="dự thảo: phiên bản, trạng thái, góp ý, nhật ký")
-def get_draft(draft_id: int, review: Review, user: Me) -> DraftView:
-    return _view(review, user, review.draft(draft_id))
+def get_draft(draft_id: Id, review: Review, user: Me) -> DraftView:
+    return _view(review, user, review.draft(draft_id, viewer=user))
 
 
 @router.put("/drafts/{draft_id}", response_model=DraftView, summary="sửa dự thảo (phiên bản mới)")
-def edit_draft(draft_id: int, body: DraftEdit, review: Review, user: Me) -> DraftView:
+def edit_draft(draft_id: Id, body: DraftEdit, review: Review, user: Me) -> DraftView:
     return _view(review, user, review.update(user, draft_id, body.spec, note=body.note))
 
 
 @router.post("/drafts/{draft_id}/submit", response_model=DraftView, summary="trình xem xét")
-def submit_draft(draft_id: int, review: Review, user: Me, body: Note | None = None) -> DraftView:
+def submit_draft(draft_id: Id, review: Review, user: Me, body: Note | None = None) -> DraftView:
     return _view(review, user, review.submit(user, draft_id, note=(body or Note()).note))
 
 
 @router.post("/drafts/{draft_id}/comments", response_model=DraftView,
              summary="góp ý theo đoạn (người duyệt)")
-def comment_draft(draft_id: int, body: Comments, review: Review, user: Me) -> DraftView:
+def comment_draft(draft_id: Id, body: Comments, review: Review, user: Me) -> DraftView:
     return _view(review, user, review.comment(user, draft_id, body.comments))
 
 
 @router.post("/drafts/{draft_id}/comments/{comment_id}/resolve", response_model=DraftView,
              summary="đánh dấu góp ý đã xử lý")
-def resolve_comment(draft_id: int, comment_id: int, review: Review, user: Me) -> DraftView:
+def resolve_comment(draft_id: Id, comment_id: Id, review: Review, user: Me) -> DraftView:
     return _view(review, user, review.resolve_comment(user, draft_id, comment_id))
 
 
 @router.post("/drafts/{draft_id}/return", response_model=DraftView,
              summary="trả lại người soạn, kèm góp ý theo đoạn (người duyệt)")
-def return_draft(draft_id: int, body: ReturnRequest, review: Review, user: Me) -> DraftView:
+def return_draft(draft_id: Id, body: ReturnRequest, review: Review, user: Me) -> DraftView:
     return _view(review, user, review.return_draft(user, draft_id, body.comments, note=body.note))
 
 
 @router.post("/drafts/{draft_id}/approve", response_model=DraftView,
              summary="phê duyệt: nạp văn bản vào kho như công văn đã ban hành (người duyệt)")
-def approve_draft(draft_id: int, review: Review, user: Me, body: Note | None = None) -> DraftView:
+def approve_draft(draft_id: Id, review: Review, user: Me, body: Note | None = None) -> DraftView:
     return _view(review, user, review.approve(user, draft_id, note=(body or Note()).note))
 
 
 @router.get("/drafts/{draft_id}/versions/{number}/docx", summary="tải tệp DOCX của một phiên bản",
             response_class=Response, responses={200: {"content": {DOCX_MIME: {}}}})
-def version_docx(draft_id: int, number: int, review: Review, user: Me) -> Response:
-    data = review.docx(draft_id, number)
+def version_docx(draft_id: Id, number: Id, review: Review, user: Me) -> Response:
+    data = review.docx(draft_id, number, viewer=user)
     return _docx_response(data, f"du-thao-{draft_id}-v{number}.docx")
 
 
 @router.get("/drafts/{draft_id}/approved/docx", summary="tải văn bản đã phê duyệt (DOCX)",
             response_class=Response, responses={200: {"content": {DOCX_MIME: {}}}})
-def approved_docx(draft_id: int, review: Review, user: Me) -> Response:
-    data = review.docx(draft_id, approved=True)
+def approved_docx(draft_id: Id, review: Review, user: Me) -> Response:
+    data = review.docx(draft_id, approved=True, viewer=user)
     return _docx_response(data, f"van-ban-da-duyet-{draft_id}.docx")
 
 
@@ -282,7 +282,7 @@ def _docx_response(data: bytes, filename: str) -> Response:
 def audit(
     review: Review,
     user: Me,
-    draft: Annotated[int | None, Query(description="chỉ dự thảo này")] = None,
+    draft: Annotated[int | None, Query(ge=1, le=MAX_ID, description="chỉ dự thảo này")] = None,
     who: Annotated[str | None, Query(alias="user", max_length=100)] = None,
     action: Annotated[str | None, Query(max_length=30)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,

@@ -9,9 +9,9 @@ pipeline (drafting.pipeline), as `ccn check` and `ccn draft` do them.
     POST /api/draft/docx           a draft spec (JSON; `?as_of=`) → the draft DOCX ("DỰ THẢO")
 
 An upload passes the checks of /api/ingest (type by name, size; `check_upload`), is written to a
-temporary folder deleted afterwards and is never stored in the knowledge base. Through the API a
-spec may only name a shipped agency profile and no Word template of its own (those are paths on
-the server). Errors are JSON `{"error": "<tiếng Việt>", "details": [...]}`.
+temporary folder deleted afterwards and is never stored in the knowledge base. A spec names
+its agency profile and Word template by name only (drafting.resources: the admin-managed
+folders of the data folder, then the shipped ones; never a path). Errors are JSON `{"error": "<tiếng Việt>", "details": [...]}`.
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ from drafting.assemble import CitedProvision, Suggestion
 from drafting.assemble import Issue as AssemblyIssue
 from drafting.checker import CheckReport, annotate_docx, check_file
 from drafting.pipeline import make_draft
-from drafting.profile import ProfileError, load_profile, shipped_profiles
-from drafting.spec import KIND_LABELS, DraftSpec
+from drafting.profile import ProfileError, load_profile
+from drafting.render import RenderError, template_for
+from drafting.spec import KIND_LABELS, DraftSpec, with_home
 from ingest.readers.detect import detect_format
 from ingest.types import ReadError
 
@@ -247,8 +248,7 @@ SPEC_ERRORS = {422: error_response("Nội dung dự thảo không hợp lệ (tr
              summary="Lập dự thảo từ nội dung JSON và kiểm tra trích dẫn (không lưu)")
 def draft(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="ccn-draft-") as tmp:
-        result = make_draft(_usable(spec), state.store, Path(tmp) / "du-thao.docx", as_of=as_of,
-                            searcher=_searcher(state, spec))
+        result = _made(state, spec, Path(tmp), as_of, check=True)
     report = result.report()
     return {"kind": report["kind"], "kind_label": result.draft.kind_label, "as_of": report["as_of"],
             "ok": result.ok, "assembly": report["assembly"], "check": report["check"]}
@@ -258,29 +258,40 @@ def draft(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> dict:
              summary="Tệp DOCX của dự thảo (có chữ «DỰ THẢO» và phụ lục trích dẫn cho người duyệt)")
 def draft_docx(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> Response:
     with tempfile.TemporaryDirectory(prefix="ccn-draft-") as tmp:
-        result = make_draft(_usable(spec), state.store, Path(tmp) / "du-thao.docx", as_of=as_of,
-                            searcher=_searcher(state, spec), check=False)
+        result = _made(state, spec, Path(tmp), as_of, check=False)
         data = result.docx.read_bytes()
     headers = {"Content-Disposition": _attachment(f"du-thao-{spec.kind}.docx"),
                "X-Draft-Errors": str(len(result.draft.errors))}
     return Response(data, media_type=DOCX_MIME, headers=headers)
 
 
-def _usable(spec: DraftSpec) -> DraftSpec:
-    """Only shipped profiles and templates through the API (paths would read server files);
-    the profile and signer are checked here so that a wrong one is a 422, not a failure."""
-    if spec.template:
-        raise _spec_error("template", "qua API không dùng được mẫu văn bản riêng (đường dẫn trên "
-                                      "máy chủ); bỏ trường này để dùng mẫu có sẵn")
-    known = shipped_profiles()
-    if spec.profile not in known:
-        raise _spec_error("profile", f"không có hồ sơ cơ quan «{spec.profile}» (có sẵn: {', '.join(known)})")
+def _made(state: AppState, spec: DraftSpec, folder: Path, as_of: date | None, *, check: bool):
+    """make_draft in `folder`; a template that cannot be rendered (a tag the sandbox refuses,
+    a broken file) is a 422 naming the template, not a server error."""
     try:
-        load_profile(spec.profile).signer(spec.signer)
+        return make_draft(_usable(spec, state.home), state.store, folder / "du-thao.docx", as_of=as_of,
+                          searcher=_searcher(state, spec), check=check)
+    except RenderError as exc:
+        raise _spec_error("template", str(exc)) from exc
+
+
+def _usable(spec: DraftSpec, home: Path) -> DraftSpec:
+    """The spec, its profile and template names looked up in the server's data folder, then the
+    shipped ones (a path was already refused by DraftSpec: drafting.resources); the profile,
+    signer and template are checked here so that a wrong one is a 422, not a failure."""
+    spec = with_home(spec, home)
+    try:
+        profile = load_profile(spec.profile, home)
     except ProfileError as exc:
         raise _spec_error("profile", str(exc)) from exc
+    try:
+        profile.signer(spec.signer)
     except ValueError as exc:  # a signer the profile does not have
         raise _spec_error("signer", str(exc)) from exc
+    try:
+        template_for(spec.kind, spec)
+    except RenderError as exc:
+        raise _spec_error("template", str(exc)) from exc
     return spec
 
 

@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from drafting.profile import AgencyProfile, load_profile
-from drafting.spec import KIND_LABELS, DraftSpec, Point, spec_base
+from drafting.spec import KIND_LABELS, DraftSpec, Point, spec_home
 from kb import citations, lookup
 from kb.citations import DocRef
 from kb.model import Citation, Status
@@ -707,5 +707,5 @@ def assemble(spec: DraftSpec, store: Store, *, searcher=None, as_of: date | None
              profile: AgencyProfile | None = None) -> AssembledDraft:
     """The draft's content. Citations are checked as of `as_of` (default: the letter's date).
     `searcher` (retrieval's Searcher) is used only for points that ask for suggestions."""
-    profile = profile or load_profile(spec.profile, spec_base(spec))
+    profile = profile or load_profile(spec.profile, spec_home(spec))
     return _Assembler(spec, store, as_of or spec.date, searcher, profile).build()

@@ -1,4 +1,4 @@
-"""Agency profiles: who issues a draft, read from YAML (drafting/profiles/*.yaml or a user file).
+"""Agency profiles: who issues a draft, read from YAML (drafting/profiles/*.yaml or $CCN_HOME/profiles).
 
 Nothing about an agency is hard-coded: its names (cơ quan chủ quản, cơ quan ban hành and how
 the header breaks them), the codes that build the ký hiệu (issuer, drafting unit), the địa danh,
@@ -13,6 +13,8 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from drafting.resources import ResourceError, resolve
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 
@@ -115,33 +117,23 @@ def shipped_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
 
 
-def load_profile(ref: str, base: Path | None = None) -> AgencyProfile:
-    """A profile by id (a shipped file drafting/profiles/<id>.yaml) or by path to a YAML file
-    (relative paths are taken from `base`, the spec's folder)."""
-    path = _profile_path(ref, base)
+def load_profile(ref: str, home: Path | None = None) -> AgencyProfile:
+    """A profile by name: $CCN_HOME/profiles/<name>.yaml (admin-managed; `home` overrides
+    $CCN_HOME) or a shipped drafting/profiles/<name>.yaml. Never a path (drafting.resources):
+    messages name the profile, not a server file."""
+    try:
+        path = resolve(ref, "profile", home)
+    except ResourceError as exc:
+        raise ProfileError(str(exc)) from None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ProfileError(f"không đọc được hồ sơ cơ quan {path}: {exc}") from None
+        raise ProfileError(f"không đọc được hồ sơ cơ quan «{ref}» ({type(exc).__name__})") from None
     if not isinstance(data, dict):
-        raise ProfileError(f"hồ sơ cơ quan {path} phải là một bảng YAML (khóa: giá trị)")
+        raise ProfileError(f"hồ sơ cơ quan «{ref}» phải là một bảng YAML (khóa: giá trị)")
     try:
         return AgencyProfile.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(gốc)"
-        raise ProfileError(f"hồ sơ cơ quan {path}, trường «{where}»: {first['msg']}") from None
-
-
-def _profile_path(ref: str, base: Path | None) -> Path:
-    if ref.endswith((".yaml", ".yml")) or "/" in ref:
-        path = Path(ref)
-        if not path.is_absolute() and base is not None:
-            path = base / path
-        if path.is_file():
-            return path
-        raise ProfileError(f"không thấy tệp hồ sơ cơ quan {path}")
-    path = PROFILE_DIR / f"{ref}.yaml"
-    if path.is_file():
-        return path
-    raise ProfileError(f"không có hồ sơ cơ quan «{ref}» (có sẵn: {', '.join(shipped_profiles())})")
+        raise ProfileError(f"hồ sơ cơ quan «{ref}», trường «{where}»: {first['msg']}") from None

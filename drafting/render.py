@@ -1,7 +1,8 @@
 """Render an assembled draft into a DOCX in the official format (NĐ 30/2020, Phụ lục I).
 
-The Word template of the document kind (drafting/templates/<kind>.docx, or the spec's own
-`template`) is filled with docxtpl; the layout, fonts and fixed wording live in the template.
+The Word template of the document kind (drafting/templates/<kind>.docx, or the one the spec
+names in `template`) is filled with docxtpl in a sandboxed Jinja environment; the layout, fonts
+and fixed wording live in the template.
 Then python-docx fits what depends on the content: the rule under the issuing body (1/3–1/2 of
 its longest line, nd30-format §2.2), the rule under a typed document's trích yếu, and the column
 widths of the table of comparable provisions.
@@ -21,10 +22,12 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocumentObject
 from docxtpl import DocxTemplate, RichText
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from drafting.assemble import AssembledDraft, CitedProvision, Run, assemble, short_date, text_lines
 from drafting.layout import has_bottom_border, rule_indents, set_fixed_layout, text_width_mm
-from drafting.spec import DraftSpec, parse_spec, spec_base
+from drafting.resources import ResourceError, resolve
+from drafting.spec import DraftSpec, parse_spec, spec_home
 from kb.store import Store
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -44,16 +47,21 @@ class RenderError(ValueError):
 
 
 def template_for(kind: str, spec: DraftSpec | None = None) -> Path:
-    """The spec's own template (`template:` relative to the spec file), else the shipped one."""
+    """The spec's own template by name ($CCN_HOME/templates, then drafting/templates; never a
+    path: drafting.resources), else the shipped one of the kind."""
     own = getattr(spec, "template", None) if spec is not None else None
     if own:
-        path = Path(own)
-        if not path.is_absolute() and spec is not None and spec_base(spec) is not None:
-            path = spec_base(spec) / path
-        if not path.is_file():
-            raise RenderError(f"không thấy mẫu văn bản {path}")
-        return path
+        try:
+            return resolve(own, "template", spec_home(spec) if spec is not None else None)
+        except ResourceError as exc:
+            raise RenderError(str(exc)) from None
     return TEMPLATE_DIR / f"{kind}.docx"
+
+
+def sandbox() -> SandboxedEnvironment:
+    """The Jinja environment templates are rendered in: no attribute of Python internals
+    (`cycler.__init__.__globals__` …) is reachable, even from a template an admin installed."""
+    return SandboxedEnvironment(autoescape=True)
 
 
 # ----------------------------------------------------------------------------- context
@@ -120,9 +128,12 @@ def render_document(draft: AssembledDraft, *, approved: bool = False, reviewer: 
     try:
         tpl = DocxTemplate(str(path))
         tpl.render(context(draft, approved=approved, reviewer=not approved if reviewer is None else reviewer),
-                   autoescape=True)
+                   jinja_env=sandbox(), autoescape=True)
+    except SecurityError as exc:
+        raise RenderError(f"mẫu văn bản «{path.stem}» dùng thuộc tính bị cấm trong mẫu "
+                          "(chỉ được dùng các biến của dự thảo)") from exc
     except Exception as exc:  # docxtpl raises Jinja, lxml and zip errors alike
-        raise RenderError(f"không dựng được văn bản từ mẫu {path}: {exc}") from exc
+        raise RenderError(f"không dựng được văn bản từ mẫu «{path.stem}» ({type(exc).__name__})") from exc
     buffer = io.BytesIO()
     tpl.save(buffer)
     doc = Document(io.BytesIO(buffer.getvalue()))
@@ -141,11 +152,12 @@ def render(draft: AssembledDraft, out: Path | str, *, approved: bool = False, re
 
 
 def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store | None = None,
-                 as_of: date | None = None, searcher=None) -> bytes:
+                 as_of: date | None = None, searcher=None, home: Path | None = None) -> bytes:
     """A spec (dict as stored by the review workflow, or DraftSpec) → the DOCX bytes.
 
-    Without `store`, the knowledge base of $CCN_DATABASE_URL, else $CCN_HOME (default ./data)."""
-    spec = spec if isinstance(spec, DraftSpec) else parse_spec(spec)
+    Without `store`, the knowledge base of $CCN_DATABASE_URL, else $CCN_HOME (default ./data);
+    `home` is where a dict spec's profile and template names are looked up first."""
+    spec = spec if isinstance(spec, DraftSpec) else parse_spec(spec, home=home)
     store = store or _default_store()
     draft = assemble(spec, store, searcher=searcher, as_of=as_of)
     buffer = io.BytesIO()

@@ -6,9 +6,11 @@
 
 Roles: `specialist` creates drafts and edits and submits their own; `reviewer` comments,
 returns and approves; `curator` changes the knowledge base (ingest, withdraw, confirm documents);
-`admin` manages users and tokens and may do everything. A role without
-the right gets `Forbidden` (HTTP 403), recorded in the audit log as `denied`; an action the
-draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
+`admin` manages users and tokens and may do everything but approve a draft they
+wrote (nobody does); the last active admin cannot be deactivated or demoted. A draft is read by
+its author, reviewers and admins (`read_all`). A role without the right gets `Forbidden` (HTTP
+403), recorded in the audit log as `denied` (one row per user and action a minute, counted); an
+action the draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
 when, what, which version) in the same transaction as the change it records.
 
 The tables live in the knowledge base's database (the kb Store's engine), created by this
@@ -30,7 +32,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -95,7 +97,9 @@ ACTION_VERBS = {  # for messages: "không có quyền <verb>"
     "manage_users": "quản lý người dùng và mã truy cập",
     "audit": "xem toàn bộ nhật ký",
     "change_kb": "thay đổi cơ sở tri thức (nạp, rút, xác nhận văn bản)",
+    "read_all": "xem dự thảo của người khác",
 }
+DENIED_WINDOW_S = 60  # refusals of one user and action within it are one `denied` row, counted
 
 # Who may do what (by role), and in which states (draft actions only).
 PERMISSIONS: dict[str, set[str]] = {
@@ -109,6 +113,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "manage_users": {"admin"},
     "audit": {"reviewer", "admin"},
     "change_kb": {"curator", "admin"},
+    "read_all": {"reviewer", "admin"},  # every draft; others read their own drafts only
 }
 OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
 ALLOWED_FROM: dict[str, set[str]] = {
@@ -595,6 +600,7 @@ class ReviewStore:
         with self._write() as conn:
             self._require_admin(conn, actor)
             row = self._user_by_name(conn, name)
+            _keep_an_admin(conn, row, changes)
             if changes:
                 conn.execute(update(users).where(users.c.id == row["id"]).values(**changes))
                 _audit(conn, actor, "user_update", detail={"name": name, **changes})
@@ -764,11 +770,14 @@ class ReviewStore:
             self._move(conn, draft, "approved", approved_version=number, approved_path=str(path),
                        approved_docx=data, published=published)
             _audit(conn, actor, "approve", draft_id, number,
-                   {"note": note, "path": str(path), **published})
+                   {"note": note, "path": _shown_path(str(path)), **published})
         return self.draft(draft_id)
 
     # ------------------------------------------------------------------ reading
-    def drafts(self, *, state: str | None = None, author: str | None = None) -> list[DraftSummary]:
+    def drafts(self, *, state: str | None = None, author: str | None = None,
+               viewer: User | None = None) -> list[DraftSummary]:
+        """Drafts, newest first; a `viewer` without `read_all` (specialist, curator) sees only
+        their own (None: everything, for the command line)."""
         if state is not None and state not in STATES:
             raise Invalid(f"trạng thái «{state}» không hợp lệ (có: {', '.join(STATES)})")
         query = _draft_query().order_by(drafts.c.updated_at.desc(), drafts.c.id.desc())
@@ -776,10 +785,14 @@ class ReviewStore:
             query = query.where(drafts.c.state == state)
         if author:
             query = query.where(users.c.name == author)
+        if viewer is not None and viewer.role not in PERMISSIONS["read_all"]:
+            query = query.where(drafts.c.author_id == viewer.id)
         with self.engine.connect() as conn:
             return [_summary(r) for r in conn.execute(query).mappings()]
 
-    def draft(self, draft_id: int) -> DraftDetail:
+    def draft(self, draft_id: int, *, viewer: User | None = None) -> DraftDetail:
+        """One draft; Forbidden if `viewer` may not read it (`require_reader`)."""
+        self.require_reader(viewer, draft_id)
         with self.engine.connect() as conn:
             row = conn.execute(_draft_query().where(drafts.c.id == draft_id)).mappings().first()
             if row is None:
@@ -791,12 +804,14 @@ class ReviewStore:
                 versions=versions,
                 comments=_comments(conn, draft_id),
                 audit=self._audit_entries(conn, draft_id=draft_id),
-                approved_path=row["approved_path"],
+                approved_path=_shown_path(row["approved_path"]),
                 published=row["published"],
             )
 
-    def docx(self, draft_id: int, number: int | None = None, *, approved: bool = False) -> bytes:
+    def docx(self, draft_id: int, number: int | None = None, *, approved: bool = False,
+             viewer: User | None = None) -> bytes:
         """A version's DOCX as reviewed, or (approved=True) the final approved letter."""
+        self.require_reader(viewer, draft_id)
         with self.engine.connect() as conn:
             draft = _draft_row(conn, draft_id)
             if approved:
@@ -810,6 +825,19 @@ class ReviewStore:
         with self.engine.connect() as conn:
             return self._audit_entries(conn, draft_id=draft_id, user=user, action=action, limit=limit)
 
+    def require_reader(self, viewer: User | None, draft_id: int) -> None:
+        """Who reads a draft: its author, reviewers and admins (None: the command line).
+        NotFound first, so that an unknown id is a 404 for everyone."""
+        if viewer is None or viewer.role in PERMISSIONS["read_all"]:
+            return
+        with self._write() as conn:
+            draft = _draft_row(conn, draft_id)
+            if draft["author_id"] != viewer.id:
+                raise Forbidden(f"{ROLE_LABELS[viewer.role].lower()} «{viewer.name}» chỉ được xem dự thảo "
+                                f"do mình soạn; dự thảo số {draft_id} là của người khác (người soạn, người "
+                                "duyệt và quản trị mới được xem)", viewer, "read_all", draft_id,
+                                draft["current_version"])
+
     def require(self, actor: User, action: str) -> None:
         """Raise Forbidden (and record the refusal) unless the role may do this action."""
         with self._write():
@@ -819,9 +847,10 @@ class ReviewStore:
         """What this user may do to the draft now (for the UI's buttons)."""
         out = []
         for action, states in ALLOWED_FROM.items():
+            own = draft.author == actor.name
             if draft.state in states and actor.role in PERMISSIONS[action] and not (
-                action in OWN_DRAFTS_ONLY and actor.role == "specialist" and draft.author != actor.name
-            ):
+                action in OWN_DRAFTS_ONLY and actor.role == "specialist" and not own
+            ) and not (action == "approve" and own):
                 out.append(action)
         return out
 
@@ -834,8 +863,7 @@ class ReviewStore:
                 yield conn
         except Forbidden as exc:
             with self.engine.begin() as conn:
-                _audit(conn, exc.actor, "denied", exc.draft_id, exc.version,
-                       {"attempted": exc.action, "reason": exc.message})
+                _audit_denied(conn, exc)
             raise
 
     def _require_admin(self, conn: Connection, actor: User | None) -> None:
@@ -853,6 +881,9 @@ class ReviewStore:
         """The draft, if this user may do this action to it in its current state."""
         draft = _draft_row(conn, draft_id)
         _require_role(actor, action, draft)
+        if action == "approve" and draft["author_id"] == actor.id:
+            raise Forbidden(f"không ai được phê duyệt dự thảo do chính mình soạn (số {draft_id}): "
+                            "cần một người duyệt khác", actor, action, draft_id, draft["current_version"])
         if action in OWN_DRAFTS_ONLY and actor.role == "specialist" and draft["author_id"] != actor.id:
             raise Forbidden(f"chỉ người soạn mới được {ACTION_VERBS[action]} số {draft_id}",
                             actor, action, draft_id, draft["current_version"])
@@ -977,6 +1008,43 @@ def _audit(conn: Connection, actor: User | None, action: str, draft_id: int | No
         version=version, detail=detail or {}))
 
 
+def _audit_denied(conn: Connection, exc: Forbidden) -> None:
+    """A refusal: one `denied` row per user and attempted action within DENIED_WINDOW_S,
+    its `count` raised by each repeat, so that a token holder cannot flood the log."""
+    since = _now() - timedelta(seconds=DENIED_WINDOW_S)
+    actor_id = exc.actor.id if exc.actor else None
+    for row in conn.execute(select(audit_log.c.id, audit_log.c.detail).where(
+            audit_log.c.action == "denied", audit_log.c.at >= since,
+            audit_log.c.user_id.is_(None) if actor_id is None else audit_log.c.user_id == actor_id,
+    ).order_by(audit_log.c.id.desc()).limit(20)).mappings():
+        detail = dict(row["detail"] or {})
+        if detail.get("attempted") == exc.action:
+            detail.update(count=int(detail.get("count", 1)) + 1, last_at=_now().isoformat(timespec="seconds"),
+                          last_draft=exc.draft_id)
+            conn.execute(update(audit_log).where(audit_log.c.id == row["id"]).values(detail=detail))
+            return
+    _audit(conn, exc.actor, "denied", exc.draft_id, exc.version,
+           {"attempted": exc.action, "reason": exc.message, "count": 1})
+
+
+def _keep_an_admin(conn: Connection, row: RowMapping, changes: dict[str, Any]) -> None:
+    """The last active admin may not be demoted or deactivated (by themselves or anyone)."""
+    stays = changes.get("role", row["role"]) == "admin" and changes.get("active", row["active"])
+    if row["role"] != "admin" or not row["active"] or stays:
+        return
+    others = conn.execute(select(func.count()).select_from(users).where(
+        users.c.role == "admin", users.c.active.is_(True), users.c.id != row["id"])).scalar_one()
+    if not others:
+        raise Conflict(f"«{row['name']}» là quản trị cuối cùng đang hoạt động: không thể khoá hay đổi "
+                       "vai trò; hãy cấp quyền quản trị cho người khác trước")
+
+
+def _shown_path(path: str | None) -> str | None:
+    """A stored file as responses show it: relative to the data folder (approved/<tên tệp>),
+    never the server's absolute path."""
+    return f"approved/{Path(path).name}" if path else None
+
+
 def _user(row: RowMapping) -> User:
     return User(id=row["id"], name=row["name"], display_name=row["display_name"], role=row["role"],
                 role_text=ROLE_LABELS[row["role"]], active=row["active"],
@@ -1069,9 +1137,9 @@ def default_components(store: Store, home: Path, settings: ReviewSettings) -> di
                              chroma_url=settings.chroma_url)
 
     return {
-        "render": lambda spec, approved: render_spec(store, spec, approved),
-        "validate": validate_spec,
-        "check": lambda spec: check_spec(store, spec),
+        "render": lambda spec, approved: render_spec(store, spec, approved, home),
+        "validate": lambda spec: validate_spec(spec, home),
+        "check": lambda spec: check_spec(store, spec, home),
         "publish": lambda path: publish_letter(store, path, reindex),
     }
 
@@ -1099,26 +1167,28 @@ def documents_of_file(store: Store, path: Path) -> list[str]:
         return sorted(r.doc_key for r in conn.execute(query))
 
 
-def render_spec(store: Store, spec: dict[str, Any], approved: bool) -> bytes:
-    """The DOCX of a spec: a draft ("DỰ THẢO", reviewer's appendix) or the approved letter."""
+def render_spec(store: Store, spec: dict[str, Any], approved: bool, home: Path | None = None) -> bytes:
+    """The DOCX of a spec: a draft ("DỰ THẢO", reviewer's appendix) or the approved letter;
+    its profile and template names are looked up in `home` first (drafting.resources)."""
     from drafting.render import render_bytes
 
-    return render_bytes(spec, approved, store=store)
+    return render_bytes(spec, approved, store=store, home=home)
 
 
-def check_spec(store: Store, spec: dict[str, Any]) -> dict[str, Any] | None:
+def check_spec(store: Store, spec: dict[str, Any], home: Path | None = None) -> dict[str, Any] | None:
     """drafting.checker's report on the letter as it will be sent (without the appendix)."""
     from drafting.assemble import assemble
     from drafting.pipeline import check_letter
     from drafting.render import template_for
     from drafting.spec import parse_spec
 
-    parsed = parse_spec(spec, "dự thảo")
+    parsed = parse_spec(spec, "dự thảo", home)
     return check_letter(store, assemble(parsed, store), template_for(parsed.kind, parsed), False)
 
 
-def validate_spec(spec: dict[str, Any]) -> dict[str, Any]:
-    """The spec checked by drafting.spec (SpecError, a ValueError, names the field), as JSON."""
+def validate_spec(spec: dict[str, Any], home: Path | None = None) -> dict[str, Any]:
+    """The spec checked by drafting.spec (SpecError, a ValueError, names the field; a profile or
+    template given as a path is refused there), as JSON."""
     from drafting.spec import parse_spec
 
-    return parse_spec(spec, "dự thảo").model_dump(mode="json", exclude_defaults=True)
+    return parse_spec(spec, "dự thảo", home).model_dump(mode="json", exclude_defaults=True)

@@ -31,6 +31,8 @@ from pydantic import (
     model_validator,
 )
 
+from drafting.resources import check_name
+
 DocKind = Literal["gop_y", "tra_loi", "bao_cao_ra_soat", "to_trinh"]
 
 KIND_LABELS: dict[str, str] = {
@@ -131,7 +133,7 @@ class DraftSpec(_Model):
     """Everything needed to assemble one draft."""
 
     kind: DocKind
-    profile: str = Field(min_length=2)  # a shipped profile id or a path to a YAML profile
+    profile: str = Field(min_length=2)  # a profile's name ($CCN_HOME/profiles, drafting/profiles)
     signer: str | None = None  # a signer id of the profile (default: the profile's)
     date: date  # the letter's date: citations are checked as of this date
     number: int | None = Field(default=None, ge=1)  # số, given by the văn thư after signing
@@ -149,8 +151,18 @@ class DraftSpec(_Model):
     extra_distribution: list[str] = Field(default_factory=list)  # added to the profile's
     drafter: str | None = None  # the drafter's name for the "Lưu" line: "Lưu: VT, CN(Trung)."
     suggest: bool = False  # ask search for provisions on every point
-    template: str | None = None  # a Word template replacing the shipped one (path)
-    _base: Path | None = PrivateAttr(default=None)  # the spec file's folder
+    template: str | None = None  # a Word template's name ($CCN_HOME/templates, drafting/templates)
+    _home: Path | None = PrivateAttr(default=None)  # the data folder names are looked up in
+
+    @field_validator("profile")
+    @classmethod
+    def _profile_name(cls, value: str) -> str:
+        return check_name(value, "profile")
+
+    @field_validator("template")
+    @classmethod
+    def _template_name(cls, value: str | None) -> str | None:
+        return check_name(value, "template") if value else None
 
     @field_validator("subject")
     @classmethod
@@ -233,20 +245,21 @@ def explain(exc: ValidationError, source: str) -> str:
     return "\n".join(seen[:10])
 
 
-def parse_spec(data: Any, source: str = "spec", base: Path | None = None) -> DraftSpec:
-    """A spec from already-parsed JSON/YAML data; `base` resolves a relative profile path."""
+def parse_spec(data: Any, source: str = "spec", home: Path | None = None) -> DraftSpec:
+    """A spec from already-parsed JSON/YAML data; its profile and template are looked up in
+    `home` (the data folder; default $CCN_HOME) before the shipped ones."""
     if not isinstance(data, dict):
         raise SpecError(f"{source}: spec phải là một bảng (khóa: giá trị), không phải {type(data).__name__}")
     try:
         spec = DraftSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(explain(exc, source)) from None
-    spec._base = base
+    spec._home = home
     return spec
 
 
-def load_spec(path: Path | str) -> DraftSpec:
-    """A spec from a .json, .yaml or .yml file."""
+def load_spec(path: Path | str, home: Path | None = None) -> DraftSpec:
+    """A spec from a .json, .yaml or .yml file (`home`: as for parse_spec)."""
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -256,9 +269,16 @@ def load_spec(path: Path | str) -> DraftSpec:
         data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise SpecError(f"{path.name}: không đọc được {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
-    return parse_spec(data, path.name, path.resolve().parent)
+    return parse_spec(data, path.name, home)
 
 
-def spec_base(spec: DraftSpec) -> Path | None:
-    """The folder a relative profile path is read from (the spec file's), if known."""
-    return spec._base
+def spec_home(spec: DraftSpec) -> Path | None:
+    """The data folder whose profiles/ and templates/ the spec's names are looked up in first
+    (None: $CCN_HOME)."""
+    return spec._home
+
+
+def with_home(spec: DraftSpec, home: Path | None) -> DraftSpec:
+    """The spec, its names to be looked up in `home` (for a spec parsed by FastAPI)."""
+    spec._home = home
+    return spec

@@ -165,9 +165,10 @@ def ccn_store(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
 
 
 @contextmanager
-def serve_app(app):
+def serve_app(app, **options):
     """Serve an ASGI app with uvicorn on a free loopback port in a background thread; yields
-    the base URL ("http://127.0.0.1:PORT") once it accepts connections, stops it afterwards."""
+    the base URL ("http://127.0.0.1:PORT") once it accepts connections, stops it afterwards.
+    `options`: more uvicorn.Config settings (`ccn serve`'s are api.security.UVICORN_OPTIONS)."""
     import threading
     import time
 
@@ -177,7 +178,7 @@ def serve_app(app):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120

@@ -278,11 +278,16 @@ def test_draft_at_another_date(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("change", "params", "error"), [
     ({"profile": "../../etc/ho-so.yaml"}, {},
-     "Nội dung dự thảo không hợp lệ: trường «profile»: không có hồ sơ cơ quan «../../etc/ho-so.yaml» "
+     "Dữ liệu gửi lên không hợp lệ: nội dung «profile»: chỉ được nêu tên hồ sơ cơ quan (ví dụ «cuc-dck»), "
+     "không được nêu đường dẫn tệp; hồ sơ cơ quan riêng do quản trị đặt vào thư mục profiles/ của thư mục "
+     "dữ liệu"),
+    ({"profile": "bo-khong-co"}, {},
+     "Nội dung dự thảo không hợp lệ: trường «profile»: không có hồ sơ cơ quan «bo-khong-co» "
      "(có sẵn: cuc-dck, sct-lao-cai)"),
     ({"template": "/etc/passwd"}, {},
-     "Nội dung dự thảo không hợp lệ: trường «template»: qua API không dùng được mẫu văn bản riêng "
-     "(đường dẫn trên máy chủ); bỏ trường này để dùng mẫu có sẵn"),
+     "Dữ liệu gửi lên không hợp lệ: nội dung «template»: chỉ được nêu tên mẫu văn bản (ví dụ «tra_loi»), "
+     "không được nêu đường dẫn tệp; mẫu văn bản riêng do quản trị đặt vào thư mục templates/ của thư mục "
+     "dữ liệu"),
     ({"signer": "giam-doc"}, {},
      "Nội dung dự thảo không hợp lệ: trường «signer»: hồ sơ «cuc-dck» không có người ký «giam-doc» "
      "(có: pho-cuc-truong)"),

@@ -70,17 +70,19 @@ def test_shipped_profiles():
 
 
 def test_renamed_agency_is_configuration(ccn_store, tmp_path):
-    """The 2022 name (QĐ 130/QĐ-CTĐP) as a user's profile file: nothing in code changes."""
+    """The 2022 name (QĐ 130/QĐ-CTĐP) as a profile the admin puts in $CCN_HOME/profiles: nothing
+    in code changes; the spec names it."""
     profile = yaml.safe_load((ROOT / "drafting/profiles/cuc-dck.yaml").read_text(encoding="utf-8"))
     profile |= {"id": "cuc-ctdp-2022", "agency": "Cục Công Thương địa phương",
                 "agency_header": ["CỤC CÔNG THƯƠNG", "ĐỊA PHƯƠNG"], "short_name": "Cục Công Thương địa phương",
                 "issuer_code": "CTĐP", "unit_code": "QLCCN",
                 "signers": [{"id": "cuc-truong", "name": "Ngô Quang Trung", "title": "Cục trưởng"}],
                 "default_signer": "cuc-truong"}
-    (tmp_path / "ctdp.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
-    data = example("gop_y") | {"profile": "ctdp.yaml", "signer": None, "date": "2022-12-28"}
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "ctdp.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    data = example("gop_y") | {"profile": "ctdp", "signer": None, "date": "2022-12-28"}
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    draft = assemble(load_spec(tmp_path / "spec.yaml"), ccn_store)
+    draft = assemble(load_spec(tmp_path / "spec.yaml", home=tmp_path), ccn_store)
     assert draft.agency_header == ["CỤC CÔNG THƯƠNG", "ĐỊA PHƯƠNG"]
     assert draft.number_line == "Số:      /CTĐP-QLCCN"
     assert draft.signer_lines == ["CỤC TRƯỞNG"] and draft.signer_name == "Ngô Quang Trung"
@@ -93,10 +95,12 @@ def test_renamed_agency_is_configuration(ccn_store, tmp_path):
 def test_profile_errors(tmp_path):
     with pytest.raises(ProfileError, match="không có hồ sơ cơ quan «bo-khong-co»"):
         load_profile("bo-khong-co")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("id: x\nagency: A\n", encoding="utf-8")
-    with pytest.raises(ProfileError, match=r"bad.yaml, trường «agency_header»: Field required"):
-        load_profile(str(bad))
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "bad.yaml").write_text("id: x\nagency: A\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"^hồ sơ cơ quan «bad», trường «agency_header»: Field required"):
+        load_profile("bad", tmp_path)
+    with pytest.raises(ProfileError, match="không được nêu đường dẫn tệp"):  # a path: never read
+        load_profile(str(tmp_path / "profiles" / "bad.yaml"))
 
 
 # ----------------------------------------------------------------------------- spec errors
@@ -303,15 +307,17 @@ def test_comparison_annex_in_docx(drafts, tmp_path):
 
 
 def test_user_template_is_used(ccn_store, tmp_path):
-    """A template edited in Word (here: the body style's first-line indent 1 cm) drives the output."""
+    """A template edited in Word (here: the body style's first-line indent 1 cm), put by the
+    admin in $CCN_HOME/templates and named by the spec, drives the output."""
     edited = Document(str(TEMPLATE_DIR / "tra_loi.docx"))
     edited.styles["CCN Body"].paragraph_format.first_line_indent = Mm(10)
-    edited.save(tmp_path / "mau.docx")
-    data = example("tra_loi") | {"template": "mau.docx"}
+    (tmp_path / "templates").mkdir()
+    edited.save(tmp_path / "templates" / "mau.docx")
+    data = example("tra_loi") | {"template": "mau"}
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, default_flow_style=False),
                                         encoding="utf-8")
-    spec = load_spec(tmp_path / "spec.yaml")
-    assert template_for(spec.kind, spec) == tmp_path / "mau.docx"
+    spec = load_spec(tmp_path / "spec.yaml", home=tmp_path)
+    assert template_for(spec.kind, spec) == tmp_path / "templates" / "mau.docx"
     doc = Document(str(render(assemble(spec, ccn_store), tmp_path / "out.docx",
                               template=template_for(spec.kind, spec))))
     assert round(doc.styles["CCN Body"].paragraph_format.first_line_indent.mm, 1) == 10.0

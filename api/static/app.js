@@ -86,7 +86,7 @@ const cache = new Map();
 async function api(path, options) {
   const useCache = !options;
   if (useCache && cache.has(path)) return cache.get(path);
-  const response = await fetch(path, options);
+  const response = await fetch(path, {...options, headers: {...authHeaders(), ...(options || {}).headers}});
   let body = null;
   const type = response.headers.get("content-type") || "";
   if (type.includes("json")) body = await response.json();

@@ -53,7 +53,7 @@ class ApiError extends Error {
 }
 
 async function call(method, path, body) {
-  const init = {method, headers: {Accept: "application/json"}};
+  const init = {method, headers: {Accept: "application/json", ...authHeaders()}};
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
     init.body = JSON.stringify(body);

@@ -27,3 +27,11 @@ function append(el, children) {
   }
   return el;
 }
+
+/** The API token the review page keeps for this tab (sessionStorage, never localStorage: it
+ * goes when the tab closes), as request headers; {} without one. A server that requires a token
+ * for reads (CCN_REQUIRE_TOKEN_FOR_READS=1) gets it on every page. */
+function authHeaders() {
+  const token = sessionStorage.getItem("ccn.review.token");
+  return token ? {Authorization: `Bearer ${token}`} : {};
+}

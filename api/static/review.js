@@ -1,12 +1,12 @@
 /* Xem xét dự thảo: the review workflow's page (no framework, no build step).
  * Routes (hash): #/drafts?state=…, #/drafts/<id>?v=<n>, #/new, #/audit, #/users.
- * The API token is kept in localStorage and sent as "Authorization: Bearer …".
+ * The API token is kept in sessionStorage (this tab only) and sent as "Authorization: Bearer …".
  * All text from the server is inserted as text nodes (never as HTML). */
 "use strict";
 
 const TOKEN_KEY = "ccn.review.token";
 const STATE_LABEL = {draft: "Đang soạn", in_review: "Đang xem xét", returned: "Bị trả lại", approved: "Đã phê duyệt"};
-const ROLE_LABEL = {specialist: "Chuyên viên", reviewer: "Người duyệt", admin: "Quản trị"};
+const ROLE_LABEL = {specialist: "Chuyên viên", reviewer: "Người duyệt", curator: "Người quản lý kho văn bản", admin: "Quản trị"};
 const ACTION_BUTTON = {submit: "Trình xem xét", approve: "Phê duyệt", return: "Trả lại kèm góp ý", edit: "Sửa (phiên bản mới)"};
 
 let me = null;
@@ -34,7 +34,7 @@ function stateBadge(state) {
 }
 
 /* ------------------------------------------------------------------ API */
-function token() { return localStorage.getItem(TOKEN_KEY) || ""; }
+function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
 
 async function api(method, path, body) {
   const headers = {Accept: "application/json"};
@@ -79,7 +79,7 @@ async function login() {
   me = null;
   if (token()) {
     try { me = await api("GET", "/api/me"); } catch (err) {
-      if (err.status === 401) localStorage.removeItem(TOKEN_KEY);
+      if (err.status === 401) sessionStorage.removeItem(TOKEN_KEY);
       show(errorBox(err));
     }
   }
@@ -492,13 +492,13 @@ document.addEventListener("DOMContentLoaded", async () => {
     e.preventDefault();
     const value = $("#token").value.trim();
     if (!value) return;
-    localStorage.setItem(TOKEN_KEY, value);
+    sessionStorage.setItem(TOKEN_KEY, value);
     $("#token").value = "";
     await login();
     await route();
   });
   $("#logout").addEventListener("click", async () => {
-    localStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(TOKEN_KEY);
     await login();
     await route();
   });
