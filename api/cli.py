@@ -334,10 +334,19 @@ def _searcher(args: argparse.Namespace, settings=None):
 def cmd_ask(args: argparse.Namespace) -> int:
     from drafting.answer import Answerer
     from drafting.grounding import writer_from_env
+    from kb import register
 
     searcher = _searcher(args)
     answer = Answerer(searcher.store, searcher, llm=writer_from_env()).ask(args.question, as_of=args.as_of)
-    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else _format_answer(answer))
+    clusters = register.register_entry_for_question(searcher.store, args.question)  # as /api/ask
+    if args.json:
+        print(json.dumps({**answer.to_json(), "clusters": [{**e, "text": register.entry_text(e)} for e in clusters]},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(_format_answer(answer))
+        if clusters:
+            print("\nCụm công nghiệp được nêu (cơ sở dữ liệu CCN):")
+            print("\n".join(f"  {register.entry_text(e)}" for e in clusters))
     return 0
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -497,3 +499,27 @@ def test_register_on_postgresql(pg_url):
     second = import_file(store, "lan-2.xlsx", data=xlsx_bytes(GOOD[:1]), user="b")
     assert second.replaced == 1
     store.engine.dispose()
+
+
+def test_ccn_ask_shows_the_register_entry_beside_the_provisions(search_home, tmp_path):
+    """«CCN Âu Lâu có đủ điều kiện mở rộng không?»: the answer quotes the provisions, and beside
+    them the cluster's register entry (area, filling rate, source) read from the corpus."""
+    import shutil
+
+    from api.cli_register import register_from_corpus
+    from kb.store import Store
+
+    _, home = search_home
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    store = Store.at_home(copy)
+    register_from_corpus(store, quiet=True)
+    store.engine.dispose()
+    out = subprocess.run([sys.executable, "-m", "api.cli", "--home", str(copy), "ask",
+                          "CCN Âu Lâu có đủ điều kiện mở rộng không?", "--json"],
+                         capture_output=True, text=True, check=True, timeout=300)
+    data = json.loads(out.stdout)
+    (entry,) = data["clusters"]
+    assert (entry["name"], entry["established_area_ha"]) == ("CCN Âu Lâu", 50.0)
+    assert "tỷ lệ lấp đầy 90,64 %" in entry["text"] and entry["sources"]
+    assert any("Điều 8 Nghị định số 32/2024/NĐ-CP" in p["citation_text"] for p in data["provisions"])
