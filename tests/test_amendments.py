@@ -18,26 +18,32 @@ from kb.model import Status
 from kb.store import Store
 
 AMENDING = "9999/2026/NĐ-CP"
-AMENDING_TEXT = f"""CHÍNH PHỦ
+def amending_decree(number: str, changes: str) -> str:
+    """A test decree (written here, not a real text) amending NĐ 32/2024 from 15/9/2026: its
+    Điều 1 lists `changes`, in the numbered form of the real amending decrees."""
+    return f"""CHÍNH PHỦ
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 Độc lập - Tự do - Hạnh phúc
-Số: {AMENDING}
+Số: {number}
 Hà Nội, ngày 01 tháng 8 năm 2026
 NGHỊ ĐỊNH
 Sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP ngày 15 tháng 3 năm 2024 của Chính phủ về quản lý, phát triển cụm công nghiệp
 Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;
 Chính phủ ban hành Nghị định sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP.
 Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP
-1. Sửa đổi, bổ sung điểm c khoản 2 Điều 8 như sau:
-“c) Đạt tỷ lệ lấp đầy ít nhất 50% hoặc nhu cầu thuê đất công nghiệp vượt quá diện tích đất công nghiệp hiện có;”
-2. Bãi bỏ khoản 2 Điều 9.
-Điều 2. Hiệu lực thi hành
+{changes}Điều 2. Hiệu lực thi hành
 Nghị định này có hiệu lực thi hành từ ngày 15 tháng 9 năm 2026.
 Nơi nhận:
 - Như trên;
 TM. CHÍNH PHỦ
 THỦ TƯỚNG
 """
+
+
+AMENDING_TEXT = amending_decree(AMENDING, """1. Sửa đổi, bổ sung điểm c khoản 2 Điều 8 như sau:
+“c) Đạt tỷ lệ lấp đầy ít nhất 50% hoặc nhu cầu thuê đất công nghiệp vượt quá diện tích đất công nghiệp hiện có;”
+2. Bãi bỏ khoản 2 Điều 9.
+""")
 
 
 @pytest.fixture(scope="module")

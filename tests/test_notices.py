@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOTICES, home_with
+from test_amendments import amending_decree
 
 from drafting.answer import NOT_CURRENT, Answerer
 from drafting.assemble import assemble
@@ -245,25 +246,9 @@ amends:
 reported_changes:
   - "Điều 8 khoản 1: test orientation only"
 """
-TEST_TEXT = f"""CHÍNH PHỦ
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Số: {TEST_NUMBER}
-Hà Nội, ngày 01 tháng 8 năm 2026
-NGHỊ ĐỊNH
-Sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP ngày 15 tháng 3 năm 2024 của Chính phủ về quản lý, phát triển cụm công nghiệp
-Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;
-Chính phủ ban hành Nghị định sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP.
-Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 32/2024/NĐ-CP
-1. Sửa đổi, bổ sung khoản 1 Điều 8 như sau:
+TEST_TEXT = amending_decree(TEST_NUMBER, """1. Sửa đổi, bổ sung khoản 1 Điều 8 như sau:
 “1. Thành lập cụm công nghiệp phải đáp ứng các điều kiện thử nghiệm sau đây.”
-Điều 2. Hiệu lực thi hành
-Nghị định này có hiệu lực thi hành từ ngày 15 tháng 9 năm 2026.
-Nơi nhận:
-- Như trên;
-TM. CHÍNH PHỦ
-THỦ TƯỚNG
-"""
+""")
 
 
 @pytest.mark.parametrize("text_first", [False, True])
