@@ -21,7 +21,7 @@ to `ROUTERS`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -63,11 +63,13 @@ def create_app(
     preload: bool = False,
     dense: str = "core",
     static_dir: Path | None = None,
+    startup: Callable[[AppState], object] | None = None,
 ) -> FastAPI:
     """The app over the data folder `home` (default: $CCN_HOME or ./data) and its store
     (default: $CCN_DATABASE_URL, else the embedded SQLite file). `preload` loads the search
     indexes and model at start-up instead of on the first search; `dense` is what the index
-    update after an upload embeds (`ccn index --dense`: core, all, none)."""
+    update after an upload embeds (`ccn index --dense`: core, all, none). `startup(state)` runs
+    when serving begins instead of completing an interrupted index (`ccn run`'s background job)."""
     home = Path(home) if home is not None else home_dir(None)
     state = AppState(home, store or store_for(home), searcher, dense=dense)
 
@@ -76,7 +78,10 @@ def create_app(
         state.sweep_tmp()  # staged uploads a kill left behind
         if preload:
             state.searcher()
-        state.complete_index_in_background()  # indexing a kill interrupted
+        if startup is not None:
+            startup(state)
+        else:
+            state.complete_index_in_background()  # indexing a kill interrupted
         _cancel_work_on_sigterm(state)
         yield
         state.jobs.cancel_all()  # shutdown: jobs stop at their next page or batch
@@ -109,7 +114,15 @@ def _add_health(app: FastAPI, state: AppState) -> None:
         missing = units_without_vectors(state.home)
         return {"status": "indexing" if missing else "ok", "documents": counts["documents"],
                 "provisions": counts["provisions"], "search_ready": state.search_ready,
-                "query_encoder": state.query_encoder(), "units_without_vectors": missing}
+                "query_encoder": state.query_encoder(), "units_without_vectors": missing,
+                "build": _build_json(state.build_job)}
+
+
+def _build_json(job) -> dict | None:
+    """The first run's background job (`ccn run`): state, step, counts, ETA; None when none ran."""
+    if job is None:
+        return None
+    return {"state": job.state, "error": job.error, **job.progress}
 
 
 def _cancel_work_on_sigterm(state: AppState) -> None:
