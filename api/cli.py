@@ -357,7 +357,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         port_problem,
         start_background,
     )
-    from api.state import AppState
     from retrieval.build import build_lexical
 
     problem = port_problem(args.host, args.port)
@@ -371,7 +370,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         report = build_lexical(store, home, progress=ProgressLines())
         print(f"Chỉ mục từ khoá: {report.units} đơn vị tìm kiếm, {report.seconds} giây.", file=sys.stderr)
-    if not rest and not needs_background(AppState(home, store)):
+    if not rest and not needs_background(home):
         return cmd_serve(args)
     print(f"Phục vụ tại http://{args.host}:{args.port}/ (dữ liệu: {home}); tìm theo từ khoá ngay, "
           "vector và mô hình câu hỏi đang được tính (tiến độ bên dưới, trong /health và trên giao diện).",

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from api.progress import ProgressLines
-from api.state import AppState, mark_stale
+from api.state import AppState, is_stale, mark_stale, units_without_vectors
 from corpus import corpus_paths
 from ingest.runner import ingest_paths
 from kb.store import Store
@@ -50,9 +50,10 @@ def has_units(home: Path) -> bool:
         conn.close()
 
 
-def needs_background(state: AppState) -> bool:
+def needs_background(home: Path) -> bool:
     """Vectors or the query student still to be made (or an interrupted index to complete)."""
-    return state.index_incomplete or not (student_dir(state.home) / "manifest.json").exists()
+    incomplete = is_stale(home) or units_without_vectors(home) > 0
+    return incomplete or not (student_dir(home) / "manifest.json").exists()
 
 
 def ingest_core(store: Store, home: Path, paths: list[Path]) -> list[Path]:

@@ -5,8 +5,16 @@ vectors picked up without a restart, Swagger UI offline."""
 from __future__ import annotations
 
 import io
+import socket
+import time
+
+import httpx
+import numpy as np
 
 from api.progress import ProgressLines, progress_line
+from api.state import units_without_vectors
+from ingest.runner import ingest_paths
+from kb.store import Store
 
 
 class FakeClock:
@@ -39,3 +47,83 @@ def test_progress_eta_in_minutes():
     assert list(wrap(iter(["a.docx", "b.pdf"]), 2)) == ["a.docx", "b.pdf"]
     assert stream.getvalue().splitlines() == ["Nạp văn bản: 1/2 (50 %), còn khoảng 20 giây",
                                               "Nạp văn bản: 2/2 (100 %), xong"]
+
+
+# ------------------------------------------------------------------ busy port, before any work
+def test_busy_port_fails_fast_in_vietnamese_before_any_work(tmp_path, capsys):
+    from api.cli import main
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["--home", str(tmp_path / "home"), "run", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"cổng {port} trên 127.0.0.1 đang được một chương trình khác dùng" in err
+    assert f"PORT={port + 1} make run" in err
+    assert not (tmp_path / "home").exists()  # nothing ingested, no store created
+
+
+# ------------------------------------------------------------------ lexical first, vectors later
+class DeterministicStandInEmbedder:
+    """A deterministic stand-in for the embedding model (no model runs in this test): a text's
+    vector counts a few letters, normalised. Only its arrival matters here, not its quality."""
+
+    name = "stand-in:letter-counts"
+    dim = 8
+
+    def embed_documents(self, texts):
+        rows = np.array([[t.count(c) + 1.0 for c in "acgiklnt"] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    def embed_query(self, text):
+        return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts):
+        return self.embed_documents(texts)
+
+
+def test_serves_lexical_search_then_picks_up_vectors_without_restart(tmp_path, monkeypatch, ccn_dir):
+    from api.app import create_app
+    from api.first_run import needs_background
+    from retrieval.build import build_indexes, build_lexical
+    from tests.conftest import serve_app
+
+    monkeypatch.setenv("CCN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CCN_EMBEDDER", "stand-in")  # what the server's searcher opens
+    monkeypatch.setattr("retrieval.dense.embedder_from_config", lambda *a, **k: DeterministicStandInEmbedder())
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    report = ingest_paths(store, [ccn_dir / "ND-32-2024-ND-CP.txt", ccn_dir / "QD-130-2022-QD-CTDP.md"])
+    assert report.failed == [] and len(report.ingested) == 2
+    lexical = build_lexical(store, home)
+    assert lexical.units > 50 and units_without_vectors(home) == lexical.units - _skipped(home)
+    assert needs_background(home)
+    app = create_app(home, store=store, preload=True, startup=lambda state: None)
+    with serve_app(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+        health = client.get("/health").json()
+        assert health["search_ready"] and health["query_encoder"] is None and health["status"] == "indexing"
+        hits = client.get("/api/search", params={"q": "điều kiện thành lập cụm công nghiệp"}).json()["results"]
+        assert hits and "32/2024/NĐ-CP" in hits[0]["citation_text"]
+        # the background work, as another process would do it: vectors stored, the index stamped
+        built = build_indexes(store, home, dense="core", embedder="stand-in")
+        assert built.embedded == lexical.units - _skipped(home) > 0
+        for attempt in range(100):  # a search notices the new index and reloads it meanwhile
+            client.get("/api/search", params={"q": f"cụm công nghiệp {attempt}"})  # not a cached answer
+            health = client.get("/health").json()
+            if health["query_encoder"]:
+                break
+            time.sleep(0.1)
+        assert health["query_encoder"] == DeterministicStandInEmbedder.name
+        assert health["units_without_vectors"] == 0 and health["build"] is None
+
+
+def _skipped(home) -> int:
+    from retrieval.index import EMBED_SKIPPED, connect_units
+
+    conn = connect_units(home)
+    try:
+        return conn.execute("SELECT count(*) FROM units WHERE embedded = ?", (EMBED_SKIPPED,)).fetchone()[0]
+    finally:
+        conn.close()
