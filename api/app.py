@@ -11,7 +11,7 @@
     /api/kb/uploads, /api/kb/audit    pending uploads, confirm, withdraw; the knowledge base's audit
     POST /api/check, /api/draft       check a letter's citations; draft a letter (routes_check.py)
     GET  /                            the web UI (api/static/index.html); /static its files
-    GET  /docs, /openapi.json         the OpenAPI schema
+    GET  /docs, /openapi.json         Swagger UI (offline, api/docs.py), the OpenAPI schema
 
 State (store, searcher, answer composer) is loaded once and shared; endpoints are plain `def`,
 run in FastAPI's thread pool. Errors are JSON `{"error": "<tiếng Việt>", "details": [...]}`.
@@ -31,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import review, routes_check, routes_documents, routes_ingest, routes_search
 from api.cli import home_dir, store_for
+from api.docs import add_docs
 from api.errors import install_error_handlers
 from api.limits import BodyLimit, RequestBudget
 from api.routes_register import router as register_router
@@ -87,7 +88,7 @@ def create_app(
         state.jobs.cancel_all()  # shutdown: jobs stop at their next page or batch
 
     app = FastAPI(title="Trợ lý pháp luật cụm công nghiệp", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, redirect_slashes=False)
+                  lifespan=lifespan, redirect_slashes=False, docs_url=None, redoc_url=None)
     app.state.ccn = state
     install_error_handlers(app)
     app.add_exception_handler(review.ReviewError, review.on_review_error)
@@ -97,6 +98,7 @@ def create_app(
     for router in (*ROUTERS, *routers):
         app.include_router(router)
     _add_health(app, state)
+    add_docs(app)  # Swagger UI from the installed package (api/docs.py)
     _add_static(app, static_dir or STATIC_DIR)
     return app
 

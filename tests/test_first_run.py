@@ -127,3 +127,28 @@ def _skipped(home) -> int:
         return conn.execute("SELECT count(*) FROM units WHERE embedded = ?", (EMBED_SKIPPED,)).fetchone()[0]
     finally:
         conn.close()
+
+
+# ------------------------------------------------------------------ /docs offline
+def test_docs_are_served_offline_without_inline_script(tmp_path):
+    import re
+
+    from api.app import create_app
+    from tests.conftest import serve_app
+
+    app = create_app(tmp_path / "home", startup=lambda state: None)
+    with serve_app(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        page = client.get("/docs")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+        assert scripts and all(body.strip() == "" and "src=" in attrs for attrs, body in scripts)  # CSP-safe
+        urls = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert "/docs-assets/swagger-ui-bundle.js" in urls and "/docs-assets/swagger-ui.css" in urls
+        assert "/static/swagger-init.js" in urls
+        for url in urls:
+            assert url.startswith("/"), url  # no CDN
+            asset = client.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 100, url
+        assert 'data-url="/openapi.json"' in page.text
+        assert client.get("/openapi.json").json()["info"]["title"] == app.title
+        assert client.get("/redoc").status_code == 404  # ReDoc would load a CDN: not served
