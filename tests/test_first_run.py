@@ -152,3 +152,39 @@ def test_docs_are_served_offline_without_inline_script(tmp_path):
         assert 'data-url="/openapi.json"' in page.text
         assert client.get("/openapi.json").json()["info"]["title"] == app.title
         assert client.get("/redoc").status_code == 404  # ReDoc would load a CDN: not served
+
+
+# ------------------------------------------------------------------ the background job, in /health
+def test_background_job_ingests_the_rest_embeds_and_reports_in_health(tmp_path, monkeypatch, ccn_dir, capsys):
+    from api.app import create_app
+    from api.first_run import start_background
+    from retrieval.build import build_lexical
+    from tests.conftest import serve_app
+
+    monkeypatch.setenv("CCN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CCN_EMBEDDER", "stand-in")
+    monkeypatch.setattr("retrieval.dense.embedder_from_config", lambda *a, **k: DeterministicStandInEmbedder())
+    monkeypatch.setattr("retrieval.build.query_question_paths", lambda: [])  # no hỏi đáp archive: quick
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    assert ingest_paths(store, [ccn_dir / "QD-130-2022-QD-CTDP.md"]).failed == []
+    build_lexical(store, home)
+    rest = [ccn_dir / "QD-16-2026-QD-UBND-LaoCai.txt"]
+    app = create_app(home, store=store, preload=True, startup=lambda state: start_background(state, rest))
+    with serve_app(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+        for _ in range(600):
+            health = client.get("/health").json()
+            if health["build"]["state"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert health["build"]["state"] == "done", health["build"]
+        assert health["documents"] == 2  # the rest of the default set, ingested while serving
+        assert health["units_without_vectors"] == 0 and health["status"] == "ok"
+        assert health["query_encoder"] == DeterministicStandInEmbedder.name  # vectors swapped in
+        job = app.state.ccn.build_job.to_json()
+        assert job["result"]["ingested"] == 1 and job["result"]["vectors"] > 0
+        banner = client.get("/").text
+        assert 'id="build-banner"' in banner and "/static/banner.js" in banner
+        assert client.get("/static/banner.js").status_code == 200
+    err = capsys.readouterr().err
+    assert "Nạp văn bản: 1/1 (100 %), xong" in err and "Tính vector: " in err
