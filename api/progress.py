@@ -76,7 +76,7 @@ class ProgressLines:
                 self._report(desc, done, total, estimate_eta(started, now, done, total), now)
             elif self.job is not None:
                 self._report(desc, done, total, estimate_eta(started, now, done, total), now, line=False)
-        self._report(desc, done, total, 0.0, self.clock(), line=shown != done or not done)
+        self._report(desc, done, total, 0.0, self.clock(), line=total > 0 and shown != done)
 
     def ingest(self, items: Iterable, total: int) -> Iterator:
         """The form ingest_paths takes: files read."""

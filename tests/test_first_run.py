@@ -47,6 +47,9 @@ def test_progress_eta_in_minutes():
     assert list(wrap(iter(["a.docx", "b.pdf"]), 2)) == ["a.docx", "b.pdf"]
     assert stream.getvalue().splitlines() == ["Nạp văn bản: 1/2 (50 %), còn khoảng 20 giây",
                                               "Nạp văn bản: 2/2 (100 %), xong"]
+    nothing = io.StringIO()  # a step with nothing to do says nothing
+    assert list(ProgressLines(nothing, clock=FakeClock(step=1.0))([], 0, "Phân tích văn bản")) == []
+    assert nothing.getvalue() == ""
 
 
 # ------------------------------------------------------------------ busy port, before any work
