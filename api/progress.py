@@ -13,8 +13,10 @@ also records the step, counts and ETA there, which /health shows.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TextIO
 
 EVERY = 10.0  # seconds between two lines when the output is not a terminal
@@ -40,14 +42,31 @@ def estimate_eta(started: float, now: float, done: int, total: int) -> float | N
     return (now - started) / done * (total - done)
 
 
+@dataclass
+class _Step:
+    desc: str
+    total: int
+    started: float
+    last: float
+    done: int = 0
+    shown: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 class ProgressLines:
+    """`beat`: seconds of real time between two looks of a helper thread that prints the line
+    when no item finished for `every` seconds (a batch of embedding can take a minute on a busy
+    machine); None: lines only as items finish (a test's fake clock)."""
+
     def __init__(self, stream: TextIO | None = None, *, every: float = EVERY,
-                 clock: Callable[[], float] = time.monotonic, job=None, tty: bool | None = None):
+                 clock: Callable[[], float] = time.monotonic, job=None, tty: bool | None = None,
+                 beat: float | None = 1.0):
         self.stream = stream
         self.every = every
         self.clock = clock
         self.job = job  # an api.jobs.Job: its progress (step, counts, ETA) follows this one
         self.tty = tty
+        self.beat = beat
 
     def _out(self) -> TextIO:
         return self.stream if self.stream is not None else sys.stderr
@@ -64,28 +83,43 @@ class ProgressLines:
 
             yield from tqdm(items, total=total, desc=desc, file=self._out())
             return
-        started = last = self.clock()
-        done = shown = 0
-        self._report(desc, 0, total, None, started, line=False)
-        for item in items:
-            yield item
-            done += 1
+        now = self.clock()
+        step = _Step(desc, total, now, now)
+        self._report(step, None, line=False)
+        stop = threading.Event()
+        if self.beat is not None and total > 0:
+            threading.Thread(target=self._beat, args=(step, stop), name="ccn-progress", daemon=True).start()
+        try:
+            for item in items:
+                yield item
+                step.done += 1
+                self._tick(step)
+        finally:
+            stop.set()
+        with step.lock:
+            self._report(step, 0.0, line=total > 0 and step.shown != step.done)
+
+    def _tick(self, step: _Step, beat: bool = False) -> None:
+        with step.lock:
             now = self.clock()
-            if now - last >= self.every:
-                last, shown = now, done
-                self._report(desc, done, total, estimate_eta(started, now, done, total), now)
-            elif self.job is not None:
-                self._report(desc, done, total, estimate_eta(started, now, done, total), now, line=False)
-        self._report(desc, done, total, 0.0, self.clock(), line=total > 0 and shown != done)
+            eta = estimate_eta(step.started, now, step.done, step.total)
+            if now - step.last >= self.every:
+                step.last, step.shown = now, step.done
+                self._report(step, eta, job=not beat)
+            elif not beat:
+                self._report(step, eta, line=False)
+
+    def _beat(self, step: _Step, stop: threading.Event) -> None:
+        while not stop.wait(self.beat):
+            self._tick(step, beat=True)
 
     def ingest(self, items: Iterable, total: int) -> Iterator:
         """The form ingest_paths takes: files read."""
         return self(items, total, "Nạp văn bản")
 
-    def _report(self, desc: str, done: int, total: int, eta: float | None, now: float,
-                line: bool = True) -> None:
-        if self.job is not None:
-            self.job.step(desc, done, total)  # raises Cancelled when the job was cancelled
+    def _report(self, step: _Step, eta: float | None, *, line: bool = True, job: bool = True) -> None:
+        if job and self.job is not None:  # not from the helper thread: Cancelled is the work's
+            self.job.step(step.desc, step.done, step.total)  # raises Cancelled when cancelled
             self.job.progress["eta_seconds"] = None if eta is None else round(eta)
         if line:  # the tqdm bar is used only on a terminal without a job
-            print(progress_line(desc, done, total, eta), file=self._out(), flush=True)
+            print(progress_line(step.desc, step.done, step.total, eta), file=self._out(), flush=True)

@@ -30,7 +30,7 @@ class FakeClock:
 
 def test_progress_lines_when_not_a_terminal(capsys):
     clock = FakeClock(step=1.0)  # one second per batch
-    progress = ProgressLines(every=10.0, clock=clock)  # stderr under capsys is not a TTY
+    progress = ProgressLines(every=10.0, clock=clock, beat=None)  # stderr under capsys is not a TTY
     assert list(progress(range(60), 60, "Tính vector")) == list(range(60))
     lines = capsys.readouterr().err.splitlines()
     # a line every 10 s (items 10, 20, … 50) and one at the end; no bar, no carriage returns
@@ -43,13 +43,33 @@ def test_progress_lines_when_not_a_terminal(capsys):
 def test_progress_eta_in_minutes():
     assert progress_line("Tính vector", 640, 1725, 190.0) == "Tính vector: 640/1725 (37 %), còn khoảng 3 phút"
     stream = io.StringIO()
-    wrap = ProgressLines(stream, every=10.0, clock=FakeClock(step=20.0)).ingest
+    wrap = ProgressLines(stream, every=10.0, clock=FakeClock(step=20.0), beat=None).ingest
     assert list(wrap(iter(["a.docx", "b.pdf"]), 2)) == ["a.docx", "b.pdf"]
     assert stream.getvalue().splitlines() == ["Nạp văn bản: 1/2 (50 %), còn khoảng 20 giây",
                                               "Nạp văn bản: 2/2 (100 %), xong"]
     nothing = io.StringIO()  # a step with nothing to do says nothing
     assert list(ProgressLines(nothing, clock=FakeClock(step=1.0))([], 0, "Phân tích văn bản")) == []
     assert nothing.getvalue() == ""
+
+
+def test_progress_line_while_one_item_takes_long():
+    """A slow batch (a minute of embedding on a busy machine) still gets its line every `every`
+    seconds: the helper thread prints it while the next item is awaited."""
+    stream = io.StringIO()
+
+    def items():
+        yield "batch 1"
+        for _ in range(1000):  # the second batch "takes" until a line was printed (≤ 10 s)
+            if stream.getvalue():
+                break
+            time.sleep(0.01)
+        yield "batch 2"
+
+    progress = ProgressLines(stream, every=0.05, beat=0.01)
+    assert list(progress(items(), 2, "Tính vector")) == ["batch 1", "batch 2"]
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("Tính vector: 1/2 (50 %), còn khoảng")
+    assert lines[-1] == "Tính vector: 2/2 (100 %), xong"
 
 
 # ------------------------------------------------------------------ busy port, before any work
