@@ -93,7 +93,8 @@ def run(command: list[str], cwd: Path, env: dict, port: int, until: str, timeout
     base = f"http://127.0.0.1:{port}"
     search = f"{base}/api/search?" + urllib.parse.urlencode({"q": QUERY})
     started = time.monotonic()
-    server = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
+    server = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL)  # uvicorn's access log; progress is on stderr
     figures: dict = {"health_s": None, "lexical_s": None, "hybrid_s": None}
     try:
         while time.monotonic() - started < timeout and server.poll() is None:
