@@ -297,6 +297,7 @@ def _write(home: Path, teacher: str, vocab: list[tuple[str, float]], weights: np
     Each file is written beside and renamed into place: a server that has the old weights
     memory-mapped keeps reading them until it reloads."""
     folder = student_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)  # a fresh home: teacher vectors live in $CCN_CACHE now
     (folder / "manifest.json").unlink(missing_ok=True)
     with _replacing(folder / "weights.npy") as tmp, tmp.open("wb") as fh:
         np.save(fh, weights.astype(np.float16))

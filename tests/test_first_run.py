@@ -188,6 +188,7 @@ def test_background_job_ingests_the_rest_embeds_and_reports_in_health(tmp_path, 
     monkeypatch.setenv("CCN_EMBEDDER", "stand-in")
     monkeypatch.setattr("retrieval.dense.embedder_from_config", lambda *a, **k: DeterministicStandInEmbedder())
     monkeypatch.setattr("retrieval.build.query_question_paths", lambda: [])  # no hỏi đáp archive: quick
+    monkeypatch.setattr("retrieval.distill.MIN_QUESTIONS", 1)  # the knowledge base's own questions suffice
     home = tmp_path / "home"
     store = Store.at_home(home)
     assert ingest_paths(store, [ccn_dir / "QD-130-2022-QD-CTDP.md"]).failed == []
@@ -203,9 +204,10 @@ def test_background_job_ingests_the_rest_embeds_and_reports_in_health(tmp_path, 
         assert health["build"]["state"] == "done", health["build"]
         assert health["documents"] == 2  # the rest of the default set, ingested while serving
         assert health["units_without_vectors"] == 0 and health["status"] == "ok"
-        assert health["query_encoder"] == DeterministicStandInEmbedder.name  # vectors swapped in
+        assert health["query_encoder"] == f"student:{DeterministicStandInEmbedder.name}"  # then the student
         job = app.state.ccn.build_job.to_json()
         assert job["result"]["ingested"] == 1 and job["result"]["vectors"] > 0
+        assert job["result"]["student"]["questions"] > 0 and not job["result"]["student"]["skipped"]
         banner = client.get("/").text
         assert 'id="build-banner"' in banner and "/static/banner.js" in banner
         assert client.get("/static/banner.js").status_code == 200
