@@ -64,6 +64,7 @@ def main() -> int:
     parser.add_argument("--until", choices=["health", "lexical", "hybrid"], default="hybrid")
     parser.add_argument("--timeout", type=float, default=3 * 3600)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the server is stopped on the way out
     shared = (args.shared or REPO.parent / "shared").resolve()
     if not shared.is_dir():
         shared = Path("/work/shared")
