@@ -11,7 +11,7 @@
     /api/kb/uploads, /api/kb/audit    pending uploads, confirm, withdraw; the knowledge base's audit
     POST /api/check, /api/draft       check a letter's citations; draft a letter (routes_check.py)
     GET  /                            the web UI (api/static/index.html); /static its files
-    GET  /docs, /openapi.json         the OpenAPI schema
+    GET  /docs, /openapi.json         Swagger UI (offline, api/docs.py), the OpenAPI schema
 
 Every request first passes api.security (security headers, URL length, the same-origin check
 of state changes, a token for reads when CCN_REQUIRE_TOKEN_FOR_READS=1) and the body limit.
@@ -23,7 +23,7 @@ to `ROUTERS`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import review, routes_check, routes_documents, routes_ingest, routes_search
 from api.cli import home_dir, store_for
+from api.docs import add_docs
 from api.errors import install_error_handlers
 from api.limits import BodyLimit, RequestBudget
 from api.routes_register import router as register_router
@@ -67,12 +68,14 @@ def create_app(
     dense: str = "core",
     static_dir: Path | None = None,
     require_token_for_reads: bool | None = None,
+    startup: Callable[[AppState], object] | None = None,
 ) -> FastAPI:
     """The app over the data folder `home` (default: $CCN_HOME or ./data) and its store
     (default: $CCN_DATABASE_URL, else the embedded SQLite file). `preload` loads the search
     indexes and model at start-up instead of on the first search; `dense` is what the index
     update after an upload embeds (`ccn index --dense`: core, all, none). `require_token_for_reads`
-    (default: $CCN_REQUIRE_TOKEN_FOR_READS) makes every /api request need a valid token (api.security)."""
+    (default: $CCN_REQUIRE_TOKEN_FOR_READS) makes every /api request need a valid token (api.security). `startup(state)` runs
+    when serving begins instead of completing an interrupted index (`ccn run`'s background job)."""
     home = Path(home) if home is not None else home_dir(None)
     state = AppState(home, store or store_for(home), searcher, dense=dense)
 
@@ -81,13 +84,16 @@ def create_app(
         state.sweep_tmp()  # staged uploads a kill left behind
         if preload:
             state.searcher()
-        state.complete_index_in_background()  # indexing a kill interrupted
+        if startup is not None:
+            startup(state)
+        else:
+            state.complete_index_in_background()  # indexing a kill interrupted
         _cancel_work_on_sigterm(state)
         yield
         state.jobs.cancel_all()  # shutdown: jobs stop at their next page or batch
 
     app = FastAPI(title="Trợ lý pháp luật cụm công nghiệp", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, redirect_slashes=False)
+                  lifespan=lifespan, redirect_slashes=False, docs_url=None, redoc_url=None)
     app.state.ccn = state
     install_error_handlers(app)
     app.add_exception_handler(review.ReviewError, review.on_review_error)
@@ -101,6 +107,7 @@ def create_app(
     for router in (*ROUTERS, *routers):
         app.include_router(router)
     _add_health(app, state)
+    add_docs(app)  # Swagger UI from the installed package (api/docs.py)
     _add_static(app, static_dir or STATIC_DIR)
     return app
 
@@ -118,7 +125,15 @@ def _add_health(app: FastAPI, state: AppState) -> None:
         missing = units_without_vectors(state.home)
         return {"status": "indexing" if missing else "ok", "documents": counts["documents"],
                 "provisions": counts["provisions"], "search_ready": state.search_ready,
-                "query_encoder": state.query_encoder(), "units_without_vectors": missing}
+                "query_encoder": state.query_encoder(), "units_without_vectors": missing,
+                "build": _build_json(state.build_job)}
+
+
+def _build_json(job) -> dict | None:
+    """The first run's background job (`ccn run`): state, step, counts, ETA; None when none ran."""
+    if job is None:
+        return None
+    return {"state": job.state, "error": job.error, **job.progress}
 
 
 def _cancel_work_on_sigterm(state: AppState) -> None:

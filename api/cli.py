@@ -8,6 +8,10 @@
     ccn [--home DIR] show "CITATION" [--as-of YYYY-MM-DD] [--json]
     ccn [--home DIR] serve [--host 127.0.0.1] [--port 8000]
                                                  the HTTP API and web UI (api/app.py)
+    ccn [--home DIR] run [--host 127.0.0.1] [--port 8000]
+                                                 `make run`: port checked first, the core corpus
+                                                 and lexical index, serving at once, vectors and
+                                                 query student in the background (api/first_run.py)
     ccn [--home DIR] check FILE [--as-of YYYY-MM-DD] [--json] [--annotate OUT.docx]
                                                  a letter's citations checked (exit 1: errors)
     ccn [--home DIR] draft SPEC -o OUT.docx [--report REPORT.json] [--as-of YYYY-MM-DD] [--pdf OUT.pdf]
@@ -64,17 +68,17 @@ def store_for(home: Path) -> Store:
 
 
 def _progress(iterator, total):
-    from tqdm import tqdm
+    """A bar on a terminal, lines with counts and ETA otherwise (api/progress.py)."""
+    from api.progress import ProgressLines
 
-    return tqdm(iterator, total=total, unit="tệp", desc="Nạp văn bản", file=sys.stderr,
-                disable=not sys.stderr.isatty() and total < 2)
+    return iterator if total < 2 and not sys.stderr.isatty() else ProgressLines().ingest(iterator, total)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     store = open_store(args)
     if args.if_empty and store.counts()["documents"]:
         print(f"Kho đã có {store.counts()['documents']} văn bản: không nạp lại (--if-empty).", file=sys.stderr)
-        _catalogue(store, default=not args.paths and args.set == "default")
+        update_catalogue(store, default=not args.paths and args.set == "default")
         return 0
     paths = [Path(p) for p in args.paths] or corpus_paths(args.set)
     report = ingest_paths(store, paths, progress=_progress)  # one writer per home; audited as the OS user
@@ -91,7 +95,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"CẢNH BÁO  {path}: {warning}", file=sys.stderr)
     for failure in report.failed:
         print(f"LỖI  {failure['path']}: {failure['error']}", file=sys.stderr)
-    _catalogue(store, default=not args.paths and args.set == "default")
+    update_catalogue(store, default=not args.paths and args.set == "default")
     counts = store.counts()
     summary = (
         f"Đã nạp {len(report.ingested)} tệp, không đổi {len(report.unchanged)}, "
@@ -106,7 +110,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
-def _catalogue(store: Store, default: bool) -> None:
+def update_catalogue(store: Store, default: bool) -> None:
     """The catalogue of cited documents (kb/catalog.py): the ingested texts' mentions, and with
     the default set the sources under `catalogue:` in corpus/default.yaml (the hỏi đáp pages);
     an unchanged source is skipped by its sha256."""
@@ -263,9 +267,9 @@ def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
 
 
 def _index_progress(iterator, total, desc):
-    from tqdm import tqdm
+    from api.progress import ProgressLines
 
-    return tqdm(iterator, total=total, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty())
+    return ProgressLines()(iterator, total, desc)
 
 
 def _home(args: argparse.Namespace) -> Path:
@@ -384,6 +388,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         uvicorn.run(create_app(home, store=open_store(args), preload=True), host=args.host, port=args.port,
                     **UVICORN_OPTIONS)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """`make run`: serve first, improve in the background (api/first_run.py)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.first_run import (
+        default_paths,
+        has_units,
+        ingest_core,
+        needs_background,
+        port_problem,
+        start_background,
+    )
+    from retrieval.build import build_lexical
+
+    problem = port_problem(args.host, args.port)
+    if problem:  # before any work: a busy port used to cost a re-ingest and an English error
+        print(f"Lỗi: {problem}.", file=sys.stderr)
+        return 1
+    home, store = _home(args), open_store(args)
+    rest = ingest_core(store, home, default_paths())
+    if not has_units(home):  # a first index: the lexical part now, vectors in the background
+        from api.progress import ProgressLines
+
+        report = build_lexical(store, home, progress=ProgressLines())
+        print(f"Chỉ mục từ khoá: {report.units} đơn vị tìm kiếm, {report.seconds} giây.", file=sys.stderr)
+    if not rest and not needs_background(home):
+        return cmd_serve(args)
+    print(f"Phục vụ tại http://{args.host}:{args.port}/ (dữ liệu: {home}); tìm theo từ khoá ngay, "
+          "vector và mô hình câu hỏi đang được tính (tiến độ bên dưới, trong /health và trên giao diện).",
+          file=sys.stderr)
+    app = create_app(home, store=store, preload=True, startup=lambda state: start_background(state, rest))
+    uvicorn.run(app, host=args.host, port=args.port)
     return 0
 
 
@@ -521,6 +561,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None,
                    help="số tiến trình phục vụ (mặc định: số lõi CPU, tối đa 4)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("run", help="lần chạy đầu: nạp, phục vụ ngay, tính vector trong nền (make run)",
+                       parents=common)
+    p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="khi không còn việc nền: số tiến trình phục vụ (mặc định: số lõi CPU, tối đa 4)")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("users", help="người dùng quy trình duyệt dự thảo, mã truy cập API", parents=common)
     p.add_argument("action", choices=["add", "token", "list"],

@@ -73,6 +73,8 @@ class Health(Model):
                                       "(the query student), the model's name, or null (no vectors)")
     units_without_vectors: int = Field(0, description="search units waiting for a vector (status "
                                        "'indexing' while > 0: an interrupted indexing being completed)")
+    build: dict | None = Field(None, description="`ccn run`'s background work (ingest of the rest, vectors, "
+                               "query student): state, step, done, total, eta_seconds; null when none")
 
 
 # ------------------------------------------------------------------------------- search

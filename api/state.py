@@ -99,8 +99,10 @@ class AppState:
         self.tmp = home / "tmp" / str(os.getpid())  # uploads being staged, per process: swept at start-up
         self.cache = ResultCache(cache_size)  # responses of /api/search and /api/ask
         self.jobs = Jobs()
+        self.build_job = None  # the first run's background job (api/first_run.py), shown by /health
         self._index_lock = threading.Lock()
         self._index_wanted = threading.Event()
+        self._student_wanted = "off"
         self._load_lock = threading.Lock()
         self._flag_lock = threading.Lock()
         self._searcher: Searcher | None = None
@@ -148,10 +150,13 @@ class AppState:
             mark_stale(self.home)
             yield
 
-    def reindex(self, progress=None) -> IndexReport:
+    def reindex(self, progress=None, student: str = "off") -> IndexReport:
         """Bring the indexes in line with the store, then swap in a searcher over them. When a
         build is under way (this process or another), return at once with an empty report: that
-        build runs once more for this change."""
+        build runs once more for this change. `student` (build_indexes): "auto" also trains the
+        query student when the home has none; the build that runs next honours it."""
+        if student != "off":
+            self._student_wanted = student
         self._index_wanted.set()
         report = IndexReport()
         while self._index_wanted.is_set():
@@ -162,15 +167,16 @@ class AppState:
                     fcntl.flock(handle, fcntl.LOCK_EX)
                     while self._index_wanted.is_set():
                         self._index_wanted.clear()
-                        report = self._build(progress)
+                        student, self._student_wanted = self._student_wanted, "off"
+                        report = self._build(progress, student)
             finally:
                 self._index_lock.release()
         return report
 
-    def _build(self, progress=None) -> IndexReport:
+    def _build(self, progress=None, student: str = "off") -> IndexReport:
         mark_stale(self.home)  # cleared only once the build completes: a kill leaves it
         report = build_indexes(self.store, self.home, dense=self.dense, embedder=self.embedder,
-                               chroma_url=self.chroma_url, progress=progress)
+                               chroma_url=self.chroma_url, progress=progress, student=student)
         if units_without_vectors(self.home) == 0 or self.dense == "none":
             clear_stale(self.home)
         self._generation_file().write_text(str(time.time_ns()), encoding="utf-8")

