@@ -179,7 +179,9 @@ class DocumentRow(Model):
     amendment_notes: list[str] = []
     in_store: bool
     source: str | None = None  # "text" | "notice" | "catalogue" (kb/catalog.py)
-    evidence: str = ""
+    evidence: str = ""  # where the knowledge base knows it from (kb.catalog.add_sources)
+    since: str | None = None  # from when the status holds
+    status_evidence: list[dict] = []  # what the status rests on (kb.validity): kind, source, confidence …
 
 
 class StructureNode(Model):

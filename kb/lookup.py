@@ -45,7 +45,7 @@ def document_row(store: Store, doc: RowMapping, at: date) -> dict:
         "replaces": _targets(store.relations(from_doc=key)),
         "replaced_by": validity.replaced_by or _replacers(store, doc),
         "since": _iso(validity.since),
-        "evidence": validity.evidence,
+        "status_evidence": validity.evidence,  # what the status rests on (kb.validity)
         "amendment_notes": document_amendments(store, doc["number"] or key, at),
         "in_store": not doc["is_stub"],
         "source": source_kind(doc),

@@ -220,7 +220,9 @@ def test_document_list_filters(http: httpx.Client) -> None:
     assert {d["doc"]: d["replaced_by"] for d in repealed} == {
         "03/2025/QĐ-UBND": ["16/2026/QĐ-UBND"], "162/QĐ-UBND": ["16/2026/QĐ-UBND"],
         "19/2025/NĐ-CP": ["96/2026/NĐ-CP"], "239/2025/NĐ-CP": ["96/2026/NĐ-CP"],
-        "28/2020/TT-BCT": ["14/2024/TT-BCT"], "66/2020/NĐ-CP": [ND32], "68/2017/NĐ-CP": [ND32]}
+        "28/2020/TT-BCT": ["14/2024/TT-BCT"], "66/2020/NĐ-CP": [ND32], "68/2017/NĐ-CP": [ND32],
+        # NĐ 30/2020 Điều 37 ("… hết hiệu lực kể từ ngày Nghị định này có hiệu lực"), NĐ 96/2026's "Thay thế" row
+        "110/2004/NĐ-CP": ["30/2020/NĐ-CP"], "09/2010/NĐ-CP": ["30/2020/NĐ-CP"], "31/2021/NĐ-CP": ["96/2026/NĐ-CP"]}
     assert len(http.get("/api/documents", params={"in_store": "true"}).json()) == 20
     before = http.get("/api/documents", params={"status": "not_yet_in_force", "as_of": "2024-04-30",
                                                 "q": "cụm công nghiệp"}).json()

@@ -47,7 +47,7 @@ def test_nd234_ends_nd112_by_text_and_front_matter(tmp_path, wide_dir):
     assert document_validity(store, "112/2020/NĐ-CP", date(2026, 6, 30)).status != Status.REPEALED
     row = document_row(store, store.document("112/2020/NĐ-CP"), TODAY)  # a row of `ccn docs --json`
     assert (row["status"], row["since"], row["replaced_by"]) == ("repealed", "2026-07-01", ["234/2026/NĐ-CP"])
-    assert [e["confidence"] for e in row["evidence"]] == ["text", "front_matter"]
+    assert [e["confidence"] for e in row["status_evidence"]] == ["text", "front_matter"]
 
 
 def test_nd158_ends_nd92(tmp_path, wide_dir):
