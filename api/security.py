@@ -1,8 +1,9 @@
 """What every request passes before it reaches a route (pure ASGI middleware).
 
 - `SecurityHeaders`: every response, static files and /docs included, carries a Content
-  Security Policy (this origin only; /docs also the Swagger UI files and the hashes of its inline
-  scripts), X-Frame-Options DENY, X-Content-Type-Options nosniff and Referrer-Policy no-referrer.
+  Security Policy (this origin only: the pages, and /docs's Swagger UI served from the installed
+  package by api/docs.py, have no inline script or style), X-Frame-Options DENY,
+  X-Content-Type-Options nosniff and Referrer-Policy no-referrer.
 - `UrlLength`: a path and query string over `MAX_URL_BYTES` is a Vietnamese JSON 414 before
   routing (`ccn serve` lets uvicorn pass such requests on instead of its English 400).
 - `SameOrigin` (CSRF): a POST, PUT, PATCH or DELETE under /api whose Origin header (or, without
@@ -15,11 +16,8 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
-import re
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -38,10 +36,8 @@ DEFAULT_PORTS = {"http": "80", "https": "443"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
-DOCS_CDN = "https://cdn.jsdelivr.net"  # where FastAPI's /docs and /redoc load their files from
 HEADERS = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
            (b"referrer-policy", b"no-referrer")]
-INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
 
 def reads_need_token(value: bool | None = None) -> bool:
@@ -61,19 +57,6 @@ async def send_error(send: Send, status: int, message: str, headers: dict[str, s
 
 
 # ----------------------------------------------------------------------------- headers
-def docs_policy(html: bytes) -> str:
-    """The policy of the API documentation pages: their CDN files and their own inline scripts."""
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'"
-                      for s in INLINE_SCRIPT.findall(html))
-    return (f"default-src 'self'; script-src 'self' {DOCS_CDN} {hashes}; style-src 'self' {DOCS_CDN}; "
-            f"img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-            f"worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-
-
-def _is_docs(path: str) -> bool:
-    return path == "/redoc" or path == "/docs" or path.startswith("/docs/")
-
-
 class SecurityHeaders:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -82,9 +65,6 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _is_docs(scope["path"]):
-            await self._docs(scope, receive, send)
-            return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -92,24 +72,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-    async def _docs(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The page is small: held until complete, so its inline scripts can be hashed."""
-        start: Message = {}
-        body = bytearray()
-
-        async def held(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            body.extend(message.get("body", b""))
-            if not message.get("more_body"):
-                start["headers"] = _merged(start.get("headers", []), docs_policy(bytes(body)))
-                await send(start)
-                await send({"type": "http.response.body", "body": bytes(body)})
-
-        await self.app(scope, receive, held)
 
 
 def _merged(headers, policy: str) -> list[tuple[bytes, bytes]]:

@@ -105,7 +105,7 @@ def test_index_is_served_without_external_resources(ui: Page):
     page = ui.page
     assert page.title() == "Trợ lý pháp luật cụm công nghiệp"
     assert page.evaluate("document.documentElement.lang") == "vi"
-    assert page.locator(".tabs a").all_inner_texts() == ["Tra cứu", "Hỏi đáp", "Văn bản", "Nạp văn bản"]
+    assert page.locator(".tabs a").all_inner_texts() == ["Tra cứu", "Hỏi đáp", "Văn bản", "Nạp văn bản", "Cập nhật"]
     assert re.search(r"#/search$", page.url)
     assert {u.removeprefix(ui.base_url) for u in ui.requests} >= {"/", "/static/app.js", "/static/style.css"}
     # '?' shows the keyboard help, Esc closes it; Alt+2 goes to Hỏi đáp
