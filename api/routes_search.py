@@ -49,8 +49,8 @@ def search(
     query = normalize_query(q)
     filters = Filters(as_of=as_of or date.today(), doc_type=doc_type, issuer=issuer, doc=doc, province=province)
     key = ("search", query, k, filters.as_of, doc_type, issuer, doc, province)
-    result, hit = state.cache.get_or_compute(
-        key, lambda: state.searcher().search(query, k=k, filters=filters).to_json())
+    searcher = state.searcher()  # first: a changed index (another process's upload) empties the cache
+    result, hit = state.cache.get_or_compute(key, lambda: searcher.search(query, k=k, filters=filters).to_json())
     response.headers[CACHE_HEADER] = "hit" if hit else "miss"
     return result
 
@@ -58,8 +58,8 @@ def search(
 @router.post("/ask", response_model=AnswerWithRegister, summary="Trả lời câu hỏi, trích dẫn quy định")
 def ask(state: State, response: Response, body: AskRequest) -> dict:
     question, at = normalize_query(body.question), body.as_of or date.today()
-    result, hit = state.cache.get_or_compute(("ask", question, at),
-                                             lambda: state.answerer().ask(question, at).to_json())
+    answerer = state.answerer()  # first, as for /api/search
+    result, hit = state.cache.get_or_compute(("ask", question, at), lambda: answerer.ask(question, at).to_json())
     response.headers[CACHE_HEADER] = "hit" if hit else "miss"
     return with_register(state.store, question, result)
 
