@@ -102,12 +102,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"lỗi {len(report.failed)}; kho có {counts['documents']} văn bản, "
         f"{counts['provisions']} quy định, {counts['stubs']} văn bản chỉ được dẫn chiếu."
     )
-    if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    print_outcome(report.to_json(), summary, as_json=args.json)
+    return 1 if report.failed else 0
+
+
+def print_outcome(data: dict, summary: str, *, as_json: bool) -> None:
+    """A command's result: JSON on stdout with the one-line summary on stderr, or the summary alone."""
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         print(summary, file=sys.stderr)
     else:
         print(summary)
-    return 1 if report.failed else 0
 
 
 def update_catalogue(store: Store, default: bool) -> None:

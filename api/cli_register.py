@@ -68,6 +68,7 @@ def _list(store, args) -> int:
 
 
 def _import(store, args) -> int:
+    from api.cli import print_outcome
     from ingest.register_import import RegisterImportError, import_file
 
     if not args.target:
@@ -83,11 +84,7 @@ def _import(store, args) -> int:
         print(f"LỖI  {error}", file=sys.stderr)
     summary = (f"Đã nhập {result.rows_ok or result.form_values} dòng, lỗi {len(result.errors)} dòng; "
                f"thay số liệu cũ của kỳ: {result.replaced} dòng (giữ trong lịch sử).")
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        print(summary, file=sys.stderr)
-    else:
-        print(summary)
+    print_outcome(result.to_json(), summary, as_json=args.json)
     return 1 if result.errors else 0
 
 
