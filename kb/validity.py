@@ -512,8 +512,9 @@ def _word_replacements(store: Store, number: str, row: RowMapping, text: str, at
     does not give the wording)."""
     out = []
     for rel in store.relations(to_doc=number):
-        notice = notice_of(store, rel["from_doc"]) if rel.get("source_kind") == "notice" else None
-        when = relation_date(store, rel)
+        if rel.get("source_kind") != "notice":  # first: most relations to a decree are its citations
+            continue
+        notice, when = notice_of(store, rel["from_doc"]), relation_date(store, rel)
         if notice is None or when is None or when > at:
             continue
         for item in notice.get("word_replacements") or []:

@@ -195,11 +195,12 @@ def test_from_signing_body_only_without_issue_date(tmp_path, wide_dir):
     store = _store(tmp_path, [path])
     doc = store.document("125/2026/NĐ-CP")
     assert doc["issued"] is None and doc["effective"] is None
-    validity = document_validity(store, "109/2022/NĐ-CP", TODAY)
+    held = date.today()  # an undated replacement counts from the day its text is held (ingested here)
+    validity = document_validity(store, "109/2022/NĐ-CP", held)
     assert (validity.status, validity.since, validity.replaced_by) == (Status.REPEALED, None, ["125/2026/NĐ-CP"])
     assert "ngày ký chưa xác định" in validity.note
     assert "hết hiệu lực kể từ ngày Nghị định này có hiệu lực" in validity.evidence[0]["evidence"]
-    row = document_row(store, store.document("109/2022/NĐ-CP"), TODAY)
+    row = document_row(store, store.document("109/2022/NĐ-CP"), held)
     assert (row["status"], row["since"], row["replaced_by"]) == ("repealed", None, ["125/2026/NĐ-CP"])
 
 
