@@ -14,6 +14,7 @@ import tarfile
 import threading
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -139,7 +140,7 @@ def test_poisoning_needs_a_curator_token(kb_server, token, status, error) -> Non
 def test_fake_decree_is_pending_until_a_second_curator_confirms_and_withdraw_restores(kb_server) -> None:
     url, home, store, tokens = kb_server
     in_force = validity_line(show(home, f"Điều 8 Nghị định {ND32}"))
-    assert in_force == "Hiệu lực ngày 2026-12-05: Còn hiệu lực"
+    assert in_force == f"Hiệu lực ngày {date.today().isoformat()}: Còn hiệu lực"
 
     job = upload(url, tokens["quan.ly1"], [(FAKE_DECREE.name, FAKE_DECREE.read_bytes())])
     assert job["state"] == "done", job
@@ -166,7 +167,7 @@ def test_fake_decree_is_pending_until_a_second_curator_confirms_and_withdraw_res
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "active"
     assert validity_line(show(home, f"Điều 8 Nghị định {ND32}")) == (
-        f"Hiệu lực ngày 2026-12-05: Hết hiệu lực — bị thay thế bởi {ND250} từ 01/11/2026")
+        f"Hiệu lực ngày {date.today().isoformat()}: Hết hiệu lực — bị thay thế bởi {ND250} từ 01/11/2026")
     assert httpx.get(f"{url}/api/documents/{ND250}").json()["in_store"] is True
     assert wait_job(url, tokens["quan.ly2"], confirmed.json()["job"])["state"] == "done"
 

@@ -80,7 +80,9 @@ def test_the_ccn_home_has_a_student_of_its_model(search_home) -> None:
     _, home = search_home
     manifest = json.loads((student_dir(home) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["teacher"] == TEACHER and manifest["recipe"] == STUDENT_RECIPE
-    assert manifest["from_archives"][str(HOIDAP.resolve())] > 20_000
+    # keyed by the path the student was built from, which differs between machines
+    from_hoidap = [n for path, n in manifest["from_archives"].items() if Path(path).name == HOIDAP.name]
+    assert from_hoidap and from_hoidap[0] > 20_000
     assert manifest["from_kb"] > 5_000
     assert manifest["questions"] > 30_000
     assert manifest["held_out_cosine"] >= 0.97
