@@ -26,7 +26,7 @@ K = 10
 
 
 def load_set(name: str, store: Store, home: Path) -> list[dict]:
-    if name in ("dev", "holdout"):
+    if name in ("dev", "holdout", "calibration"):
         path = SETS_DIR / f"{name}.jsonl"
     elif name == "hoidap":
         path = _mined_hoidap(store, home)

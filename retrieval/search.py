@@ -138,6 +138,10 @@ class Searcher:
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
         self._labels = lru_cache(maxsize=50000)(self._unit_labels)
+        # a unit's own validity and the notes around its text, per date (fixed while the
+        # searcher lives, as the documents' validity above)
+        self._unit_validity = lru_cache(maxsize=50000)(self._provision_validity)
+        self._unit_notes = lru_cache(maxsize=50000)(self._notes_around)
 
     # ------------------------------------------------------------------ main
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
@@ -287,8 +291,11 @@ class Searcher:
 
     def _around_notes(self, hit: Hit, at: date) -> list[str]:
         """What changed around the hit's text at `at` ("nay là …", a coming end …)."""
-        row = self.store.provision_by_pid(hit.uid)
-        return provision_notes(self.store, row, hit.text, at) if row is not None else []
+        return list(self._unit_notes(hit.uid, at))
+
+    def _notes_around(self, uid: str, at: date) -> tuple[str, ...]:
+        row = self.store.provision_by_pid(uid)
+        return tuple(provision_notes(self.store, row, self.meta[uid].text, at)) if row is not None else ()
 
     def _units_of_pid(self, pid: str | None) -> list[str]:
         """The unit holding a provision: itself, or the clause / article that contains it."""
@@ -305,7 +312,7 @@ class Searcher:
         dense_norm = _rescale(dense, s.dense_floor) if s.dense_floor else _minmax(dense)
         for uid in set(lexical) | set(dense) | set(cited):
             if dense and not self.meta[uid].embedded:  # searched lexically only: words count for all
-                fused[uid] = (s.w_lexical + s.w_dense) * lexical.get(uid, 0.0)
+                fused[uid] = s.unembedded_factor * (s.w_lexical + s.w_dense) * lexical.get(uid, 0.0)
             else:
                 fused[uid] = s.w_lexical * lexical.get(uid, 0.0) + s.w_dense * dense_norm.get(uid, 0.0)
             fused[uid] += s.w_cited * cited.get(uid, 0.0)
@@ -362,7 +369,7 @@ class Searcher:
             meta = self.meta[uid]
             validity = self._validity(meta.doc_key, at)
             if validity.status == Status.IN_FORCE and self._changed(meta.citation):
-                validity = self._provision_validity(uid, at) or validity
+                validity = self._unit_validity(uid, at) or validity
             weight = STATUS_WEIGHT[validity.status]
             score = fused[uid] * weight * (scope(meta) if scope and not cited.get(uid) else 1.0)
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),

