@@ -222,7 +222,8 @@ class _Citer:
             text = citations.render_full(number, doc["doc_type"], doc["issued"], doc["issuer"], None)
             subject = (doc["subject"] or doc["title"] or "").strip().rstrip(".")
             return f"{text} về việc {subject}" if subject else text
-        return citations.render_full(number, doc["doc_type"], doc["issued"], doc["issuer"],
+        return citations.render_full(number, doc["doc_type"], doc["issued"],
+                                     signing_issuer(doc["doc_type"], doc["issuer"]),
                                      doc["title"] or doc["subject"])
 
     def check_document(self, number: str, where: str) -> None:
@@ -380,6 +381,26 @@ class _Citer:
             self.issues.append(item)
 
 
+HEAD_OF = {"Bộ ": "Bộ trưởng", "Ngân hàng Nhà nước": "Thống đốc", "Tòa án nhân dân tối cao": "Chánh án",
+           "Viện kiểm sát nhân dân tối cao": "Viện trưởng", "Kiểm toán nhà nước": "Tổng Kiểm toán"}
+HEADED_TYPES = ("Thông tư", "Thông tư liên tịch", "Quyết định", "Chỉ thị")
+_ISSUERS_SPLIT = re.compile(r"\s+và\s+(?=Bộ |Ngân hàng Nhà nước|Tòa án|Viện kiểm sát|Kiểm toán)")
+
+
+def signing_issuer(doc_type: str | None, issuer: str | None) -> str | None:
+    """Who issues the document as its full form names it: a Thông tư (and a ministry's Quyết định,
+    Chỉ thị) is issued by the head of the ministry, not the ministry (Luật Ban hành văn bản quy
+    phạm pháp luật): "Thông tư số 14/2024/TT-BCT … của Bộ trưởng Bộ Công Thương"; a Thông tư liên
+    tịch by each head ("của Bộ trưởng Bộ Công Thương và Bộ trưởng Bộ Nội vụ")."""
+    if not issuer or doc_type not in HEADED_TYPES:
+        return issuer
+    names = []
+    for name in _ISSUERS_SPLIT.split(issuer.strip()):
+        head = next((h for prefix, h in HEAD_OF.items() if name.startswith(prefix)), None)
+        names.append(f"{head} {name}" if head and not name.startswith(head) else name)
+    return " và ".join(names)
+
+
 def _same_address(row, c: Citation) -> bool:
     return (row["article"], row["clause"], row["point"], row["part"], row["annex"]) == (
         c.article, c.clause, c.point, c.part, c.annex)
@@ -487,10 +508,13 @@ class _Assembler:
             paragraphs[0] = f"{number} {paragraphs[0]}"
         for text in paragraphs:
             self.para(text)
+        # A drafter cites a point's legal basis in its sentences; a detached "Cơ sở pháp lý: …"
+        # line has no place in a letter (the reviewer's appendix lists every provision anyway).
         rest = [c for c in provisions if c.key() not in mentioned] if not point.quote else []
-        if rest:
-            bases = "; ".join(self.citer.citation_text(c, where) for c in rest)
-            self.para(f"Cơ sở pháp lý: {bases}.")
+        for c in rest:
+            self.citer.issue("warning", where, f"{self.citer.cited[c.key()].citation_text} là căn cứ của "
+                             "mục này nhưng chưa được viện dẫn trong nội dung: hãy viện dẫn trong câu văn "
+                             "(hoặc đặt quote: true để trích dẫn)")
 
     def point_provisions(self, point: Point, where: str) -> list[Citation]:
         out: list[Citation] = []

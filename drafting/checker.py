@@ -84,8 +84,11 @@ SEVERITY_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TI
 # Hedges that have no place in a statement of the law. "khoảng" is left out on purpose: real
 # reports write "khoảng 20 ha", "khoảng 4.056 tỷ đồng" for figures, never for the law.
 SPECULATIVE_RE = re.compile(
-    r"(?<!\w)(?:dự kiến|có thể là|có lẽ|dường như|hình như|chắc là)(?!\w)", re.IGNORECASE
+    r"(?<!\w)(?:dự kiến|có thể là|có lẽ|dường như|hình như|chắc là|có vẻ|nhiều khả năng|gần như"
+    r"|khả năng cao|ước chừng)(?!\w)", re.IGNORECASE
 )
+# A personal opinion has no place anywhere in an agency's letter, law or not.
+PERSONAL_RE = re.compile(r"(?<!\w)(?:theo tôi|tôi nghĩ|tôi cho rằng)(?!\w)", re.IGNORECASE)
 LEGAL_CLAIM_RE = re.compile(r"(?<!\w)(?:quy định|hiệu lực|pháp luật)(?!\w)", re.IGNORECASE)
 SENTENCE_RE = re.compile(r"[^.;!?]+(?:[.;!?]+|$)")
 # a sentence that itself says the document ended or changed: naming it is no mistake
@@ -594,7 +597,9 @@ def _citation_findings(checks: list[CitationCheck]) -> Iterator[Finding]:
 
 
 def _speculative(letter: Letter, mentions: list[tuple[int, CitationMention]]) -> Iterator[Finding]:
-    """Hedges in a sentence that states the law (it cites, or speaks of quy định / hiệu lực)."""
+    """Hedges in a sentence that states the law (it cites, or speaks of quy định / hiệu lực):
+    "có vẻ", "nhiều khả năng", "gần như" …; a personal opinion ("theo tôi", "tôi cho rằng") in
+    any sentence."""
     cited = {}
     for index, mention in mentions:
         cited.setdefault(index, []).append(mention.span)
@@ -603,13 +608,15 @@ def _speculative(letter: Letter, mentions: list[tuple[int, CitationMention]]) ->
     for index, text in enumerate(letter.paragraphs):
         for sentence in SENTENCE_RE.finditer(text):
             spans = [s for s in cited.get(index, []) if sentence.start() <= s[0] < sentence.end()]
-            if not spans and not LEGAL_CLAIM_RE.search(sentence.group(0)):
-                continue
-            for hedge in SPECULATIVE_RE.finditer(text, sentence.start(), sentence.end()):
+            legal = bool(spans) or bool(LEGAL_CLAIM_RE.search(sentence.group(0)))
+            hedges = [*SPECULATIVE_RE.finditer(text, sentence.start(), sentence.end())] if legal else []
+            hedges += PERSONAL_RE.finditer(text, sentence.start(), sentence.end())
+            for hedge in sorted(hedges, key=lambda m: m.start()):
                 start = letter.offsets[index] + hedge.start()
+                why = ("ý kiến cá nhân trong văn bản của cơ quan: nêu ý kiến của cơ quan"
+                       if hedge.re is PERSONAL_RE else "văn bản trả lời phải nêu chắc chắn quy định nào áp dụng")
                 yield Finding("warning", "speculative_wording",
-                              f"cách viết phỏng đoán «{hedge.group(0)}» khi nêu quy định: "
-                              "văn bản trả lời phải nêu chắc chắn quy định nào áp dụng",
+                              f"cách viết phỏng đoán «{hedge.group(0)}» khi nêu quy định: {why}",
                               hedge.group(0), index, start, start + len(hedge.group(0)))
 
 
