@@ -30,9 +30,18 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from drafting.profile import AgencyProfile, load_profile
-from drafting.spec import KIND_LABELS, DraftSpec, Point, spec_home
+from drafting.spec import (
+    KIND_LABELS,
+    DeclaredDocument,
+    DraftSpec,
+    Point,
+    ProvisionRef,
+    provision_ref,
+    spec_home,
+)
 from kb import citations, lookup
 from kb.citations import DocRef
+from kb.institutions import InstitutionChange, institution_changes
 from kb.model import Citation, Status
 from kb.store import Store
 from kb.validity import document_validity
@@ -165,12 +174,18 @@ class _Citer:
     """Resolves citations against the store, renders documents in full form at the first
     mention and short form after, and collects every cited provision with its validity."""
 
-    def __init__(self, store: Store, at: date, issues: list[Issue], outside: set[str] | None = None):
+    def __init__(self, store: Store, at: date, issues: list[Issue], outside: set[str] | None = None,
+                 declared: list[DeclaredDocument] | None = None):
         self.store = store
         self.outside = outside or set()  # numbers known not to be in the store (the incoming letter)
         self.at = at
         self.issues = issues
-        self.known = store.known_numbers()
+        self.known = set(store.known_numbers())
+        # documents the spec declares (outside the store): cited with the declared data, unverified
+        self.declared = {citations.normalize_number(d.number): d for d in declared or []
+                         if citations.normalize_number(d.number) not in self.known}
+        self.known |= set(self.declared)
+        self._changes: list[InstitutionChange] | None = None
         self.seen_docs: set[str] = set()
         self.checked_docs: set[str] = set()
         self.cited: dict[str, CitedProvision] = {}
@@ -205,16 +220,18 @@ class _Citer:
         """The document as the text should name it here: full form the first time, short after."""
         doc = self.store.document(number)
         self.check_document(number, where)
-        if doc is None:
+        if doc is None and number not in self.declared:
             return citations.render_short(number)
         if number in self.seen_docs:
-            return citations.render_short(number, doc["doc_type"])
+            return citations.render_short(number, self._doc_type(number))
         self.seen_docs.add(number)
         return self.full_form(number)
 
     def full_form(self, number: str) -> str:
         """"Nghị định số 32/2024/NĐ-CP ngày 15 tháng 3 năm 2024 của Chính phủ về …"; a letter
         (văn bản hành chính) "Công văn số 1178/ĐCK-CTT ngày … của … về việc …"."""
+        if (declared := self.declared.get(number)) is not None:
+            return citations.render_full(number, declared.type, declared.date, declared.issuer, declared.title)
         doc = self.store.document(number)
         if doc is None:
             return citations.render_short(number)
@@ -231,7 +248,11 @@ class _Citer:
             return
         self.checked_docs.add(number)
         doc = self.store.document(number)
-        name = citations.render_short(number, doc["doc_type"] if doc else None)
+        name = citations.render_short(number, self._doc_type(number))
+        if number in self.declared:
+            self.issue("info", where, f"{name}: văn bản do người soạn khai báo, ngoài kho dữ liệu: chưa kiểm "
+                       "chứng số hiệu, hiệu lực và nội dung")
+            return
         if doc is None:
             self.issue("error", where, f"{name} không có trong kho dữ liệu")
             return
@@ -257,8 +278,31 @@ class _Citer:
         return f"{words} ban hành kèm theo {doc}" if c.part else f"{words} {doc}"
 
     def _doc_type(self, number: str) -> str | None:
+        if number in self.declared:
+            return self.declared[number].type
         doc = self.store.document(number)
         return doc["doc_type"] if doc else None
+
+    # -- editor's notes
+    def outdated_notes(self, lines: list[str], number: str | None) -> list[str]:
+        """A quote's lines with "[nay là …]" after the first mention of each body that the
+        institutions data (kb.institutions) says was merged, renamed or abolished after the
+        quoted text was written and before the letter's date."""
+        if not number:
+            return lines
+        if self._changes is None:
+            self._changes = institution_changes(self.store)
+        doc = self.store.document(number)
+        written = (doc["effective"] or doc["issued"]) if doc else None
+        for change in self._changes:
+            if not change.applies(self.at) or (written is not None and change.since and written >= change.since):
+                continue
+            for i, line in enumerate(lines):
+                m = change.first_in(line)
+                if m:
+                    lines[i] = f"{line[:m.end()]} [{change.editor_note()}]{line[m.end():]}"
+                    break
+        return lines
 
     # -- free text
     def normalise(self, text: str, where: str) -> str:
@@ -327,6 +371,8 @@ class _Citer:
         if address is None or not address.doc:
             self.issue("error", where, f"không hiểu trích dẫn «{ref}»: cần ghi rõ điều, khoản và văn bản")
             return None
+        if address.doc in self.declared:
+            return address
         if not citations.is_complete_number(address.doc) or address.doc not in self.known:
             detail = "; ".join(warnings) or f"không có văn bản «{address.doc}» trong kho dữ liệu"
             self.issue("error", where, f"trích dẫn «{ref}»: {detail}")
@@ -352,6 +398,8 @@ class _Citer:
                 "used_in": [where], "document": self.full_form(c.doc) if c.doc else None}
         if c.doc:
             self.check_document(c.doc, where)
+        if c.doc in self.declared:
+            return CitedProvision(found=False, status_text="ngoài kho dữ liệu, chưa kiểm chứng", **base)
         row = self.store.provision(c) if c.doc else None
         if row is None or not _same_address(row, c):
             self.issue("error", where, f"không có {short} trong kho dữ liệu (trích dẫn «{ref}»)")
@@ -421,7 +469,7 @@ class _Assembler:
         self.profile = profile
         self.issues: list[Issue] = []
         incoming = {citations.normalize_number(spec.incoming.number)} if spec.incoming else set()
-        self.citer = _Citer(store, at, self.issues, incoming)
+        self.citer = _Citer(store, at, self.issues, incoming, spec.documents)
         self.searcher = searcher
         self.at = at
         self.suggestions: list[Suggestion] = []
@@ -501,8 +549,8 @@ class _Assembler:
             self.body.append(Para(runs=[Run(text="Nội dung đề nghị: "),
                                         Run(text=f"“{question.rstrip()}”", italic=True)]))
         if point.quote:
-            for c in provisions:
-                self.quote(c, where)
+            for c, sel in provisions:
+                self.quote(c, where, sel)
         paragraphs = [self.citer.normalise(t, where) for t in texts]  # after the quotes: reading order
         if paragraphs and not point.title and question is None:
             paragraphs[0] = f"{number} {paragraphs[0]}"
@@ -510,31 +558,45 @@ class _Assembler:
             self.para(text)
         # A drafter cites a point's legal basis in its sentences; a detached "Cơ sở pháp lý: …"
         # line has no place in a letter (the reviewer's appendix lists every provision anyway).
-        rest = [c for c in provisions if c.key() not in mentioned] if not point.quote else []
+        rest = [c for c, _ in provisions if c.key() not in mentioned] if not point.quote else []
         for c in rest:
             self.citer.issue("warning", where, f"{self.citer.cited[c.key()].citation_text} là căn cứ của "
                              "mục này nhưng chưa được viện dẫn trong nội dung: hãy viện dẫn trong câu văn "
                              "(hoặc đặt quote: true để trích dẫn)")
 
-    def point_provisions(self, point: Point, where: str) -> list[Citation]:
-        out: list[Citation] = []
-        for ref in point.provisions:
-            c = self.citer.resolve(ref, where)
+    def point_provisions(self, point: Point, where: str) -> list[tuple[Citation, ProvisionRef | None]]:
+        """The point's provisions, each with the part of it the spec selects (đoạn, câu)."""
+        out: list[tuple[Citation, ProvisionRef | None]] = []
+        for item in point.provisions:
+            sel = provision_ref(item)
+            c = self.citer.resolve(sel.ref, where)
             if c is not None:
-                self.citer.cite(c, ref=ref, origin="spec", where=where)
-                out.append(c)
-        for c in self.suggested(point, where, out):
+                self.citer.cite(c, ref=sel.ref, origin="spec", where=where)
+                out.append((c, sel if sel.selects else None))
+        for c in self.suggested(point, where, [c for c, _ in out]):
             self.citer.cite(c, ref=citations.render(c), origin="accepted", where=where)
-            out.append(c)
+            out.append((c, None))
         return out
 
-    def quote(self, c: Citation, where: str) -> None:
+    def excerpt(self, c: Citation, sel: ProvisionRef | None, where: str) -> tuple[list[str], str]:
+        """The lines a quote prints (the whole provision or the đoạn/câu selected, with "[nay là
+        …]" notes) and the words that name the part ("đoạn 2 ")."""
+        entry = self.citer.cited[c.key()]
+        lines, prefix, problem = select_lines(entry.text, sel)
+        if problem:
+            self.citer.issue("error", where, f"{entry.citation_text}: {problem}")
+        return self.citer.outdated_notes(lines, c.doc), prefix
+
+    def quote(self, c: Citation, where: str, sel: ProvisionRef | None = None) -> None:
         entry = self.citer.cited[c.key()]
         cite = self.citer.citation_text(c, where)
         if not entry.found:
-            self.para(f"Tại {cite} quy định: [không tìm thấy nội dung trong kho dữ liệu].")
+            missing = ("văn bản ngoài kho dữ liệu, chưa kiểm chứng nội dung" if c.doc in self.citer.declared
+                       else "không tìm thấy nội dung trong kho dữ liệu")
+            self.para(f"Tại {cite} quy định: [{missing}].")
             return
-        lines = quote_lines(entry.text)
+        lines, prefix = self.excerpt(c, sel, where)
+        cite = prefix + cite
         end = "" if lines[-1].endswith((".", ";", "!", "?")) else "."
         if len(lines) == 1:
             self.body.append(Para(runs=[Run(text=f"Tại {cite} quy định: "),
@@ -627,20 +689,22 @@ class _Assembler:
         comp = self.spec.comparison
         assert comp is not None
         with_comment = any(r.comment for r in comp.rows)
-        headers = ["TT", "Nội dung"] + [citations.render_short(n, self.citer._doc_type(n)) for n in columns]
+        parts: dict[str, set[str | None]] = {n: set() for n in columns}  # the parts each column quotes
         rows: list[list[Cell]] = []
         for r, row in enumerate(comp.rows, 1):
             where = f"bảng so sánh, dòng {r}"
             cells = {n: Cell() for n in columns}
-            for ref in row.provisions:
-                c = self.citer.resolve(ref, where)
+            for item in row.provisions:
+                sel = provision_ref(item)
+                c = self.citer.resolve(sel.ref, where)
                 if c is None:
                     continue
-                entry = self.citer.cite(c, ref=ref, origin="comparison", where=where)
+                entry = self.citer.cite(c, ref=sel.ref, origin="comparison", where=where)
                 if c.doc not in cells:
                     self.citer.issue("error", where, f"{entry.citation_text} không thuộc văn bản nào của bảng")
                     continue
-                cells[c.doc].paragraphs.extend(_cell_quote(c, entry))
+                parts[c.doc].add(c.part)
+                cells[c.doc].paragraphs.extend(self.cell_quote(c, entry, sel, where))
             for cell in cells.values():
                 if not cell.paragraphs:
                     cell.paragraphs.append([Run(text="(Không có quy định tương ứng)", italic=True)])
@@ -649,9 +713,34 @@ class _Assembler:
             if with_comment:
                 line.append(Cell(paragraphs=[[Run(text=row.comment)]] if row.comment else []))
             rows.append(line)
+        headers = ["TT", "Nội dung"] + [self.column_header(n, parts[n]) for n in columns]
         if with_comment:
             headers.append("Nhận xét, đề xuất")
         return ComparisonTable(title=comp.title.upper(), reference=reference, headers=headers, rows=rows)
+
+    def column_header(self, number: str, parts: set[str | None]) -> str:
+        """A column is headed by the document whose provisions it holds: the Quy chế a Quyết
+        định promulgates when every provision quoted there is the Quy chế's ("Quy chế quản lý cụm
+        công nghiệp trên địa bàn tỉnh Lào Cai ban hành kèm theo Quyết định số 16/2026/QĐ-UBND")."""
+        short = citations.render_short(number, self.citer._doc_type(number))
+        if len(parts) != 1 or None in parts:
+            return short
+        part = next(iter(parts))
+        doc = self.citer.store.document(number)
+        title = " ".join(((doc["title"] or doc["subject"] or "") if doc else "").split())
+        m = re.search(rf"(?i)\bban hành ({re.escape(part or '')}\b.*)$", title)
+        name = m.group(1).rstrip(".") if m else part
+        return f"{name} ban hành kèm theo {short}"
+
+    def cell_quote(self, c: Citation, entry: CitedProvision, sel: ProvisionRef, where: str) -> list[list[Run]]:
+        label = entry.citation_text  # with its document: a bare "khoản 1 Điều 8" would point nowhere
+        if not entry.found:
+            missing = ("văn bản ngoài kho dữ liệu, chưa kiểm chứng nội dung" if c.doc in self.citer.declared
+                       else "không tìm thấy trong kho dữ liệu")
+            return [[Run(text=f"{label[:1].upper()}{label[1:]}:", bold=True)], [Run(text=f"({missing})", italic=True)]]
+        lines, prefix = self.excerpt(c, sel if sel.selects else None, where)
+        label = prefix + label
+        return [[Run(text=f"{label[:1].upper()}{label[1:]}:", bold=True)]] + [[Run(text=line)] for line in lines]
 
     # -- the whole
     def build(self) -> AssembledDraft:
@@ -718,13 +807,39 @@ def quote_lines(text: str) -> list[str]:
     return lines or [text.strip()]
 
 
-def _cell_quote(c: Citation, entry: CitedProvision) -> list[list[Run]]:
-    label = entry.citation_text  # with its document: a bare "khoản 1 Điều 8" would point nowhere
-    label = label[:1].upper() + label[1:]
-    head = [[Run(text=f"{label}:", bold=True)]]
-    if not entry.found:
-        return head + [[Run(text="(không tìm thấy trong kho dữ liệu)", italic=True)]]
-    return head + [[Run(text=line)] for line in quote_lines(entry.text)]
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[“\"(]?[A-ZĐÀ-Ỹ])")
+
+
+def sentences(text: str) -> list[str]:
+    """A đoạn's sentences: a break after ".", "!" or "?" before a capital letter."""
+    return [s for s in SENTENCE_END_RE.split(text) if s.strip()]
+
+
+def select_lines(text: str, sel: ProvisionRef | None) -> tuple[list[str], str, str | None]:
+    """The quoted lines of a provision, or the đoạn / câu a selector names, verbatim: (lines,
+    the words naming the part, e.g. "đoạn 2 ", a problem or None). A khoản's đoạn are its lines
+    as quoted (quote_lines); `match` picks the đoạn holding those exact words."""
+    lines = quote_lines(text)
+    if sel is None or not sel.selects:
+        return lines, "", None
+    index: int | None = None
+    if sel.match:
+        want = " ".join(sel.match.split())
+        index = next((i for i, line in enumerate(lines) if want in line), None)
+        if index is None:
+            return lines, "", f"không thấy đoạn nào có «{want}» trong nội dung quy định (cần chép đúng nguyên văn)"
+    elif sel.paragraph:
+        if sel.paragraph > len(lines):
+            return lines, "", f"không có đoạn {sel.paragraph} (quy định có {len(lines)} đoạn)"
+        index = sel.paragraph - 1
+    chosen = lines if index is None else [lines[index]]
+    prefix = f"đoạn {index + 1} " if index is not None and len(lines) > 1 else ""
+    if sel.sentence:
+        parts = sentences(" ".join(chosen))
+        if sel.sentence > len(parts):
+            return lines, "", f"không có câu {sel.sentence} (có {len(parts)} câu)"
+        chosen, prefix = [parts[sel.sentence - 1]], f"câu {sel.sentence} {prefix}"
+    return chosen, prefix, None
 
 
 def assemble(spec: DraftSpec, store: Store, *, searcher=None, as_of: date | None = None,
