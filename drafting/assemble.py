@@ -140,6 +140,7 @@ class AssembledDraft(BaseModel):
     citations: list[CitedProvision] = Field(default_factory=list)
     suggestions: list[Suggestion] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
+    declared: list[str] = Field(default_factory=list)  # documents the spec declares outside the KB
 
     @property
     def errors(self) -> list[Issue]:
@@ -183,7 +184,7 @@ class _Citer:
         self.known = set(store.known_numbers())
         # documents the spec declares (outside the store): cited with the declared data, unverified
         self.declared = {citations.normalize_number(d.number): d for d in declared or []
-                         if citations.normalize_number(d.number) not in self.known}
+                         if not _held(store, citations.normalize_number(d.number))}
         self.known |= set(self.declared)
         self._changes: list[InstitutionChange] | None = None
         self.seen_docs: set[str] = set()
@@ -449,6 +450,12 @@ def signing_issuer(doc_type: str | None, issuer: str | None) -> str | None:
     return " và ".join(names)
 
 
+def _held(store: Store, number: str) -> bool:
+    """The store holds the document's text (not only other texts' mentions of it)."""
+    doc = store.document(number)
+    return doc is not None and not doc["is_stub"]
+
+
 def _same_address(row, c: Citation) -> bool:
     return (row["article"], row["clause"], row["point"], row["part"], row["annex"]) == (
         c.article, c.clause, c.point, c.part, c.annex)
@@ -616,10 +623,13 @@ class _Assembler:
         hits = self.search(point, where) if wanted else []
         accepted: list[Citation] = []
         suggested_keys: set[str] = set()
+        provinces = self.letter_provinces()
         for hit in hits:
             c = hit.citation
             if c.key() in {a.key() for a in already} or hit.status == Status.NOT_NORMATIVE:
                 continue
+            if not self.for_provinces(c.doc, provinces):
+                continue  # another province's Quy chế has nothing to say to this letter
             suggested_keys.add(c.key())
             decision = "accepted" if c.key() in accept else "dropped" if c.key() in drop else "pending"
             self.suggestions.append(Suggestion(where=where, citation=c.to_dict(), citation_text=hit.citation_text,
@@ -631,6 +641,27 @@ class _Assembler:
             if key not in {a.key() for a in already}:
                 accepted.append(c)
         return accepted
+
+    def letter_provinces(self) -> set[str]:
+        """The provinces the letter is about: named in its recipients, addressee, incoming
+        letter and subject ("Sở Công Thương tỉnh Phú Thọ"), else the issuing agency's own
+        (a provincial profile: "UBND TỈNH LÀO CAI"). Empty: no filter."""
+        spec = self.spec
+        texts = [*spec.recipients, spec.addressee or "", spec.subject]
+        if spec.incoming:
+            texts.append(spec.incoming.agency)
+        found = {name for text in texts for name in provinces_in(text)}
+        if not found and self.profile.parent_header:
+            found = provinces_in(self.profile.parent_header.title().replace("Ubnd", "UBND"))
+        return found
+
+    def for_provinces(self, number: str | None, provinces: set[str]) -> bool:
+        """A document speaks to the letter: national, or issued in one of its provinces."""
+        if not provinces or not number:
+            return True
+        doc = self.citer.store.document(number)
+        issuer_provinces = provinces_in(f"{doc['issuer'] or ''} {doc['place'] or ''}") if doc else set()
+        return not issuer_provinces or bool(issuer_provinces & provinces)
 
     def decisions(self, refs: list[str], where: str) -> dict[str, Citation]:
         out: dict[str, Citation] = {}
@@ -769,6 +800,7 @@ class _Assembler:
             signer_lines=signer.block_lines(), signer_name=signer.name,
             distribution=self.distribution(), comparison=comparison,
             citations=list(self.citer.cited.values()), suggestions=self.suggestions, issues=self.issues,
+            declared=sorted(self.citer.declared),
         )
 
     def distribution(self) -> list[str]:
@@ -805,6 +837,24 @@ def quote_lines(text: str) -> list[str]:
     if lines:
         lines[0] = LABEL_RE.sub("", lines[0], count=1)
     return lines or [text.strip()]
+
+
+PROVINCE_RE = re.compile(r"(?<!\w)(?:tỉnh|thành phố|Tỉnh|Thành phố)\s+(\w+(?:\s+\w+){0,3})")
+
+
+def provinces_in(text: str) -> set[str]:
+    """Province names in a text: the capitalised words after "tỉnh" / "thành phố" ("Sở Công
+    Thương tỉnh Phú Thọ" → {"Phú Thọ"}); "cấp tỉnh", "tỉnh ủy" name none."""
+    out = set()
+    for m in PROVINCE_RE.finditer(text or ""):
+        words = []
+        for word in m.group(1).split():
+            if not word[:1].isupper():
+                break
+            words.append(word)
+        if words:
+            out.add(" ".join(words))
+    return out
 
 
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[“\"(]?[A-ZĐÀ-Ỹ])")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -454,25 +454,31 @@ class _Run:
     seen: list[_Seen] = field(default_factory=list)
     evidence: dict[str, list[DocRef]] = field(default_factory=dict)
     identified: set[str] = field(default_factory=set)  # numbers the letter identifies somewhere
+    declared: frozenset[str] = frozenset()  # numbers the drafter declared outside the knowledge base
 
 
-def check_text(store: Store, text: str, *, as_of: date | None = None, source: str = "") -> CheckReport:
-    """Check a letter given as plain text (one paragraph a line, or hard-wrapped lines)."""
+def check_text(store: Store, text: str, *, as_of: date | None = None, source: str = "",
+               declared: Iterable[str] = ()) -> CheckReport:
+    """Check a letter given as plain text (one paragraph a line, or hard-wrapped lines).
+    `declared`: numbers of documents the drafter declared outside the knowledge base (a draft
+    spec's `documents`): reported as outside it, not as unverified."""
     raw = read_text(Path(source or "văn bản"), nfc(text))
-    return _check_raw(store, raw, as_of, source or "văn bản")
+    return _check_raw(store, raw, as_of, source or "văn bản", declared)
 
 
-def check_file(store: Store, path: Path | str, *, as_of: date | None = None) -> CheckReport:
+def check_file(store: Store, path: Path | str, *, as_of: date | None = None,
+               declared: Iterable[str] = ()) -> CheckReport:
     """Check a DOCX, PDF, TXT or Markdown file (ReadError when it cannot be read)."""
     path = Path(path)
-    return _check_raw(store, read(path), as_of, str(path))
+    return _check_raw(store, read(path), as_of, str(path), declared)
 
 
-def _check_raw(store: Store, raw: RawText, as_of: date | None, source: str) -> CheckReport:
+def _check_raw(store: Store, raw: RawText, as_of: date | None, source: str,
+               declared: Iterable[str] = ()) -> CheckReport:
     letter = _letter(raw)
     at, how, notes = _as_of(letter, as_of, date.today())
     report = CheckReport(source, at, how, notes)
-    run = _Run(_Kb(store, at), letter)
+    run = _Run(_Kb(store, at), letter, declared=frozenset(normalize_number(n) for n in declared))
     found = [f for i, text in enumerate(letter.paragraphs) for f in _find(i, text)]
     _gather_evidence(run, found)
     for item in found:
@@ -955,6 +961,10 @@ def _unknown(run: _Run, number: str, ref: DocRef | None) -> Issue:
         return Issue("correspondence", "info",
                      f"{name}: văn bản hành chính (công văn, báo cáo …), không có trong cơ sở tri "
                      "thức, không đối chiếu")
+    if number in run.declared:
+        return Issue("outside_kb", "info",
+                     f"{name}: văn bản do người soạn khai báo, ngoài cơ sở tri thức: chưa kiểm chứng "
+                     "nội dung, hiệu lực")
     refs = run.evidence.get(number, [])
     problem = _implausible(number, refs, run.kb.at)
     if problem:
