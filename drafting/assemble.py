@@ -660,7 +660,7 @@ class _Assembler:
         if not provinces or not number:
             return True
         doc = self.citer.store.document(number)
-        issuer_provinces = provinces_in(f"{doc['issuer'] or ''} {doc['place'] or ''}") if doc else set()
+        issuer_provinces = provinces_in(doc["issuer"] or "") if doc else set()
         return not issuer_provinces or bool(issuer_provinces & provinces)
 
     def decisions(self, refs: list[str], where: str) -> dict[str, Citation]:

@@ -42,7 +42,7 @@ RULE_SHARE = 0.4  # the rule under a name or a trích yếu: between 1/3 and 1/2
 CELL_SIZE_PT = 11  # the comparison table's text (style CCN Table)
 CELL_PADDING_MM = 2.5  # Table Grid's cell margins, left and right
 NARROW_MIN_MM = 10.0
-PROSE_MIN_MM = 32.0  # a column of sentences: about five words a line at 11 pt
+PROSE_MIN_MM = 28.0  # a column of sentences: four to five words a line at 11 pt
 PROSE_CHARS = 40
 KEEP_LAST = 2  # body paragraphs kept on the signature's page: the closing and the one before
 
