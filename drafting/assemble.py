@@ -12,6 +12,9 @@ What assembly does (the format is render's business):
 - each point's provisions resolved in the store and checked for validity at the letter's date
   (repealed or not yet in force: an error in `issues`), quoted in the body when asked, and all
   of them quoted verbatim, as in force at that date, in `citations` (the reviewer's appendix);
+  a quote may be a đoạn or câu of its khoản (spec.ProvisionRef) and carries "[nay là …]" after
+  a body reorganised since its text was written (kb.institutions);
+- documents the spec declares outside the knowledge base, cited with the declared data (info);
 - suggestions from search for the points that ask for them, each recorded as accepted, dropped
   or pending (only accepted ones are cited);
 - for a báo cáo / tờ trình, the table of comparable provisions (one row per topic, one column

@@ -619,10 +619,11 @@ def _speculative(letter: Letter, mentions: list[tuple[int, CitationMention]]) ->
             hedges += PERSONAL_RE.finditer(text, sentence.start(), sentence.end())
             for hedge in sorted(hedges, key=lambda m: m.start()):
                 start = letter.offsets[index] + hedge.start()
-                why = ("ý kiến cá nhân trong văn bản của cơ quan: nêu ý kiến của cơ quan"
-                       if hedge.re is PERSONAL_RE else "văn bản trả lời phải nêu chắc chắn quy định nào áp dụng")
-                yield Finding("warning", "speculative_wording",
-                              f"cách viết phỏng đoán «{hedge.group(0)}» khi nêu quy định: {why}",
+                message = (f"ý kiến cá nhân «{hedge.group(0)}» trong văn bản của cơ quan: nêu ý kiến của "
+                           "cơ quan, không phỏng đoán" if hedge.re is PERSONAL_RE else
+                           f"cách viết phỏng đoán «{hedge.group(0)}» khi nêu quy định: văn bản trả lời phải "
+                           "nêu chắc chắn quy định nào áp dụng")
+                yield Finding("warning", "speculative_wording", message,
                               hedge.group(0), index, start, start + len(hedge.group(0)))
 
 

@@ -5,8 +5,10 @@ A spec names the document kind, the agency profile and signer, the date, the inc
 answers, the recipients, and the substance: points of opinion (công văn góp ý), questions and
 answers (công văn trả lời), sections and a table of comparable provisions (báo cáo rà soát, tờ
 trình). Each point lists the provisions it rests on, as citation strings ("điểm c khoản 1 Điều
-8 Nghị định số 32/2024/NĐ-CP", "NĐ 32" forms too) or provision ids; it may ask for suggestions
-from search and record which were accepted or dropped.
+8 Nghị định số 32/2024/NĐ-CP", "NĐ 32" forms too) or provision ids, or a part of one ("đoạn 2
+khoản 2 Điều 13 …", or {ref, match | paragraph | sentence}); it may ask for suggestions from
+search and record which were accepted or dropped. `documents` declares real documents the
+knowledge base does not hold (number, type, date, issuer, title).
 
 Errors are Vietnamese and name the file and the field ("gop_y.yaml, trường «points[0].text»:
 thiếu trường bắt buộc").
