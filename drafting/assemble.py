@@ -253,10 +253,14 @@ class _Citer:
         self.checked_docs.add(number)
         doc = self.store.document(number)
         name = citations.render_short(number, self._doc_type(number))
-        if number in self.declared:
+        if (declared := self.declared.get(number)) is not None:
             self.issue("info", where, f"{name}: văn bản do người soạn khai báo, ngoài kho dữ liệu: chưa kiểm "
                        "chứng số hiệu, hiệu lực và nội dung")
-            return
+            if doc is None:
+                return
+            if doc["issued"] and doc["issued"] != declared.date:  # a stub: what the citing texts say wins
+                self.issue("warning", where, f"{name}: ngày khai báo {short_date(declared.date)} khác ngày các văn "
+                           f"bản trong kho dữ liệu ghi khi dẫn chiếu ({short_date(doc['issued'])})")
         if doc is None:
             self.issue("error", where, f"{name} không có trong kho dữ liệu")
             return
@@ -267,7 +271,7 @@ class _Citer:
             self.issue("error", where, f"{name} đã hết hiệu lực tại {when}{note}")
         elif validity.status == Status.NOT_YET:
             self.issue("error", where, f"{name} chưa có hiệu lực tại {when}{note}")
-        elif doc["is_stub"]:
+        elif doc["is_stub"] and declared is None:
             self.issue("warning", where, f"{name} chỉ được văn bản khác dẫn chiếu, kho dữ liệu chưa có "
                        "toàn văn: chưa kiểm tra được hiệu lực và nội dung")
 

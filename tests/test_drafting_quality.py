@@ -318,6 +318,22 @@ def test_declared_document_in_the_comparison(ccn_store):
     assert cell == ["Điều 1 Nghị định số 303/2026/NĐ-CP:", "(văn bản ngoài kho dữ liệu, chưa kiểm chứng nội dung)"]
 
 
+def test_declaring_a_cited_document_does_not_hide_what_the_corpus_says(ccn_store):
+    """NĐ 68/2017 is known only from the texts citing it (ngày 25/5/2017, replaced by NĐ 32/2024):
+    a declaration with another date is warned, and its repeal is still an error."""
+    data = example("gop_y")
+    data["points"].append({"title": "Về quy định trước đây",
+                           "text": "Nội dung này trước đây quy định tại Nghị định số 68/2017/NĐ-CP."})
+    data["documents"] = [{"number": "68/2017/NĐ-CP", "type": "Nghị định", "date": "2017-05-26",
+                          "issuer": "Chính phủ", "title": "về quản lý, phát triển cụm công nghiệp"}]
+    d = assemble(parse_spec(data), ccn_store)
+    issues = [(i.severity, i.message) for i in d.issues if i.where == "mục 5"]
+    assert issues[0][0] == "info" and issues[1] == (
+        "warning", "Nghị định số 68/2017/NĐ-CP: ngày khai báo 26/05/2017 khác ngày các văn bản trong kho dữ liệu "
+        "ghi khi dẫn chiếu (25/05/2017)")
+    assert issues[2][0] == "error" and issues[2][1].startswith("Nghị định số 68/2017/NĐ-CP đã hết hiệu lực")
+
+
 # ----------------------------------------------------------------------------- speculative wording
 @pytest.mark.parametrize("words", ["có vẻ", "nhiều khả năng", "gần như", "khả năng cao", "ước chừng"])
 def test_checker_flags_speculative_wording(ccn_store, words):
