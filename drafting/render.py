@@ -21,6 +21,9 @@ from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate, RichText
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -36,6 +39,12 @@ TEXT_WIDTH_MM = 165.0
 AGENCY_SIZE_PT = 12
 TITLE_SIZE_PT = 14
 RULE_SHARE = 0.4  # the rule under a name or a trích yếu: between 1/3 and 1/2 of its line
+CELL_SIZE_PT = 11  # the comparison table's text (style CCN Table)
+CELL_PADDING_MM = 2.5  # Table Grid's cell margins, left and right
+NARROW_MIN_MM = 10.0
+PROSE_MIN_MM = 28.0  # a column of sentences: four to five words a line at 11 pt
+PROSE_CHARS = 40
+KEEP_LAST = 2  # body paragraphs kept on the signature's page: the closing and the one before
 
 STATUS_LABEL = {"accepted": "đã chấp nhận", "dropped": "đã bỏ", "pending": "chưa xử lý"}
 ORIGIN_LABEL = {"spec": "nêu trong dự thảo", "text": "viện dẫn trong nội dung",
@@ -184,6 +193,7 @@ def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
             rule_indents(rule, TEXT_WIDTH_MM, RULE_SHARE * title_mm)
     if draft.comparison is not None:
         _fit_comparison(doc, draft)
+    _keep_signature_with_text(doc)
 
 
 def _title_rule(doc: DocumentObject):
@@ -196,18 +206,63 @@ def _title_rule(doc: DocumentObject):
 
 
 def _fit_comparison(doc: DocumentObject, draft: AssembledDraft) -> None:
-    """TT 10 mm, Nội dung 24 mm, Nhận xét 22 mm, the rest shared by the documents."""
+    """Column widths sized to their content on the A4 text width (comparison_widths)."""
     comp = draft.comparison
     assert comp is not None
     table = next((t for t in doc.tables if t.rows and t.rows[0].cells
                   and t.rows[0].cells[0].text.strip() == "TT"), None)
     if table is None:
         return
-    comment = comp.headers[-1].startswith("Nhận xét")
-    docs = len(comp.headers) - 2 - comment
-    fixed = [10.0, 24.0]
-    rest = (TEXT_WIDTH_MM - sum(fixed) - 22.0 * comment) / docs
-    set_fixed_layout(table, fixed + [rest] * docs + [22.0] * comment)
+    columns = [[header] for header in comp.headers]
+    for row in comp.rows:
+        for i, cell in enumerate(row):
+            columns[i].append(" ".join("".join(r.text for r in p) for p in cell.paragraphs))
+    set_fixed_layout(table, comparison_widths(columns))
+
+
+def comparison_widths(columns: list[list[str]], total: float = TEXT_WIDTH_MM) -> list[float]:
+    """Widths (mm) of a table's columns from their texts (header first): each at least its
+    longest word (so no word breaks) and, when it holds prose (a cell over PROSE_CHARS), at
+    least PROSE_MIN_MM, so a comment column is never a 2 cm strip; the rest of the width shared
+    in proportion to the amount of text each column holds."""
+    mins, weights = [], []
+    for texts in columns:
+        words = [w for text in texts for w in text.split()]
+        longest = max((text_width_mm(w, CELL_SIZE_PT, bold=True) for w in words), default=0.0)
+        floor = PROSE_MIN_MM if max((len(t) for t in texts[1:]), default=0) > PROSE_CHARS else NARROW_MIN_MM
+        mins.append(max(floor, longest + CELL_PADDING_MM))
+        weights.append(sum(len(t) for t in texts[1:]) if floor == PROSE_MIN_MM else 0)
+    spare = total - sum(mins)
+    if spare <= 0 or not sum(weights):
+        return [round(m * total / sum(mins), 1) for m in mins]
+    widths = [round(m + spare * w / sum(weights), 1) for m, w in zip(mins, weights, strict=True)]
+    widths[widths.index(max(widths))] += round(total - sum(widths), 1)  # rounding: the sum is exact
+    return widths
+
+
+def _keep_signature_with_text(doc: DocumentObject) -> None:
+    """The signature block never sits alone on a page: the signature table's rows do not split
+    (w:cantSplit) and the last body paragraphs before it keep with the next one; widow/orphan control on every body paragraph (the style sets it; set here too for a
+    user's template that does not)."""
+    table = next((t for t in doc.tables if any(p.text.strip() == "Nơi nhận:"
+                                                for c in t._cells for p in c.paragraphs)), None)
+    if table is None:
+        return
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.append(OxmlElement("w:cantSplit"))
+    text: list[Paragraph] = []
+    for element in doc.element.body.iterchildren():
+        if element is table._tbl:
+            break
+        if element.tag == qn("w:p"):
+            text.append(Paragraph(element, doc._body))
+    text = [p for p in text if p.text.strip()]
+    for p in text:
+        p.paragraph_format.widow_control = True
+    for p in text[-KEEP_LAST:]:
+        p.paragraph_format.keep_with_next = True
 
 
 def _properties(doc: DocumentObject, draft: AssembledDraft, approved: bool) -> None:

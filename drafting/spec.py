@@ -5,8 +5,10 @@ A spec names the document kind, the agency profile and signer, the date, the inc
 answers, the recipients, and the substance: points of opinion (công văn góp ý), questions and
 answers (công văn trả lời), sections and a table of comparable provisions (báo cáo rà soát, tờ
 trình). Each point lists the provisions it rests on, as citation strings ("điểm c khoản 1 Điều
-8 Nghị định số 32/2024/NĐ-CP", "NĐ 32" forms too) or provision ids; it may ask for suggestions
-from search and record which were accepted or dropped.
+8 Nghị định số 32/2024/NĐ-CP", "NĐ 32" forms too) or provision ids, or a part of one ("đoạn 2
+khoản 2 Điều 13 …", or {ref, match | paragraph | sentence}); it may ask for suggestions from
+search and record which were accepted or dropped. `documents` declares real documents the
+knowledge base does not hold (number, type, date, issuer, title).
 
 Errors are Vietnamese and name the file and the field ("gop_y.yaml, trường «points[0].text»:
 thiếu trường bắt buộc").
@@ -15,6 +17,7 @@ thiếu trường bắt buộc").
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -82,12 +85,53 @@ class IncomingDoc(_Model):
     received: date | None = None  # ngày nhận, when the opening should state it
 
 
+SELECTOR_RE = re.compile(r"^(?:câu\s+(?P<sentence>\d+)\s+)?(?:đoạn\s+(?P<paragraph>\d+)\s+)?(?P<ref>.+)$",
+                         re.IGNORECASE | re.DOTALL)
+
+
+class ProvisionRef(_Model):
+    """A provision or a part of it: "đoạn 2" (a paragraph of the khoản as the text lays it out),
+    "câu 1" (a sentence of the đoạn, or of the whole text), or the đoạn that holds `match`
+    (words copied verbatim from the text: "Ủy ban nhân dân cấp tỉnh thành lập Hội đồng")."""
+
+    ref: str = Field(min_length=2)  # the provision: "khoản 2 Điều 13 Nghị định số 32/2024/NĐ-CP"
+    paragraph: int | None = Field(default=None, ge=1)  # đoạn
+    sentence: int | None = Field(default=None, ge=1)  # câu
+    match: str | None = Field(default=None, min_length=3)  # verbatim words of the đoạn
+
+    @property
+    def selects(self) -> bool:
+        return bool(self.paragraph or self.sentence or self.match)
+
+
+def provision_ref(item: str | ProvisionRef) -> ProvisionRef:
+    """A spec's provision entry as a ProvisionRef: "đoạn 2 khoản 2 Điều 13 NĐ 32/2024" and
+    "câu 1 đoạn 2 khoản …" are read as selectors of the khoản."""
+    if isinstance(item, ProvisionRef):
+        return item
+    m = SELECTOR_RE.match(item)
+    assert m is not None
+    return ProvisionRef(ref=m["ref"], paragraph=int(m["paragraph"]) if m["paragraph"] else None,
+                        sentence=int(m["sentence"]) if m["sentence"] else None)
+
+
+class DeclaredDocument(_Model):
+    """A real document the knowledge base does not hold, declared by the drafter: cited in full
+    form with these data, marked as not verified in the knowledge base (not an error)."""
+
+    number: str = Field(min_length=3)  # số hiệu: "05/2025/TT-BCT"
+    type: str = Field(min_length=2)  # "Thông tư", "Quyết định", "Công văn"
+    date: date  # ngày ban hành
+    issuer: str = Field(min_length=2)  # "Bộ trưởng Bộ Công Thương", as the full form names it
+    title: str = Field(min_length=2)  # trích yếu: "quy định …" / "về …"
+
+
 class Point(_Model):
     """One point of opinion: a title, its text and the provisions it rests on."""
 
     title: str | None = None  # "Về điều kiện thành lập cụm công nghiệp"
     text: str | list[str] = Field(min_length=1)  # paragraphs (a list, or blank-line separated)
-    provisions: list[str] = Field(default_factory=list)  # citation strings or provision ids
+    provisions: list[str | ProvisionRef] = Field(default_factory=list)  # citations, ids or selectors
     quote: bool = False  # quote the provisions in the body ("Tại … quy định: “…”")
     suggest: bool | None = None  # ask search for provisions (None: the spec's `suggest`)
     accept: list[str] = Field(default_factory=list)  # suggestions accepted
@@ -117,7 +161,7 @@ class Section(_Model):
 
 class ComparisonRow(_Model):
     topic: str = Field(min_length=2)
-    provisions: list[str] = Field(min_length=1)
+    provisions: list[str | ProvisionRef] = Field(min_length=1)
     comment: str = ""
 
 
@@ -146,6 +190,7 @@ class DraftSpec(_Model):
     questions: list[Question] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     comparison: Comparison | None = None
+    documents: list[DeclaredDocument] = Field(default_factory=list)  # real documents outside the KB
     closing: str | None = None  # replaces the generated closing sentence
     distribution: list[str] | None = None  # Nơi nhận (default: the profile's)
     extra_distribution: list[str] = Field(default_factory=list)  # added to the profile's
@@ -217,7 +262,7 @@ def _field_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("str", "list[str]", "function-after[_no_vv(), str]"):
+        elif part in ("str", "list[str]", "function-after[_no_vv(), str]", "ProvisionRef"):
             continue  # pydantic's union-member labels
         else:
             out += ("." if out else "") + str(part)
