@@ -58,7 +58,7 @@ class Side(BaseModel):
     doc: str
     citation: dict
     citation_text: str
-    title: str = ""
+    title: str = ""  # the Điều's title
     text: str
     valid_from: str | None = None
     valid_to: str | None = None
@@ -386,9 +386,18 @@ def _side(store: Store, row: RowMapping, at: date, column: str) -> Side:
     address = Citation(_doc_number(store, row), row["part"], row["annex"], row["article"], row["clause"], row["point"])
     validity, version, _ = provision_validity(store, row, at)
     return Side(id=row["pid"], column=column, doc=address.doc or "", citation=address.to_dict(),
-                citation_text=citations.render(address, doc_type), title=row["title"] or "",
+                citation_text=citations.render(address, doc_type), title=_title(store, row),
                 text=version.text, valid_from=_iso(version.valid_from), valid_to=_iso(version.valid_to),
                 status=validity.status.value, status_text=validity.text, note=validity.note or "")
+
+
+def _title(store: Store, row: RowMapping) -> str:
+    """The provision's title, else its Điều's (a khoản has none of its own)."""
+    if row["title"] or row["article"] is None:
+        return row["title"] or ""
+    article = store.provision(Citation(row["doc_key"], row["part"], row["annex"], row["article"]),
+                              kind=Kind.ARTICLE.value)
+    return (article["title"] or "") if article is not None else ""
 
 
 def _marked(pair: Pair) -> Pair:
