@@ -31,7 +31,7 @@ from kb.institutions import InstitutionChange, institution_changes, short_date
 from kb.lookup import reassigning_provisions, resolve_citation
 from kb.model import Citation, Kind, nfc
 from kb.store import Store
-from kb.validity import provision_history, provision_validity, version_at
+from kb.validity import provision_history, provision_validity
 from retrieval.analysis import analyze
 
 NATIONAL = "32/2024/NĐ-CP"  # the decree every provincial Quy chế implements
@@ -407,21 +407,35 @@ def _marked(pair: Pair) -> Pair:
 
 
 def word_diff(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
-    """Syllable-level differences (difflib over whitespace-separated syllables, compared
-    case-sensitively after NFC and with "Uỷ"/"Ủy" unified): the left side's segments (equal or
-    deleted) and the right side's (equal or inserted)."""
+    """Syllable-level differences (difflib over whitespace-separated syllables, compared after
+    NFC, in lower case, "uỷ"/"ủy" unified): the left side's segments (equal or deleted) and the
+    right side's (equal or inserted); each side keeps its own spelling."""
     a, b = _syllables(old), _syllables(new)
     matcher = SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b], autojunk=False)
     left: list[Segment] = []
     right: list[Segment] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            _append(left, "equal", a[i1:i2])
-            _append(right, "equal", b[j1:j2])
-            continue
-        _append(left, "delete", a[i1:i2])
-        _append(right, "insert", b[j1:j2])
+    for same, old_part, new_part in _cleaned(matcher.get_opcodes(), a, b):
+        _append(left, "equal" if same else "delete", old_part)
+        _append(right, "equal" if same else "insert", new_part)
     return _spaced(left), _spaced(right)
+
+
+MIN_EQUAL = 3  # a shorter common run between two changes is shown as changed: easier to read
+
+
+def _cleaned(opcodes, a: list[str], b: list[str]) -> list[tuple[bool, list[str], list[str]]]:
+    """Opcodes as (same, old syllables, new syllables), a stray common word or two between
+    changes ("đầu", "hợp" inside rewritten sentences) folded into the change around it."""
+    chunks: list[tuple[bool, list[str], list[str]]] = []
+    last = len(opcodes) - 1
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        same = op == "equal" and (i2 - i1 >= MIN_EQUAL or n in (0, last))
+        if chunks and not same and not chunks[-1][0]:
+            chunks[-1][1].extend(a[i1:i2])
+            chunks[-1][2].extend(b[j1:j2])
+        else:
+            chunks.append((same, a[i1:i2], b[j1:j2]))
+    return chunks
 
 
 def _spaced(segments: list[Segment]) -> list[Segment]:
@@ -444,13 +458,15 @@ def _join(tokens: list[str]) -> str:
 
 
 def _key(token: str) -> str:
-    return token.replace("Uỷ", "Ủy").replace("uỷ", "ủy")
+    return token.lower().replace("uỷ", "ủy")
 
 
 def _append(segments: list[Segment], op: Op, tokens: list[str]) -> None:
     """Consecutive syllables of one kind make one segment."""
     if not tokens:
         return
+    if all(t == "\n" for t in tokens):
+        op = "equal"  # a line break is layout, not wording
     if segments and segments[-1].op == op:
         segments[-1].text = _join([segments[-1].text, *tokens])
     else:
