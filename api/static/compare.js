@@ -11,10 +11,16 @@ function basisLabel(pair) {
   return "Phiên bản của cùng quy định";
 }
 
+/** A segment; the space before a change stays outside its mark. */
 function segmentNode(seg) {
-  if (seg.op === "delete") return h("del", {class: "d-delete"}, seg.text);
-  if (seg.op === "insert") return h("ins", {class: "d-insert"}, seg.text);
-  return seg.text;
+  if (seg.op === "equal") return seg.text;
+  const body = seg.text.trimStart();
+  const lead = seg.text.slice(0, seg.text.length - body.length);
+  return [lead, seg.op === "delete" ? h("del", {class: "d-delete"}, body) : h("ins", {class: "d-insert"}, body)];
+}
+
+function evidenceText(pair) {
+  return pair.basis === "reference" && pair.kind === "documents" ? `Câu dẫn chiếu: «${pair.evidence}»` : pair.evidence;
 }
 
 function sideNode(side) {
@@ -32,7 +38,7 @@ function pairNode(pair, index) {
       h("strong", {}, `${index + 1}. ${KIND_LABEL[pair.kind] || pair.kind}`),
       h("span", {class: `basis b-${pair.basis}`}, basisLabel(pair)),
       pair.changed ? null : h("span", {class: "muted"}, "không khác nhau"),
-      pair.evidence ? h("span", {class: "evidence"}, pair.evidence) : null),
+      pair.evidence ? h("span", {class: "evidence"}, evidenceText(pair)) : null),
     pair.competence ? h("p", {class: "competence"},
       `Thẩm quyền: ${pair.competence.before} → ${pair.competence.after}. ${pair.competence.note}`) : null,
     h("div", {class: "sides"}, sideNode(pair.left), sideNode(pair.right)));
