@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.cache import normalize_query
-from api.deps import ERRORS, get_state, single_query_values
+from api.deps import ERRORS, NOT_FOUND, get_state, single_query_values
 from api.errors import http_error
 from api.schemas import MAX_QUERY_CHARS, NON_BLANK, IsoDate
 from api.state import AppState
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api", tags=["tra cứu"], responses=ERRORS,
 State = Annotated[AppState, Depends(get_state)]
 
 
-@router.get("/compare", response_model=CompareResult, summary="So sánh quy định tương ứng giữa các văn bản")
+@router.get("/compare", response_model=CompareResult, responses=NOT_FOUND, summary="So sánh quy định tương ứng giữa các văn bản")
 def compare_provisions(
     state: State,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, pattern=NON_BLANK,

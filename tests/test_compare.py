@@ -123,22 +123,59 @@ def test_cli_subject_is_found_by_search(search_home):
 
 
 # ----------------------------------------------------------------------------- versions over time
+TEST_PROVINCE = "9996/2026/QĐ-UBND"  # an impossible number: a test text written here, never shipped
+TEST_PROVINCE_TEXT = f"""ỦY BAN NHÂN DÂN                    CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH THỬ NGHIỆM                             Độc lập - Tự do - Hạnh phúc
+Số: {TEST_PROVINCE}                   Thử Nghiệm, ngày 02 tháng 3 năm 2026
+QUYẾT ĐỊNH
+Ban hành Quy chế quản lý cụm công nghiệp trên địa bàn tỉnh Thử Nghiệm
+Căn cứ Nghị định số 32/2024/NĐ-CP của Chính phủ về quản lý, phát triển cụm công nghiệp;
+Điều 1. Ban hành kèm theo Quyết định này Quy chế quản lý cụm công nghiệp trên địa bàn tỉnh Thử Nghiệm.
+Điều 2. Quyết định này có hiệu lực sau 10 ngày kể từ ngày ký ban hành.
+Nơi nhận:                                       TM. ỦY BAN NHÂN DÂN
+- Lưu: VT.                                          CHỦ TỊCH
+ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH THỬ NGHIỆM                        Độc lập - Tự do - Hạnh phúc
+QUY CHẾ
+Quản lý các cụm công nghiệp trên địa bàn tỉnh Thử Nghiệm
+(Ban hành kèm theo Quyết định số {TEST_PROVINCE} ngày 02/3/2026 của Ủy ban nhân dân tỉnh Thử Nghiệm)
+Chương I
+QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+Quy chế này quy định trách nhiệm của các cơ quan trong quản lý cụm công nghiệp trên địa bàn tỉnh.
+Điều 2. Điều chỉnh, bãi bỏ Quyết định thành lập, mở rộng cụm công nghiệp
+1. Việc điều chỉnh, bãi bỏ Quyết định thành lập, mở rộng cụm công nghiệp thực hiện theo quy định tại khoản 2 Điều 12 Nghị định số 32/2024/NĐ-CP.
+2. Sở Công Thương chủ trì thẩm định, trình Ủy ban nhân dân tỉnh quyết định trong thời hạn 15 ngày.
+"""
+
+
 @pytest.fixture(scope="module")
-def amended_store(tmp_path_factory, ccn_dir: Path) -> Store:
-    """NĐ 32/2024, the Quy chế and the test amending decree of test_amendments (9999/2026/NĐ-CP,
-    written there, not a real text) changing điểm c khoản 2 Điều 8 from 15/9/2026."""
-    home = tmp_path_factory.mktemp("kb-compare-amend")
+def small_store(tmp_path_factory, ccn_dir: Path) -> Store:
+    """NĐ 32/2024, Lào Cai's Quy chế, the test amending decree of test_amendments (9999/2026/NĐ-CP,
+    written there, not a real text: it changes điểm c khoản 2 Điều 8 from 15/9/2026) and a test
+    Quy chế of another province (written above)."""
+    home = tmp_path_factory.mktemp("kb-compare")
     store = Store.at_home(home)
-    amending = home / "nd-sua-doi.txt"
+    amending, province = home / "nd-sua-doi.txt", home / "qd-thu-nghiem.txt"
     amending.write_text(AMENDING_TEXT, encoding="utf-8")
+    province.write_text(TEST_PROVINCE_TEXT, encoding="utf-8")
     report = ingest_paths(store, [ccn_dir / "ND-32-2024-ND-CP.docx", ccn_dir / "QD-16-2026-QD-UBND-LaoCai.txt",
-                                  amending])
+                                  amending, province])
     assert report.failed == []
     return store
 
 
-def test_versions_over_time(amended_store: Store):
-    result = compare(amended_store, "điểm c khoản 2 Điều 8 NĐ 32/2024", TODAY)
+def test_a_province_added_is_compared_too(small_store: Store):
+    result = compare(small_store, "khoản 2 Điều 12 NĐ 32/2024", TODAY)
+    assert result.documents == [ND32, QD16, TEST_PROVINCE]
+    assert [(p.right.citation_text, p.basis) for p in result.pairs] == [
+        (f"điểm a khoản 2 Điều 6 {QUY_CHE}", "reference"),
+        (f"khoản 1 Điều 2 Quy chế ban hành kèm theo Quyết định số {TEST_PROVINCE}", "reference")]
+    assert result.pairs[1].right.column == f"Quy chế ban hành kèm theo Quyết định số {TEST_PROVINCE}"
+
+
+def test_versions_over_time(small_store: Store):
+    result = compare(small_store, "điểm c khoản 2 Điều 8 NĐ 32/2024", TODAY)
     versions = [p for p in result.pairs if p.kind == "versions"]
     assert len(versions) == 1
     pair = versions[0]
@@ -150,7 +187,7 @@ def test_versions_over_time(amended_store: Store):
     assert [s.text.strip() for s in pair.left.segments if s.op == "delete"][0] == "60%"
     assert [s.text.strip() for s in pair.right.segments if s.op == "insert"][0] == "50%"
     # a provision never amended has no version pair
-    assert [p for p in compare(amended_store, "khoản 1 Điều 8 NĐ 32/2024", TODAY).pairs if p.kind == "versions"] == []
+    assert [p for p in compare(small_store, "khoản 1 Điều 8 NĐ 32/2024", TODAY).pairs if p.kind == "versions"] == []
 
 
 # ----------------------------------------------------------------------------- before/after NĐ 139
