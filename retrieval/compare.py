@@ -131,7 +131,7 @@ def _documents(store: Store, docs: list[str] | None, warnings: list[str]) -> lis
             out.append(number)
         return out
     if store.document(NATIONAL) is None:
-        raise CompareError(f"kho dữ liệu chưa có Nghị định số {NATIONAL}")
+        return []  # a cited provision is still compared over time and across NĐ 139
     return [NATIONAL] + provincial_texts(store, NATIONAL)
 
 
@@ -175,6 +175,8 @@ def _anchors(store: Store, query: str, numbers: list[str], at: date, searcher,
             return _clauses(store, row)
     if callable(searcher) and not hasattr(searcher, "search"):
         searcher = searcher()  # a factory: the indexes are loaded only for a subject
+    if not numbers:
+        raise CompareError(f"kho dữ liệu chưa có Nghị định số {NATIONAL}; hãy nêu văn bản cần so sánh (--docs)")
     if searcher is None:
         raise CompareError(f"«{query}» không phải một trích dẫn; cần chỉ mục tìm kiếm để tìm theo chủ đề")
     from retrieval.search import Filters

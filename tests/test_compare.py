@@ -259,6 +259,10 @@ def test_http_compare(http: httpx.Client):
     only = http.get("/api/compare", params={"q": "Điều 20 NĐ 32/2024", "docs": f"{ND32},{QD16}"}).json()
     assert pairs_of(only) == [(f"Điều 20 Nghị định số {ND32}", f"Điều 12 {QUY_CHE}", "similarity")]
     assert only["pairs"][0]["score"] >= 0.6
+    subject = http.get("/api/compare", params={"q": "điều chỉnh, bãi bỏ quyết định thành lập cụm công nghiệp"}).json()
+    assert subject["anchors"][0] == f"khoản 2 Điều 12 Nghị định số {ND32}"  # found by the search
+    assert pairs_of(subject)[0] == (f"khoản 2 Điều 12 Nghị định số {ND32}", f"điểm a khoản 2 Điều 6 {QUY_CHE}",
+                                    "reference")
     missing = http.get("/api/compare", params={"q": "Điều 99 NĐ 32/2024"})
     assert missing.status_code == 404
     assert missing.json()["error"] == f"không có Điều 99 Nghị định số {ND32} trong kho dữ liệu"
