@@ -310,7 +310,10 @@ def _from_label(when: date | None, source: str) -> str:
 
 
 # ------------------------------------------------------------------ competence (NĐ 139/2025)
-ACTOR = re.compile(r"(Ủy ban nhân dân|Uỷ ban nhân dân|Chủ tịch Ủy ban nhân dân)\s+cấp\s+(huyện|xã|tỉnh)", re.IGNORECASE)
+ACTOR = re.compile(r"(?:Chủ tịch\s+)?(?:Ủy|Uỷ) ban nhân dân\s+cấp\s+(?:huyện|xã|tỉnh)", re.IGNORECASE)
+# the body a reassigning provision gives the task: "… do Ủy ban nhân dân cấp xã thực hiện",
+# "Ủy ban nhân dân cấp tỉnh quyết định thực hiện …"
+DOER = re.compile(rf"({ACTOR.pattern})\s+(?:thực hiện|quyết định)", re.IGNORECASE)
 
 
 def _competence(store: Store, anchor: RowMapping, at: date) -> list[Pair]:
@@ -318,8 +321,8 @@ def _competence(store: Store, anchor: RowMapping, at: date) -> list[Pair]:
     that says who does it after (it cites the anchor: the pairing is by reference)."""
     out = []
     for change in institution_changes(store):
-        if change.since is None or not change.named_in(anchor["text"]):
-            continue
+        if change.since is None or not (change.named_in(anchor["text"]) or change.named_in(_title(store, anchor))):
+            continue  # a khoản of "Điều 34. Quyền hạn, trách nhiệm của Ủy ban nhân dân cấp huyện" too
         when = max(at, change.since)
         address = Citation(_doc_number(store, anchor), anchor["part"], anchor["annex"], anchor["article"],
                            anchor["clause"], anchor["point"])
@@ -333,7 +336,7 @@ def _competence_pair(store: Store, anchor: RowMapping, row: RowMapping, change: 
     before_day = change.since - timedelta(days=1)
     left = _side(store, anchor, before_day, f"Đến {short_date(before_day)}")
     right = _side(store, row, when, f"Từ {short_date(change.since)}")
-    before, after = _actor(left.text, change.old), _actor(right.text, None)
+    before, after = _actor(f"{left.title}\n{left.text}", change.old), _doer(right.text)
     left.segments = _highlight(left.text, before, "delete")
     right.segments = _highlight(right.text, after, "insert")
     note = change.note_text() if change.how != "abolished" else f"Từ {short_date(change.since)} không còn {change.old}"
@@ -345,12 +348,18 @@ def _competence_pair(store: Store, anchor: RowMapping, row: RowMapping, change: 
                 changed=True)
 
 
-def _actor(text: str, old: str | None) -> str:
-    """The body the text names: the one with the old level (before), else the first named."""
+def _actor(text: str, old: str) -> str:
+    """The body of the old level the text (or its Điều's title) names, else the level itself."""
     for m in ACTOR.finditer(text):
-        if old is None or old.lower() in m.group(0).lower():
+        if old.lower() in m.group(0).lower():
             return m.group(0)
-    return old or ""
+    return old
+
+
+def _doer(text: str) -> str:
+    """The body the reassigning provision says does the task, else the first it names."""
+    found = DOER.search(text) or ACTOR.search(text.split("\n", 1)[-1]) or ACTOR.search(text)
+    return found.group(1) if found and found.re is DOER else found.group(0) if found else ""
 
 
 def _highlight(text: str, phrase: str, op: Op) -> list[Segment]:

@@ -211,6 +211,15 @@ def test_competence_before_and_after_nd139(institutions_home):
     assert (first.left.column, first.right.column) == ("Đến 30/6/2025", "Từ 01/7/2025")
     assert [s.text for s in first.left.segments if s.op == "delete"] == ["Ủy ban nhân dân cấp huyện"]
     assert first.competence["note"].startswith("Từ 01/7/2025 không còn cấp huyện")
+    # a khoản of "Điều 34. Quyền hạn, trách nhiệm của Ủy ban nhân dân cấp huyện": Điều 6 NĐ 139
+    # says "… quy định tại khoản 3 Điều 34 Nghị định số 32/2024/NĐ-CP … do Ủy ban nhân dân cấp xã thực hiện"
+    district = compare(store, "khoản 3 Điều 34 NĐ 32/2024", date(2026, 1, 1))
+    assert [(p.right.citation_text, p.competence["before"], p.competence["after"])
+            for p in district.pairs if p.kind == "competence"] == [
+        (f"Điều 6 Nghị định số {ND139}", "Ủy ban nhân dân cấp huyện", "Ủy ban nhân dân cấp xã")]
+    # nothing in the Quy chế cites Điều 34: its Điều 28 (trách nhiệm của Ủy ban nhân dân cấp xã) is found by similarity
+    assert [(p.right.citation_text, p.basis) for p in district.pairs if p.kind == "documents"] == [
+        (f"khoản 8 Điều 28 {QUY_CHE}", "similarity")]
     # the rows the drafting table takes: NĐ 139 becomes a column
     spec = comparison_spec(result, "Bảng so sánh thẩm quyền")
     assert spec.documents == [ND32, ND139]
