@@ -4,13 +4,15 @@
 topic, provisions, comment): one row per provision compared, its counterparts in the other
 documents (and the provision now assigning a competence, NĐ 139/2025) in their columns, and a
 comment saying how each was paired. The báo cáo rà soát's table or a bảng so sánh is then
-assembled, quoted and checked by drafting/assemble.py like any written spec.
+assembled, quoted and checked by drafting/assemble.py like any written spec. `marked_runs`
+gives a side's text as a cell's runs with the differing words in bold.
 """
 
 from __future__ import annotations
 
+from drafting.assemble import Run
 from drafting.spec import Comparison, ComparisonRow
-from retrieval.compare import CompareResult, Pair
+from retrieval.compare import CompareResult, Pair, Segment
 
 MAX_TOPIC = 200
 
@@ -41,6 +43,12 @@ def comparison_spec(result: CompareResult, title: str) -> Comparison:
         if pair.kind == "competence" and pair.right.doc not in documents:
             documents.append(pair.right.doc)
     return Comparison(title=title, documents=documents, rows=rows)
+
+
+def marked_runs(segments: list[Segment]) -> list[Run]:
+    """A side's text as the runs of a table cell, the words that differ in bold (as a bảng so
+    sánh shows what the draft changes)."""
+    return [Run(text=s.text, bold=s.op != "equal") for s in segments]
 
 
 def _topic(pair: Pair) -> str:

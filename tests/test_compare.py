@@ -29,7 +29,7 @@ from conftest import INSTITUTIONS, home_with
 from test_amendments import AMENDING, AMENDING_TEXT
 
 from drafting.assemble import assemble
-from drafting.comparison import comparison_rows, comparison_spec
+from drafting.comparison import comparison_rows, comparison_spec, marked_runs
 from drafting.spec import parse_spec
 from ingest.runner import ingest_paths
 from kb.store import Store
@@ -226,6 +226,9 @@ def test_competence_before_and_after_nd139(institutions_home):
     assert spec.rows[0].topic == "Trình tự thành lập, mở rộng cụm công nghiệp (khoản 1)"
     assert spec.rows[0].provisions == [f"khoản 1 Điều 10 Nghị định số {ND32}", f"Điều 11 Nghị định số {ND139}"]
     assert "Ủy ban nhân dân cấp xã thực hiện thay Ủy ban nhân dân cấp huyện" in spec.rows[0].comment
+    runs = marked_runs(first.left.segments)
+    assert "".join(r.text for r in runs) == first.left.text
+    assert [r.text for r in runs if r.bold] == ["Ủy ban nhân dân cấp huyện"]
 
 
 def test_rows_become_the_report_comparison_table(search_home):
