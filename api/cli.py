@@ -12,6 +12,8 @@
                                                  `make run`: port checked first, the core corpus
                                                  and lexical index, serving at once, vectors and
                                                  query student in the background (api/first_run.py)
+    ccn [--home DIR] compare (SUBJECT | CITATION) [--docs DOC…] [--as-of YYYY-MM-DD] [--json]
+                                                 comparable provisions side by side (retrieval/compare.py)
     ccn [--home DIR] check FILE [--as-of YYYY-MM-DD] [--json] [--annotate OUT.docx]
                                                  a letter's citations checked (exit 1: errors)
     ccn [--home DIR] draft SPEC -o OUT.docx [--report REPORT.json] [--as-of YYYY-MM-DD] [--pdf OUT.pdf]
@@ -177,6 +179,21 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         print(lookup.format_show(result))
     return 0 if result.get("found") else 1
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Comparable provisions side by side (retrieval/compare.py); a subject opens the indexes."""
+    from retrieval.compare import CompareError, compare, format_compare
+
+    docs = [d.strip() for item in args.docs or [] for d in item.split(",") if d.strip()]
+    try:
+        result = compare(open_store(args), args.query, args.as_of or date.today(), docs=docs or None,
+                         searcher=lambda: _searcher(args))
+    except CompareError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    print(result.model_dump_json(indent=2) if args.json else format_compare(result))
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -541,6 +558,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("citation")
     p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("compare", help="so sánh quy định tương ứng giữa các văn bản, qua các thời kỳ",
+                       parents=common)
+    p.add_argument("query", help="trích dẫn («Điều 10 NĐ 32/2024/NĐ-CP») hoặc chủ đề")
+    p.add_argument("--docs", nargs="+", help="các văn bản so sánh (số hiệu; mặc định NĐ 32/2024 và các "
+                   "Quy chế cấp tỉnh trong kho)")
+    p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("check", help="kiểm tra trích dẫn của một văn bản (DOCX, PDF, TXT)",
                        parents=common)
