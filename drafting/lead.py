@@ -115,7 +115,7 @@ def _who(question: str, quotes: list[str], wanted: set[str]) -> Lead | None:
             for start, end in pieces(quote):
                 hit = pattern.search(folded, start, end)
                 if hit:
-                    focus = (_body_start(folded, hit, m["verb"]) - start, _verb_end(folded, hit, m["verb"]) - start)
+                    focus = (_body_start(folded, hit, m["verb"]) - start, hit.end() - start)
                     return Lead(i, "who", _clean(quote, start, end)[0], [(start, end)],
                                 _shift(focus, quote, start, end))
     return None
@@ -243,12 +243,6 @@ def _body_start(folded: str, hit: re.Match, verb: str) -> int:
     at = folded.rfind(verb, hit.start(), hit.end())
     starts = [b.start() for b in _BODY_RE.finditer(folded, hit.start(), at if at >= 0 else hit.end())]
     return starts[-1] if starts else hit.start()
-
-
-def _verb_end(folded: str, hit: re.Match, verb: str) -> int:
-    """Where the asked verb ends inside a who-match (the body and what it does)."""
-    at = folded.rfind(verb, hit.start(), hit.end())
-    return at + len(verb) if at >= 0 else hit.end()
 
 
 def _fold_same_length(text: str) -> str:
