@@ -158,6 +158,8 @@ class LeadModel(Model):
     id: str
     citation: CitationModel
     citation_text: str
+    status: str
+    status_text: str
 
 
 class RelatedProvision(Model):

@@ -144,13 +144,17 @@ class LeadLine:
 
     @property
     def line(self) -> str:
-        return f"Theo {self.provision.hit.citation_text}: “{self.lead.text}”"
+        """"Theo <citation>: “<sentence>”", the status said when the wording is not in force."""
+        hit = self.provision.hit
+        status = "" if hit.validity.status == Status.IN_FORCE else f" ({hit.validity.text.lower()})"
+        return f"Theo {hit.citation_text}{status}: “{self.lead.text}”"
 
     def to_json(self) -> dict:
         hit = self.provision.hit
         return {"text": self.lead.text, "kind": self.lead.kind,
                 "focus": list(self.lead.focus) if self.lead.focus else None,
-                "id": hit.uid, "citation": hit.citation.to_dict(), "citation_text": hit.citation_text}
+                "id": hit.uid, "citation": hit.citation.to_dict(), "citation_text": hit.citation_text,
+                "status": hit.status.value, "status_text": hit.validity.text}
 
 
 @dataclass
@@ -221,6 +225,8 @@ class Answerer:
             warnings = [w for w in warnings if note not in w]  # the search's own notice of it
             premises = max((i + 1 for i, w in enumerate(warnings) if "hết hiệu lực" in w), default=0)
             warnings.insert(premises, f"{NOT_CURRENT}: {stale[0].hit.citation_text} — {note}")
+        if lead is not None and lead.kind == "other" and _premises(warnings):
+            lead = None  # "NĐ 68/2017 còn hiệu lực không": the premise corrected is the answer
         head = LeadLine(lead, quoted[0]) if lead is not None else None
         text = _extractive_text(quoted, warnings, head) if answered else _not_found_text(quoted)
         answer = Answer(question, at, answered, text, quoted, letters, confidence, warnings, lead=head,
@@ -432,6 +438,12 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+def _premises(warnings: list[str]) -> list[str]:
+    """The warnings that correct the question's premise (a repealed text named in it, a wording
+    not in force): said in the answer text, after the lead line."""
+    return [w for w in warnings if "hết hiệu lực" in w or w.startswith(NOT_CURRENT)]
+
+
 def _related_json(hit: Hit) -> dict:
     return {"id": hit.uid, "citation": hit.citation.to_dict(), "citation_text": hit.citation_text,
             "title": hit.title, "status": hit.status.value, "status_text": hit.validity.text}
@@ -441,7 +453,7 @@ def _extractive_text(quoted: list[QuotedProvision], warnings: list[str], lead: L
     """The answer without a language model: the lead line, what the question's own premises
     need corrected (a repealed decree named in it), then each provision's marked sentences, cited."""
     lines = [lead.line] if lead is not None else []
-    lines += [f"Lưu ý: {w}" for w in warnings if "hết hiệu lực" in w or w.startswith(NOT_CURRENT)]
+    lines += [f"Lưu ý: {w}" for w in _premises(warnings)]
     for q in quoted:
         status = q.hit.validity.text.lower()
         lines.append(f"Theo {q.hit.citation_text} ({status}): “{_clip(q.marked_text, 900)}”")

@@ -373,7 +373,8 @@ function leadLine(lead) {
   if (!lead) return null;
   return h("div", {class: "answer lead", role: "region", "aria-label": "Trả lời ngắn"},
     h("p", {class: "lead-text"}, marked(lead.text, lead.focus ? [lead.focus] : [])),
-    h("p", {class: "lead-cite muted"}, "— ", citationLink(lead)));
+    h("p", {class: "lead-cite muted"}, "— ", citationLink(lead), " ",
+      lead.status && lead.status !== "in_force" ? badge(lead.status, lead.status_text) : null));
 }
 
 /** Other provisions found but not quoted: collapsed, each a link. */
