@@ -29,15 +29,17 @@ from retrieval.search import BODY, WHO_RE
 PIECE_RE = re.compile(r"(?:[^\n.;]|[.;](?=[^\s])|(?<=\d)\.|\n(?![a-zđ]{1,2}\))(?=[a-zà-ỹđ]))+[.;]?")
 
 NUMBER_Q_RE = re.compile(  # folded, lower-cased question
-    r"(?<!\w)(?:bao nhieu|bao lau|thoi han|may ngay|may thang|toi da|toi thieu|it nhat|ty le)(?!\w)")
+    r"(?<!\w)(?:bao nhieu|bao lau|thoi han|may ngay|may thang|may lan|toi da|toi thieu|it nhat)(?!\w)")
 LIST_Q_RE = re.compile(
     r"(?<!\w)(?:dieu kien|ho so|gom nhung|nhung gi|nhung noi dung|bao gom|thanh phan|nhung yeu cau)(?!\w)")
 LIST_NOUNS = ("dieu kien", "ho so", "noi dung", "yeu cau", "thanh phan")
+NUMBER_WORDS = r"mot|hai|ba|bon|sau|bay|tam|chin|muoi"  # "không quá một lần" (not "năm": the year)
 _TIME_UNITS = r"ngay lam viec|ngay|thang|nam|gio"
 UNITS = {  # the unit a number question asks for (folded) → the units that answer it
     "time": _TIME_UNITS,
     "share": r"%",
     "area": r"ha|m2",
+    "times": r"lan",
     "any": rf"{_TIME_UNITS}|%|ha|m2|ty dong|trieu dong|lan",
 }
 # a body (retrieval.search.BODY) but not "hồ sơ …", "bộ hồ sơ", "bổ sung", "bộ phận"
@@ -125,7 +127,7 @@ def _number(question: str, quotes: list[str], wanted: set[str]) -> Lead | None:
     """The sentence with a number in the unit asked ("bao nhiêu ngày" → days, "tỷ lệ" → %)
     sharing the most words with the question, then with the most of its provision's words."""
     units = UNITS[_asked_unit(fold(question).lower())]
-    number = re.compile(rf"(?<!\w)\d+(?:[.,]\d+)?\s*(?:{units})(?!\w)")
+    number = re.compile(rf"(?<!\w)(?:\d+(?:[.,]\d+)?|{NUMBER_WORDS})\s*(?:{units})(?!\w)")
     best: tuple | None = None
     for i, quote in enumerate(quotes):
         folded = _fold_same_length(quote)
@@ -197,6 +199,8 @@ def _other(quotes: list[str], wanted: set[str]) -> Lead | None:
 
 # ----------------------------------------------------------------- helpers
 def _asked_unit(folded_question: str) -> str:
+    if re.search(r"(?<!\w)(?:lan|bao nhieu lan|may lan)(?!\w)", folded_question):
+        return "times"
     if re.search(r"(?<!\w)(?:ngay|thang|bao lau|thoi han|thoi gian|nam)(?!\w)", folded_question):
         return "time"
     if re.search(r"(?<!\w)(?:ty le|phan tram)(?!\w)|%", folded_question):
