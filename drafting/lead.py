@@ -33,6 +33,8 @@ NUMBER_Q_RE = re.compile(  # folded, lower-cased question
 LIST_Q_RE = re.compile(
     r"(?<!\w)(?:dieu kien|ho so|gom nhung|nhung gi|nhung noi dung|bao gom|thanh phan|nhung yeu cau)(?!\w)")
 LIST_NOUNS = ("dieu kien", "ho so", "noi dung", "yeu cau", "thanh phan")
+AUTHORITY_RE = re.compile(  # "thẩm quyền thành lập …" asks who, as "ai thành lập …" does
+    r"(?<!\w)tham quyen\s+(?:quyet dinh\s+)?(?P<verb>(?!cua\b|ve\b|cap\b)\w+\s+\w+)")
 NUMBER_WORDS = r"mot|hai|ba|bon|sau|bay|tam|chin|muoi"  # "không quá một lần" (not "năm": the year)
 _TIME_UNITS = r"ngay lam viec|ngay|thang|nam|gio"
 UNITS = {  # the unit a number question asks for (folded) → the units that answer it
@@ -65,7 +67,7 @@ class Lead:
 def question_kind(question: str) -> str:
     """who / number / list / other, from the question's words (without diacritics too)."""
     folded = fold(question).lower()
-    if WHO_RE.search(folded):
+    if WHO_RE.search(folded) or AUTHORITY_RE.search(folded):
         return "who"
     if NUMBER_Q_RE.search(folded):
         return "number"
@@ -97,7 +99,7 @@ def _who(question: str, quotes: list[str], wanted: set[str]) -> Lead | None:
     định thành lập"; "… quyết định việc thành lập" for "ai có thẩm quyền thành lập"), else a
     body doing the act at all; the first in rank order."""
     folded_q = fold(question).lower()
-    m = WHO_RE.search(folded_q)
+    m = WHO_RE.search(folded_q) or AUTHORITY_RE.search(folded_q)
     if m is None:
         return None
     verb = re.escape(m["verb"])
@@ -229,13 +231,27 @@ def _label(piece: str) -> str:
 
 
 def _shift(focus: tuple[int, int], text: str, start: int, end: int) -> tuple[int, int] | None:
-    """A focus span within the piece, moved into the cleaned text (None if blanks moved it)."""
+    """A focus span within the piece, moved into the cleaned text (its label cut, its blanks
+    squeezed: each original position counts the cleaned characters before it)."""
     cleaned, cut = _clean(text, start, end)
-    s, e = focus[0] - cut, focus[1] - cut
     original = text[start + cut:end]
-    if s < 0 or " ".join(original.split()) != original:  # blanks were squeezed: positions moved
+    s, e = focus[0] - cut, focus[1] - cut
+    if s < 0 or e > len(original):
         return None
-    return (s, e) if cleaned[s:e] == original[s:e] else None
+    at, blank, positions = 0, False, []
+    for ch in original.lstrip():
+        positions.append(at)
+        if ch.isspace():
+            at += 0 if blank else 1
+            blank = True
+        else:
+            at, blank = at + 1, False
+    positions.append(at)
+    lead = len(original) - len(original.lstrip())
+    if s < lead:
+        return None
+    span = (positions[s - lead], positions[e - lead])
+    return span if " ".join(original[s:e].split()) == cleaned[span[0]:span[1]] else None
 
 
 _BODY_RE = re.compile(rf"(?<!\w){LEAD_BODY}")

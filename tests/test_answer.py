@@ -296,3 +296,21 @@ def test_no_internal_key_reaches_the_user(answerer, search_home) -> None:
 def test_unanswered_question_has_no_lead(answerer) -> None:
     answer = answerer.ask("Cụm công nghiệp Hưng Nhân ở tỉnh Hưng Yên có tổng vốn đầu tư bao nhiêu?")
     assert not answer.answered and answer.lead is None and answer.to_json()["lead"] is None
+
+
+def test_authority_question_after_the_reform_leads_with_the_province(answerer) -> None:
+    """"thẩm quyền thành lập … sau khi bỏ cấp huyện" asks who, as "ai thành lập" does: khoản 4
+    Điều 10 NĐ 32/2024 first (it came 4th–5th by score alone), the body marked."""
+    answer = answerer.ask("thẩm quyền thành lập cụm công nghiệp sau khi bỏ cấp huyện", as_of=date(2026, 12, 6))
+    assert answer.lead.lead.kind == "who"
+    assert _addresses(answer)[0] == (ND32, 10, 4)
+    assert _focus(answer) == "Ủy ban nhân dân cấp tỉnh xem xét, quyết định việc thành lập"
+
+
+def test_lead_focus_survives_line_breaks_in_the_sentence() -> None:
+    from drafting.lead import find_lead
+
+    text = "3. Trách nhiệm của các cơ quan:\nỦy ban nhân dân cấp xã  chủ trì, trình Sở Công Thương quyết định việc thành lập."
+    lead = find_lead("ai quyết định thành lập cụm công nghiệp", [text])
+    assert lead.text.startswith("Trách nhiệm của các cơ quan: Ủy ban nhân dân cấp xã chủ trì")
+    assert lead.text[slice(*lead.focus)] == "Sở Công Thương quyết định việc thành lập"
