@@ -4,7 +4,7 @@ answers, taken verbatim, chosen by the kind of question.
     "ai / cơ quan nào quyết định …"   who     the sentence where a body does the asked act
                                               ("Ủy ban nhân dân cấp tỉnh xem xét, quyết định
                                               việc thành lập …"); the body is its focus
-    "bao nhiêu ngày / thời hạn / tỷ lệ" number  the sentence with a number in the asked unit
+    "bao nhiêu ngày / thời hạn / tối đa" number the sentence with a number in the asked unit
                                               ("Trong thời hạn 25 ngày …"); the number its focus
     "điều kiện gì / hồ sơ gồm …"      list    the list's opening ("… phải đáp ứng các điều kiện
                                               sau:") and its points, each clipped
@@ -106,7 +106,7 @@ def _who(question: str, quotes: list[str], wanted: set[str]) -> Lead | None:
     # the verb's first use after the body is the act ("quyết định việc điều chỉnh … Quyết
     # định thành lập" is another act)
     body = rf"(?<!\w){LEAD_BODY}(?:(?!{verb})[^.;:\n]){{0,60}}?(?<!\w)"
-    after = folded_q[m.end("verb"):].split()[:2]
+    after = re.findall(r"\w+", folded_q[m.end("verb"):])[:2]  # the act's object: "thành lập" …
     obj = r"\s+".join(map(re.escape, after))
     strong = re.compile(rf"{body}(?:{verb}(?!\w)[\s,]*(?:viec\s+|cac\s+)?{obj}|quyet dinh[\s,]*(?:viec\s+)?{verb})"
                         r"(?!\w)") if after else None
