@@ -381,6 +381,8 @@ def _format_answer(answer) -> str:
     for q in answer.provisions:
         lines += ["", f"[{q.hit.citation_text}] {q.hit.title} — {q.hit.validity.text}", q.quote]
         lines += [f"  → {a.citation_text}: {a.quote[:300]}" for a in q.references + q.changes]
+    if answer.related:
+        lines += ["", "Quy định liên quan khác: " + "; ".join(h.citation_text for h in answer.related)]
     if answer.prior_letters:
         lines += ["", "Công văn đã có:"] + [f"  {p.citation_text}: {p.title}" for p in answer.prior_letters]
     return "\n".join(lines)

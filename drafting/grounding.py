@@ -104,8 +104,8 @@ class GroundedWriter:
         answer.answer = checked.text
         answer.model = self.name
         if checked.removed_keys:
-            answer.warnings.append("Đã loại các khóa trích dẫn không có trong kết quả tìm kiếm: "
-                                   + ", ".join(sorted(set(checked.removed_keys))))
+            removed = len(set(checked.removed_keys))  # counted, never shown: keys are internal
+            answer.warnings.append(f"Đã loại {removed} trích dẫn của mô hình không có trong kết quả tìm kiếm.")
         answer.warnings += [f"Câu không có căn cứ trích dẫn, cần kiểm tra: «{s}»" for s in checked.unsupported]
 
 
