@@ -105,7 +105,7 @@ def _system(name: str, store: Store, home: Path, embedder: str, items: list[dict
 
     def run(question: str) -> tuple[list[dict], bool]:
         result = searcher.search(question, k=K)
-        answered = result.confidence >= searcher.settings.answer_threshold
+        answered = result.confidence >= searcher.threshold
         return [h.citation.to_dict() for h in result.hits], answered
 
     return run

@@ -26,7 +26,9 @@ class SearchSettings(BaseModel):
     conf_center: float = 2.0
     conf_slope: float = 2.0
     missing_document_factor: float = Field(0.3, ge=0, le=1)  # the query names a text not held in full
-    answer_threshold: float = Field(0.5, ge=0, le=1)
+    # below it: "chưa tìm thấy"; None: the calibrated threshold (retrieval/calibration.json),
+    # else 0.5 for the two-feature formula above
+    answer_threshold: float | None = Field(None, ge=0, le=1)
     successor_boost: float = Field(1.5, ge=1)  # units of the document replacing one the query names
     expansion_depth: int = Field(10, ge=0)  # top units whose later citing provisions are added
     expansion_factor: float = Field(0.98, ge=0, le=1.5)
