@@ -97,6 +97,16 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
             rows.append([[_rich(p) for p in (cell.paragraphs or [[Run(text="")]])] for cell in row])
         comparison = {"title": comp.title, "reference": comp.reference, "headers": comp.headers,
                       "rows": rows}
+    table = None
+    if draft.table is not None:
+        table = {"headers": draft.table.headers,
+                 "rows": [[[_rich(p) for p in (cell.paragraphs or [[Run(text="")]])] for cell in row]
+                          for row in draft.table.rows]}
+    attachment = None
+    if draft.attachment is not None:
+        att = draft.attachment
+        attachment = {"type_name": att.type_name, "subject": att.subject, "reference": att.reference,
+                      "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in att.body]}
     suggestions = [f"- {s.citation_text} ({s.where}; điểm {s.score:.2f}): {STATUS_LABEL[s.decision]}"
                    for s in draft.suggestions]
     return {
@@ -114,6 +124,9 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
         "signer_name": draft.signer_name,
         "distribution": draft.distribution,
         "comparison": comparison,
+        "table": table,
+        "after": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.after],
+        "attachment": attachment,
         "citations": [_cited(i, c, draft.as_of) for i, c in enumerate(draft.citations, 1)],
         "suggestions": suggestions,
         "as_of_text": f"tại ngày {short_date(draft.as_of)}",
@@ -184,6 +197,8 @@ def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
             rule_indents(rule, TEXT_WIDTH_MM, RULE_SHARE * title_mm)
     if draft.comparison is not None:
         _fit_comparison(doc, draft)
+    if draft.table is not None and draft.table.widths:
+        _fit_widths(doc, draft.table.headers, draft.table.widths)
 
 
 def _title_rule(doc: DocumentObject):
@@ -203,11 +218,22 @@ def _fit_comparison(doc: DocumentObject, draft: AssembledDraft) -> None:
                   and t.rows[0].cells[0].text.strip() == "TT"), None)
     if table is None:
         return
+    if comp.widths:
+        set_fixed_layout(table, comp.widths)
+        return
     comment = comp.headers[-1].startswith("Nhận xét")
     docs = len(comp.headers) - 2 - comment
     fixed = [10.0, 24.0]
     rest = (TEXT_WIDTH_MM - sum(fixed) - 22.0 * comment) / docs
     set_fixed_layout(table, fixed + [rest] * docs + [22.0] * comment)
+
+
+def _fit_widths(doc: DocumentObject, headers: list[str], widths: list[float]) -> None:
+    """Fixed column widths (mm) for the table whose header row is `headers`."""
+    for t in doc.tables:
+        if t.rows and [c.text.strip() for c in t.rows[0].cells] == headers:
+            set_fixed_layout(t, widths)
+            return
 
 
 def _properties(doc: DocumentObject, draft: AssembledDraft, approved: bool) -> None:
