@@ -20,6 +20,7 @@ a visible "Lưu ý" paragraph with the notice.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from drafting.assemble import (
@@ -29,7 +30,6 @@ from drafting.assemble import (
     ComparisonTable,
     Para,
     Run,
-    quote_lines,
     vn_date,
 )
 from drafting.conditions import MET, NOT_MET, UNKNOWN, Finding, council_rules, evaluate
@@ -348,7 +348,7 @@ class _Builder:
         self.article(3, "Chánh Văn phòng Ủy ban nhân dân tỉnh; Giám đốc Sở Công Thương; Thủ trưởng các sở, ban, "
                         "ngành thuộc tỉnh; Chủ tịch Ủy ban nhân dân các xã, phường và các tổ chức, cá nhân có liên "
                         "quan chịu trách nhiệm thi hành Quyết định này./.", "Điều 3")
-        self.attachment = self.regulation("QUY CHẾ", title[:1].upper() + title[1:].removeprefix("Quy chế "))
+        self.attachment = self.regulation("QUY CHẾ", _capital(re.sub(r"^quy chế\s+", "", title, flags=re.I)))
 
     def qd_quy_che_dv(self) -> None:
         c = self.cluster
@@ -361,7 +361,7 @@ class _Builder:
         self.notices()
         self.article(3, f"Các đơn vị, doanh nghiệp trong {c.name} và các cá nhân có liên quan chịu trách nhiệm "
                         "thi hành Quyết định này./.", "Điều 3")
-        self.attachment = self.regulation("QUY CHẾ", title[:1].upper() + title[1:].removeprefix("Quy chế "))
+        self.attachment = self.regulation("QUY CHẾ", _capital(re.sub(r"^quy chế\s+", "", title, flags=re.I)))
 
     def regulation(self, type_name: str, subject: str) -> Attachment:
         """The Quy chế issued with the decision: chapters and articles numbered from 1."""
@@ -538,6 +538,10 @@ def _skeleton(kind: str) -> list[Chapter]:
     return [Chapter.model_validate(ch) for ch in forms[kind][0]["chapters"]]
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _roman(i: int) -> str:
     return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][i]
 
@@ -551,7 +555,3 @@ def _number(value: float | None) -> str:
         return ""
     return (f"{value:.2f}".rstrip("0").rstrip(".")).replace(".", ",")
 
-
-def quote_text(text: str) -> str:
-    """A provision's text on one line, as a table cell quotes it."""
-    return " ".join(quote_lines(text))
