@@ -24,6 +24,7 @@ import re
 from typing import TYPE_CHECKING
 
 from drafting.assemble import (
+    ROMAN,
     AssembledDraft,
     Attachment,
     Cell,
@@ -543,7 +544,7 @@ def _capital(text: str) -> str:
 
 
 def _roman(i: int) -> str:
-    return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][i]
+    return ROMAN[i] if i < len(ROMAN) else str(i + 1)
 
 
 def _ha(value: float) -> str:
