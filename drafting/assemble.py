@@ -141,6 +141,8 @@ class AssembledDraft(BaseModel):
     table: ComparisonTable | None = None  # a table in the body (score sheet, minutes)
     after: list[Para] = Field(default_factory=list)  # body paragraphs after that table
     attachment: Attachment | None = None
+    co_signer_lines: list[str] = Field(default_factory=list)  # a biên bản's second signer (THƯ KÝ)
+    co_signer_name: str = ""
     citations: list[CitedProvision] = Field(default_factory=list)
     suggestions: list[Suggestion] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)

@@ -56,6 +56,9 @@ KINDS: dict[str, tuple[str, str | None, str]] = {
 }
 RESULT_WORDS = {MET: "Đáp ứng", NOT_MET: "Không đáp ứng", UNKNOWN: "Chưa đủ căn cứ"}
 PLACEHOLDER = "(Nội dung cụ thể do cơ quan soạn thảo bổ sung.)"
+# the signature lines the forms print above an enterprise's chức danh (Mẫu số 01, 04)
+FORM_SIGNER = {"de_nghi_cdt": ["NGƯỜI ĐẠI DIỆN THEO PHÁP LUẬT CỦA", "ĐƠN VỊ ĐỀ NGHỊ LÀM CHỦ ĐẦU TƯ"],
+               "qd_quy_che_dv": ["NGƯỜI ĐẠI DIỆN THEO PHÁP LUẬT", "CỦA CHỦ ĐẦU TƯ"]}
 ROLE_WORDS = {"chu_tich": "Chủ tịch Hội đồng", "pho_chu_tich": "Phó Chủ tịch Hội đồng",
               "thanh_vien": "Thành viên", "thu_ky": "Thư ký Hội đồng (không phải là thành viên Hội đồng)"}
 
@@ -73,6 +76,7 @@ class _Builder:
         self.after: list[Para] = []
         self.attachment: Attachment | None = None
         self.signer: tuple[list[str], str] | None = None
+        self.co_signer: tuple[list[str], str] | None = None  # a biên bản's THƯ KÝ
 
     # -- paragraphs
     def para(self, text: str, kind: str = "body", **kw) -> None:
@@ -179,12 +183,30 @@ class _Builder:
         for text in self.proc.findings or [f"Ý kiến của các sở, ngành về các nội dung tại các điểm a, c, d, đ, e "
                                            f"và g khoản 2 Điều 11 {ND32}: {PLACEHOLDER[1:-2].lower()}."]:
             self.text(text, "phần III, mục 2")
+        if self.proc.council and self.proc.council.candidates:
+            self.selection("3.")
         self.para("IV. KẾT LUẬN, KIẾN NGHỊ", "section", bold=True)
         self.conclusion(findings)
         self.notices()
         self.para(f"Trên đây là báo cáo kết quả thẩm định hồ sơ đề nghị {c.action_word} {c.name}, Sở Công "
                   f"Thương kính báo cáo {self.a.addressee()} xem xét, quyết định./.")
         self.annex = self.checklist_table(findings)
+
+    def selection(self, number: str) -> None:
+        """Lựa chọn chủ đầu tư, a content of the appraisal (khoản 2 Điều 13): the council's totals."""
+        council = self.proc.council
+        assert council is not None
+        provision, rules = council_rules(self.a.at)
+        cite = self.citation(provision, "lựa chọn chủ đầu tư")
+        totals = [(sum(c.scores.get(k["id"], 0) for k in rules["criteria"]), c.name) for c in council.candidates]
+        scores = "; ".join(f"{name}: {_number(total)} điểm" for total, name in totals)
+        text = (f"Hội đồng đánh giá lựa chọn chủ đầu tư chấm điểm theo {cite} (thang điểm {rules['scale']}): "
+                f"{scores}. {self.council_conclusion(totals, rules)}")
+        if number == "-":  # a line of the tờ trình's list
+            self.para(f"- Lựa chọn chủ đầu tư xây dựng hạ tầng kỹ thuật: {text}")
+            return
+        self.para(f"{number} Lựa chọn chủ đầu tư xây dựng hạ tầng kỹ thuật", "heading", bold=True)
+        self.para(text)
 
     def dossier(self, where: str) -> None:
         items = self.proc.dossier
@@ -264,6 +286,8 @@ class _Builder:
         for f in findings:
             cite = self.citation(f.provision, "phần II")
             self.para(f"- {f.condition} ({cite}): {RESULT_WORDS[f.result].lower()}; {f.evidence}.")
+        if self.proc.council and self.proc.council.candidates:
+            self.selection("-")
         self.para("III. NỘI DUNG CHỦ YẾU CỦA QUYẾT ĐỊNH", "section", bold=True)
         self.text(f"Theo khoản 1 Điều 12 {ND32}, dự thảo Quyết định {c.action_word} cụm công nghiệp gồm:", "phần III")
         for i, line in enumerate(self.cluster_facts(), 1):
@@ -398,6 +422,7 @@ class _Builder:
         self.authority()
         self.basis([ND32])
         self.decide()
+        self.composition(rules)
         self.article(1, f"Thành lập Hội đồng đánh giá lựa chọn chủ đầu tư xây dựng hạ tầng kỹ thuật {c.name} "
                         "(sau đây gọi là Hội đồng), gồm các ông (bà) có tên sau:", "Điều 1")
         for i, m in enumerate(self.members(), 1):
@@ -416,6 +441,19 @@ class _Builder:
         self.article(3, f"Quyết định này có hiệu lực {self.proc.effective or 'kể từ ngày ký'}. Chánh Văn phòng "
                         "Ủy ban nhân dân tỉnh, Giám đốc Sở Công Thương, Thủ trưởng các cơ quan, đơn vị có liên quan "
                         "và các ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.", "Điều 3")
+
+    def composition(self, rules: dict) -> None:
+        """Warnings when the members miss a role the provision requires (one chair, vice-chairs,
+        a secretary who is not a member)."""
+        roles = [m.role for m in self.members()]
+        wanted = {"chu_tich": f"Chủ tịch Hội đồng ({rules['chair']})",
+                  "pho_chu_tich": f"Phó Chủ tịch Hội đồng ({rules['vice_chairs']})",
+                  "thu_ky": f"Thư ký Hội đồng ({rules['secretary']})"}
+        for role, words in wanted.items():
+            if role not in roles:
+                self.citer.issue("warning", "Điều 1", f"thành phần Hội đồng chưa có {words}")
+        if roles.count("chu_tich") > 1:
+            self.citer.issue("warning", "Điều 1", "Hội đồng có nhiều hơn một Chủ tịch")
 
     def phieu_cham_diem(self) -> None:
         c, council = self.cluster, self.proc.council
@@ -480,12 +518,10 @@ class _Builder:
         self.after.append(Para(runs=[Run(text=self.council_conclusion(totals, rules))]))
         chair = next((m for m in council.members if m.role == "chu_tich"), None)
         secretary = next((m for m in council.members if m.role == "thu_ky"), None)
-        if secretary is not None:
-            self.after.append(Para(runs=[Run(text=f"Biên bản do Thư ký Hội đồng {secretary.name} lập, đã được "
-                                                  "các thành viên Hội đồng thông qua./.")]))
-        else:
-            self.after[-1].runs[-1].text += "/."
+        self.after.append(Para(runs=[Run(text="Biên bản được lập, thông qua tại cuộc họp và được các thành viên "
+                                              "Hội đồng nhất trí./.")]))
         self.signer = (["CHỦ TỊCH HỘI ĐỒNG"], chair.name if chair else "…")
+        self.co_signer = (["THƯ KÝ HỘI ĐỒNG"], secretary.name if secretary else "…")
 
     def council_conclusion(self, totals: list[tuple[float, str]], rules: dict) -> str:
         passing = sorted([t for t in totals if t[0] >= rules["pass_mark"]], reverse=True)
@@ -519,14 +555,19 @@ def build_procedure(a: _Assembler) -> AssembledDraft:
     type_name, _, _ = KINDS[spec.kind]
     lines, name = b.signer or (p.signer(spec.signer).block_lines(), p.signer(spec.signer).name)
     lines = [part.strip() for line in lines for part in line.split(" / ")]  # TM. / KT. / chức vụ
+    lines = FORM_SIGNER.get(spec.kind, []) + lines
+    distribution = a.distribution()
+    if spec.kind == "qd_thanh_lap" and not any(x.startswith("Bộ Công Thương") for x in distribution):
+        distribution.insert(-1, "Bộ Công Thương")  # khoản 4 Điều 10 NĐ 32/2024: gửi Bộ Công Thương 01 bản
     number_line = "" if spec.kind == "phieu_cham_diem" else f"Số:{b.number()}/{b.code()}"
     return AssembledDraft(
         kind=spec.kind, kind_label=KIND_LABELS[spec.kind], as_of=a.at, profile=p,
         parent_header=p.parent_header, agency_header=p.agency_header, number_line=number_line,
         place_date=f"{p.place}, {vn_date(spec.date)}", type_name=type_name, subject=spec.subject,
         recipients=spec.recipients, body=a.body, signer_lines=lines, signer_name=name,
-        distribution=a.distribution(), comparison=b.annex, table=b.table, after=b.after,
-        attachment=b.attachment, citations=list(a.citer.cited.values()), suggestions=a.suggestions,
+        distribution=distribution, comparison=b.annex, table=b.table, after=b.after,
+        attachment=b.attachment, co_signer_lines=b.co_signer[0] if b.co_signer else [],
+        co_signer_name=b.co_signer[1] if b.co_signer else "", citations=list(a.citer.cited.values()), suggestions=a.suggestions,
         issues=a.issues,
     )
 

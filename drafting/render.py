@@ -127,6 +127,8 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
         "table": table,
         "after": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.after],
         "attachment": attachment,
+        "co_signer": ({"lines": draft.co_signer_lines, "name": draft.co_signer_name}
+                      if draft.co_signer_lines else None),
         "citations": [_cited(i, c, draft.as_of) for i, c in enumerate(draft.citations, 1)],
         "suggestions": suggestions,
         "as_of_text": f"tại ngày {short_date(draft.as_of)}",

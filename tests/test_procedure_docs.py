@@ -187,6 +187,30 @@ def test_council_documents(store):
                                             "trở lên và cao nhất")
 
 
+def test_council_result_in_the_to_trinh_and_composition(store):
+    texts = [p.text for p in assemble(load_spec(EXAMPLES / "to_trinh_ccn.yaml"), store).body]
+    line = next(t for t in texts if t.startswith("- Lựa chọn chủ đầu tư"))
+    assert ("Công ty cổ phần Phát triển hạ tầng Văn Bàn: 77,5 điểm; Công ty trách nhiệm hữu hạn Đầu tư Hoàng Liên: "
+            "61,5 điểm. Công ty cổ phần Phát triển hạ tầng Văn Bàn đạt 77,5 điểm") in line
+    spec = load_spec(EXAMPLES / "qd_hoi_dong.yaml")
+    spec.procedure.council.members = [m for m in spec.procedure.council.members if m.role != "thu_ky"]
+    warnings = [i.message for i in assemble(spec, store).issues if i.severity == "warning"]
+    assert warnings == ["thành phần Hội đồng chưa có Thư ký Hội đồng (đại diện phòng chuyên môn của Sở Công "
+                        "Thương và không phải là thành viên Hội đồng)"]
+
+
+def test_shipped_templates_keep_their_tags(tmp_path):
+    """The committed templates hold the tags the generator writes (a user may edit them in Word)."""
+    from test_drafting import TEMPLATE_DIR, _tags
+
+    from drafting.templates import make_templates
+
+    make_templates.main(tmp_path, kinds=KINDS)
+    for kind in KINDS:
+        assert _tags(TEMPLATE_DIR / f"{kind}.docx") == _tags(tmp_path / f"{kind}.docx"), kind
+        assert "CCN Center" in {s.name for s in Document(str(TEMPLATE_DIR / f"{kind}.docx")).styles}
+
+
 def test_score_over_the_maximum_and_ties(store):
     spec = load_spec(EXAMPLES / "phieu_cham_diem.yaml")
     spec.procedure.council.candidates[0].scores["ha_tang"] = 16
@@ -240,7 +264,17 @@ class Doc:
         return out
 
     def signature(self) -> Table:
-        return next(b for b in self.blocks() if isinstance(b, Table) and b.cell(0, 0).paragraphs[0].text == "Nơi nhận:")
+        """The signature table: Nơi nhận | signer, or a biên bản's THƯ KÝ | CHỦ TỊCH."""
+        first = "Nơi nhận:" if not self.draft.co_signer_lines else self.draft.co_signer_lines[0]
+        return next(b for b in self.blocks() if isinstance(b, Table) and b.cell(0, 0).paragraphs[0].text == first)
+
+    def noi_nhan(self) -> list[Paragraph]:
+        """"Nơi nhận:" and its items: in the signature table's left cell, or under a biên bản's."""
+        if not self.draft.co_signer_lines:
+            return [p for p in self.signature().cell(0, 0).paragraphs if p.text.strip()]
+        blocks = self.blocks()
+        start = next(i for i, b in enumerate(blocks) if isinstance(b, Paragraph) and b.text == "Nơi nhận:")
+        return [b for b in blocks[start:start + 1 + len(self.draft.distribution)]]
 
     def body(self) -> list[Paragraph]:
         """The paragraphs of the body: after the title rule (and Kính gửi), up to the signature."""
@@ -364,8 +398,10 @@ def test_body_paragraphs(d):
 
 def test_signature_and_noi_nhan(d):
     sig = d.signature()
-    left = [p for p in sig.cell(0, 0).paragraphs if p.text.strip()]
-    assert all(r["bold"] and r["italic"] for r in d.fmt.runs(left[0]))
+    left = d.noi_nhan()
+    assert left[0].text == "Nơi nhận:" and all(r["bold"] and r["italic"] for r in d.fmt.runs(left[0]))
+    for p in left[1:]:
+        assert size_ok(d.fmt.runs(p), 11, 11) and not any(r["bold"] or r["italic"] for r in d.fmt.runs(p))
     items = [p.text for p in left[1:]]
     assert items[-1].startswith("- Lưu: VT, ") and items[-1].endswith(".")
     assert all(x.endswith(";") for x in items[:-1])
@@ -375,6 +411,14 @@ def test_signature_and_noi_nhan(d):
     assert [p.text for p in right] == [*d.draft.signer_lines, d.draft.signer_name]
     for p in right:
         assert all(r["bold"] for r in d.fmt.runs(p)) and d.fmt.jc(p) == "center"
+    if d.draft.co_signer_lines:  # a biên bản: THƯ KÝ | CHỦ TỊCH, both signing
+        secretary = [p.text for p in sig.cell(0, 0).paragraphs if p.text.strip()]
+        assert secretary == ["THƯ KÝ HỘI ĐỒNG", "Vũ Văn Đông"] and right[0].text == "CHỦ TỊCH HỘI ĐỒNG"
+    if d.kind == "de_nghi_cdt":  # Mẫu số 01's lines above the chức danh
+        assert [p.text for p in right] == ["NGƯỜI ĐẠI DIỆN THEO PHÁP LUẬT CỦA", "ĐƠN VỊ ĐỀ NGHỊ LÀM CHỦ ĐẦU TƯ",
+                                           "TỔNG GIÁM ĐỐC", "Trần Minh Khang"]
+    if d.kind == "qd_thanh_lap":  # khoản 4 Điều 10 NĐ 32/2024: the decision is sent to Bộ Công Thương
+        assert "- Bộ Công Thương (để báo cáo);" in [p.text for p in left]
     if d.draft.profile.id == "ubnd-lao-cai":
         assert [p.text for p in right[:3]] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
 

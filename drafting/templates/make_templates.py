@@ -280,6 +280,31 @@ def signature_block(doc) -> None:
     trim_cells(t)
 
 
+def two_signers_block(doc) -> None:
+    """A biên bản's two signatures (NĐ 30/2020, Phụ lục III: THƯ KÝ | CHỦ TỌA, each with room for
+    the signature and the name), then Nơi nhận under them; other documents: the usual block."""
+    tag(doc, "{%p if co_signer %}")
+    t = table(doc, 1, [82.5, 82.5])
+    _cell_top_margin(t, 12)
+    for cell, lines, name in ((t.cell(0, 0), "co_signer.lines", "co_signer.name"),
+                              (t.cell(0, 1), "signer_lines", "signer_name")):
+        cell_tag(cell, f"{{%p for line in {lines} %}}")
+        cell_para(cell, "{{ line }}", size=14, bold=True)
+        cell_tag(cell, "{%p endfor %}")
+        for _ in range(4):
+            cell_para(cell, "", size=14)
+        cell_para(cell, f"{{{{ {name} }}}}", size=14, bold=True)
+    trim_cells(t)
+    p = para(doc, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, before=12)
+    p.paragraph_format.keep_with_next = True
+    tag(doc, "{%p for item in distribution %}")
+    para(doc, "- {{ item }}{{ '.' if loop.last else ';' }}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    signature_block(doc)
+    tag(doc, "{%p endif %}")
+
+
 def comparison_annex(doc) -> None:
     """Phụ lục: the table of comparable provisions, its own section numbered from 1."""
     tag(doc, "{%p if comparison %}")
@@ -483,7 +508,9 @@ def build(kind: str) -> Document:
     body_block(doc, center=layout == "procedure")
     if layout == "procedure":
         body_table(doc)
-    signature_block(doc)
+        two_signers_block(doc)
+    else:
+        signature_block(doc)
     if layout == "procedure":
         attachment_annex(doc)
     if layout in ("typed", "procedure"):
