@@ -511,9 +511,11 @@ class _Builder:
             rows.append([Cell(paragraphs=[[Run(text=str(i))]]), Cell(paragraphs=[[Run(text=cand.name)]])]
                         + [Cell(paragraphs=[[Run(text=_number(cand.scores.get(k["id"], 0)))]]) for k in crits]
                         + [Cell(paragraphs=[[Run(text=_number(total), bold=True)]])])
-        headers = ["TT", "Đơn vị"] + [f"{k['name']} (tối đa {k['max']})" for k in crits] + ["Tổng điểm"]
+        headers = ["TT", "Đơn vị"] + [f"{k.get('short', k['name'])} (tối đa {k['max']})" for k in crits] \
+            + ["Tổng điểm"]
+        share = (165.0 - 9.0 - 44.0 - 20.0) / len(crits)
         self.table = ComparisonTable(title="", reference="", headers=headers, rows=rows,
-                                     widths=[10.0, 43.0] + [25.0] * len(crits) + [12.0])
+                                     widths=[9.0, 44.0] + [share] * len(crits) + [20.0])
         self.after.append(Para(kind="heading", runs=[Run(text="Kết luận:", bold=True)]))
         self.after.append(Para(runs=[Run(text=self.council_conclusion(totals, rules))]))
         chair = next((m for m in council.members if m.role == "chu_tich"), None)

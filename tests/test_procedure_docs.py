@@ -157,6 +157,23 @@ def test_an_amendment_changes_the_data_file_not_the_code(tmp_path, monkeypatch):
     assert after.evidence.endswith("vượt quá 70 ha; quỹ đất phù hợp với quy hoạch sử dụng đất")
 
 
+def test_a_bad_data_file_is_named(tmp_path, monkeypatch):
+    (tmp_path / "conditions.yaml").write_text(yaml.safe_dump({AREA_A: [{
+        "valid_from": date(2024, 5, 1), "applies_to": ["mo_rong"], "condition": "Diện tích", "check": "dien_tich",
+        "wording": "…"}]}, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "council.yaml").write_text("- không phải một bảng\n", encoding="utf-8")
+    monkeypatch.setattr(conditions, "DATA", tmp_path)
+    conditions._load.cache_clear()
+    try:
+        with pytest.raises(conditions.DataError, match=f"conditions.yaml, «{AREA_A}»: không có phép kiểm tra "
+                                                       "«dien_tich»"):
+            evaluate(expansion(58, 20), None, date(2026, 8, 1))
+        with pytest.raises(conditions.DataError, match="council.yaml: cần một bảng"):
+            council_rules(date(2026, 8, 1))
+    finally:
+        conditions._load.cache_clear()
+
+
 # ----------------------------------------------------------------------------- the council
 def test_council_criteria_are_the_law_s_own(store):
     """council.yaml: the four criteria and their maximum points as khoản 2 Điều 13 NĐ 32/2024 words
