@@ -44,7 +44,7 @@ LABEL_RE = re.compile(r"^(?:\d+\.|[a-zđ]\d?\))\s+")
 ARTICLE_HEAD_RE = re.compile(r"^Điều \d+[a-z]?\.")
 
 Severity = Literal["error", "warning", "info"]
-ParaKind = Literal["body", "heading", "section", "quote", "center"]
+ParaKind = Literal["body", "heading", "section", "quote", "center", "note"]
 
 
 # ----------------------------------------------------------------------------- the model
@@ -56,7 +56,8 @@ class Run(BaseModel):
 
 class Para(BaseModel):
     """A body paragraph. Kinds: body (justified text), heading ("1. Về …", bold), section
-    ("I. KẾT QUẢ RÀ SOÁT", bold upper case), quote (a quoted provision line, italic)."""
+    ("I. KẾT QUẢ RÀ SOÁT", bold upper case), quote (a quoted provision line, italic), center (a
+    decision's centred lines), note (the reviewer's "Lưu ý về hiệu lực", dropped once approved)."""
 
     kind: ParaKind = "body"
     runs: list[Run]

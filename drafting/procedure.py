@@ -123,13 +123,14 @@ class _Builder:
 
     def notices(self) -> None:
         """A visible note for every cited provision amended by a text not held (kb notices), one
-        per notice, naming the provisions of this document it touches."""
+        per notice, naming the provisions of this document it touches; a draft's note for its
+        reviewer, left out of the approved text."""
         groups: dict[str, list[str]] = {}
         for entry in self.citer.cited.values():
             if entry.status == Status.AMENDED_TEXT_MISSING.value and entry.validity_note:
                 groups.setdefault(entry.validity_note, []).append(entry.citation_text)
         for note, cited in groups.items():
-            self.a.body.append(Para(runs=[
+            self.a.body.append(Para(kind="note", runs=[
                 Run(text="Lưu ý về hiệu lực: ", bold=True, italic=True),
                 Run(text=f"{note[:1].upper()}{note[1:]} (quy định được viện dẫn: {'; '.join(cited)}).",
                     italic=True)]))

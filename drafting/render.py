@@ -119,7 +119,8 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
         "type_name": draft.type_name,
         "subject": draft.subject,
         "recipients": draft.recipients,
-        "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.body],
+        "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.body
+                 if not (approved and p.kind == "note")],
         "signer_lines": draft.signer_lines,
         "signer_name": draft.signer_name,
         "distribution": draft.distribution,

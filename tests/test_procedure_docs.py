@@ -241,12 +241,17 @@ def test_score_over_the_maximum_and_ties(store):
 
 
 # ----------------------------------------------------------------------------- notices, spec errors
-def test_notice_of_a_provision_amended_without_its_text(store):
+def test_notice_of_a_provision_amended_without_its_text(store, tmp_path):
     spec = load_spec(EXAMPLES / "tham_dinh.yaml")  # 20/11/2026: Điều 8 amended by NĐ 303/2026 (text not held)
     notes = [p.text for p in assemble(spec, store).body if p.text.startswith("Lưu ý về hiệu lực")]
     article8 = next(n for n in notes if "Điều 8 đã được sửa đổi bởi Nghị định số 303/2026/NĐ-CP từ 15/9/2026" in n)
     assert "điểm a khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP" in article8
     assert not [p for p in assemble(spec, store, as_of=date(2026, 9, 1)).body if p.text.startswith("Lưu ý")]
+    draft = Document(str(render(assemble(spec, store), tmp_path / "draft.docx")))
+    assert article8 in [p.text for p in draft.paragraphs]  # visible in the draft
+    approved = Document(str(render(assemble(spec, store), tmp_path / "approved.docx", approved=True)))
+    texts = [p.text for p in approved.paragraphs]
+    assert "IV. KẾT LUẬN, KIẾN NGHỊ" in texts and not [t for t in texts if t.startswith("Lưu ý")]
     council = assemble(load_spec(EXAMPLES / "qd_hoi_dong.yaml"), store, as_of=date(2026, 10, 1))
     assert any("Điều 13 đã được sửa đổi bởi Nghị định số 303/2026/NĐ-CP" in p.text for p in council.body)
 
