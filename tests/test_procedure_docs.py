@@ -506,3 +506,26 @@ def test_pdf_rendered_and_signature_not_alone(d, pdfs):
     before = pages[sign].split("Nơi nhận:")[0]
     lines = [x for x in before.splitlines() if x.strip() and not x.strip().isdigit()]
     assert lines, f"{d.kind}: the signature block is alone on page {sign + 1}"
+
+
+# ----------------------------------------------------------------------------- over HTTP
+def test_draft_over_http(api_server):
+    """The real app: POST /api/draft and /api/draft/docx take a procedure document's spec as JSON."""
+    import io
+    import json
+
+    import httpx
+
+    data = yaml.safe_load((EXAMPLES / "tham_dinh.yaml").read_text(encoding="utf-8"))
+    spec = json.loads(json.dumps(data, ensure_ascii=False, default=lambda d: d.isoformat()))
+    with httpx.Client(base_url=api_server, timeout=180) as http:
+        result = http.post("/api/draft", json=spec).json()
+        assert (result["kind"], result["kind_label"]) == (
+            "tham_dinh", "Báo cáo thẩm định thành lập, mở rộng cụm công nghiệp")
+        cited = {c["citation_text"]: c for c in result["assembly"]["citations"]}
+        assert cited["điểm a khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP"]["found"]
+        assert result["check"]["counts"]["errors"] == 0
+        response = http.post("/api/draft/docx", json=spec)
+    assert response.status_code == 200
+    texts = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    assert "Kết quả: Không đáp ứng (đối chiếu điểm a khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP)." in texts
