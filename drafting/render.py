@@ -35,6 +35,7 @@ HEADER_LEFT_MM = 75.0
 TEXT_WIDTH_MM = 165.0
 AGENCY_SIZE_PT = 12
 TITLE_SIZE_PT = 14
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 RULE_SHARE = 0.4  # the rule under a name or a trích yếu: between 1/3 and 1/2 of its line
 
 STATUS_LABEL = {"accepted": "đã chấp nhận", "dropped": "đã bỏ", "pending": "chưa xử lý"}
@@ -188,11 +189,13 @@ def _default_store() -> Store:
 
 # ----------------------------------------------------------------------------- fitting
 def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
-    header = doc.tables[0]
     name_mm = max(text_width_mm(line, AGENCY_SIZE_PT, bold=True) for line in draft.agency_header)
-    for p in header.cell(0, 0).paragraphs:
-        if has_bottom_border(p):
-            rule_indents(p, HEADER_LEFT_MM, RULE_SHARE * min(name_mm, HEADER_LEFT_MM))
+    headers = [doc.tables[0]] + ([t for t in doc.tables[1:] if t.cell(0, 1).paragraphs[0].text == QUOC_HIEU]
+                                 if draft.attachment is not None else [])  # an attached Quy chế repeats it
+    for header in headers:
+        for p in header.cell(0, 0).paragraphs:
+            if has_bottom_border(p):
+                rule_indents(p, HEADER_LEFT_MM, RULE_SHARE * min(name_mm, HEADER_LEFT_MM))
     if draft.type_name:
         rule = _title_rule(doc)
         if rule is not None:

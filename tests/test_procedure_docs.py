@@ -462,6 +462,12 @@ def test_decision_structure(docs):
     heads = [p.text for p in att.body if p.kind == "center"]
     assert heads[:2] == ["Chương I", "QUY ĐỊNH CHUNG"] and "TỔ CHỨC THỰC HIỆN" in heads
     assert len(rules.doc.sections) == 3  # decision, Quy chế, reviewer's appendix
+    again = [t for t in rules.doc.tables[1:] if t.cell(0, 1).paragraphs[0].text == QH]  # the Quy chế's header
+    assert len(again) == 1 and [p.text for p in again[0].cell(0, 0).paragraphs if p.text] == [
+        "ỦY BAN NHÂN DÂN", "TỈNH LÀO CAI"]
+    rule = next(p for p in again[0].cell(0, 0).paragraphs if is_rule(p))
+    name = text_width_mm("ỦY BAN NHÂN DÂN", 12, bold=True)
+    assert name / 3 - 0.15 <= rule_length(rules, rule, 75.0) <= name / 2 + 0.15
     dv = docs["qd_quy_che_dv"].draft.attachment  # Mẫu số 04: the form's skeleton, 4 chapters
     assert [p.text for p in dv.body if p.kind == "center"][-1] == "TỔ CHỨC THỰC HIỆN"
     assert "Điều 9. Cấp nước sạch" in [p.text for p in dv.body]

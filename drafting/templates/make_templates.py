@@ -399,7 +399,20 @@ def attachment_annex(doc) -> None:
     """The text issued with a decision (Quy chế), its own section numbered from 1."""
     tag(doc, "{%p if attachment %}")
     _section_break(doc)
-    para(doc, "{{ attachment.type_name }}", size=14, bold=True)
+    t = table(doc, 1, HEADER_COLS)  # the issuer | Quốc hiệu, Tiêu ngữ again, as the forms print it
+    left, right = t.cell(0, 0), t.cell(0, 1)
+    cell_tag(left, "{%p if parent_header %}")
+    cell_para(left, "{{ parent_header }}", size=12)
+    cell_tag(left, "{%p endif %}")
+    cell_tag(left, "{%p for line in agency_header %}")
+    cell_para(left, "{{ line }}", size=12, bold=True)
+    cell_tag(left, "{%p endfor %}")
+    rule(left, HEADER_COLS[0], 25.0)  # fitted to the agency's name when rendering
+    cell_para(right, QUOC_HIEU, size=12, bold=True)
+    cell_para(right, TIEU_NGU, size=13, bold=True)
+    rule(right, HEADER_COLS[1], text_width_mm(TIEU_NGU, 13, bold=True))
+    trim_cells(t)
+    para(doc, "{{ attachment.type_name }}", size=14, bold=True, before=18)
     para(doc, "{{ attachment.subject }}", size=14, bold=True)
     para(doc, "{{ attachment.reference }}", size=14, italic=True, after=6)
     body_block(doc, "attachment.body", center=True)
