@@ -34,15 +34,37 @@ from pydantic import (
     model_validator,
 )
 
+from drafting.procspec import Procedure
 from drafting.resources import check_name
 
-DocKind = Literal["gop_y", "tra_loi", "bao_cao_ra_soat", "to_trinh"]
+PROCEDURE_KINDS = ("tham_dinh", "to_trinh_ccn", "de_nghi_cdt", "qd_thanh_lap", "qd_quy_che",
+                   "qd_quy_che_dv", "qd_hoi_dong", "phieu_cham_diem", "bien_ban_hoi_dong")
+DocKind = Literal["gop_y", "tra_loi", "bao_cao_ra_soat", "to_trinh", "tham_dinh", "to_trinh_ccn",
+                  "de_nghi_cdt", "qd_thanh_lap", "qd_quy_che", "qd_quy_che_dv", "qd_hoi_dong",
+                  "phieu_cham_diem", "bien_ban_hoi_dong"]
 
 KIND_LABELS: dict[str, str] = {
     "gop_y": "Công văn góp ý",
     "tra_loi": "Công văn trả lời, hướng dẫn vướng mắc",
     "bao_cao_ra_soat": "Báo cáo rà soát",
     "to_trinh": "Tờ trình",
+    "tham_dinh": "Báo cáo thẩm định thành lập, mở rộng cụm công nghiệp",
+    "to_trinh_ccn": "Tờ trình đề nghị thành lập, mở rộng cụm công nghiệp",
+    "de_nghi_cdt": "Văn bản đề nghị làm chủ đầu tư (Mẫu số 01 TT 14/2024)",
+    "qd_thanh_lap": "Quyết định thành lập, mở rộng cụm công nghiệp (Mẫu số 02 TT 14/2024)",
+    "qd_quy_che": "Quyết định ban hành Quy chế quản lý cụm công nghiệp (Mẫu số 03 TT 14/2024)",
+    "qd_quy_che_dv": "Quyết định ban hành Quy chế quản lý dịch vụ công cộng, tiện ích (Mẫu số 04 TT 14/2024)",
+    "qd_hoi_dong": "Quyết định thành lập Hội đồng đánh giá lựa chọn chủ đầu tư",
+    "phieu_cham_diem": "Phiếu chấm điểm lựa chọn chủ đầu tư",
+    "bien_ban_hoi_dong": "Biên bản họp Hội đồng đánh giá lựa chọn chủ đầu tư",
+}
+
+# what each procedure kind needs in `procedure:` (beyond the kind's own defaults)
+PROCEDURE_NEEDS: dict[str, tuple[str, ...]] = {
+    "tham_dinh": ("cluster",), "to_trinh_ccn": ("cluster",), "de_nghi_cdt": ("cluster", "investor"),
+    "qd_thanh_lap": ("cluster", "investor"), "qd_quy_che": (), "qd_quy_che_dv": ("cluster",),
+    "qd_hoi_dong": ("cluster", "council"), "phieu_cham_diem": ("cluster", "council"),
+    "bien_ban_hoi_dong": ("cluster", "council"),
 }
 
 
@@ -191,6 +213,7 @@ class DraftSpec(_Model):
     sections: list[Section] = Field(default_factory=list)
     comparison: Comparison | None = None
     documents: list[DeclaredDocument] = Field(default_factory=list)  # real documents outside the KB
+    procedure: Procedure | None = None  # the procedure documents' facts (drafting/procspec.py)
     closing: str | None = None  # replaces the generated closing sentence
     distribution: list[str] | None = None  # Nơi nhận (default: the profile's)
     extra_distribution: list[str] = Field(default_factory=list)  # added to the profile's
@@ -223,6 +246,8 @@ class DraftSpec(_Model):
 
     @model_validator(mode="after")
     def _content_for_kind(self) -> DraftSpec:
+        if self.kind in PROCEDURE_KINDS:
+            return self._procedure_content()
         needs = {
             "gop_y": ("points", "incoming"),
             "tra_loi": ("questions", "incoming"),
@@ -234,6 +259,16 @@ class DraftSpec(_Model):
                 raise ValueError(f"loại «{self.kind}» cần trường «{name}»")
         if self.kind in ("gop_y", "tra_loi") and not self.recipients:
             raise ValueError("công văn cần ít nhất một nơi nhận ở trường «recipients» (Kính gửi)")
+        return self
+
+    def _procedure_content(self) -> DraftSpec:
+        if self.procedure is None:
+            raise ValueError(f"loại «{self.kind}» cần trường «procedure»")
+        for name in PROCEDURE_NEEDS[self.kind]:
+            if not getattr(self.procedure, name):
+                raise ValueError(f"loại «{self.kind}» cần trường «procedure.{name}»")
+        if self.kind in ("tham_dinh", "to_trinh_ccn", "de_nghi_cdt") and not self.recipients:
+            raise ValueError(f"loại «{self.kind}» cần ít nhất một nơi nhận ở trường «recipients» (Kính gửi)")
         return self
 
     def opening_paragraphs(self) -> list[str]:
