@@ -312,7 +312,7 @@ def _amendments(doc: Document, node: Provision, own: str, self_number: str) -> N
         if kind == RelationKind.AMENDS:
             tail = quoted_wording(node.text[node.text.find(match.group(0)) + len(match.group(0)):])
         for target in _added(phrase) or [t for m in found for t in m.targets]:
-            target = target if target.doc else target.with_doc(amended_doc)
+            target = target if target.doc else _within(target, amended_doc)
             if target.doc == self_number or target.article is None:
                 continue
             doc.relations.append(Relation(kind, self_number, target.doc, source=node.citation,
@@ -355,7 +355,7 @@ def _word_replacements(doc: Document, node: Provision, own: str, self_number: st
             continue
         for mention in find_citations(found[2]):
             for target in mention.targets:
-                target = target if target.doc else target.with_doc(amended_doc)
+                target = target if target.doc else _within(target, amended_doc)
                 if target.doc == self_number or target.article is None:
                     continue
                 doc.relations.append(Relation(RelationKind.AMENDS, self_number, target.doc, source=node.citation,
@@ -380,15 +380,23 @@ def _document_amendments(doc: Document, self_number: str) -> None:
             return
 
 
-def _amended_document(doc: Document, node: Provision, phrase: str, self_number: str) -> str | None:
-    """The document an amending provision acts on: named in the phrase, the article, or the title."""
+def _amended_document(doc: Document, node: Provision, phrase: str, self_number: str) -> Citation | None:
+    """The document an amending provision acts on: named in the phrase, the article, or the title;
+    with its part when that is a regulation attached to it ("… của Quy chế … ban hành kèm theo
+    Quyết định số 16/2026/QĐ-UBND": a bare "khoản 1 Điều 6" is the Quy chế's)."""
     article = _article_of(node, doc)
     for text in (phrase, article.text.split("\n", 1)[0] if article else "", doc.title):
         for mention in find_citations(text or ""):
             number = _complete_doc(mention, self_number)
             if number:
-                return number
+                return Citation(number, mention.part)
     return None
+
+
+def _within(target: Citation, amended: Citation) -> Citation:
+    """A bare target ("khoản 1 Điều 6") placed in the amended document (and its attached part)."""
+    return Citation(amended.doc, target.part or amended.part, target.annex, target.article, target.clause,
+                    target.point, target.annex_item)
 
 
 def _cross_references(doc: Document, node: Provision, mentions: list[CitationMention], self_number: str) -> None:
