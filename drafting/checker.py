@@ -1098,7 +1098,7 @@ def _amending_item(run: _Run, check: CitationCheck, target: Citation, level: str
     if level != "document":
         check.citation = target
         check.issues.append(Issue("cannot_verify_provision", "info",
-                                  f"quy định được bổ sung vào {render_short(amended.doc)}"))
+                                  f"trong nội dung sửa đổi, bổ sung {render_short(amended.doc)}: không đối chiếu"))
         return
     placed = Citation(amended.doc, target.part or amended.part, target.annex, target.article, target.clause,
                       target.point)
