@@ -34,7 +34,7 @@ from drafting.assemble import (
 )
 from drafting.spec import KIND_LABELS, Change
 from kb import citations
-from kb.model import Citation
+from kb.model import Citation, Status
 from kb.validity import added_versions, version_at
 from kb.wording import replace_words
 
@@ -236,6 +236,8 @@ class AmendAssembler(_Assembler):
                      *[[Run(text=line)] for line in text_lines(replace_words(entry.text, old, new))]]
         head = [[Run(text=f"{name[:1].upper()}{name[1:]}:", bold=True)]]
         now = [[Run(text=line)] for line in current] or [[Run(text="(không tìm thấy trong kho dữ liệu)", italic=True)]]
+        if entry.status == Status.AMENDED_TEXT_MISSING.value:  # the notice of the currency issue, in the cell
+            now.append([Run(text=f"({entry.validity_note})", italic=True)])
         self.row(head + now, draft, reasons)
 
     def added(self, c: Citation, change: Change, where: str, i: int, reasons: list[list[Run]]) -> None:

@@ -185,7 +185,7 @@ class DraftSpec(_Model):
     signer: str | None = None  # a signer id of the profile (default: the profile's)
     date: date  # the letter's date: citations are checked as of this date
     number: int | None = Field(default=None, ge=1)  # số, given by the văn thư after signing
-    subject: str | None = Field(default=None, min_length=2)  # V/v or trích yếu (sua_doi: generated)
+    subject: str = Field(min_length=2)  # V/v (công văn) or trích yếu (báo cáo, tờ trình; sua_doi: generated)
     recipients: list[str] = Field(default_factory=list)  # Kính gửi
     addressee: str | None = None  # how the closing sentence names the recipient
     incoming: IncomingDoc | None = None
@@ -203,6 +203,14 @@ class DraftSpec(_Model):
     template: str | None = None  # a Word template's name ($CCN_HOME/templates, drafting/templates)
     _home: Path | None = PrivateAttr(default=None)  # the data folder names are looked up in
 
+    @model_validator(mode="before")
+    @classmethod
+    def _amending_subject(cls, data: Any) -> Any:
+        """An amending text's trích yếu follows from the amended document (drafting.amend)."""
+        if isinstance(data, dict) and data.get("kind") == "sua_doi" and not data.get("subject"):
+            return {**data, "subject": "Sửa đổi, bổ sung một số điều"}
+        return data
+
     @field_validator("profile")
     @classmethod
     def _profile_name(cls, value: str) -> str:
@@ -215,8 +223,8 @@ class DraftSpec(_Model):
 
     @field_validator("subject")
     @classmethod
-    def _no_vv(cls, value: str | None) -> str | None:
-        return value[4:].strip() if value and value.lower().startswith("v/v ") else value
+    def _no_vv(cls, value: str) -> str:
+        return value[4:].strip() if value.lower().startswith("v/v ") else value
 
     @field_validator("recipients", "distribution", "extra_distribution")
     @classmethod
@@ -234,8 +242,6 @@ class DraftSpec(_Model):
             "to_trinh": ("sections", "comparison"),
             "sua_doi": ("amendment",),
         }[self.kind]
-        if self.kind != "sua_doi" and not self.subject:
-            raise ValueError("cần trường «subject» (V/v hoặc trích yếu)")
         for name in needs:
             if not getattr(self, name):
                 raise ValueError(f"loại «{self.kind}» cần trường «{name}»")

@@ -350,3 +350,33 @@ def test_pdf_and_screenshots(files, tmp_path):
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))],
                            check=True, timeout=120)
         assert len(list(artifacts.glob("sua_doi*.png"))) >= 2
+
+
+@pytest.mark.parametrize("kind", ["sua_doi", "bang_so_sanh"])
+def test_shipped_templates_match_the_generator(kind, tmp_path):
+    """The committed templates hold the generator's tags (a Word edit of fonts keeps them); the
+    amending text's has no Kính gửi and no annex, the bảng so sánh no header or signature."""
+    from test_drafting import _tags
+
+    from drafting.templates import make_templates
+
+    make_templates.main(tmp_path)
+    shipped = ROOT / "drafting" / "templates" / f"{kind}.docx"
+    assert _tags(shipped) == _tags(tmp_path / f"{kind}.docx")
+    text = "\n".join(p.text for p in Document(str(shipped)).paragraphs)
+    assert "Kính gửi" not in text and "Phụ lục" not in text
+    assert ("{{ comparison.title }}" in text) == (kind == "bang_so_sanh")
+
+
+def test_current_law_amended_without_its_text_is_flagged(ccn_dir, tmp_path):
+    """With the notice of NĐ 303/2026 (amending Điều 2, 8, 13 … of NĐ 32 from 15/9/2026, text not
+    held), the current-law column holds the wording before that amendment: the draft says so, as a
+    warning and in the cell."""
+    store = Store.at_home(tmp_path / "kb")
+    notice = ccn_dir.parent / "notices" / "ND-303-2026-ND-CP.yaml"
+    assert ingest_paths(store, [ccn_dir / "ND-32-2024-ND-CP.docx", notice]).failed == []
+    d = assemble(load_spec(EXAMPLE), store)
+    warned = [i for i in d.issues if i.severity == "warning" and i.where == "Điều 1, khoản 1"]
+    assert warned and "303/2026/NĐ-CP" in warned[0].message
+    cell = d.comparison.rows[0][1].paragraphs
+    assert "303/2026/NĐ-CP" in cell[-1][0].text and cell[-1][0].italic
