@@ -311,7 +311,11 @@ def _amendments(doc: Document, node: Provision, own: str, self_number: str) -> N
         tail = None
         if kind == RelationKind.AMENDS:
             tail = quoted_wording(node.text[node.text.find(match.group(0)) + len(match.group(0)):])
-        for target in _added(phrase) or [t for m in found for t in m.targets]:
+        targets = [t for m in found for t in m.targets]
+        if (added := _added(phrase)) is not None:
+            targets, addressable = added
+            tail = tail if addressable else None
+        for target in targets:
             target = target if target.doc else _within(target, amended_doc)
             if target.doc == self_number or target.article is None:
                 continue
@@ -324,22 +328,25 @@ def _amendments(doc: Document, node: Provision, own: str, self_number: str) -> N
 ADDED_RE = re.compile(r"^(?P<new>(?:điểm|khoản)\s+\S+)\s+vào(?:\s+(?:sau|trước|cuối|đầu))?\s+(?P<anchor>.+)$")
 
 
-def _added(phrase: str) -> list[Citation]:
+def _added(phrase: str) -> tuple[list[Citation], bool] | None:
     """"khoản 5 vào sau khoản 4 Điều 8", "điểm đ vào khoản 2 Điều 8" (Bổ sung …): the new
     provision, completed with the anchor's Điều (and khoản) — not the anchor itself, which the
-    text leaves as it is."""
+    text leaves as it is. A new provision the address model cannot hold ("khoản 4a vào Điều 34")
+    gives its enclosing provision, without a wording ("xem văn bản sửa đổi"): (targets,
+    addressable). None: not an addition phrase."""
     match = ADDED_RE.match(" ".join(phrase.split()))
     if match is None:
-        return []
+        return None
     new = next((t for m in find_citations(match.group("new")) for t in m.targets), None)
     anchor = next((t for m in find_citations(match.group("anchor")) for t in m.targets), None)
-    if new is None or anchor is None or anchor.article is None:
-        return []
-    if new.clause is not None:
-        return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, new.clause)]
-    if new.point is not None and anchor.clause is not None:
-        return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, anchor.clause, new.point)]
-    return []
+    if anchor is None or anchor.article is None:
+        return [], False
+    if new is not None and new.clause is not None:
+        return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, new.clause)], True
+    if new is not None and new.point is not None and anchor.clause is not None:
+        return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, anchor.clause, new.point)], True
+    enclosing = match.group("new").lower().startswith("điểm") and anchor.clause is not None
+    return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, anchor.clause if enclosing else None)], False
 
 
 def _word_replacements(doc: Document, node: Provision, own: str, self_number: str) -> None:

@@ -48,6 +48,8 @@ AMENDING_TEXT = amending_decree(AMENDING, """1. Sửa đổi, bổ sung điểm 
 4. Bổ sung khoản 3 vào sau khoản 2 Điều 8 như sau:
 “3. Tỷ lệ lấp đầy quy định tại điểm c khoản 1 Điều này được tính trên địa bàn cấp tỉnh.”.
 5. Thay thế cụm từ “Sở Kế hoạch và Đầu tư” bằng cụm từ “Sở Tài chính” tại khoản 2 Điều 13.
+6. Bổ sung khoản 4a vào sau khoản 4 Điều 14 như sau:
+“4a. Nội dung bổ sung của văn bản thử nghiệm.”.
 """)
 
 
@@ -140,3 +142,15 @@ def test_words_replaced(amended_store: Store):
     # the other clauses of Điều 13 keep their wording
     first = lookup.show(amended_store, "khoản 1 Điều 13 Nghị định số 32/2024/NĐ-CP", date(2026, 10, 1))
     assert len(first["versions"]) == 1
+
+
+def test_added_lettered_clause_is_not_its_anchor(amended_store: Store):
+    """"Bổ sung khoản 4a vào sau khoản 4 Điều 14": a khoản 4a has no address here; Điều 14 is
+    marked amended ("xem văn bản sửa đổi") and neither it nor khoản 4 takes the new wording."""
+    at = date(2026, 10, 1)
+    article = lookup.show(amended_store, "Điều 14 Nghị định số 32/2024/NĐ-CP", at)
+    assert article["text"].startswith("Điều 14. Trình tự đầu tư xây dựng hạ tầng kỹ thuật")
+    assert "xem văn bản sửa đổi" in article["versions"][-1]["note"]
+    clause = lookup.show(amended_store, "khoản 4 Điều 14 Nghị định số 32/2024/NĐ-CP", at)
+    assert clause["text"].startswith("4. Tổ chức thi công xây dựng")
+    assert "4a." not in clause["text"]
