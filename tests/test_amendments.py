@@ -127,6 +127,9 @@ def test_added_clause_exists_from_the_amending_date(amended_store: Store):
     assert after["text"] == ("3. Tỷ lệ lấp đầy quy định tại điểm c khoản 1 Điều này được tính trên "
                              "địa bàn cấp tỉnh.")
     assert [v["valid_from"] for v in after["versions"]] == ["2026-09-15"]
+    assert after["validity"]["note"] == f"được bổ sung bởi {AMENDING} từ 15/09/2026"
+    printed = lookup.format_show(after)  # `ccn show`
+    assert printed.startswith("khoản 3 Điều 8 Nghị định số 32/2024/NĐ-CP") and f"Được sửa đổi bởi: {AMENDING}" in printed
     anchor = lookup.show(amended_store, "khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP", date(2026, 10, 1))
     assert anchor["text"].startswith("2. Mở rộng cụm công nghiệp phải đáp ứng các điều kiện sau:")
     assert lookup.show(amended_store, "khoản 4 Điều 8 Nghị định số 32/2024/NĐ-CP", date(2026, 10, 1))["found"] is False
