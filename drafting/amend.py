@@ -95,6 +95,8 @@ class AmendAssembler(_Assembler):
         self.type_word = own_type
         full = self.amended_full(target, doc) if target else amendment.document
         self.short = self.amended_short(target, doc) if target else amendment.document
+        if doc is not None and doc["doc_class"] == "admin":
+            self.citer.issue("error", "văn bản được sửa đổi", f"{self.short} không phải văn bản quy phạm pháp luật")
         if target and target.doc:
             self.citer.seen_docs.add(target.doc)
             self.citer.check_document(target.doc, "văn bản được sửa đổi")

@@ -146,7 +146,7 @@ class Change(_Model):
 
     @model_validator(mode="after")
     def _fields_for_action(self) -> Change:
-        if self.action in ("amend", "add") and not self.text:
+        if self.action in ("amend", "add") and not self.paragraphs():
             raise ValueError(f"thay đổi «{self.action}» cần trường «text» (nội dung mới)")
         if self.action == "replace_words" and not (self.old and self.new):
             raise ValueError("thay đổi «replace_words» cần trường «old» và «new» (cụm từ cũ, cụm từ mới)")

@@ -380,3 +380,11 @@ def test_current_law_amended_without_its_text_is_flagged(ccn_dir, tmp_path):
     assert warned and "303/2026/NĐ-CP" in warned[0].message
     cell = d.comparison.rows[0][1].paragraphs
     assert "303/2026/NĐ-CP" in cell[-1][0].text and cell[-1][0].italic
+
+
+def test_a_letter_cannot_be_amended(ccn_store):
+    data = example()
+    data["amendment"]["document"] = "Công văn số 1178/ĐCK-CTT"
+    data["amendment"]["changes"] = [{"action": "repeal", "provision": "khoản 1 Điều 2"}]
+    d = assemble(parse_spec(data), ccn_store)
+    assert any(i.message.endswith("không phải văn bản quy phạm pháp luật") for i in d.errors)
