@@ -247,7 +247,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     print(f"Đã soạn {result.docx} ({draft.kind_label}, DỰ THẢO): {len(draft.body)} đoạn, "
           f"{len(draft.citations)} quy định viện dẫn, {len(draft.errors)} lỗi khi lập; kiểm tra trích dẫn: "
           f"{counts.get('citations', 0)} trích dẫn, {counts.get('errors', 0)} lỗi."
-          + (f" PDF: {result.pdf}" if result.pdf else ""))
+          + (f" PDF: {result.pdf}" if result.pdf else "")
+          + (f" Bảng so sánh, thuyết minh: {result.comparison}" if result.comparison else ""))
     return 0 if result.ok else 1
 
 

@@ -925,4 +925,8 @@ def assemble(spec: DraftSpec, store: Store, *, searcher=None, as_of: date | None
     """The draft's content. Citations are checked as of `as_of` (default: the letter's date).
     `searcher` (retrieval's Searcher) is used only for points that ask for suggestions."""
     profile = profile or load_profile(spec.profile, spec_home(spec))
+    if spec.kind == "sua_doi":
+        from drafting.amend import AmendAssembler  # noqa: I001  (builds on _Assembler: a local import)
+
+        return AmendAssembler(spec, store, as_of or spec.date, searcher, profile).build()
     return _Assembler(spec, store, as_of or spec.date, searcher, profile).build()

@@ -177,6 +177,16 @@ def render(draft: AssembledDraft, out: Path | str, *, approved: bool = False, re
     return out
 
 
+def render_comparison(draft: AssembledDraft, out: Path | str) -> Path:
+    """The bảng so sánh, thuyết minh of an amending draft (kind sua_doi) as its own DOCX."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = render_document(draft, template=TEMPLATE_DIR / "bang_so_sanh.docx", reviewer=False)
+    doc.core_properties.title = draft.comparison.title if draft.comparison else draft.subject
+    doc.save(out)
+    return out
+
+
 def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store | None = None,
                  as_of: date | None = None, searcher=None, home: Path | None = None) -> bytes:
     """A spec (dict as stored by the review workflow, or DraftSpec) → the DOCX bytes.
@@ -236,6 +246,9 @@ def _fit_comparison(doc: DocumentObject, draft: AssembledDraft) -> None:
         return
     if comp.widths:  # given by the document kind (procedure documents)
         set_fixed_layout(table, comp.widths)
+        return
+    if draft.kind == "sua_doi":  # bảng so sánh: TT | hiện hành | dự thảo | thuyết minh
+        set_fixed_layout(table, [10.0, 55.0, 55.0, 45.0])
         return
     columns = [[header] for header in comp.headers]
     for row in comp.rows:

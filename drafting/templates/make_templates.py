@@ -61,6 +61,8 @@ KINDS = {  # file: (layout, has V/v, has the comparison annex)
     **{kind: "procedure" for kind in ("tham_dinh", "to_trinh_ccn", "de_nghi_cdt", "qd_thanh_lap",
                                       "qd_quy_che", "qd_quy_che_dv", "qd_hoi_dong", "phieu_cham_diem",
                                       "bien_ban_hoi_dong")},
+    "sua_doi": "legal",  # a legal normative text: tên loại, căn cứ, Điều …; no Kính gửi, no annex
+    "bang_so_sanh": "comparison",  # the bảng so sánh, thuyết minh sent with a sua_doi draft
 }
 
 
@@ -310,6 +312,12 @@ def comparison_annex(doc) -> None:
     tag(doc, "{%p if comparison %}")
     _section_break(doc)
     para(doc, "Phụ lục", size=14, bold=True)
+    comparison_table(doc)
+    tag(doc, "{%p endif %}")
+
+
+def comparison_table(doc) -> None:
+    """The comparison's title, reference line and table (one row per topic or change)."""
     para(doc, "{{ comparison.title }}", size=14, bold=True)
     para(doc, "{{ comparison.reference }}", size=14, italic=True, after=12)
     t = doc.add_table(rows=4, cols=3)
@@ -329,7 +337,6 @@ def comparison_annex(doc) -> None:
     cell_tag(t.cell(3, 0), "{%tr endfor %}")
     trim_cells(t)
     _repeat_header(t.rows[0])
-    tag(doc, "{%p endif %}")
 
 
 def reviewer_annex(doc) -> None:
@@ -514,21 +521,26 @@ def build(kind: str) -> Document:
     section = doc.sections[0]
     setup_section(section)
     headers(section)
-    header_block(doc, "typed" if layout == "procedure" else layout)
-    if layout in ("typed", "procedure"):
-        title_block(doc)
-    recipients_block(doc)
-    body_block(doc, center=layout == "procedure")
-    if layout == "procedure":
-        body_table(doc)
-        two_signers_block(doc)
+    if layout == "comparison":  # a working document: title and table only, no header or signature
+        para(doc, "", size=1)
+        comparison_table(doc)
     else:
-        signature_block(doc)
-    if layout == "procedure":
-        attachment_annex(doc)
+        header_block(doc, "cong_van" if layout == "cong_van" else "typed")
+        if layout in ("typed", "procedure", "legal"):
+            title_block(doc)
+        if layout != "legal":
+            recipients_block(doc)
+        body_block(doc, center=layout == "procedure")
+        if layout == "procedure":
+            body_table(doc)
+            two_signers_block(doc)
+            attachment_annex(doc)
+        else:
+            signature_block(doc)
     if layout in ("typed", "procedure"):
         comparison_annex(doc)
-    reviewer_annex(doc)
+    if layout != "comparison":
+        reviewer_annex(doc)
     for sect in doc.sections[1:]:
         sect.different_first_page_header_footer = True
     _restart_numbering(doc.sections[-1]._sectPr)
