@@ -22,10 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from eval.metrics import item_scores
-from eval.runner import load_set
+from eval.runner import item_date, load_set
 from kb.store import Store
 from retrieval.build import open_searcher
 from retrieval.confidence import CALIBRATION_FILE, FEATURES, Calibration, load_calibration
+from retrieval.search import Filters
 from retrieval.settings import preset
 
 
@@ -35,7 +36,7 @@ def observations(searcher, items: list[dict]) -> tuple[np.ndarray, np.ndarray, n
     xs, hits, answerable = [], [], []
     for item in items:
         query = item["question"]
-        result = searcher.search(query, k=10)
+        result = searcher.search(query, k=10, filters=Filters(as_of=item_date(item)))
         if not result.hits or result.hits[0].parts["cited"] > 0:
             continue
         lexical, strength = searcher._lexical(query)

@@ -12,6 +12,8 @@ away is the word the question turns on, absent from every provision found. So th
     nmiss   share of the question's words none of the first three contains
     top     the first provision's ranking score
     emb     the first provision carries vectors (the core corpus) or not (searched by words)
+    name    the question names something (two or more capitalised words: "Cụm công nghiệp
+            Hưng Nhân", "tỉnh Thanh Hóa") that none of the first three contains
 
 confidence = sigmoid(w · (x − mean) / sd + b), a logistic regression fitted by
 `python -m eval.calibrate` on the dev set and the calibration split (never the holdout) to
@@ -24,14 +26,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from retrieval.analysis import analyze
+from retrieval.analysis import analyze, nfc
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("d", "l", "cov1", "cov3", "miss", "nmiss", "top", "emb")
+FEATURES = ("d", "l", "cov1", "cov3", "miss", "nmiss", "top", "emb", "name")
+NAME_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*)+")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Evidence:
     nmiss: float
     top: float
     emb: float
+    name: float
 
     def vector(self) -> list[float]:
         return [getattr(self, f) for f in FEATURES]
@@ -52,8 +57,8 @@ class Evidence:
         return {k: round(v, 4) for k, v in asdict(self).items()}
 
 
-def evidence(query_tokens: list[str], idf, texts: list[str], *, dense_top: float, lexical_strength: float,
-             top_score: float, top_embedded: bool) -> Evidence:
+def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dense_top: float,
+             lexical_strength: float, top_score: float, top_embedded: bool) -> Evidence:
     """The features of one search: `query_tokens` as the lexical index analysed the question,
     `idf(token)` from that index, `texts` the first three provisions' title and text."""
     tokens = list(dict.fromkeys(query_tokens))
@@ -66,7 +71,14 @@ def evidence(query_tokens: list[str], idf, texts: list[str], *, dense_top: float
     missing = [weights[t] for t in words if t not in seen]
     return Evidence(d=dense_top, l=lexical_strength, cov1=covers[0], cov3=max(covers),
                     miss=max(missing, default=0.0), nmiss=len(missing) / max(1, len(words)),
-                    top=top_score, emb=1.0 if top_embedded else 0.0)
+                    top=top_score, emb=1.0 if top_embedded else 0.0,
+                    name=1.0 if _names_missing(query, texts[:3]) else 0.0)
+
+
+def _names_missing(query: str, texts: list[str]) -> bool:
+    """A name the question gives (capitalised words after its first) absent from the texts."""
+    found = nfc(" ".join(texts)).lower()
+    return any(m.group(0).lower() not in found for m in NAME_RE.finditer(nfc(query)) if m.start() > 0)
 
 
 @lru_cache(maxsize=4096)

@@ -133,6 +133,7 @@ class Searcher:
         self.dense = dense
         self.restorer = DiacriticRestorer(_embedded_tokens(home)) if dense is not None else None
         self.known_numbers = store.known_numbers()
+        self.core_docs = {m.doc_key for m in self.meta.values() if m.embedded}  # the field's own texts
         self.provinces = {m.province for m in self.meta.values() if m.province}
         self.changes = _changes_by_article(store)
         self.institutions = institution_changes(store)
@@ -236,8 +237,20 @@ class Searcher:
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            warnings.append(f"«{ref.raw}» có thể là: {', '.join(sorted(candidates))}")
+            chosen = max(candidates, key=lambda number: self._reading_rank(number, mention))
+            others = ", ".join(sorted(c for c in candidates if c != chosen))
+            warnings.append(f"«{ref.raw}» được hiểu là {chosen}; cũng có thể là: {others}")
+            return chosen
         return None
+
+    def _reading_rank(self, number: str, mention) -> tuple:
+        """Which document a short number ("NĐ 32", "nđ32") most likely means, on a knowledge base
+        holding several: one that has the provision cited, then a text of the field's core corpus
+        (the texts with vectors), then one in force today, then the latest."""
+        has_target = any(self._units_at(t.with_doc(number)) for t in mention.targets or [])
+        year = re.search(r"/((?:19|20)\d\d)(?:/|$)", number)
+        in_force = self._validity(number, date.today()).status == Status.IN_FORCE
+        return (has_target, number in self.core_docs, in_force, int(year.group(1)) if year else 0)
 
     def _units_at(self, target: Citation) -> list[str]:
         uids = self.by_article.get((target.doc, target.part, target.annex, target.article), [])
@@ -254,6 +267,8 @@ class Searcher:
             if ref is None or ref.this_document:
                 continue
             numbers = [ref.number] if ref.complete else citations.match_partial(ref.raw, self.known_numbers)
+            if len(numbers) > 1:  # a short number: the reading _resolve_number takes
+                numbers = [max(numbers, key=lambda number: self._reading_rank(number, mention))]
             for number in numbers:
                 validity = self._validity(number, at)
                 if validity.status == Status.REPEALED and validity.replaced_by:
@@ -422,7 +437,7 @@ class Searcher:
 
     def evidence(self, query: str, hits: list[Hit], lexical_strength: float, dense: dict[str, float]):
         """The confidence model's features of this search (retrieval.confidence)."""
-        return evidence(analyze_query(query), self._idf, [f"{h.title} {h.text}" for h in hits[:3]],
+        return evidence(query, analyze_query(query), self._idf, [f"{h.title} {h.text}" for h in hits[:3]],
                         dense_top=max(dense.values(), default=0.0), lexical_strength=lexical_strength,
                         top_score=hits[0].score, top_embedded=self.meta[hits[0].uid].embedded)
 

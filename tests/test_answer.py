@@ -85,7 +85,7 @@ def test_unanswerable_question_says_so_and_lists_the_nearest(answerer) -> None:
     answer = answerer.ask("Cụm công nghiệp Hưng Nhân ở tỉnh Hưng Yên có tổng vốn đầu tư bao nhiêu?")
     assert not answer.answered
     assert answer.answer.startswith(NOT_FOUND)
-    assert answer.provisions and answer.confidence < 0.5
+    assert answer.provisions and answer.confidence < answerer.searcher.threshold
     assert all(p.hit.citation_text in answer.answer for p in answer.provisions)
 
 
