@@ -21,6 +21,8 @@
                                                  errors, the DOCX is still written; 2: bad spec)
     ccn [--home DIR] clusters [list|import FILE|report|history ID|build-from-corpus] …
                                                  the cluster register (api/cli_register.py)
+    ccn settings [--json | --markdown]         the settings in effect, their CCN_… variables
+                                                 (kb/settings.py; api/cli_settings.py)
     ccn [--home DIR] users add NAME --role specialist|reviewer|admin | token NAME | list
                                                  review workflow users; add/token print a new
                                                  API token (exit 1: e.g. the user exists)
@@ -601,6 +603,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from api.cli_register import add_clusters_parser  # `ccn clusters …` (api/cli_register.py)
     add_clusters_parser(sub, common)
+    from api.cli_settings import add_settings_parser  # `ccn settings` (api/cli_settings.py)
+    add_settings_parser(sub, common)
     return parser
 
 

@@ -49,12 +49,12 @@ def env(default: Any, name: str, doc: str, **extra: Any) -> Any:
 class DataSettings(BaseModel):
     """Where the data lives."""
 
-    home: Path = env(Path("data"), "CCN_HOME", "thư mục dữ liệu (`--home` thắng)")
+    home: Path = env(Path("data"), "CCN_HOME", "thư mục dữ liệu (`--home` được ưu tiên)")
     database_url: str | None = env(None, "CCN_DATABASE_URL",
                                    "cơ sở dữ liệu (URL SQLAlchemy), thay cho `kb.sqlite3` trong thư mục dữ liệu")
     chroma_url: str | None = env(None, "CCN_CHROMA_URL",
                                  "máy chủ Chroma (`http://host:port`), thay cho Chroma nhúng trong `index/chroma`")
-    cache: Path | None = env(None, "CCN_CACHE", "bộ đệm dùng chung của máy (vector, nhà thử nghiệm)",
+    cache: Path | None = env(None, "CCN_CACHE", "bộ đệm dùng chung của máy: vector theo nội dung, dữ liệu thử nghiệm",
                              shown="~/.cache/ccn")
 
 
@@ -118,7 +118,7 @@ class AnswerSettings(BaseModel):
     llm_base_url: str | None = env(None, "CCN_LLM_BASE_URL",
                                    "địa chỉ máy chủ mô hình (bắt buộc với openai; ollama: http://127.0.0.1:11434)")
     llm_api_key: str | None = env(None, "CCN_LLM_API_KEY", "khóa API của máy chủ OpenAI-compatible",
-                                  shown="none")
+                                  shown="none", secret=True)
 
 
 class ServerSettings(BaseModel):
@@ -213,6 +213,14 @@ def settings_table() -> Iterator[Setting]:
             if "env" in extra:
                 yield Setting(section, name, str(extra["env"]), sub.default, sub.description or "",
                               {k: v for k, v in extra.items() if k != "env"})
+
+
+def markdown_table(sections: tuple[str, ...] = ("data", "search", "answer", "server")) -> str:
+    """The README's "Configuration" table (the limits have their own, with units and statuses)."""
+    lines = ["| setting | variable | default | what |", "|---|---|---|---|"]
+    lines += [f"| `{r.section}.{r.name}` | `{r.env}` | {f'`{r.shown}`' if r.shown else ''} | {r.doc} |"
+              for r in settings_table() if r.section in sections]
+    return "\n".join(lines)
 
 
 _environ: ContextVar[Mapping[str, str] | None] = ContextVar("ccn_environ", default=None)
