@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ def env(default: Any, name: str, doc: str, **extra: Any) -> Any:
 # ----------------------------------------------------------------------------- sections
 class DataSettings(BaseModel):
     """Where the data lives."""
+
+    model_config = ConfigDict(frozen=True)
 
     home: Path = env(Path("data"), "CCN_HOME", "thư mục dữ liệu (`--home` được ưu tiên)")
     database_url: str | None = env(None, "CCN_DATABASE_URL",
@@ -114,6 +116,8 @@ def preset(name: str) -> SearchSettings:
 class AnswerSettings(BaseModel):
     """The optional language model that words answers (drafting/grounding.py); off by default."""
 
+    model_config = ConfigDict(frozen=True)
+
     llm: str | None = env(None, "CCN_LLM", "mô hình ngôn ngữ: `openai:<model>` hoặc `ollama:<model>`")
     llm_base_url: str | None = env(None, "CCN_LLM_BASE_URL",
                                    "địa chỉ máy chủ mô hình (bắt buộc với openai; ollama: http://127.0.0.1:11434)")
@@ -123,6 +127,8 @@ class AnswerSettings(BaseModel):
 
 class ServerSettings(BaseModel):
     """The HTTP server's access rules (api/security.py)."""
+
+    model_config = ConfigDict(frozen=True)
 
     require_token_for_reads: bool = env(False, "CCN_REQUIRE_TOKEN_FOR_READS",
                                         "mọi yêu cầu /api cần token (1, true, yes, on)")
@@ -140,6 +146,8 @@ def _limit(default: int, name: str, status: int, unit: str, label: str) -> Any:
 class LimitSettings(BaseModel):
     """Resource limits on reading a file (ingest/limits.py: the checks, `LIMITS`: this table with
     its units and HTTP statuses)."""
+
+    model_config = ConfigDict(frozen=True)
 
     upload_file_mb: int = _limit(20, "CCN_LIMIT_UPLOAD_FILE_MB", 413, "MB", "kích thước mỗi tệp tải lên")
     upload_files: int = _limit(10, "CCN_LIMIT_UPLOAD_FILES", 422, "tệp", "số tệp trong một lần tải lên")
@@ -159,7 +167,7 @@ class LimitSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything a site may configure, by section; built from the environment (`CCN_…`)."""
 
-    model_config = SettingsConfigDict(env_prefix="CCN_")
+    model_config = SettingsConfigDict(env_prefix="CCN_", frozen=True)
 
     data: DataSettings = Field(default_factory=DataSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
@@ -200,15 +208,15 @@ class Setting:
         """The default as the README writes it."""
         if "shown" in self.extra:
             return self.extra["shown"]
-        return "" if self.default is None else str(self.default).lower() if isinstance(self.default, bool) \
-            else str(self.default)
+        if self.default is None:
+            return ""
+        return str(self.default).lower() if isinstance(self.default, bool) else str(self.default)
 
 
 def settings_table() -> Iterator[Setting]:
     """Every setting that has an environment variable, section by section (README, `ccn settings`)."""
     for section, field in Settings.model_fields.items():
-        model = field.default_factory  # type: ignore[assignment]
-        for name, sub in model.model_fields.items():
+        for name, sub in field.annotation.model_fields.items():  # type: ignore[union-attr]
             extra = sub.json_schema_extra if isinstance(sub.json_schema_extra, dict) else {}
             if "env" in extra:
                 yield Setting(section, name, str(extra["env"]), sub.default, sub.description or "",
@@ -241,7 +249,7 @@ class EnvTable(PydanticBaseSettingsSource):
             raw = (environ.get(row.env) or "").strip()
             if not raw:
                 continue
-            model = Settings.model_fields[row.section].default_factory
+            model = Settings.model_fields[row.section].annotation
             try:
                 model.model_validate({row.name: raw})  # type: ignore[union-attr]
             except ValidationError:
@@ -270,7 +278,8 @@ def _settings_for(snapshot: tuple[str | None, ...]) -> Settings:
 
 def get_settings() -> Settings:
     """The settings of the process environment as it is now (cached per distinct value of the
-    CCN_… variables; `reload_settings()` empties the cache)."""
+    CCN_… variables; `reload_settings()` empties the cache). Shared: read it, don't change it
+    (the sections but `search` are frozen; `search_preset()` gives a copy to change)."""
     return _settings_for(tuple(os.environ.get(name) for name in ENV_NAMES))
 
 

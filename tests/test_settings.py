@@ -12,10 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from kb.settings import (
     ENV_NAMES,
     PRESETS,
+    Settings,
     get_settings,
     home_dir,
     load_settings,
@@ -48,6 +50,7 @@ def test_readme_configuration_table_is_the_settings_table() -> None:
                  for row in _table_rows(_readme_section(title))]
     assert sorted(in_readme) == sorted(ENV_NAMES)
     assert len(ENV_NAMES) == len(set(ENV_NAMES)) == 20
+    assert all(name.startswith(Settings.model_config["env_prefix"]) for name in ENV_NAMES)
 
 
 def test_environment_is_read_only_by_the_settings() -> None:
@@ -89,6 +92,8 @@ def test_values_follow_the_environment_without_a_restart(monkeypatch, tmp_path) 
     monkeypatch.setenv("CCN_LIMIT_PDF_PAGES", "  ")  # blank: unset
     assert limit("pdf_pages") == 1000
     assert get_settings() is get_settings()  # cached while the variables are unchanged
+    with pytest.raises(ValidationError):  # shared: nobody changes it for the others
+        get_settings().limits.seconds = 1
     assert reload_settings() == get_settings()
 
 
