@@ -14,7 +14,6 @@ widths of the table of comparable provisions.
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from drafting.assemble import AssembledDraft, CitedProvision, Run, assemble, sho
 from drafting.layout import has_bottom_border, rule_indents, set_fixed_layout, text_width_mm
 from drafting.resources import ResourceError, resolve
 from drafting.spec import DraftSpec, parse_spec, spec_home
+from kb.settings import home_dir, store_for
 from kb.store import Store
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -202,8 +202,7 @@ def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store
 
 
 def _default_store() -> Store:
-    url = os.environ.get("CCN_DATABASE_URL")
-    return Store(url) if url else Store.at_home(Path(os.environ.get("CCN_HOME") or "data"))
+    return store_for(home_dir())
 
 
 # ----------------------------------------------------------------------------- fitting
