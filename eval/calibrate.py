@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 
 from eval.metrics import item_scores
 from eval.runner import item_date, load_set
-from kb.store import Store
+from kb.settings import home_dir, store_for
 from retrieval.build import open_searcher
 from retrieval.confidence import CALIBRATION_FILE, FEATURES, Calibration, load_calibration
 from retrieval.search import Filters
@@ -95,14 +93,14 @@ def summary(name: str, p: np.ndarray, y: np.ndarray, answerable: np.ndarray, thr
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--home", default=os.environ.get("CCN_HOME", "data"))
+    parser.add_argument("--home", default=None, help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
     parser.add_argument("--sets", default="dev,calibration")
     parser.add_argument("--report", default="", help="bộ câu hỏi chỉ để báo cáo (ví dụ holdout)")
     parser.add_argument("--max-wrong", type=float, default=0.08)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
-    home = Path(args.home)
-    store = Store.at_home(home)
+    home = home_dir(args.home)
+    store = store_for(home)
     searcher = open_searcher(store, home, preset("hybrid"))
     items = [item for name in args.sets.split(",") for item in load_set(name, store, home)]
     x, y, answerable = observations(searcher, items)
