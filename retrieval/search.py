@@ -151,7 +151,10 @@ class Searcher:
 
     # ------------------------------------------------------------------ main
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
-        filters = filters or Filters()
+        with self.store.pinned():  # one state of the knowledge base for the whole search
+            return self._search(query, k, filters or Filters())
+
+    def _search(self, query: str, k: int, filters: Filters) -> SearchResult:
         at = filters.as_of or date.today()
         warnings: list[str] = []
         cited = self._cited_units(query, warnings)
