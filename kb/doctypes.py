@@ -247,6 +247,10 @@ class TypeSet(Set):
     def __len__(self) -> int:
         return len(self._names())
 
+    @classmethod
+    def _from_iterable(cls, names: Iterable[str]) -> frozenset[str]:  # "A | B" is a plain set
+        return frozenset(names)
+
 
 @per_registry
 def headings() -> tuple[tuple[str, str], ...]:
