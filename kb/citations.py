@@ -215,11 +215,17 @@ def _named_alt() -> str:
     )
 
 
+def _part_alt() -> str:
+    """Parts of a document: the `attached` types (Quy chế, Quy định, Điều lệ) and a Quy trình."""
+    return f"{doctypes.name_alternation(lambda t: t.attached, sep=_S)}|Quy{_S}trình"
+
+
 def _keyword_letters() -> str:
     """First letters a keyword may start with (units and document types, both cases)."""
-    starts = {"Đ", "K", "P", "M", "Q"} | {t.name[0] for t in doctypes.select(lambda t: t.cited)}
+    starts = {"Đ", "K", "P", "M", "Q"} | {t.name[0] for t in doctypes.select(lambda t: t.cited or t.attached)}
     starts |= {t.code[0] for t in doctypes.select(lambda t: t.short)}
     return "".join(sorted({c for s in starts for c in (s.upper(), s.lower())}))
+
 
 # Token regexes, each tried with .match() at a keyword found by _KEYWORD.
 _KEM_THEO = rf"(?:được{_S})?(?:ban{_S}hành{_S})?kèm(?:{_S}theo)?(?!\w)"
@@ -228,11 +234,11 @@ _K_RE = re.compile(rf"[Kk]hoản{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Kk]h
 _D_RE = re.compile(rf"[Đđ]iều{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Đđ]iều{_S})?{_INT})*)")
 _A_RE = re.compile(rf"Phụ{_S}lục{_S}(?:số{_S})?(?P<v>[IVXLC]+|\d{{1,2}})(?!\w)")
 _F_RE = re.compile(rf"[Mm]ẫu{_S}(?:số{_S})?(?P<v>\d+[\w.\-]*)(?<![.\-])")
-_Q_RE = re.compile(
-    rf"(?P<q>Quy{_S}chế|Quy{_S}định|Quy{_S}trình|Điều{_S}lệ)(?:{_S}(?P<this>này)(?!\w)"
+_Q_RE = doctypes.Pattern(lambda: (
+    rf"(?P<q>{_part_alt()})(?:{_S}(?P<this>này)(?!\w)"
     rf"|(?P<qname>(?:{_S}[\w,]+){{0,25}}?){_S}{_KEM_THEO}"
     rf"|{_S}(?:số{_S0})?(?P<num>{_NUM_FULL}))"
-)
+))
 _DOC_NUM_RE = doctypes.Pattern(lambda: (
     rf"(?P<t>{_type_alt()})(?:{_S}(?P<so>số))?{_S0}"
     rf"(?P<num>{_NUM_FULL}|{_NUM_PARTIAL}|{_NUM_BARE})"
@@ -280,7 +286,7 @@ _NAME_STOP = _NAME_HARD_STOP | {
 }
 
 _KEYWORD = doctypes.Pattern(lambda: (  # the lookahead on first letters lets the engine skip fast
-    rf"(?=[{_keyword_letters()}])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|Quy{_S}chế|Quy{_S}định|Quy{_S}trình"
+    rf"(?=[{_keyword_letters()}])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|{_part_alt()}"
     rf"|{_type_alt()}|{_abbr_alt()})(?!\w)"
 ))
 

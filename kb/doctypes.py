@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -163,6 +164,15 @@ LAW_CODE_RE = re.compile(r"QH\d*")  # "…/2020/QH14": a Luật (or a Nghị quy
 
 _registry: dict[str, DocType] = {t.name: t for t in TYPES}
 _version = 0
+_patterns: weakref.WeakSet[Pattern] = weakref.WeakSet()
+
+
+def _changed() -> None:
+    """Views of the registry are stale: memoised values rebuild on use, patterns now."""
+    global _version
+    _version += 1
+    for pattern in list(_patterns):
+        pattern.compile()
 
 
 def all_types() -> tuple[DocType, ...]:
@@ -175,21 +185,18 @@ def register(doc_type: DocType) -> None:
     holder = by_code(doc_type.code) if doc_type.code else None
     if holder is not None and holder.name != doc_type.name:
         raise ValueError(f"chữ viết tắt {doc_type.code} đã dùng cho {holder.name}")
-    global _version
     _registry[doc_type.name] = doc_type
-    _version += 1
+    _changed()
 
 
 def unregister(name: str) -> None:
-    global _version
     _registry.pop(name, None)
-    _version += 1
+    _changed()
 
 
 @contextmanager
 def registered(*doc_types: DocType) -> Iterator[None]:
     """The registry with `doc_types` added, restored on exit (tests)."""
-    global _version
     saved = dict(_registry)
     try:
         for t in doc_types:
@@ -198,7 +205,7 @@ def registered(*doc_types: DocType) -> Iterator[None]:
     finally:
         _registry.clear()
         _registry.update(saved)
-        _version += 1
+        _changed()
 
 
 def per_registry(build: Callable[[], Any]) -> Callable[[], Any]:
@@ -265,13 +272,21 @@ NAMED = TypeSet(lambda t: t.named)
 
 
 class Pattern:
-    """A regex built from the registry, compiled again when it changes; used like re.Pattern."""
+    """A regex built from the registry, compiled again when it changes; used like re.Pattern.
+    Its methods are the compiled regex's own (bound anew on a change): no cost per call in the
+    parsers' loops."""
+
+    _METHODS = ("match", "search", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 
     def __init__(self, source: Callable[[], str], flags: int = 0) -> None:
-        self._compiled = per_registry(lambda: re.compile(source(), flags))
+        self._source, self._flags = source, flags
+        self.compile()
+        _patterns.add(self)
 
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(self._compiled(), attr)
+    def compile(self) -> None:
+        self.regex = re.compile(self._source(), self._flags)
+        for name in self._METHODS:
+            setattr(self, name, getattr(self.regex, name))
 
 
 def alternation(names: Iterable[str], word: Callable[[str], str] = re.escape, sep: str = r"\s+") -> str:
