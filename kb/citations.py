@@ -491,7 +491,7 @@ def _lex_doc(text: str, pos: int) -> _Tok | None:
         num = m["num"]
         bare = "/" not in num
         if not bare or (
-            doc_type in ("Nghị định", "Thông tư", "Quyết định") and m["t"][0].isupper()
+            (t := doctypes.by_name(doc_type)) is not None and t.bare_serial and m["t"][0].isupper()
         ):
             ref = _numbered_ref(m.group(0), doc_type, num, informal=False)
             return _Tok("DOC", pos, m.end(), doc=ref)

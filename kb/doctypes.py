@@ -39,6 +39,7 @@ class DocType:
     "…/2010/TTLT-BCT-BTC"). The flags say where the type appears:
     - `short`: the code is also written before a number in running text ("NĐ 32/2024");
     - `cited`: the citation grammar reads "<name> [số] <number>" and, for a norm, "<name> này";
+    - `bare_serial`: "Nghị định 32", a serial alone, is a citation too (an informal one);
     - `named`: cited by name and year without a number ("Luật Đất đai 2024");
     - `attached`: issued kèm theo a Quyết định and cited as its part ("Điều 5 Quy chế ban hành
       kèm theo Quyết định số …"), never "Quy chế này" as a document;
@@ -52,6 +53,7 @@ class DocType:
     doc_class: DocClass = ADMIN
     short: bool = False
     cited: bool = False
+    bare_serial: bool = False
     named: bool = False
     attached: bool = False
     heading: bool = True
@@ -78,9 +80,9 @@ TYPES: tuple[DocType, ...] = (
     DocType("Lệnh", "L", NORM),  # Lệnh công bố luật of the Chủ tịch nước: "…/L-CTN"
     DocType("Nghị quyết", "NQ", NORM, short=True, cited=True, articles=False),
     DocType("Nghị quyết liên tịch", "NQLT", NORM, cited=True),
-    DocType("Nghị định", "NĐ", NORM, short=True, cited=True, max_serial=500),
-    DocType("Quyết định", "QĐ", NORM, short=True, cited=True),
-    DocType("Thông tư", "TT", NORM, short=True, cited=True, max_serial=400),
+    DocType("Nghị định", "NĐ", NORM, short=True, cited=True, bare_serial=True, max_serial=500),
+    DocType("Quyết định", "QĐ", NORM, short=True, cited=True, bare_serial=True),
+    DocType("Thông tư", "TT", NORM, short=True, cited=True, bare_serial=True, max_serial=400),
     DocType("Thông tư liên tịch", "TTLT", NORM, short=True, cited=True, max_serial=100),
     DocType("Chỉ thị", "CT", NORM, cited=True, articles=False),
     DocType("Sắc lệnh", "SL", NORM, cited=True),
@@ -186,11 +188,6 @@ def register(doc_type: DocType) -> None:
     if holder is not None and holder.name != doc_type.name:
         raise ValueError(f"chữ viết tắt {doc_type.code} đã dùng cho {holder.name}")
     _registry[doc_type.name] = doc_type
-    _changed()
-
-
-def unregister(name: str) -> None:
-    _registry.pop(name, None)
     _changed()
 
 
@@ -343,16 +340,6 @@ def unaccented(text: str) -> str:
     """ "Nghị định" → "Nghi dinh" (questions typed without diacritics)."""
     stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return stripped.replace("đ", "d").replace("Đ", "D")
-
-
-def is_normative(name: str | None) -> bool:
-    t = by_name(name)
-    return t is not None and t.doc_class is NORM
-
-
-def doc_class_of(name: str | None) -> DocClass | None:
-    t = by_name(name)
-    return t.doc_class if t else None
 
 
 # ---------------------------------------------------------------------------------------------
