@@ -46,9 +46,11 @@ above before the grammar runs::
     point    := (Đ | đ | D | d) . POINT              "đ.c", "d.c" → điểm c
     art-dot  := Điều INT . INT                       "Điều 13.3" → khoản 3 Điều 13
     reversed := Điều INT [,] khoản INT [[,] điểm P]  "Điều 13 khoản 3" → khoản 3 Điều 13
-    doc-abbr := (NĐ | ND | nđ | nd | TT | tt | QĐ | QD | qđ | qd | NQ | nq) [ | . | -]
-                                                     "NĐ32", "nd 32/2024" → NĐ 32, NĐ 32/2024
-    unaccented := dieu | khoan | diem | phu luc | mau so | nghi dinh | thong tu | quyet dinh
+    doc-abbr := CODE [ | . | -]                      "NĐ32", "nd 32/2024" → NĐ 32, NĐ 32/2024
+                                                     (CODE: a `short` type's code in kb.doctypes,
+                                                     NĐ TT TTLT QĐ NQ, in upper, capitalised or
+                                                     lower case, with or without diacritics)
+    unaccented := dieu | khoan | diem | phu luc | mau so | a `short` type's name (nghi dinh …)
                                                      "dieu 13 khoan 3" → khoản 3 Điều 13
 
 Annex items (`Citation.annex_item`, the "annex_item" of the citation JSON): a path inside a
