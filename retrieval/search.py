@@ -467,10 +467,10 @@ PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question
 
 
 WHO_RE = re.compile(  # "ai quyết định …", "cơ quan nào có thẩm quyền phê duyệt …" (folded)
-    r"(?<!\w)(?:ai|co quan nao|cap nao|don vi nao|nguoi nao)"
+    r"(?<!\w)(?:ai|co quan nao|cap nao|don vi nao|nguoi nao|(?:co )?tham quyen)"
     r"(?:\s+(?:co tham quyen|la nguoi|se|duoc|phai|chiu trach nhiem))?\s+(?P<verb>\w+\s+\w+)"
 )
-BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|so \w+|bo \w+"
+BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|(?<!ho )so \w+|bo \w+"
         r"|phong \w+|co quan \w+)")
 ACTOR_CHARS = 1500
 LEGACY_RE = re.compile(  # a question about cases from before the text (folded)
