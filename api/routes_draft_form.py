@@ -72,6 +72,9 @@ LABELS: dict[str, str] = {
     "DeclaredDocument.issuer": "Cơ quan, người ban hành", "DeclaredDocument.title": "Trích yếu",
     "ref": "Quy định", "paragraph": "Đoạn số", "sentence": "Câu số", "match": "Lời văn của đoạn",
 }
+MODEL_LABELS = {"Point": "Ý", "Question": "Câu hỏi", "Section": "Phần", "ComparisonRow": "Hàng",
+                "DeclaredDocument": "Văn bản", "ProvisionRef": "Quy định", "IncomingDoc": "Văn bản đến",
+                "Comparison": "Bảng so sánh"}  # what one block of a list is called
 PICKER_FIELDS = {"provisions", "provision", "ref"}  # filled from the provision picker
 LONG_TEXT = {"text", "opening", "closing", "intro", "question", "comment", "subject", "wording"}
 
@@ -130,11 +133,13 @@ def draft_schema(state: State, kind: Annotated[str | None, Query(max_length=60,
 def labelled(schema: dict) -> dict:
     """The schema, each property titled in Vietnamese (unless its model gave a title of its
     own) and marked for the form: `x-picker` (filled from the provision picker), `x-long`
-    (a text area)."""
+    (a text area); `x-label` names one block of a list of the model ("Ý 2")."""
     models = [("DraftSpec", schema), *schema.get("$defs", {}).items()]
     for model, node in models:
+        if model in MODEL_LABELS:
+            node["x-label"] = MODEL_LABELS[model]
         for name, prop in node.get("properties", {}).items():
-            automatic = prop.get("title") == name.replace("_", " ").title()
+            automatic = prop.get("title") in (None, name.replace("_", " ").title())
             if automatic:
                 prop["title"] = LABELS.get(f"{model}.{name}") or LABELS.get(name) or name
             if name in PICKER_FIELDS:
