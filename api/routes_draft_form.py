@@ -63,7 +63,7 @@ LABELS: dict[str, str] = {
     "template": "Mẫu văn bản Word", "IncomingDoc.number": "Số, ký hiệu",
     "IncomingDoc.agency": "Cơ quan gửi", "IncomingDoc.subject": "Trích yếu",
     "IncomingDoc.kind": "Loại (Văn bản, Công văn, Tờ trình…)", "received": "Ngày nhận",
-    "title": "Tiêu đề", "text": "Nội dung (các đoạn cách nhau một dòng trống)",
+    "title": "Tiêu đề", "text": "Nội dung",
     "provisions": "Quy định viện dẫn", "quote": "Trích nguyên văn quy định",
     "accept": "Gợi ý đã nhận", "drop": "Gợi ý đã bỏ", "question": "Câu hỏi", "intro": "Đoạn mở đầu",
     "topic": "Nội dung so sánh", "comment": "Nhận xét", "rows": "Các hàng",

@@ -218,7 +218,9 @@ function textInput(parent, key, prop, v, id, required) {
   let el;
   if (v.format === "date") el = h("input", {...attrs, type: "date"});
   else if (prop["x-long"]) {
-    el = h("textarea", {...attrs, rows: key === "subject" ? 2 : 4});
+    const paragraphs = variants(prop).some((o) => o.type === "array");
+    el = h("textarea", {...attrs, rows: key === "subject" ? 2 : 4,
+      placeholder: paragraphs ? "Các đoạn cách nhau một dòng trống" : null});
     el.value = value;
   } else el = h("input", {...attrs, type: "text"});
   if (prop["x-picker"]) {
@@ -349,11 +351,12 @@ function missing(value, node, trail) {
   if (v.type === "object" || v.properties) {
     for (const name of v.required || []) {
       const prop = v.properties[name];
-      if (isEmpty(value && value[name])) return [...trail, prop.title || name].join(" › ");
+      if (isEmpty(pruned(value && value[name]))) return [...trail, prop.title || name].join(" › ");
     }
     for (const [name, prop] of Object.entries(v.properties || {})) {
       const inner = value && value[name];
-      if (isEmpty(inner)) continue;
+      // an optional part left empty is not sent; a list's blank blocks are to be filled or removed
+      if (isEmpty(Array.isArray(inner) ? inner : pruned(inner))) continue;
       const found = missing(inner, variantFor(prop, inner), [...trail, prop.title || name]);
       if (found) return found;
     }
