@@ -115,8 +115,9 @@ def test_schema_drives_the_form(locked) -> None:
         default = http.get("/api/draft/schema").json()
         assert default["kind"] == info["kinds"][0]["kind"]
         missing = http.get("/api/draft/schema", params={"kind": "thu_moi"})
-        assert missing.status_code == 404
-        assert missing.json()["error"].startswith("không có loại văn bản «thu_moi» (có: gop_y, tra_loi")
+        assert missing.status_code == 422
+        assert missing.json()["error"].startswith(
+            "Dữ liệu gửi lên không hợp lệ: tham số «kind»: giá trị không hợp lệ, chỉ nhận: 'gop_y', 'tra_loi'")
 
 
 # ----------------------------------------------------------------------------- the page
