@@ -34,7 +34,6 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import review, routes_check, routes_documents, routes_ingest, routes_search
-from api.cli import home_dir, store_for
 from api.docs import add_docs
 from api.errors import install_error_handlers
 from api.limits import BodyLimit, RequestBudget
@@ -44,6 +43,7 @@ from api.routes_register import router as register_router
 from api.schemas import Health
 from api.security import ReadToken, SameOrigin, SecurityHeaders, UrlLength, reads_need_token
 from api.state import AppState, units_without_vectors
+from kb.settings import home_dir, store_for
 from kb.store import Store
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 from drafting.profile import AgencyProfile, load_profile
 from drafting.spec import (
     KIND_LABELS,
+    PROCEDURE_KINDS,
     DeclaredDocument,
     DraftSpec,
     Point,
@@ -56,7 +57,7 @@ LABEL_RE = re.compile(r"^(?:\d+\.|[a-zđ]\d?\))\s+")
 ARTICLE_HEAD_RE = re.compile(r"^Điều \d+[a-z]?\.")
 
 Severity = Literal["error", "warning", "info"]
-ParaKind = Literal["body", "heading", "section", "quote"]
+ParaKind = Literal["body", "heading", "section", "quote", "center", "note"]
 
 
 # ----------------------------------------------------------------------------- the model
@@ -68,7 +69,8 @@ class Run(BaseModel):
 
 class Para(BaseModel):
     """A body paragraph. Kinds: body (justified text), heading ("1. Về …", bold), section
-    ("I. KẾT QUẢ RÀ SOÁT", bold upper case), quote (a quoted provision line, italic)."""
+    ("I. KẾT QUẢ RÀ SOÁT", bold upper case), quote (a quoted provision line, italic), center (a
+    decision's centred lines), note (the reviewer's "Lưu ý về hiệu lực", dropped once approved)."""
 
     kind: ParaKind = "body"
     runs: list[Run]
@@ -87,6 +89,16 @@ class ComparisonTable(BaseModel):
     reference: str  # "(Kèm theo Báo cáo số      /BC-SCT ngày … của …)"
     headers: list[str]
     rows: list[list[Cell]]
+    widths: list[float] | None = None  # column widths in mm (None: render's default sharing)
+
+
+class Attachment(BaseModel):
+    """A text issued with a decision (the Quy chế of Mẫu số 03, 04 TT 14/2024): its own section."""
+
+    type_name: str  # "QUY CHẾ"
+    subject: str
+    reference: str  # "(Ban hành kèm theo Quyết định số …)"
+    body: list[Para]
 
 
 class Issue(BaseModel):
@@ -140,6 +152,11 @@ class AssembledDraft(BaseModel):
     signer_name: str
     distribution: list[str]  # Nơi nhận items, without "- " and final punctuation
     comparison: ComparisonTable | None = None
+    table: ComparisonTable | None = None  # a table in the body (score sheet, minutes)
+    after: list[Para] = Field(default_factory=list)  # body paragraphs after that table
+    attachment: Attachment | None = None
+    co_signer_lines: list[str] = Field(default_factory=list)  # a biên bản's second signer (THƯ KÝ)
+    co_signer_name: str = ""
     citations: list[CitedProvision] = Field(default_factory=list)
     suggestions: list[Suggestion] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
@@ -783,6 +800,10 @@ class _Assembler:
     # -- the whole
     def build(self) -> AssembledDraft:
         spec, p = self.spec, self.profile
+        if spec.kind in PROCEDURE_KINDS:
+            from drafting.procedure import build_procedure
+
+            return build_procedure(self)
         signer = p.signer(spec.signer)
         type_name, type_code, type_word = TYPE_NAMES.get(spec.kind, (None, None, None))
         code = p.typed_code(type_code) if type_code else p.cong_van_code()
@@ -904,4 +925,8 @@ def assemble(spec: DraftSpec, store: Store, *, searcher=None, as_of: date | None
     """The draft's content. Citations are checked as of `as_of` (default: the letter's date).
     `searcher` (retrieval's Searcher) is used only for points that ask for suggestions."""
     profile = profile or load_profile(spec.profile, spec_home(spec))
+    if spec.kind == "sua_doi":
+        from drafting.amend import AmendAssembler  # noqa: I001  (builds on _Assembler: a local import)
+
+        return AmendAssembler(spec, store, as_of or spec.date, searcher, profile).build()
     return _Assembler(spec, store, as_of or spec.date, searcher, profile).build()

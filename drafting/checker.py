@@ -54,7 +54,7 @@ from kb.citations import (
     render_short,
     resolve_relative,
 )
-from kb.model import Citation, Status, nfc
+from kb.model import Citation, RelationKind, Status, nfc
 from kb.store import Store
 from kb.validity import (
     Validity,
@@ -277,6 +277,8 @@ class Letter:
     issued_text: str | None
     own_addresses: set[tuple] | None = None  # (part, annex, article, clause, point)
     contexts: list[Citation] = field(default_factory=list)  # enclosing provision per paragraph
+    # an amending text: (article, clause) of each amending item → the amended document (and part)
+    amends: dict[tuple, Citation] = field(default_factory=dict)
 
 
 def letter_text(path: Path | str) -> str:
@@ -319,6 +321,9 @@ def _own_structure(letter: Letter, raw: RawText) -> None:
         for c in (node.citation for node in docs[0].all_provisions())
     }
     letter.own_number = letter.own_number or docs[0].number
+    letter.amends = {(r.source.article, r.source.clause): Citation(r.target_doc, r.target.part)
+                     for r in docs[0].relations if r.kind in (RelationKind.AMENDS, RelationKind.REPEALS)
+                     and r.source is not None and r.target is not None and r.target.article is not None}
     part, annex, article, clause = None, None, None, None
     paragraphs = letter.paragraphs
     for i, text in enumerate(paragraphs):
@@ -1093,6 +1098,8 @@ def _own_text(run: _Run, index: int, mention: CitationMention, base: CitationChe
             check.citation = target
             check.issues.append(Issue("cannot_verify_provision", "info",
                                       "khoản của một điều đánh số có chữ (Điều 31a): chưa đọc được"))
+        elif mention.doc_ref is None and (amended := letter.amends.get((context.article, context.clause))):
+            _amending_item(run, check, target, level, amended, index, base.start)
         elif level == "document" and mention.doc_ref is None and post is not None and post.complete:
             how = f"hiểu là của {render_short(post.number, post.doc_type)}, văn bản nêu sau trong câu"
             _judge(run, check, target.with_doc(post.number), None, index, base.start, inferred=how)
@@ -1100,6 +1107,21 @@ def _own_text(run: _Run, index: int, mention: CitationMention, base: CitationChe
             _own_address(run, check, absolute)
         out.append(check)
     return out
+
+
+def _amending_item(run: _Run, check: CitationCheck, target: Citation, level: str, amended: Citation,
+                   index: int, start: int) -> None:
+    """An item of an amending text ("2. Bổ sung khoản 3 vào sau khoản 2 Điều 8 như sau:"): its
+    bare provisions are the amended document's; a bare "khoản 3" there is the provision added."""
+    if level != "document":
+        check.citation = target
+        check.issues.append(Issue("cannot_verify_provision", "info",
+                                  f"trong nội dung sửa đổi, bổ sung {render_short(amended.doc)}: không đối chiếu"))
+        return
+    placed = Citation(amended.doc, target.part or amended.part, target.annex, target.article, target.clause,
+                      target.point)
+    _judge(run, check, placed, None, index, start,
+           inferred=f"quy định của {render_short(amended.doc)}, văn bản được sửa đổi")
 
 
 def _own_address(run: _Run, check: CitationCheck, target: Citation) -> None:

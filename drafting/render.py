@@ -14,7 +14,6 @@ widths of the table of comparable provisions.
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from drafting.assemble import AssembledDraft, CitedProvision, Run, assemble, sho
 from drafting.layout import has_bottom_border, rule_indents, set_fixed_layout, text_width_mm
 from drafting.resources import ResourceError, resolve
 from drafting.spec import DraftSpec, parse_spec, spec_home
+from kb.settings import home_dir, store_for
 from kb.store import Store
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -38,6 +38,7 @@ HEADER_LEFT_MM = 75.0
 TEXT_WIDTH_MM = 165.0
 AGENCY_SIZE_PT = 12
 TITLE_SIZE_PT = 14
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 RULE_SHARE = 0.4  # the rule under a name or a trích yếu: between 1/3 and 1/2 of its line
 CELL_SIZE_PT = 11  # the comparison table's text (style CCN Table)
 CELL_PADDING_MM = 2.5  # Table Grid's cell margins, left and right
@@ -106,6 +107,16 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
             rows.append([[_rich(p) for p in (cell.paragraphs or [[Run(text="")]])] for cell in row])
         comparison = {"title": comp.title, "reference": comp.reference, "headers": comp.headers,
                       "rows": rows}
+    table = None
+    if draft.table is not None:
+        table = {"headers": draft.table.headers,
+                 "rows": [[[_rich(p) for p in (cell.paragraphs or [[Run(text="")]])] for cell in row]
+                          for row in draft.table.rows]}
+    attachment = None
+    if draft.attachment is not None:
+        att = draft.attachment
+        attachment = {"type_name": att.type_name, "subject": att.subject, "reference": att.reference,
+                      "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in att.body]}
     suggestions = [f"- {s.citation_text} ({s.where}; điểm {s.score:.2f}): {STATUS_LABEL[s.decision]}"
                    for s in draft.suggestions]
     return {
@@ -118,11 +129,17 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
         "type_name": draft.type_name,
         "subject": draft.subject,
         "recipients": draft.recipients,
-        "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.body],
+        "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.body
+                 if not (approved and p.kind == "note")],
         "signer_lines": draft.signer_lines,
         "signer_name": draft.signer_name,
         "distribution": draft.distribution,
         "comparison": comparison,
+        "table": table,
+        "after": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.after],
+        "attachment": attachment,
+        "co_signer": ({"lines": draft.co_signer_lines, "name": draft.co_signer_name}
+                      if draft.co_signer_lines else None),
         "citations": [_cited(i, c, draft.as_of) for i, c in enumerate(draft.citations, 1)],
         "suggestions": suggestions,
         "as_of_text": f"tại ngày {short_date(draft.as_of)}",
@@ -160,6 +177,16 @@ def render(draft: AssembledDraft, out: Path | str, *, approved: bool = False, re
     return out
 
 
+def render_comparison(draft: AssembledDraft, out: Path | str) -> Path:
+    """The bảng so sánh, thuyết minh of an amending draft (kind sua_doi) as its own DOCX."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = render_document(draft, template=TEMPLATE_DIR / "bang_so_sanh.docx", reviewer=False)
+    doc.core_properties.title = draft.comparison.title if draft.comparison else draft.subject
+    doc.save(out)
+    return out
+
+
 def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store | None = None,
                  as_of: date | None = None, searcher=None, home: Path | None = None) -> bytes:
     """A spec (dict as stored by the review workflow, or DraftSpec) → the DOCX bytes.
@@ -175,17 +202,18 @@ def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store
 
 
 def _default_store() -> Store:
-    url = os.environ.get("CCN_DATABASE_URL")
-    return Store(url) if url else Store.at_home(Path(os.environ.get("CCN_HOME") or "data"))
+    return store_for(home_dir())
 
 
 # ----------------------------------------------------------------------------- fitting
 def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
-    header = doc.tables[0]
     name_mm = max(text_width_mm(line, AGENCY_SIZE_PT, bold=True) for line in draft.agency_header)
-    for p in header.cell(0, 0).paragraphs:
-        if has_bottom_border(p):
-            rule_indents(p, HEADER_LEFT_MM, RULE_SHARE * min(name_mm, HEADER_LEFT_MM))
+    headers = [doc.tables[0]] + ([t for t in doc.tables[1:] if t.cell(0, 1).paragraphs[0].text == QUOC_HIEU]
+                                 if draft.attachment is not None else [])  # an attached Quy chế repeats it
+    for header in headers:
+        for p in header.cell(0, 0).paragraphs:
+            if has_bottom_border(p):
+                rule_indents(p, HEADER_LEFT_MM, RULE_SHARE * min(name_mm, HEADER_LEFT_MM))
     if draft.type_name:
         rule = _title_rule(doc)
         if rule is not None:
@@ -193,6 +221,8 @@ def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
             rule_indents(rule, TEXT_WIDTH_MM, RULE_SHARE * title_mm)
     if draft.comparison is not None:
         _fit_comparison(doc, draft)
+    if draft.table is not None and draft.table.widths:
+        _fit_widths(doc, draft.table.headers, draft.table.widths)
     _keep_signature_with_text(doc)
 
 
@@ -212,6 +242,12 @@ def _fit_comparison(doc: DocumentObject, draft: AssembledDraft) -> None:
     table = next((t for t in doc.tables if t.rows and t.rows[0].cells
                   and t.rows[0].cells[0].text.strip() == "TT"), None)
     if table is None:
+        return
+    if comp.widths:  # given by the document kind (procedure documents)
+        set_fixed_layout(table, comp.widths)
+        return
+    if draft.kind == "sua_doi":  # bảng so sánh: TT | hiện hành | dự thảo | thuyết minh
+        set_fixed_layout(table, [10.0, 55.0, 55.0, 45.0])
         return
     columns = [[header] for header in comp.headers]
     for row in comp.rows:
@@ -263,6 +299,14 @@ def _keep_signature_with_text(doc: DocumentObject) -> None:
         p.paragraph_format.widow_control = True
     for p in text[-KEEP_LAST:]:
         p.paragraph_format.keep_with_next = True
+
+
+def _fit_widths(doc: DocumentObject, headers: list[str], widths: list[float]) -> None:
+    """Fixed column widths (mm) for the table whose header row is `headers`."""
+    for t in doc.tables:
+        if t.rows and [c.text.strip() for c in t.rows[0].cells] == headers:
+            set_fixed_layout(t, widths)
+            return
 
 
 def _properties(doc: DocumentObject, draft: AssembledDraft, approved: bool) -> None:

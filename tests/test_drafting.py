@@ -124,7 +124,7 @@ def test_spec_bad_values(tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
     message = str(pytest.raises(SpecError, load_spec, path).value)
     assert "bad.json, trường «kind»: giá trị «cong_van» không hợp lệ, phải là một trong: 'gop_y', 'tra_loi', " \
-           "'bao_cao_ra_soat' or 'to_trinh'" in message
+           "'bao_cao_ra_soat', 'to_trinh', " in message and "'sua_doi'" in message  # and the procedure kinds
     assert "bad.json, trường «date»: ngày không hợp lệ, cần dạng YYYY-MM-DD" in message
     assert "bad.json, trường «signer_name»: trường không được phép (sai tên trường?)" in message
 
