@@ -8,8 +8,9 @@
 The form is driven by the schema, never by a list of fields per kind: a kind added to DraftSpec
 (with its example `drafting/examples/<kind>.yaml`) appears in the form without code here. The
 fields a kind shows first are the schema's required ones and those its example fills; the
-others are under «Trường khác». Labels come from a field's own `title`/`description` when the
-model gives one, else from `LABELS` below, else the field's name.
+others are under «Trường khác». Labels come from a field's own `title` when the model gives one
+(Field(title=…)), else from api/draft_labels.yaml (data: a new field's label is a line there),
+else the field's name.
 
 The preview is the DOCX of /api/draft/docx converted by LibreOffice (drafting.preview) and its
 first page drawn as PNG: under the same request budget and body limit as the other draft
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import weakref
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,33 +52,9 @@ PREVIEW_DPI = 96  # an A4 page ≈ 794 × 1123 px
 PREVIEW_CACHE = 16  # images kept per app
 PNG = "image/png"
 
-# Vietnamese labels by "Model.field" or by field name (a model's own title/description wins)
-LABELS: dict[str, str] = {
-    "kind": "Loại văn bản", "profile": "Hồ sơ cơ quan", "signer": "Người ký", "date": "Ngày",
-    "DraftSpec.date": "Ngày văn bản", "DraftSpec.number": "Số văn bản (văn thư ghi sau khi ký)",
-    "subject": "Trích yếu (V/v)", "recipients": "Kính gửi", "addressee": "Cách gọi nơi nhận ở câu kết",
-    "incoming": "Văn bản đến", "opening": "Đoạn mở đầu (thay đoạn tự tạo)", "points": "Các ý",
-    "questions": "Các câu hỏi", "sections": "Các phần", "comparison": "Bảng so sánh quy định",
-    "documents": "Văn bản ngoài cơ sở dữ liệu", "closing": "Câu kết (thay câu tự tạo)",
-    "distribution": "Nơi nhận (thay của hồ sơ)", "extra_distribution": "Nơi nhận thêm",
-    "drafter": "Người soạn (dòng «Lưu»)", "suggest": "Gợi ý quy định bằng tìm kiếm",
-    "template": "Mẫu văn bản Word", "IncomingDoc.number": "Số, ký hiệu",
-    "IncomingDoc.agency": "Cơ quan gửi", "IncomingDoc.subject": "Trích yếu",
-    "IncomingDoc.kind": "Loại (Văn bản, Công văn, Tờ trình…)", "received": "Ngày nhận",
-    "title": "Tiêu đề", "text": "Nội dung",
-    "provisions": "Quy định viện dẫn", "quote": "Trích nguyên văn quy định",
-    "accept": "Gợi ý đã nhận", "drop": "Gợi ý đã bỏ", "question": "Câu hỏi", "intro": "Đoạn mở đầu",
-    "topic": "Nội dung so sánh", "comment": "Nhận xét", "rows": "Các hàng",
-    "Comparison.documents": "Các văn bản so sánh (số hiệu)", "DeclaredDocument.number": "Số hiệu",
-    "DeclaredDocument.type": "Loại văn bản", "DeclaredDocument.date": "Ngày ban hành",
-    "DeclaredDocument.issuer": "Cơ quan, người ban hành", "DeclaredDocument.title": "Trích yếu",
-    "ref": "Quy định", "paragraph": "Đoạn số", "sentence": "Câu số", "match": "Lời văn của đoạn",
-}
-MODEL_LABELS = {"Point": "Ý", "Question": "Câu hỏi", "Section": "Phần", "ComparisonRow": "Hàng",
-                "DeclaredDocument": "Văn bản", "ProvisionRef": "Quy định", "IncomingDoc": "Văn bản đến",
-                "Comparison": "Bảng so sánh"}  # what one block of a list is called
-PICKER_FIELDS = {"provisions", "provision", "ref"}  # filled from the provision picker
-LONG_TEXT = {"text", "opening", "closing", "intro", "question", "comment", "subject", "wording"}
+LABELS_FILE = Path(__file__).resolve().parent / "draft_labels.yaml"  # Vietnamese labels: data
+PICKER_FIELDS = {"provisions", "ref"}  # filled from the provision picker (a canonical citation)
+LONG_TEXT = {"text", "opening", "closing", "intro", "question", "comment", "subject", "reason", "transition"}
 
 router = APIRouter(prefix="/api", tags=["kiểm tra và soạn thảo"], responses=ERRORS,
                    dependencies=[Depends(single_query_values)])
@@ -134,19 +112,24 @@ def labelled(schema: dict) -> dict:
     """The schema, each property titled in Vietnamese (unless its model gave a title of its
     own) and marked for the form: `x-picker` (filled from the provision picker), `x-long`
     (a text area); `x-label` names one block of a list of the model ("Ý 2")."""
-    models = [("DraftSpec", schema), *schema.get("$defs", {}).items()]
-    for model, node in models:
-        if model in MODEL_LABELS:
-            node["x-label"] = MODEL_LABELS[model]
+    labels = _labels()
+    fields, blocks = labels.get("fields", {}), labels.get("blocks", {})
+    for model, node in [("DraftSpec", schema), *schema.get("$defs", {}).items()]:
+        if model in blocks:
+            node["x-label"] = blocks[model]
         for name, prop in node.get("properties", {}).items():
-            automatic = prop.get("title") in (None, name.replace("_", " ").title())
-            if automatic:
-                prop["title"] = LABELS.get(f"{model}.{name}") or LABELS.get(name) or name
+            if prop.get("title") in (None, name.replace("_", " ").title()):  # pydantic's, not the model's
+                prop["title"] = fields.get(f"{model}.{name}") or fields.get(name) or name
             if name in PICKER_FIELDS:
                 prop["x-picker"] = True
             if name in LONG_TEXT:
                 prop["x-long"] = True
     return schema
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict:
+    return yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8")) or {}
 
 
 def kind_example(kind: str) -> dict | None:

@@ -91,15 +91,16 @@ function today() {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** A new spec of `kind`: the date and the chosen profile, signer and template of `before`,
- * one empty block in each list this kind shows first. */
+/** A new spec of `kind`: the date and the chosen profile, signer and template of `before`
+ * (else the profile of the kind's example), one empty block in each list this kind shows first. */
 function blankSpec(info, before) {
   const spec = {kind: info.kind};
   const props = info.json_schema.properties;
   for (const [key, value] of Object.entries(before || {})) {
     if (key === "date" || (key in info.choices || key === "signer")) spec[key] = value;
   }
-  if (!spec.profile && info.choices.profile.length) spec.profile = info.choices.profile[0].value;
+  const usual = info.example && info.example.profile; // the kind's example's agency, else the first
+  if (!spec.profile && info.choices.profile.length) spec.profile = usual || info.choices.profile[0].value;
   if (!spec.date) spec.date = today();
   for (const name of info.fields) {
     const v = variantFor(props[name], undefined);
@@ -165,6 +166,7 @@ function controlFor(parent, key, prop, id, required, top) {
   }
   if (kind === "boolean") return checkbox(parent, key, prop, id);
   if (kind === "integer" || kind === "number") return numberInput(parent, key, v, id);
+  if (kind === "object" && !v.properties && v.additionalProperties) return mapBlock(parent, key, v, id);
   if (kind === "object") return objectBlock(parent, key, v, id);
   if (kind === "array") return arrayBlock(parent, key, prop, v, id);
   return textInput(parent, key, prop, v, id, required);
@@ -249,6 +251,41 @@ function objectBlock(parent, key, v, id) {
   return h("fieldset", {id, class: "object", dataset: {wide: "1"}}, h("div", {class: "fields-grid"}, fields));
 }
 
+/** A table of names to values (`dict[str, bool]`: hạng mục → hoàn thành): one row per name. */
+function mapBlock(parent, key, v, id) {
+  if (!parent[key] || typeof parent[key] !== "object" || Array.isArray(parent[key])) parent[key] = {};
+  const map = parent[key];
+  const values = v.additionalProperties === true ? {type: "string"} : resolved(v.additionalProperties);
+  const redraw = () => { renderForm(); changed(); };
+  const rename = (name, next) => {
+    if (!next || next in map) return false;
+    const entries = Object.entries(map).map(([k, value]) => [k === name ? next : k, value]);
+    for (const k of Object.keys(map)) delete map[k];
+    Object.assign(map, Object.fromEntries(entries));
+    return true;
+  };
+  const rows = Object.keys(map).map((name) => {
+    const value = values.type === "boolean"
+      ? h("input", {type: "checkbox", checked: map[name] || null, "aria-label": `${name}: có`,
+        onchange: (e) => { map[name] = e.target.checked; changed(); }})
+      : controlFor(map, name, values, fieldId(), false, false);
+    return h("div", {class: "list-row map-row"},
+      h("input", {type: "text", value: name, "aria-label": "Tên",
+        onchange: (e) => { if (rename(name, e.target.value.trim())) redraw(); else e.target.value = name; }}),
+      value,
+      h("button", {type: "button", class: "icon remove", title: "Xoá", "aria-label": `Xoá ${name}`,
+        onclick: () => { delete map[name]; redraw(); }}, "✕"));
+  });
+  const add = h("button", {type: "button", class: "secondary add", onclick: () => {
+    let n = 1;
+    while (`mục ${n}` in map) n += 1;
+    map[`mục ${n}`] = values.type === "boolean" ? false : values.type === "number" ? 0 : "";
+    redraw();
+  }}, "Thêm dòng");
+  return h("div", {id, class: "list map", role: "group", dataset: {wide: "1"}}, rows,
+    h("div", {class: "list-actions"}, add));
+}
+
 function arrayBlock(parent, key, prop, v, id) {
   if (!Array.isArray(parent[key])) parent[key] = parent[key] ? [parent[key]] : [];
   const list = parent[key];
@@ -269,7 +306,7 @@ function arrayBlock(parent, key, prop, v, id) {
 
 function itemNoun(item, prop) {
   const v = variantFor(item, undefined);
-  return v["x-label"] || (prop["x-picker"] ? "Quy định" : "Dòng");
+  return v["x-label"] || (prop["x-picker"] ? "Quy định" : v.type === "object" ? "Mục" : "Dòng");
 }
 
 function arrayItem(list, index, item, noun, objects) {
