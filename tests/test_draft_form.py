@@ -212,6 +212,11 @@ def test_page_drafts_a_gop_y_letter_with_the_form(tab: Tab, api_server: str, tmp
                      "subject": "đề nghị góp ý hồ sơ thành lập cụm công nghiệp"},
         "points": [{"title": "Về điều kiện tỷ lệ lấp đầy", "text": POINT_TEXT, "provisions": [PICKED],
                     "quote": True}]}
+    # an edit in the JSON view comes back into the form
+    page.fill("#spec", json.dumps({**spec, "subject": "góp ý bổ sung"}, ensure_ascii=False))
+    page.click(".views a[data-view=form]")
+    expect(page.locator(f"{top}[data-field=subject] textarea")).to_have_value("góp ý bổ sung")
+    assert page.locator(f"{block} [data-field=provisions] .list-row input").input_value() == PICKED
 
 
 def pruned(value):
