@@ -113,6 +113,10 @@ def test_schema_drives_the_form(locked) -> None:
         profiles = [c["value"] for c in info["choices"]["profile"]]
         assert profiles == sorted(profiles) and {"cuc-dck", "sct-lao-cai"} <= set(profiles)
         assert info["signers"]["cuc-dck"] == [{"value": "pho-cuc-truong", "label": "Phó cục trưởng Nguyễn Văn Thịnh"}]
+        paths = http.get("/openapi.json").json()["paths"]
+        assert "image/png" in paths["/api/draft/preview"]["post"]["responses"]["200"]["content"]
+        assert paths["/api/draft/preview"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/DraftSpec"}  # the same body as /api/draft
         default = http.get("/api/draft/schema").json()
         assert default["kind"] == info["kinds"][0]["kind"]
         missing = http.get("/api/draft/schema", params={"kind": "thu_moi"})

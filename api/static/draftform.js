@@ -364,7 +364,8 @@ function hitItem(hit) {
     h("div", {class: "hit-head"},
       h("strong", {class: "hit-citation"}, hit.citation_text),
       h("span", {class: "badge"}, hit.status_text),
-      h("button", {type: "button", class: "choose", onclick: () => choose(hit.citation_text)}, "Chọn")),
+      h("button", {type: "button", class: "choose", "aria-label": `Chọn ${hit.citation_text}`,
+        onclick: () => choose(hit.citation_text)}, "Chọn")),
     hit.doc_title ? h("p", {class: "muted hit-doc"}, hit.doc_title) : null,
     h("p", {class: "hit-text"}, text));
 }
