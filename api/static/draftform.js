@@ -189,7 +189,7 @@ function select(parent, key, options, id, required) {
         renderForm();
       }
     }},
-  required ? null : h("option", {value: ""}, "(mặc định)"),
+  required ? (current ? null : h("option", {value: "", selected: true}, "— chọn —")) : h("option", {value: ""}, "(mặc định)"),
   options.map((o) => h("option", {value: o.value, selected: o.value === current || null}, o.label)));
   if (current && !options.some((o) => o.value === current)) {
     el.append(h("option", {value: current, selected: true}, current));
@@ -208,7 +208,8 @@ function checkbox(parent, key, prop, id) {
 }
 
 function numberInput(parent, key, v, id) {
-  return h("input", {id, type: "number", min: v.minimum ?? null, step: 1, value: parent[key] ?? "",
+  return h("input", {id, type: "number", min: v.minimum ?? null, step: v.type === "integer" ? 1 : "any",
+    value: parent[key] ?? "",
     oninput: (e) => setValue(parent, key, e.target.value === "" ? "" : Number(e.target.value))});
 }
 
