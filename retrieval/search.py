@@ -445,7 +445,6 @@ class Searcher:
             evidence = s.conf_lexical * s.conf_lexical_alone * lexical_strength
         return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center)))), self.threshold
 
-
     def evidence(self, query: str, hits: list[Hit], lexical_strength: float, dense: dict[str, float]):
         """The confidence model's features of this search (retrieval.confidence)."""
         return evidence(query, analyze_query(query), self._idf, [f"{h.title} {h.text}" for h in hits[:3]],
