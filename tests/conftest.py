@@ -330,6 +330,17 @@ def home_with(search_home, tmp_path_factory: pytest.TempPathFactory, *paths: Pat
     return store, copy
 
 
+@pytest.fixture(scope="session")
+def institutions_searcher(search_home, tmp_path_factory: pytest.TempPathFactory):
+    """The ccn corpus with the 2025 reorganisation of state bodies (cấp huyện …) ingested into a
+    copy of the search home, and its searcher, opened once a session (loading the indexes and
+    the model is most of the cost) for test_search and test_answer, which only read it."""
+    from retrieval.build import open_searcher
+
+    store, home = home_with(search_home, tmp_path_factory, INSTITUTIONS)
+    return open_searcher(store, home)
+
+
 # The test pyramid: a test is marked by the expensive fixtures it uses, so `make test-fast`
 # (pytest -m "not heavy") leaves them out and each tier can be chosen alone (-m ui, -m wide …).
 HEAVY_FIXTURES = {
