@@ -40,13 +40,17 @@ def set_style_size(styles_xml: bytes, style_name: str, half_points: int) -> byte
 
 
 def split_tag_run(document_xml: bytes, tag_text: str, at: int) -> bytes:
-    """document.xml with the run whose text is `tag_text` split in two at character `at`, with
-    Word's spelling marks between the halves (the tag is then spread over two runs)."""
+    """document.xml with the run holding `tag_text` split in two at the tag's character `at`,
+    with Word's spelling marks between the halves (the tag then spans two runs). A tag already
+    spread over runs (a template Word saved before) is left as it is."""
     root = etree.fromstring(document_xml)
-    text = next(t for t in root.iter(_w("t")) if t.text == tag_text)
+    text = next((t for t in root.iter(_w("t")) if t.text and tag_text in t.text), None)
+    if text is None:
+        return document_xml
+    cut = text.text.index(tag_text) + at
     run = text.getparent()
     second = copy.deepcopy(run)
-    text.text, second.find(_w("t")).text = tag_text[:at], tag_text[at:]
+    text.text, second.find(_w("t")).text = text.text[:cut], text.text[cut:]
     start, end = etree.Element(_w("proofErr")), etree.Element(_w("proofErr"))
     start.set(_w("type"), "spellStart")
     end.set(_w("type"), "spellEnd")
