@@ -433,6 +433,7 @@ def test_suggestions_without_index_say_so(ccn_store):
 
 
 # ----------------------------------------------------------------------------- preview
+@pytest.mark.slow
 def test_pdf_preview(drafts, tmp_path):
     if not preview.available():
         pytest.skip(preview.INSTALL_HINT)

@@ -332,6 +332,7 @@ def test_bombs_are_refused_by_the_cli(tmp_path: Path, bombs) -> None:
     assert m.seconds < 30 and m.growth_mb < 300
 
 
+@pytest.mark.slow
 def test_blank_pdf_is_refused_not_stored(kb_server) -> None:
     url, _, store, tokens = kb_server
     before = store.counts()
@@ -379,6 +380,7 @@ def test_archive_member_size_is_checked_from_its_header(tmp_path: Path) -> None:
     assert m.seconds < 10 and m.growth_mb < 300
 
 
+@pytest.mark.slow
 def test_time_budget_per_request(kb_server, monkeypatch) -> None:
     url, _, _, _ = kb_server
     monkeypatch.setenv("CCN_LIMIT_SECONDS", "2")
@@ -438,6 +440,7 @@ def test_upload_is_a_job_with_state_progress_and_result(kb_server, ccn_dir: Path
     assert missing.status_code == 404 and missing.json()["error"] == "không có công việc «khong-co»"
 
 
+@pytest.mark.slow
 def test_a_cancelled_job_stops_at_the_next_page(kb_server) -> None:
     url, _, store, tokens = kb_server
     token = tokens["quan.ly1"]
