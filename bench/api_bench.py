@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 
 from api.cli import default_workers
+from kb.settings import home_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "eval" / "sets" / "dev.jsonl"
@@ -159,7 +160,7 @@ def start_server(home: Path, workers: int) -> tuple[subprocess.Popen, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="máy chủ đang chạy (mặc định: tự chạy ccn serve)")
-    parser.add_argument("--home", type=Path, default=Path(os.environ.get("CCN_HOME") or "data"))
+    parser.add_argument("--home", type=Path, default=home_dir())
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=None,
                         help="tiến trình của ccn serve (khi không có --url; mặc định như ccn serve)")

@@ -6,8 +6,12 @@
                 "Điều 9 Nghị định này", "Mẫu số 01"), later changes (replacement, amendments,
                 cấp huyện → NĐ 139/2025)
              ─▶ past letters (công văn) on the same provisions, as prior positions
+             ─▶ a lead line first: the one sentence that answers, by the kind of question
+                (drafting.lead: who → the body, how many days → the number, what conditions →
+                the list), its provision quoted first; then at most `max_quotes` quotes, the
+                other provisions found listed as `related`
              ─▶ answer text: extractive by default; a language model when one is configured,
-                grounded by opaque keys (drafting.grounding)
+                grounded by opaque keys (drafting.grounding) that never reach the user
 
 Nothing is invented: every citation comes from a retrieved provision of the knowledge base,
 and when confidence is low the answer says "Chưa tìm thấy quy định trả lời trực tiếp câu hỏi
@@ -23,6 +27,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from drafting.lead import Lead, find_lead, pieces
 from kb import citations
 from kb.institutions import InstitutionChange, short_date
 from kb.lookup import provision_address, reassigning_provisions
@@ -44,11 +49,16 @@ class AnswerSettings(BaseModel):
     # dev set, answerable questions with a gold Điều in the answer: 3 → 0.94, 4 → 0.96, 5 → 0.98
     # (same with the query student or e5 itself); 5 quoted Điều on average 5.2 provisions
     max_provisions: int = Field(5, ge=1, le=10)
+    max_quotes: int = Field(3, ge=1, le=10)  # quoted in the answer; the other provisions are `related`
     relative_floor: float = Field(0.6, ge=0, le=1)  # keep hits scoring ≥ this share of the best
     also_clauses: int = Field(2, ge=0, le=10)  # other matching khoản of a quoted Điều, quoted too
     max_references: int = Field(4, ge=0, le=20)
     max_letters: int = Field(5, ge=0, le=20)
-    mark_share: float = Field(0.5, ge=0, le=1)  # mark sentences ≥ this share of the best overlap
+    mark_share: float = Field(0.8, ge=0, le=1)  # mark sentences ≥ this share of the best overlap
+    max_marks: int = Field(2, ge=1, le=10)  # at most this many marked sentences a quote
+    # the lead may come from a provision scoring ≥ this share of the best (dev set, first quote
+    # holding a gold Điều: 0.876 before leads; 1.0 (first provision only) … 0.8 best)
+    lead_share: float = Field(0.8, ge=0, le=1)
 
 
 @dataclass
@@ -129,6 +139,28 @@ class PriorLetter:
 
 
 @dataclass
+class LeadLine:
+    """The sentence that answers, verbatim from `provision` (the first quoted)."""
+
+    lead: Lead
+    provision: QuotedProvision
+
+    @property
+    def line(self) -> str:
+        """"Theo <citation>: “<sentence>”", the status said when the wording is not in force."""
+        hit = self.provision.hit
+        status = "" if hit.validity.status == Status.IN_FORCE else f" ({hit.validity.text.lower()})"
+        return f"Theo {hit.citation_text}{status}: “{self.lead.text}”"
+
+    def to_json(self) -> dict:
+        hit = self.provision.hit
+        return {"text": self.lead.text, "kind": self.lead.kind,
+                "focus": list(self.lead.focus) if self.lead.focus else None,
+                "id": hit.uid, "citation": hit.citation.to_dict(), "citation_text": hit.citation_text,
+                "status": hit.status.value, "status_text": hit.validity.text}
+
+
+@dataclass
 class Answer:
     question: str
     as_of: date
@@ -139,14 +171,18 @@ class Answer:
     confidence: float
     warnings: list[str] = field(default_factory=list)
     model: str | None = None  # the language model that wrote `answer`, None when extractive
+    lead: LeadLine | None = None
+    related: list[Hit] = field(default_factory=list)  # found, not quoted (beyond `max_quotes`)
 
     def to_json(self) -> dict:
         return {
             "question": self.question,
             "as_of": self.as_of.isoformat(),
             "answered": self.answered,
+            "lead": self.lead.to_json() if self.lead else None,
             "answer": self.answer,
             "provisions": [p.to_json() for p in self.provisions],
+            "related": [_related_json(h) for h in self.related],
             "prior_letters": [p.to_json() for p in self.prior_letters],
             "confidence": round(self.confidence, 3),
             "warnings": self.warnings,
@@ -172,9 +208,17 @@ class Answerer:
         result = self.searcher.search(question, k=self.settings.search_depth, filters=Filters(as_of=at))
         norms = [h for h in result.hits if not self._is_letter(h)]
         chosen = self._choose(norms)
-        answered = bool(chosen) and result.confidence >= self.searcher.settings.answer_threshold
+        answered = bool(chosen) and result.confidence >= self.searcher.threshold
         picked = chosen if answered else norms[: self.settings.max_provisions]
-        quoted = [self._quote(h, question, at) for group in picked for h in self._clauses(group, question)]
+        found = [h for group in picked for h in self._clauses(group, question)]
+        near = [h for h in found if h.score >= found[0].score * self.settings.lead_share] if answered else []
+        lead = find_lead(question, [self._wording_at(h, at) for h in near]) if near else None
+        if lead is not None:  # the provision that answers is quoted first
+            found.insert(0, found.pop(found.index(near[lead.index])))
+        shown, related = found[: self.settings.max_quotes], found[self.settings.max_quotes:]
+        quoted = [self._quote(h, question, at) for h in shown]
+        if lead is not None:
+            quoted[0].marks = list(lead.spans)  # the lead's sentences are the ones marked
         letters = self._prior_letters(result.hits, quoted)
         warnings = list(dict.fromkeys(result.warnings))
         confidence = result.confidence
@@ -185,10 +229,16 @@ class Answerer:
             warnings = [w for w in warnings if note not in w]  # the search's own notice of it
             premises = max((i + 1 for i, w in enumerate(warnings) if "hết hiệu lực" in w), default=0)
             warnings.insert(premises, f"{NOT_CURRENT}: {stale[0].hit.citation_text} — {note}")
-        text = _extractive_text(quoted, warnings) if answered else _not_found_text(quoted)
-        answer = Answer(question, at, answered, text, quoted, letters, confidence, warnings)
+        if lead is not None and lead.kind == "other" and _premises(warnings):
+            lead = None  # "NĐ 68/2017 còn hiệu lực không": the premise corrected is the answer
+        head = LeadLine(lead, quoted[0]) if lead is not None else None
+        text = _extractive_text(quoted, warnings, head) if answered else _not_found_text(quoted)
+        answer = Answer(question, at, answered, text, quoted, letters, confidence, warnings, lead=head,
+                        related=related)
         if answered and self.llm is not None:
             self.llm.rewrite(answer)
+            if answer.model is not None and head is not None:
+                answer.answer = f"{head.line}\n{answer.answer}"
         return answer
 
     # ------------------------------------------------------------- choose
@@ -216,8 +266,8 @@ class Answerer:
     # -------------------------------------------------------------- quote
     def _quote(self, hit: Hit, question: str, at: date) -> QuotedProvision:
         quote = self._wording_at(hit, at)
-        quoted = QuotedProvision(evidence_key(hit.uid), hit, quote, mark_answer(quote, question,
-                                                                                self.settings.mark_share))
+        marks = mark_answer(quote, question, self.settings.mark_share)[: self.settings.max_marks]
+        quoted = QuotedProvision(evidence_key(hit.uid), hit, quote, marks)
         quoted.references = self._references(hit, quote, at)
         quoted.changes = self._replacements(hit, at) + self._reassignments(hit, quote, at)
         quoted.notes, quoted.reported = self._notes(hit, quote, at)
@@ -355,24 +405,18 @@ def evidence_key(uid: str) -> str:
     return "ev-" + hashlib.sha1(uid.encode("utf-8")).hexdigest()[:6]
 
 
-# A sentence or point: up to a "." or ";" that ends it (one followed by a space or line end,
-# not a number's "1.");
-# a line break inside a sentence (next line in lower case, not a point "a)") does not end it.
-_PIECE_RE = re.compile(r"(?:[^\n.;]|[.;](?=[^\s])|(?<=\d)\.|\n(?![a-zđ]{1,2}\))(?=[a-zà-ỹđ]))+[.;]?")
-
-
 def mark_answer(text: str, question: str, share: float = 0.5) -> list[tuple[int, int]]:
     """Spans of the sentences / points of `text` that carry the answer: those sharing the most
     words and word pairs with the question (at least `share` of the best one's overlap)."""
     wanted = set(analyze_query(question))
     if not wanted:
         return []
-    pieces = [(m.start(), m.end()) for m in _PIECE_RE.finditer(text) if len(m.group().strip()) > 3]
-    overlaps = [_shared(wanted, text[s:e]) for s, e in pieces]
+    spans = pieces(text)
+    overlaps = [_shared(wanted, text[s:e]) for s, e in spans]
     best = max(overlaps, default=0)
     if best == 0:
         return []
-    return [_strip_span(text, s, e) for (s, e), o in zip(pieces, overlaps, strict=True) if o >= best * share and o > 0]
+    return [span for span, o in zip(spans, overlaps, strict=True) if o >= best * share and o > 0]
 
 
 def overlap(text: str, question: str) -> int:
@@ -382,14 +426,6 @@ def overlap(text: str, question: str) -> int:
 
 def _shared(wanted: set[str], text: str) -> int:
     return len(wanted & set(analyze(text)))
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _article_of(c: Citation) -> Citation:
@@ -406,10 +442,22 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-def _extractive_text(quoted: list[QuotedProvision], warnings: list[str]) -> str:
-    """The answer without a language model: each provision's marked sentences, cited, after
-    what the question's own premises need corrected (a repealed decree named in it)."""
-    lines = [f"Lưu ý: {w}" for w in warnings if "hết hiệu lực" in w or w.startswith(NOT_CURRENT)]
+def _premises(warnings: list[str]) -> list[str]:
+    """The warnings that correct the question's premise (a repealed text named in it, a wording
+    not in force): said in the answer text, after the lead line."""
+    return [w for w in warnings if "hết hiệu lực" in w or w.startswith(NOT_CURRENT)]
+
+
+def _related_json(hit: Hit) -> dict:
+    return {"id": hit.uid, "citation": hit.citation.to_dict(), "citation_text": hit.citation_text,
+            "title": hit.title, "status": hit.status.value, "status_text": hit.validity.text}
+
+
+def _extractive_text(quoted: list[QuotedProvision], warnings: list[str], lead: LeadLine | None = None) -> str:
+    """The answer without a language model: the lead line, what the question's own premises
+    need corrected (a repealed decree named in it), then each provision's marked sentences, cited."""
+    lines = [lead.line] if lead is not None else []
+    lines += [f"Lưu ý: {w}" for w in _premises(warnings)]
     for q in quoted:
         status = q.hit.validity.text.lower()
         lines.append(f"Theo {q.hit.citation_text} ({status}): “{_clip(q.marked_text, 900)}”")

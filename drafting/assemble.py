@@ -12,6 +12,9 @@ What assembly does (the format is render's business):
 - each point's provisions resolved in the store and checked for validity at the letter's date
   (repealed or not yet in force: an error in `issues`), quoted in the body when asked, and all
   of them quoted verbatim, as in force at that date, in `citations` (the reviewer's appendix);
+  a quote may be a đoạn or câu of its khoản (spec.ProvisionRef) and carries "[nay là …]" after
+  a body reorganised since its text was written (kb.institutions);
+- documents the spec declares outside the knowledge base, cited with the declared data (info);
 - suggestions from search for the points that ask for them, each recorded as accepted, dropped
   or pending (only accepted ones are cited);
 - for a báo cáo / tờ trình, the table of comparable provisions (one row per topic, one column
@@ -30,9 +33,19 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from drafting.profile import AgencyProfile, load_profile
-from drafting.spec import KIND_LABELS, DraftSpec, Point, spec_home
+from drafting.spec import (
+    KIND_LABELS,
+    PROCEDURE_KINDS,
+    DeclaredDocument,
+    DraftSpec,
+    Point,
+    ProvisionRef,
+    provision_ref,
+    spec_home,
+)
 from kb import citations, lookup
 from kb.citations import DocRef
+from kb.institutions import InstitutionChange, institution_changes
 from kb.model import Citation, Status
 from kb.store import Store
 from kb.validity import document_validity
@@ -44,7 +57,7 @@ LABEL_RE = re.compile(r"^(?:\d+\.|[a-zđ]\d?\))\s+")
 ARTICLE_HEAD_RE = re.compile(r"^Điều \d+[a-z]?\.")
 
 Severity = Literal["error", "warning", "info"]
-ParaKind = Literal["body", "heading", "section", "quote"]
+ParaKind = Literal["body", "heading", "section", "quote", "center", "note"]
 
 
 # ----------------------------------------------------------------------------- the model
@@ -56,7 +69,8 @@ class Run(BaseModel):
 
 class Para(BaseModel):
     """A body paragraph. Kinds: body (justified text), heading ("1. Về …", bold), section
-    ("I. KẾT QUẢ RÀ SOÁT", bold upper case), quote (a quoted provision line, italic)."""
+    ("I. KẾT QUẢ RÀ SOÁT", bold upper case), quote (a quoted provision line, italic), center (a
+    decision's centred lines), note (the reviewer's "Lưu ý về hiệu lực", dropped once approved)."""
 
     kind: ParaKind = "body"
     runs: list[Run]
@@ -75,6 +89,16 @@ class ComparisonTable(BaseModel):
     reference: str  # "(Kèm theo Báo cáo số      /BC-SCT ngày … của …)"
     headers: list[str]
     rows: list[list[Cell]]
+    widths: list[float] | None = None  # column widths in mm (None: render's default sharing)
+
+
+class Attachment(BaseModel):
+    """A text issued with a decision (the Quy chế of Mẫu số 03, 04 TT 14/2024): its own section."""
+
+    type_name: str  # "QUY CHẾ"
+    subject: str
+    reference: str  # "(Ban hành kèm theo Quyết định số …)"
+    body: list[Para]
 
 
 class Issue(BaseModel):
@@ -128,9 +152,15 @@ class AssembledDraft(BaseModel):
     signer_name: str
     distribution: list[str]  # Nơi nhận items, without "- " and final punctuation
     comparison: ComparisonTable | None = None
+    table: ComparisonTable | None = None  # a table in the body (score sheet, minutes)
+    after: list[Para] = Field(default_factory=list)  # body paragraphs after that table
+    attachment: Attachment | None = None
+    co_signer_lines: list[str] = Field(default_factory=list)  # a biên bản's second signer (THƯ KÝ)
+    co_signer_name: str = ""
     citations: list[CitedProvision] = Field(default_factory=list)
     suggestions: list[Suggestion] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
+    declared: list[str] = Field(default_factory=list)  # documents the spec declares outside the KB
 
     @property
     def errors(self) -> list[Issue]:
@@ -165,12 +195,18 @@ class _Citer:
     """Resolves citations against the store, renders documents in full form at the first
     mention and short form after, and collects every cited provision with its validity."""
 
-    def __init__(self, store: Store, at: date, issues: list[Issue], outside: set[str] | None = None):
+    def __init__(self, store: Store, at: date, issues: list[Issue], outside: set[str] | None = None,
+                 declared: list[DeclaredDocument] | None = None):
         self.store = store
         self.outside = outside or set()  # numbers known not to be in the store (the incoming letter)
         self.at = at
         self.issues = issues
-        self.known = store.known_numbers()
+        self.known = set(store.known_numbers())
+        # documents the spec declares (outside the store): cited with the declared data, unverified
+        self.declared = {citations.normalize_number(d.number): d for d in declared or []
+                         if not _held(store, citations.normalize_number(d.number))}
+        self.known |= set(self.declared)
+        self._changes: list[InstitutionChange] | None = None
         self.seen_docs: set[str] = set()
         self.checked_docs: set[str] = set()
         self.cited: dict[str, CitedProvision] = {}
@@ -205,16 +241,18 @@ class _Citer:
         """The document as the text should name it here: full form the first time, short after."""
         doc = self.store.document(number)
         self.check_document(number, where)
-        if doc is None:
+        if doc is None and number not in self.declared:
             return citations.render_short(number)
         if number in self.seen_docs:
-            return citations.render_short(number, doc["doc_type"])
+            return citations.render_short(number, self._doc_type(number))
         self.seen_docs.add(number)
         return self.full_form(number)
 
     def full_form(self, number: str) -> str:
         """"Nghị định số 32/2024/NĐ-CP ngày 15 tháng 3 năm 2024 của Chính phủ về …"; a letter
         (văn bản hành chính) "Công văn số 1178/ĐCK-CTT ngày … của … về việc …"."""
+        if (declared := self.declared.get(number)) is not None:
+            return citations.render_full(number, declared.type, declared.date, declared.issuer, declared.title)
         doc = self.store.document(number)
         if doc is None:
             return citations.render_short(number)
@@ -222,7 +260,8 @@ class _Citer:
             text = citations.render_full(number, doc["doc_type"], doc["issued"], doc["issuer"], None)
             subject = (doc["subject"] or doc["title"] or "").strip().rstrip(".")
             return f"{text} về việc {subject}" if subject else text
-        return citations.render_full(number, doc["doc_type"], doc["issued"], doc["issuer"],
+        return citations.render_full(number, doc["doc_type"], doc["issued"],
+                                     signing_issuer(doc["doc_type"], doc["issuer"]),
                                      doc["title"] or doc["subject"])
 
     def check_document(self, number: str, where: str) -> None:
@@ -230,7 +269,15 @@ class _Citer:
             return
         self.checked_docs.add(number)
         doc = self.store.document(number)
-        name = citations.render_short(number, doc["doc_type"] if doc else None)
+        name = citations.render_short(number, self._doc_type(number))
+        if (declared := self.declared.get(number)) is not None:
+            self.issue("info", where, f"{name}: văn bản do người soạn khai báo, ngoài kho dữ liệu: chưa kiểm "
+                       "chứng số hiệu, hiệu lực và nội dung")
+            if doc is None:
+                return
+            if doc["issued"] and doc["issued"] != declared.date:  # a stub: what the citing texts say wins
+                self.issue("warning", where, f"{name}: ngày khai báo {short_date(declared.date)} khác ngày các văn "
+                           f"bản trong kho dữ liệu ghi khi dẫn chiếu ({short_date(doc['issued'])})")
         if doc is None:
             self.issue("error", where, f"{name} không có trong kho dữ liệu")
             return
@@ -241,7 +288,7 @@ class _Citer:
             self.issue("error", where, f"{name} đã hết hiệu lực tại {when}{note}")
         elif validity.status == Status.NOT_YET:
             self.issue("error", where, f"{name} chưa có hiệu lực tại {when}{note}")
-        elif doc["is_stub"]:
+        elif doc["is_stub"] and declared is None:
             self.issue("warning", where, f"{name} chỉ được văn bản khác dẫn chiếu, kho dữ liệu chưa có "
                        "toàn văn: chưa kiểm tra được hiệu lực và nội dung")
 
@@ -256,8 +303,31 @@ class _Citer:
         return f"{words} ban hành kèm theo {doc}" if c.part else f"{words} {doc}"
 
     def _doc_type(self, number: str) -> str | None:
+        if number in self.declared:
+            return self.declared[number].type
         doc = self.store.document(number)
         return doc["doc_type"] if doc else None
+
+    # -- editor's notes
+    def outdated_notes(self, lines: list[str], number: str | None) -> list[str]:
+        """A quote's lines with "[nay là …]" after the first mention of each body that the
+        institutions data (kb.institutions) says was merged, renamed or abolished after the
+        quoted text was written and before the letter's date."""
+        if not number:
+            return lines
+        if self._changes is None:
+            self._changes = institution_changes(self.store)
+        doc = self.store.document(number)
+        written = (doc["effective"] or doc["issued"]) if doc else None
+        for change in self._changes:
+            if not change.applies(self.at) or (written is not None and change.since and written >= change.since):
+                continue
+            for i, line in enumerate(lines):
+                m = change.first_in(line)
+                if m:
+                    lines[i] = f"{line[:m.end()]} [{change.editor_note()}]{line[m.end():]}"
+                    break
+        return lines
 
     # -- free text
     def normalise(self, text: str, where: str) -> str:
@@ -326,6 +396,8 @@ class _Citer:
         if address is None or not address.doc:
             self.issue("error", where, f"không hiểu trích dẫn «{ref}»: cần ghi rõ điều, khoản và văn bản")
             return None
+        if address.doc in self.declared:
+            return address
         if not citations.is_complete_number(address.doc) or address.doc not in self.known:
             detail = "; ".join(warnings) or f"không có văn bản «{address.doc}» trong kho dữ liệu"
             self.issue("error", where, f"trích dẫn «{ref}»: {detail}")
@@ -351,6 +423,8 @@ class _Citer:
                 "used_in": [where], "document": self.full_form(c.doc) if c.doc else None}
         if c.doc:
             self.check_document(c.doc, where)
+        if c.doc in self.declared:
+            return CitedProvision(found=False, status_text="ngoài kho dữ liệu, chưa kiểm chứng", **base)
         row = self.store.provision(c) if c.doc else None
         if row is None or not _same_address(row, c):
             self.issue("error", where, f"không có {short} trong kho dữ liệu (trích dẫn «{ref}»)")
@@ -380,6 +454,32 @@ class _Citer:
             self.issues.append(item)
 
 
+HEAD_OF = {"Bộ ": "Bộ trưởng", "Ngân hàng Nhà nước": "Thống đốc", "Tòa án nhân dân tối cao": "Chánh án",
+           "Viện kiểm sát nhân dân tối cao": "Viện trưởng", "Kiểm toán nhà nước": "Tổng Kiểm toán"}
+HEADED_TYPES = ("Thông tư", "Thông tư liên tịch", "Quyết định", "Chỉ thị")
+_ISSUERS_SPLIT = re.compile(r"\s+và\s+(?=Bộ |Ngân hàng Nhà nước|Tòa án|Viện kiểm sát|Kiểm toán)")
+
+
+def signing_issuer(doc_type: str | None, issuer: str | None) -> str | None:
+    """Who issues the document as its full form names it: a Thông tư (and a ministry's Quyết định,
+    Chỉ thị) is issued by the head of the ministry, not the ministry (Luật Ban hành văn bản quy
+    phạm pháp luật): "Thông tư số 14/2024/TT-BCT … của Bộ trưởng Bộ Công Thương"; a Thông tư liên
+    tịch by each head ("của Bộ trưởng Bộ Công Thương và Bộ trưởng Bộ Nội vụ")."""
+    if not issuer or doc_type not in HEADED_TYPES:
+        return issuer
+    names = []
+    for name in _ISSUERS_SPLIT.split(issuer.strip()):
+        head = next((h for prefix, h in HEAD_OF.items() if name.startswith(prefix)), None)
+        names.append(f"{head} {name}" if head and not name.startswith(head) else name)
+    return " và ".join(names)
+
+
+def _held(store: Store, number: str) -> bool:
+    """The store holds the document's text (not only other texts' mentions of it)."""
+    doc = store.document(number)
+    return doc is not None and not doc["is_stub"]
+
+
 def _same_address(row, c: Citation) -> bool:
     return (row["article"], row["clause"], row["point"], row["part"], row["annex"]) == (
         c.article, c.clause, c.point, c.part, c.annex)
@@ -400,7 +500,7 @@ class _Assembler:
         self.profile = profile
         self.issues: list[Issue] = []
         incoming = {citations.normalize_number(spec.incoming.number)} if spec.incoming else set()
-        self.citer = _Citer(store, at, self.issues, incoming)
+        self.citer = _Citer(store, at, self.issues, incoming, spec.documents)
         self.searcher = searcher
         self.at = at
         self.suggestions: list[Suggestion] = []
@@ -480,37 +580,54 @@ class _Assembler:
             self.body.append(Para(runs=[Run(text="Nội dung đề nghị: "),
                                         Run(text=f"“{question.rstrip()}”", italic=True)]))
         if point.quote:
-            for c in provisions:
-                self.quote(c, where)
+            for c, sel in provisions:
+                self.quote(c, where, sel)
         paragraphs = [self.citer.normalise(t, where) for t in texts]  # after the quotes: reading order
         if paragraphs and not point.title and question is None:
             paragraphs[0] = f"{number} {paragraphs[0]}"
         for text in paragraphs:
             self.para(text)
-        rest = [c for c in provisions if c.key() not in mentioned] if not point.quote else []
-        if rest:
-            bases = "; ".join(self.citer.citation_text(c, where) for c in rest)
-            self.para(f"Cơ sở pháp lý: {bases}.")
+        # A drafter cites a point's legal basis in its sentences; a detached "Cơ sở pháp lý: …"
+        # line has no place in a letter (the reviewer's appendix lists every provision anyway).
+        rest = [c for c, _ in provisions if c.key() not in mentioned] if not point.quote else []
+        for c in rest:
+            self.citer.issue("warning", where, f"{self.citer.cited[c.key()].citation_text} là căn cứ của "
+                             "mục này nhưng chưa được viện dẫn trong nội dung: hãy viện dẫn trong câu văn "
+                             "(hoặc đặt quote: true để trích dẫn)")
 
-    def point_provisions(self, point: Point, where: str) -> list[Citation]:
-        out: list[Citation] = []
-        for ref in point.provisions:
-            c = self.citer.resolve(ref, where)
+    def point_provisions(self, point: Point, where: str) -> list[tuple[Citation, ProvisionRef | None]]:
+        """The point's provisions, each with the part of it the spec selects (đoạn, câu)."""
+        out: list[tuple[Citation, ProvisionRef | None]] = []
+        for item in point.provisions:
+            sel = provision_ref(item)
+            c = self.citer.resolve(sel.ref, where)
             if c is not None:
-                self.citer.cite(c, ref=ref, origin="spec", where=where)
-                out.append(c)
-        for c in self.suggested(point, where, out):
+                self.citer.cite(c, ref=sel.ref, origin="spec", where=where)
+                out.append((c, sel if sel.selects else None))
+        for c in self.suggested(point, where, [c for c, _ in out]):
             self.citer.cite(c, ref=citations.render(c), origin="accepted", where=where)
-            out.append(c)
+            out.append((c, None))
         return out
 
-    def quote(self, c: Citation, where: str) -> None:
+    def excerpt(self, c: Citation, sel: ProvisionRef | None, where: str) -> tuple[list[str], str]:
+        """The lines a quote prints (the whole provision or the đoạn/câu selected, with "[nay là
+        …]" notes) and the words that name the part ("đoạn 2 ")."""
+        entry = self.citer.cited[c.key()]
+        lines, prefix, problem = select_lines(entry.text, sel)
+        if problem:
+            self.citer.issue("error", where, f"{entry.citation_text}: {problem}")
+        return self.citer.outdated_notes(lines, c.doc), prefix
+
+    def quote(self, c: Citation, where: str, sel: ProvisionRef | None = None) -> None:
         entry = self.citer.cited[c.key()]
         cite = self.citer.citation_text(c, where)
         if not entry.found:
-            self.para(f"Tại {cite} quy định: [không tìm thấy nội dung trong kho dữ liệu].")
+            missing = ("văn bản ngoài kho dữ liệu, chưa kiểm chứng nội dung" if c.doc in self.citer.declared
+                       else "không tìm thấy nội dung trong kho dữ liệu")
+            self.para(f"Tại {cite} quy định: [{missing}].")
             return
-        lines = quote_lines(entry.text)
+        lines, prefix = self.excerpt(c, sel, where)
+        cite = prefix + cite
         end = "" if lines[-1].endswith((".", ";", "!", "?")) else "."
         if len(lines) == 1:
             self.body.append(Para(runs=[Run(text=f"Tại {cite} quy định: "),
@@ -530,10 +647,13 @@ class _Assembler:
         hits = self.search(point, where) if wanted else []
         accepted: list[Citation] = []
         suggested_keys: set[str] = set()
+        provinces = self.letter_provinces()
         for hit in hits:
             c = hit.citation
             if c.key() in {a.key() for a in already} or hit.status == Status.NOT_NORMATIVE:
                 continue
+            if not self.for_provinces(c.doc, provinces):
+                continue  # another province's Quy chế has nothing to say to this letter
             suggested_keys.add(c.key())
             decision = "accepted" if c.key() in accept else "dropped" if c.key() in drop else "pending"
             self.suggestions.append(Suggestion(where=where, citation=c.to_dict(), citation_text=hit.citation_text,
@@ -545,6 +665,27 @@ class _Assembler:
             if key not in {a.key() for a in already}:
                 accepted.append(c)
         return accepted
+
+    def letter_provinces(self) -> set[str]:
+        """The provinces the letter is about: named in its recipients, addressee, incoming
+        letter and subject ("Sở Công Thương tỉnh Phú Thọ"), else the issuing agency's own
+        (a provincial profile: "UBND TỈNH LÀO CAI"). Empty: no filter."""
+        spec = self.spec
+        texts = [*spec.recipients, spec.addressee or "", spec.subject]
+        if spec.incoming:
+            texts.append(spec.incoming.agency)
+        found = {name for text in texts for name in provinces_in(text)}
+        if not found and self.profile.parent_header:
+            found = provinces_in(self.profile.parent_header.title().replace("Ubnd", "UBND"))
+        return found
+
+    def for_provinces(self, number: str | None, provinces: set[str]) -> bool:
+        """A document speaks to the letter: national, or issued in one of its provinces."""
+        if not provinces or not number:
+            return True
+        doc = self.citer.store.document(number)
+        issuer_provinces = provinces_in(doc["issuer"] or "") if doc else set()
+        return not issuer_provinces or bool(issuer_provinces & provinces)
 
     def decisions(self, refs: list[str], where: str) -> dict[str, Citation]:
         out: dict[str, Citation] = {}
@@ -603,20 +744,22 @@ class _Assembler:
         comp = self.spec.comparison
         assert comp is not None
         with_comment = any(r.comment for r in comp.rows)
-        headers = ["TT", "Nội dung"] + [citations.render_short(n, self.citer._doc_type(n)) for n in columns]
+        parts: dict[str, set[str | None]] = {n: set() for n in columns}  # the parts each column quotes
         rows: list[list[Cell]] = []
         for r, row in enumerate(comp.rows, 1):
             where = f"bảng so sánh, dòng {r}"
             cells = {n: Cell() for n in columns}
-            for ref in row.provisions:
-                c = self.citer.resolve(ref, where)
+            for item in row.provisions:
+                sel = provision_ref(item)
+                c = self.citer.resolve(sel.ref, where)
                 if c is None:
                     continue
-                entry = self.citer.cite(c, ref=ref, origin="comparison", where=where)
+                entry = self.citer.cite(c, ref=sel.ref, origin="comparison", where=where)
                 if c.doc not in cells:
                     self.citer.issue("error", where, f"{entry.citation_text} không thuộc văn bản nào của bảng")
                     continue
-                cells[c.doc].paragraphs.extend(_cell_quote(c, entry))
+                parts[c.doc].add(c.part)
+                cells[c.doc].paragraphs.extend(self.cell_quote(c, entry, sel, where))
             for cell in cells.values():
                 if not cell.paragraphs:
                     cell.paragraphs.append([Run(text="(Không có quy định tương ứng)", italic=True)])
@@ -625,13 +768,42 @@ class _Assembler:
             if with_comment:
                 line.append(Cell(paragraphs=[[Run(text=row.comment)]] if row.comment else []))
             rows.append(line)
+        headers = ["TT", "Nội dung"] + [self.column_header(n, parts[n]) for n in columns]
         if with_comment:
             headers.append("Nhận xét, đề xuất")
         return ComparisonTable(title=comp.title.upper(), reference=reference, headers=headers, rows=rows)
 
+    def column_header(self, number: str, parts: set[str | None]) -> str:
+        """A column is headed by the document whose provisions it holds: the Quy chế a Quyết
+        định promulgates when every provision quoted there is the Quy chế's ("Quy chế quản lý cụm
+        công nghiệp trên địa bàn tỉnh Lào Cai ban hành kèm theo Quyết định số 16/2026/QĐ-UBND")."""
+        short = citations.render_short(number, self.citer._doc_type(number))
+        if len(parts) != 1 or None in parts:
+            return short
+        part = next(iter(parts))
+        doc = self.citer.store.document(number)
+        title = " ".join(((doc["title"] or doc["subject"] or "") if doc else "").split())
+        m = re.search(rf"(?i)\bban hành ({re.escape(part or '')}\b.*)$", title)
+        name = m.group(1).rstrip(".") if m else part
+        return f"{name} ban hành kèm theo {short}"
+
+    def cell_quote(self, c: Citation, entry: CitedProvision, sel: ProvisionRef, where: str) -> list[list[Run]]:
+        label = entry.citation_text  # with its document: a bare "khoản 1 Điều 8" would point nowhere
+        if not entry.found:
+            missing = ("văn bản ngoài kho dữ liệu, chưa kiểm chứng nội dung" if c.doc in self.citer.declared
+                       else "không tìm thấy trong kho dữ liệu")
+            return [[Run(text=f"{label[:1].upper()}{label[1:]}:", bold=True)], [Run(text=f"({missing})", italic=True)]]
+        lines, prefix = self.excerpt(c, sel if sel.selects else None, where)
+        label = prefix + label
+        return [[Run(text=f"{label[:1].upper()}{label[1:]}:", bold=True)]] + [[Run(text=line)] for line in lines]
+
     # -- the whole
     def build(self) -> AssembledDraft:
         spec, p = self.spec, self.profile
+        if spec.kind in PROCEDURE_KINDS:
+            from drafting.procedure import build_procedure
+
+            return build_procedure(self)
         signer = p.signer(spec.signer)
         type_name, type_code, type_word = TYPE_NAMES.get(spec.kind, (None, None, None))
         code = p.typed_code(type_code) if type_code else p.cong_van_code()
@@ -656,6 +828,7 @@ class _Assembler:
             signer_lines=signer.block_lines(), signer_name=signer.name,
             distribution=self.distribution(), comparison=comparison,
             citations=list(self.citer.cited.values()), suggestions=self.suggestions, issues=self.issues,
+            declared=sorted(self.citer.declared),
         )
 
     def distribution(self) -> list[str]:
@@ -694,13 +867,57 @@ def quote_lines(text: str) -> list[str]:
     return lines or [text.strip()]
 
 
-def _cell_quote(c: Citation, entry: CitedProvision) -> list[list[Run]]:
-    label = entry.citation_text  # with its document: a bare "khoản 1 Điều 8" would point nowhere
-    label = label[:1].upper() + label[1:]
-    head = [[Run(text=f"{label}:", bold=True)]]
-    if not entry.found:
-        return head + [[Run(text="(không tìm thấy trong kho dữ liệu)", italic=True)]]
-    return head + [[Run(text=line)] for line in quote_lines(entry.text)]
+PROVINCE_RE = re.compile(r"(?<!\w)(?:tỉnh|thành phố|Tỉnh|Thành phố)\s+(\w+(?:\s+\w+){0,3})")
+
+
+def provinces_in(text: str) -> set[str]:
+    """Province names in a text: the capitalised words after "tỉnh" / "thành phố" ("Sở Công
+    Thương tỉnh Phú Thọ" → {"Phú Thọ"}); "cấp tỉnh", "tỉnh ủy" name none."""
+    out = set()
+    for m in PROVINCE_RE.finditer(text or ""):
+        words = []
+        for word in m.group(1).split():
+            if not word[:1].isupper():
+                break
+            words.append(word)
+        if words:
+            out.add(" ".join(words))
+    return out
+
+
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[“\"(]?[A-ZĐÀ-Ỹ])")
+
+
+def sentences(text: str) -> list[str]:
+    """A đoạn's sentences: a break after ".", "!" or "?" before a capital letter."""
+    return [s for s in SENTENCE_END_RE.split(text) if s.strip()]
+
+
+def select_lines(text: str, sel: ProvisionRef | None) -> tuple[list[str], str, str | None]:
+    """The quoted lines of a provision, or the đoạn / câu a selector names, verbatim: (lines,
+    the words naming the part, e.g. "đoạn 2 ", a problem or None). A khoản's đoạn are its lines
+    as quoted (quote_lines); `match` picks the đoạn holding those exact words."""
+    lines = quote_lines(text)
+    if sel is None or not sel.selects:
+        return lines, "", None
+    index: int | None = None
+    if sel.match:
+        want = " ".join(sel.match.split())
+        index = next((i for i, line in enumerate(lines) if want in line), None)
+        if index is None:
+            return lines, "", f"không thấy đoạn nào có «{want}» trong nội dung quy định (cần chép đúng nguyên văn)"
+    elif sel.paragraph:
+        if sel.paragraph > len(lines):
+            return lines, "", f"không có đoạn {sel.paragraph} (quy định có {len(lines)} đoạn)"
+        index = sel.paragraph - 1
+    chosen = lines if index is None else [lines[index]]
+    prefix = f"đoạn {index + 1} " if index is not None and len(lines) > 1 else ""
+    if sel.sentence:
+        parts = sentences(" ".join(chosen))
+        if sel.sentence > len(parts):
+            return lines, "", f"không có câu {sel.sentence} (có {len(parts)} câu)"
+        chosen, prefix = [parts[sel.sentence - 1]], f"câu {sel.sentence} {prefix}"
+    return chosen, prefix, None
 
 
 def assemble(spec: DraftSpec, store: Store, *, searcher=None, as_of: date | None = None,
@@ -708,4 +925,8 @@ def assemble(spec: DraftSpec, store: Store, *, searcher=None, as_of: date | None
     """The draft's content. Citations are checked as of `as_of` (default: the letter's date).
     `searcher` (retrieval's Searcher) is used only for points that ask for suggestions."""
     profile = profile or load_profile(spec.profile, spec_home(spec))
+    if spec.kind == "sua_doi":
+        from drafting.amend import AmendAssembler  # noqa: I001  (builds on _Assembler: a local import)
+
+        return AmendAssembler(spec, store, as_of or spec.date, searcher, profile).build()
     return _Assembler(spec, store, as_of or spec.date, searcher, profile).build()

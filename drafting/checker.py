@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -54,7 +54,7 @@ from kb.citations import (
     render_short,
     resolve_relative,
 )
-from kb.model import Citation, Status, nfc
+from kb.model import Citation, RelationKind, Status, nfc
 from kb.store import Store
 from kb.validity import (
     Validity,
@@ -84,8 +84,11 @@ SEVERITY_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TI
 # Hedges that have no place in a statement of the law. "khoảng" is left out on purpose: real
 # reports write "khoảng 20 ha", "khoảng 4.056 tỷ đồng" for figures, never for the law.
 SPECULATIVE_RE = re.compile(
-    r"(?<!\w)(?:dự kiến|có thể là|có lẽ|dường như|hình như|chắc là)(?!\w)", re.IGNORECASE
+    r"(?<!\w)(?:dự kiến|có thể là|có lẽ|dường như|hình như|chắc là|có vẻ|nhiều khả năng|gần như"
+    r"|khả năng cao|ước chừng)(?!\w)", re.IGNORECASE
 )
+# A personal opinion has no place anywhere in an agency's letter, law or not.
+PERSONAL_RE = re.compile(r"(?<!\w)(?:theo tôi|tôi nghĩ|tôi cho rằng)(?!\w)", re.IGNORECASE)
 LEGAL_CLAIM_RE = re.compile(r"(?<!\w)(?:quy định|hiệu lực|pháp luật)(?!\w)", re.IGNORECASE)
 SENTENCE_RE = re.compile(r"[^.;!?]+(?:[.;!?]+|$)")
 # a sentence that itself says the document ended or changed: naming it is no mistake
@@ -274,6 +277,8 @@ class Letter:
     issued_text: str | None
     own_addresses: set[tuple] | None = None  # (part, annex, article, clause, point)
     contexts: list[Citation] = field(default_factory=list)  # enclosing provision per paragraph
+    # an amending text: (article, clause) of each amending item → the amended document (and part)
+    amends: dict[tuple, Citation] = field(default_factory=dict)
 
 
 def letter_text(path: Path | str) -> str:
@@ -316,6 +321,9 @@ def _own_structure(letter: Letter, raw: RawText) -> None:
         for c in (node.citation for node in docs[0].all_provisions())
     }
     letter.own_number = letter.own_number or docs[0].number
+    letter.amends = {(r.source.article, r.source.clause): Citation(r.target_doc, r.target.part)
+                     for r in docs[0].relations if r.kind in (RelationKind.AMENDS, RelationKind.REPEALS)
+                     and r.source is not None and r.target is not None and r.target.article is not None}
     part, annex, article, clause = None, None, None, None
     paragraphs = letter.paragraphs
     for i, text in enumerate(paragraphs):
@@ -451,25 +459,31 @@ class _Run:
     seen: list[_Seen] = field(default_factory=list)
     evidence: dict[str, list[DocRef]] = field(default_factory=dict)
     identified: set[str] = field(default_factory=set)  # numbers the letter identifies somewhere
+    declared: frozenset[str] = frozenset()  # numbers the drafter declared outside the knowledge base
 
 
-def check_text(store: Store, text: str, *, as_of: date | None = None, source: str = "") -> CheckReport:
-    """Check a letter given as plain text (one paragraph a line, or hard-wrapped lines)."""
+def check_text(store: Store, text: str, *, as_of: date | None = None, source: str = "",
+               declared: Iterable[str] = ()) -> CheckReport:
+    """Check a letter given as plain text (one paragraph a line, or hard-wrapped lines).
+    `declared`: numbers of documents the drafter declared outside the knowledge base (a draft
+    spec's `documents`): reported as outside it, not as unverified."""
     raw = read_text(Path(source or "văn bản"), nfc(text))
-    return _check_raw(store, raw, as_of, source or "văn bản")
+    return _check_raw(store, raw, as_of, source or "văn bản", declared)
 
 
-def check_file(store: Store, path: Path | str, *, as_of: date | None = None) -> CheckReport:
+def check_file(store: Store, path: Path | str, *, as_of: date | None = None,
+               declared: Iterable[str] = ()) -> CheckReport:
     """Check a DOCX, PDF, TXT or Markdown file (ReadError when it cannot be read)."""
     path = Path(path)
-    return _check_raw(store, read(path), as_of, str(path))
+    return _check_raw(store, read(path), as_of, str(path), declared)
 
 
-def _check_raw(store: Store, raw: RawText, as_of: date | None, source: str) -> CheckReport:
+def _check_raw(store: Store, raw: RawText, as_of: date | None, source: str,
+               declared: Iterable[str] = ()) -> CheckReport:
     letter = _letter(raw)
     at, how, notes = _as_of(letter, as_of, date.today())
     report = CheckReport(source, at, how, notes)
-    run = _Run(_Kb(store, at), letter)
+    run = _Run(_Kb(store, at), letter, declared=frozenset(normalize_number(n) for n in declared))
     found = [f for i, text in enumerate(letter.paragraphs) for f in _find(i, text)]
     _gather_evidence(run, found)
     for item in found:
@@ -594,7 +608,9 @@ def _citation_findings(checks: list[CitationCheck]) -> Iterator[Finding]:
 
 
 def _speculative(letter: Letter, mentions: list[tuple[int, CitationMention]]) -> Iterator[Finding]:
-    """Hedges in a sentence that states the law (it cites, or speaks of quy định / hiệu lực)."""
+    """Hedges in a sentence that states the law (it cites, or speaks of quy định / hiệu lực):
+    "có vẻ", "nhiều khả năng", "gần như" …; a personal opinion ("theo tôi", "tôi cho rằng") in
+    any sentence."""
     cited = {}
     for index, mention in mentions:
         cited.setdefault(index, []).append(mention.span)
@@ -603,13 +619,16 @@ def _speculative(letter: Letter, mentions: list[tuple[int, CitationMention]]) ->
     for index, text in enumerate(letter.paragraphs):
         for sentence in SENTENCE_RE.finditer(text):
             spans = [s for s in cited.get(index, []) if sentence.start() <= s[0] < sentence.end()]
-            if not spans and not LEGAL_CLAIM_RE.search(sentence.group(0)):
-                continue
-            for hedge in SPECULATIVE_RE.finditer(text, sentence.start(), sentence.end()):
+            legal = bool(spans) or bool(LEGAL_CLAIM_RE.search(sentence.group(0)))
+            hedges = [*SPECULATIVE_RE.finditer(text, sentence.start(), sentence.end())] if legal else []
+            hedges += PERSONAL_RE.finditer(text, sentence.start(), sentence.end())
+            for hedge in sorted(hedges, key=lambda m: m.start()):
                 start = letter.offsets[index] + hedge.start()
-                yield Finding("warning", "speculative_wording",
-                              f"cách viết phỏng đoán «{hedge.group(0)}» khi nêu quy định: "
-                              "văn bản trả lời phải nêu chắc chắn quy định nào áp dụng",
+                message = (f"ý kiến cá nhân «{hedge.group(0)}» trong văn bản của cơ quan: nêu ý kiến của "
+                           "cơ quan, không phỏng đoán" if hedge.re is PERSONAL_RE else
+                           f"cách viết phỏng đoán «{hedge.group(0)}» khi nêu quy định: văn bản trả lời phải "
+                           "nêu chắc chắn quy định nào áp dụng")
+                yield Finding("warning", "speculative_wording", message,
                               hedge.group(0), index, start, start + len(hedge.group(0)))
 
 
@@ -948,6 +967,10 @@ def _unknown(run: _Run, number: str, ref: DocRef | None) -> Issue:
         return Issue("correspondence", "info",
                      f"{name}: văn bản hành chính (công văn, báo cáo …), không có trong cơ sở tri "
                      "thức, không đối chiếu")
+    if number in run.declared:
+        return Issue("outside_kb", "info",
+                     f"{name}: văn bản do người soạn khai báo, ngoài cơ sở tri thức: chưa kiểm chứng "
+                     "nội dung, hiệu lực")
     refs = run.evidence.get(number, [])
     problem = _implausible(number, refs, run.kb.at)
     if problem:
@@ -1075,6 +1098,8 @@ def _own_text(run: _Run, index: int, mention: CitationMention, base: CitationChe
             check.citation = target
             check.issues.append(Issue("cannot_verify_provision", "info",
                                       "khoản của một điều đánh số có chữ (Điều 31a): chưa đọc được"))
+        elif mention.doc_ref is None and (amended := letter.amends.get((context.article, context.clause))):
+            _amending_item(run, check, target, level, amended, index, base.start)
         elif level == "document" and mention.doc_ref is None and post is not None and post.complete:
             how = f"hiểu là của {render_short(post.number, post.doc_type)}, văn bản nêu sau trong câu"
             _judge(run, check, target.with_doc(post.number), None, index, base.start, inferred=how)
@@ -1082,6 +1107,21 @@ def _own_text(run: _Run, index: int, mention: CitationMention, base: CitationChe
             _own_address(run, check, absolute)
         out.append(check)
     return out
+
+
+def _amending_item(run: _Run, check: CitationCheck, target: Citation, level: str, amended: Citation,
+                   index: int, start: int) -> None:
+    """An item of an amending text ("2. Bổ sung khoản 3 vào sau khoản 2 Điều 8 như sau:"): its
+    bare provisions are the amended document's; a bare "khoản 3" there is the provision added."""
+    if level != "document":
+        check.citation = target
+        check.issues.append(Issue("cannot_verify_provision", "info",
+                                  f"trong nội dung sửa đổi, bổ sung {render_short(amended.doc)}: không đối chiếu"))
+        return
+    placed = Citation(amended.doc, target.part or amended.part, target.annex, target.article, target.clause,
+                      target.point)
+    _judge(run, check, placed, None, index, start,
+           inferred=f"quy định của {render_short(amended.doc)}, văn bản được sửa đổi")
 
 
 def _own_address(run: _Run, check: CitationCheck, target: Citation) -> None:

@@ -15,10 +15,12 @@ answer whatever the model wrote. Any llama-index LLM works (`GroundedWriter(llm,
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from kb.settings import AnswerSettings, get_settings, load_settings
 
 if TYPE_CHECKING:
     from drafting.answer import Answer
@@ -104,35 +106,41 @@ class GroundedWriter:
         answer.answer = checked.text
         answer.model = self.name
         if checked.removed_keys:
-            answer.warnings.append("Đã loại các khóa trích dẫn không có trong kết quả tìm kiếm: "
-                                   + ", ".join(sorted(set(checked.removed_keys))))
+            removed = len(set(checked.removed_keys))  # counted, never shown: keys are internal
+            answer.warnings.append(f"Đã loại {removed} trích dẫn của mô hình không có trong kết quả tìm kiếm.")
         answer.warnings += [f"Câu không có căn cứ trích dẫn, cần kiểm tra: «{s}»" for s in checked.unsupported]
 
 
-def writer_from_env(environ: dict[str, str] | None = None) -> GroundedWriter | None:
-    """The configured model (CCN_LLM), or None when none is set."""
-    env = os.environ if environ is None else environ
-    spec = env.get("CCN_LLM", "").strip()
+def writer_from_env(environ: Mapping[str, str] | None = None) -> GroundedWriter | None:
+    """The configured model (CCN_LLM, in `environ` when given, else the process environment's
+    settings), or None when none is set."""
+    settings = get_settings() if environ is None else load_settings(environ)
+    return writer_from_settings(settings.answer)
+
+
+def writer_from_settings(answer: AnswerSettings) -> GroundedWriter | None:
+    """The model of the `answer` section of the settings (kb/settings.py), or None."""
+    spec = (answer.llm or "").strip()
     if not spec:
         return None
     provider, _, model = spec.partition(":")
     if not model:
         raise ValueError(f"CCN_LLM={spec!r}: cần dạng 'openai:<model>' hoặc 'ollama:<model>'")
     if provider == "openai":
-        return GroundedWriter(_openai_like(model, env), spec)
+        return GroundedWriter(_openai_like(model, answer), spec)
     if provider == "ollama":
         from llama_index.llms.ollama import Ollama
 
-        base = env.get("CCN_LLM_BASE_URL", "http://127.0.0.1:11434")
+        base = answer.llm_base_url or "http://127.0.0.1:11434"
         return GroundedWriter(Ollama(model=model, base_url=base, request_timeout=120.0, temperature=0.0), spec)
     raise ValueError(f"CCN_LLM={spec!r}: nhà cung cấp «{provider}» không hỗ trợ (openai, ollama)")
 
 
-def _openai_like(model: str, env: dict[str, str]) -> Any:
-    base = env.get("CCN_LLM_BASE_URL")
+def _openai_like(model: str, answer: AnswerSettings) -> Any:
+    base = answer.llm_base_url
     if not base:
         raise ValueError("CCN_LLM=openai:… cần CCN_LLM_BASE_URL (địa chỉ máy chủ tương thích OpenAI)")
     from llama_index.llms.openai_like import OpenAILike
 
-    return OpenAILike(model=model, api_base=base, api_key=env.get("CCN_LLM_API_KEY", "none"),
+    return OpenAILike(model=model, api_base=base, api_key=answer.llm_api_key or "none",
                       is_chat_model=True, temperature=0.0, timeout=120.0)

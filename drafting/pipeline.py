@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from drafting.assemble import AssembledDraft, assemble
-from drafting.render import render, template_for
+from drafting.render import render, render_comparison, template_for
 from drafting.spec import DraftSpec
 from kb.store import Store
 
@@ -25,6 +25,7 @@ class DraftResult:
     draft: AssembledDraft
     check: dict | None = None
     pdf: Path | None = None
+    comparison: Path | None = None  # sua_doi: the bảng so sánh, thuyết minh
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -39,6 +40,7 @@ class DraftResult:
         return {
             "output": str(self.docx),
             "pdf": str(self.pdf) if self.pdf else None,
+            "comparison": str(self.comparison) if self.comparison else None,
             "kind": self.draft.kind,
             "as_of": self.draft.as_of.isoformat(),
             "assembly": self.draft.report(),
@@ -60,6 +62,8 @@ def make_draft(spec: DraftSpec, store: Store, out: Path | str, *, as_of: date | 
     template = template_for(spec.kind, spec)
     docx = render(draft, out, approved=approved, template=template)
     result = DraftResult(docx=docx, draft=draft)
+    if draft.kind == "sua_doi":
+        result.comparison = render_comparison(draft, docx.with_name(f"{docx.stem}-bang-so-sanh.docx"))
     if check:
         result.check = check_letter(store, draft, template, approved)
     return result
@@ -72,6 +76,6 @@ def check_letter(store: Store, draft: AssembledDraft, template: Path, approved: 
     with tempfile.TemporaryDirectory(prefix="ccn-check-") as tmp:
         letter = render(draft, Path(tmp) / "letter.docx", approved=approved, reviewer=False,
                         template=template)
-        report = check_file(store, letter, as_of=draft.as_of).to_json()
+        report = check_file(store, letter, as_of=draft.as_of, declared=draft.declared).to_json()
     report["file"] = "(văn bản dự thảo, không kèm phụ lục trích dẫn)"
     return report

@@ -14,13 +14,15 @@ widths of the table of comparable provisions.
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate, RichText
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -28,6 +30,7 @@ from drafting.assemble import AssembledDraft, CitedProvision, Run, assemble, sho
 from drafting.layout import has_bottom_border, rule_indents, set_fixed_layout, text_width_mm
 from drafting.resources import ResourceError, resolve
 from drafting.spec import DraftSpec, parse_spec, spec_home
+from kb.settings import home_dir, store_for
 from kb.store import Store
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -35,7 +38,14 @@ HEADER_LEFT_MM = 75.0
 TEXT_WIDTH_MM = 165.0
 AGENCY_SIZE_PT = 12
 TITLE_SIZE_PT = 14
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 RULE_SHARE = 0.4  # the rule under a name or a trích yếu: between 1/3 and 1/2 of its line
+CELL_SIZE_PT = 11  # the comparison table's text (style CCN Table)
+CELL_PADDING_MM = 2.5  # Table Grid's cell margins, left and right
+NARROW_MIN_MM = 10.0
+PROSE_MIN_MM = 28.0  # a column of sentences: four to five words a line at 11 pt
+PROSE_CHARS = 40
+KEEP_LAST = 2  # body paragraphs kept on the signature's page: the closing and the one before
 
 STATUS_LABEL = {"accepted": "đã chấp nhận", "dropped": "đã bỏ", "pending": "chưa xử lý"}
 ORIGIN_LABEL = {"spec": "nêu trong dự thảo", "text": "viện dẫn trong nội dung",
@@ -97,6 +107,16 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
             rows.append([[_rich(p) for p in (cell.paragraphs or [[Run(text="")]])] for cell in row])
         comparison = {"title": comp.title, "reference": comp.reference, "headers": comp.headers,
                       "rows": rows}
+    table = None
+    if draft.table is not None:
+        table = {"headers": draft.table.headers,
+                 "rows": [[[_rich(p) for p in (cell.paragraphs or [[Run(text="")]])] for cell in row]
+                          for row in draft.table.rows]}
+    attachment = None
+    if draft.attachment is not None:
+        att = draft.attachment
+        attachment = {"type_name": att.type_name, "subject": att.subject, "reference": att.reference,
+                      "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in att.body]}
     suggestions = [f"- {s.citation_text} ({s.where}; điểm {s.score:.2f}): {STATUS_LABEL[s.decision]}"
                    for s in draft.suggestions]
     return {
@@ -109,11 +129,17 @@ def context(draft: AssembledDraft, *, approved: bool, reviewer: bool) -> dict[st
         "type_name": draft.type_name,
         "subject": draft.subject,
         "recipients": draft.recipients,
-        "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.body],
+        "body": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.body
+                 if not (approved and p.kind == "note")],
         "signer_lines": draft.signer_lines,
         "signer_name": draft.signer_name,
         "distribution": draft.distribution,
         "comparison": comparison,
+        "table": table,
+        "after": [{"kind": p.kind, "rich": _rich(p.runs)} for p in draft.after],
+        "attachment": attachment,
+        "co_signer": ({"lines": draft.co_signer_lines, "name": draft.co_signer_name}
+                      if draft.co_signer_lines else None),
         "citations": [_cited(i, c, draft.as_of) for i, c in enumerate(draft.citations, 1)],
         "suggestions": suggestions,
         "as_of_text": f"tại ngày {short_date(draft.as_of)}",
@@ -151,6 +177,16 @@ def render(draft: AssembledDraft, out: Path | str, *, approved: bool = False, re
     return out
 
 
+def render_comparison(draft: AssembledDraft, out: Path | str) -> Path:
+    """The bảng so sánh, thuyết minh of an amending draft (kind sua_doi) as its own DOCX."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = render_document(draft, template=TEMPLATE_DIR / "bang_so_sanh.docx", reviewer=False)
+    doc.core_properties.title = draft.comparison.title if draft.comparison else draft.subject
+    doc.save(out)
+    return out
+
+
 def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store | None = None,
                  as_of: date | None = None, searcher=None, home: Path | None = None) -> bytes:
     """A spec (dict as stored by the review workflow, or DraftSpec) → the DOCX bytes.
@@ -166,17 +202,18 @@ def render_bytes(spec: dict | DraftSpec, approved: bool = False, *, store: Store
 
 
 def _default_store() -> Store:
-    url = os.environ.get("CCN_DATABASE_URL")
-    return Store(url) if url else Store.at_home(Path(os.environ.get("CCN_HOME") or "data"))
+    return store_for(home_dir())
 
 
 # ----------------------------------------------------------------------------- fitting
 def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
-    header = doc.tables[0]
     name_mm = max(text_width_mm(line, AGENCY_SIZE_PT, bold=True) for line in draft.agency_header)
-    for p in header.cell(0, 0).paragraphs:
-        if has_bottom_border(p):
-            rule_indents(p, HEADER_LEFT_MM, RULE_SHARE * min(name_mm, HEADER_LEFT_MM))
+    headers = [doc.tables[0]] + ([t for t in doc.tables[1:] if t.cell(0, 1).paragraphs[0].text == QUOC_HIEU]
+                                 if draft.attachment is not None else [])  # an attached Quy chế repeats it
+    for header in headers:
+        for p in header.cell(0, 0).paragraphs:
+            if has_bottom_border(p):
+                rule_indents(p, HEADER_LEFT_MM, RULE_SHARE * min(name_mm, HEADER_LEFT_MM))
     if draft.type_name:
         rule = _title_rule(doc)
         if rule is not None:
@@ -184,6 +221,9 @@ def _fit(doc: DocumentObject, draft: AssembledDraft) -> None:
             rule_indents(rule, TEXT_WIDTH_MM, RULE_SHARE * title_mm)
     if draft.comparison is not None:
         _fit_comparison(doc, draft)
+    if draft.table is not None and draft.table.widths:
+        _fit_widths(doc, draft.table.headers, draft.table.widths)
+    _keep_signature_with_text(doc)
 
 
 def _title_rule(doc: DocumentObject):
@@ -196,18 +236,77 @@ def _title_rule(doc: DocumentObject):
 
 
 def _fit_comparison(doc: DocumentObject, draft: AssembledDraft) -> None:
-    """TT 10 mm, Nội dung 24 mm, Nhận xét 22 mm, the rest shared by the documents."""
+    """Column widths sized to their content on the A4 text width (comparison_widths)."""
     comp = draft.comparison
     assert comp is not None
     table = next((t for t in doc.tables if t.rows and t.rows[0].cells
                   and t.rows[0].cells[0].text.strip() == "TT"), None)
     if table is None:
         return
-    comment = comp.headers[-1].startswith("Nhận xét")
-    docs = len(comp.headers) - 2 - comment
-    fixed = [10.0, 24.0]
-    rest = (TEXT_WIDTH_MM - sum(fixed) - 22.0 * comment) / docs
-    set_fixed_layout(table, fixed + [rest] * docs + [22.0] * comment)
+    if comp.widths:  # given by the document kind (procedure documents)
+        set_fixed_layout(table, comp.widths)
+        return
+    if draft.kind == "sua_doi":  # bảng so sánh: TT | hiện hành | dự thảo | thuyết minh
+        set_fixed_layout(table, [10.0, 55.0, 55.0, 45.0])
+        return
+    columns = [[header] for header in comp.headers]
+    for row in comp.rows:
+        for i, cell in enumerate(row):
+            columns[i].append(" ".join("".join(r.text for r in p) for p in cell.paragraphs))
+    set_fixed_layout(table, comparison_widths(columns))
+
+
+def comparison_widths(columns: list[list[str]], total: float = TEXT_WIDTH_MM) -> list[float]:
+    """Widths (mm) of a table's columns from their texts (header first): each at least its
+    longest word (so no word breaks) and, when it holds prose (a cell over PROSE_CHARS), at
+    least PROSE_MIN_MM, so a comment column is never a 2 cm strip; the rest of the width shared
+    in proportion to the amount of text each column holds."""
+    mins, weights = [], []
+    for texts in columns:
+        words = [w for text in texts for w in text.split()]
+        longest = max((text_width_mm(w, CELL_SIZE_PT, bold=True) for w in words), default=0.0)
+        floor = PROSE_MIN_MM if max((len(t) for t in texts[1:]), default=0) > PROSE_CHARS else NARROW_MIN_MM
+        mins.append(max(floor, longest + CELL_PADDING_MM))
+        weights.append(sum(len(t) for t in texts[1:]) if floor == PROSE_MIN_MM else 0)
+    spare = total - sum(mins)
+    if spare <= 0 or not sum(weights):
+        return [round(m * total / sum(mins), 1) for m in mins]
+    widths = [round(m + spare * w / sum(weights), 1) for m, w in zip(mins, weights, strict=True)]
+    widths[widths.index(max(widths))] += round(total - sum(widths), 1)  # rounding: the sum is exact
+    return widths
+
+
+def _keep_signature_with_text(doc: DocumentObject) -> None:
+    """The signature block never sits alone on a page: the signature table's rows do not split
+    (w:cantSplit) and the last body paragraphs before it keep with the next one; widow/orphan control on every body paragraph (the style sets it; set here too for a
+    user's template that does not)."""
+    table = next((t for t in doc.tables if any(p.text.strip() == "Nơi nhận:"
+                                                for c in t._cells for p in c.paragraphs)), None)
+    if table is None:
+        return
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.append(OxmlElement("w:cantSplit"))
+    text: list[Paragraph] = []
+    for element in doc.element.body.iterchildren():
+        if element is table._tbl:
+            break
+        if element.tag == qn("w:p"):
+            text.append(Paragraph(element, doc._body))
+    text = [p for p in text if p.text.strip()]
+    for p in text:
+        p.paragraph_format.widow_control = True
+    for p in text[-KEEP_LAST:]:
+        p.paragraph_format.keep_with_next = True
+
+
+def _fit_widths(doc: DocumentObject, headers: list[str], widths: list[float]) -> None:
+    """Fixed column widths (mm) for the table whose header row is `headers`."""
+    for t in doc.tables:
+        if t.rows and [c.text.strip() for c in t.rows[0].cells] == headers:
+            set_fixed_layout(t, widths)
+            return
 
 
 def _properties(doc: DocumentObject, draft: AssembledDraft, approved: bool) -> None:

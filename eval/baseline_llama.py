@@ -42,7 +42,7 @@ class LlamaBaseline:
         self.retriever = self.index.as_retriever(similarity_top_k=K)
         self.chunks = len(nodes)
 
-    def run(self, question: str) -> tuple[list[dict], bool]:
+    def run(self, question: str, as_of=None) -> tuple[list[dict], bool]:  # the baseline knows no dates
         results = []
         for hit in self.retriever.retrieve(question):
             node = hit.node

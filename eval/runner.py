@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date
 from pathlib import Path
 
 from eval.metrics import Report, read_jsonl
 from kb.store import Store
 from retrieval.build import open_searcher
+from retrieval.search import Filters
 from retrieval.settings import preset
 
 SETS_DIR = Path(__file__).with_name("sets")
@@ -26,7 +28,7 @@ K = 10
 
 
 def load_set(name: str, store: Store, home: Path) -> list[dict]:
-    if name in ("dev", "holdout"):
+    if name in ("dev", "holdout", "calibration"):
         path = SETS_DIR / f"{name}.jsonl"
     elif name == "hoidap":
         path = _mined_hoidap(store, home)
@@ -78,10 +80,16 @@ def run_evaluation(store: Store, home: Path, set_name: str = "dev", *, systems: 
         report = Report()
         for item in items:
             started = time.perf_counter()
-            results, answered = run(item["question"])
+            results, answered = run(item["question"], item_date(item))
             report.add(item, results, answered, (time.perf_counter() - started) * 1000)
         out["systems"][system] = report.summary()
     return out
+
+
+def item_date(item: dict) -> date | None:
+    """The date a question is judged at: its own `as_of` where the gold holds only until a later
+    change (the dev items on Điều 6, 11, 12 NĐ 139/2025, ended from 15/9/2026), else today."""
+    return date.fromisoformat(item["as_of"]) if item.get("as_of") else None
 
 
 def _tag_pairs(items: list[dict]) -> list[dict]:
@@ -103,9 +111,9 @@ def _system(name: str, store: Store, home: Path, embedder: str, items: list[dict
     settings.embedder = embedder
     searcher = open_searcher(store, home, settings)
 
-    def run(question: str) -> tuple[list[dict], bool]:
-        result = searcher.search(question, k=K)
-        answered = result.confidence >= searcher.settings.answer_threshold
+    def run(question: str, as_of: date | None = None) -> tuple[list[dict], bool]:
+        result = searcher.search(question, k=K, filters=Filters(as_of=as_of))
+        answered = result.confidence >= searcher.threshold
         return [h.citation.to_dict() for h in result.hits], answered
 
     return run

@@ -11,12 +11,12 @@ with the limit's status (413 for a size, 422 for time).
 The time budget and cancellation are per piece of work (`budget()`): readers call
 `checkpoint()` between pages; the HTTP layer cancels the budget when the client disconnects or
 the server shuts down. Every default can be changed by its environment setting (read when
-checked, so a test or a deployment can lower it without restarting).
+checked, so a test or a deployment can lower it without restarting); the defaults and variable
+names are the `limits` section of the settings (kb/settings.py).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.types import ReadError
+from kb.settings import get_settings, settings_table
 
 MB = 1024 * 1024
 
@@ -41,11 +42,7 @@ class Limit:
 
     @property
     def value(self) -> int:
-        raw = os.environ.get(self.env, "").strip()
-        try:
-            return int(raw) if raw else self.default
-        except ValueError:
-            return self.default
+        return getattr(get_settings().limits, self.name)
 
     def text(self, value: int | float | None = None) -> str:
         v = self.value if value is None else value
@@ -53,20 +50,10 @@ class Limit:
         return f"{shown} {self.unit}"
 
 
-LIMITS: dict[str, Limit] = {lim.name: lim for lim in (
-    Limit("upload_file_mb", 20, "CCN_LIMIT_UPLOAD_FILE_MB", 413, "MB", "kích thước mỗi tệp tải lên"),
-    Limit("upload_files", 10, "CCN_LIMIT_UPLOAD_FILES", 422, "tệp", "số tệp trong một lần tải lên"),
-    Limit("text_file_mb", 20, "CCN_LIMIT_TEXT_FILE_MB", 413, "MB", "kích thước tệp chữ (TXT, MD, HTML)"),
-    Limit("docx_total_mb", 100, "CCN_LIMIT_DOCX_TOTAL_MB", 413, "MB", "tổng dung lượng giải nén của tệp DOCX"),
-    Limit("docx_part_mb", 50, "CCN_LIMIT_DOCX_PART_MB", 413, "MB", "dung lượng mỗi phần XML trong tệp DOCX"),
-    Limit("pdf_pages", 1000, "CCN_LIMIT_PDF_PAGES", 413, "trang", "số trang của tệp PDF"),
-    Limit("pdf_page_area", 2_100_000, "CCN_LIMIT_PDF_PAGE_AREA", 413, "pt²",
-          "diện tích một trang PDF (A2 ≈ 2.005.000 pt²)"),
-    Limit("ocr_pages", 200, "CCN_LIMIT_OCR_PAGES", 413, "trang", "số trang đọc bằng OCR trong một tệp"),
-    Limit("archive_member_mb", 100, "CCN_LIMIT_ARCHIVE_MEMBER_MB", 413, "MB",
-          "kích thước một tệp trong tệp nén (.tar.xz, .tar.gz, .tar)"),
-    Limit("seconds", 300, "CCN_LIMIT_SECONDS", 422, "giây", "thời gian xử lý một tệp hoặc một yêu cầu"),
-)}
+# the `limits` section of the settings (kb/settings.py), with each limit's unit and status
+LIMITS: dict[str, Limit] = {
+    row.name: Limit(row.name, row.default, row.env, row.extra["status"], row.extra["unit"], row.doc)
+    for row in settings_table() if row.section == "limits"}
 
 
 def limit(name: str) -> int:

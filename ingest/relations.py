@@ -31,13 +31,13 @@ from kb.model import (
     Relation,
     RelationKind,
 )
+from kb.wording import WORDS_RE, quoted_wording, word_replacement
 
 EFFECT_TITLE_RE = re.compile(r"hiệu lực|thi hành", re.IGNORECASE)
 EFFECT_OPENING_RE = re.compile(r"^Điều \d+\.?\s*(?:\n\s*)*Hiệu lực|có hiệu lực(?: thi hành)? (?:kể )?từ ngày",
                                re.IGNORECASE)
 ENDING_KINDS = (RelationKind.REPLACES, RelationKind.REPEALS)
 AMEND_RE = re.compile(r"(?:[Ss]ửa đổi, bổ sung|[Ss]ửa đổi|[Bb]ổ sung|[Tt]hay thế)\s+(.{3,200}?)\s+như sau\s*:")
-QUOTE_STRIP = "“”\"' \n"
 REPEAL_PROVISION_RE = re.compile(r"[Bb]ãi bỏ\s+((?:các\s+)?(?:điểm|khoản|Điều)\s[^.;:]{1,150})")
 AMENDING_TITLE_RE = re.compile(r"sửa đổi|bổ sung|bãi bỏ", re.IGNORECASE)
 
@@ -310,15 +310,63 @@ def _amendments(doc: Document, node: Provision, own: str, self_number: str) -> N
             continue
         tail = None
         if kind == RelationKind.AMENDS:
-            tail = node.text[node.text.find(match.group(0)) + len(match.group(0)):].strip(QUOTE_STRIP) or None
-        for mention in found:
+            tail = quoted_wording(node.text[node.text.find(match.group(0)) + len(match.group(0)):])
+        targets = [t for m in found for t in m.targets]
+        if (added := _added(phrase)) is not None:
+            targets, addressable = added
+            tail = tail if addressable else None
+        for target in targets:
+            target = target if target.doc else _within(target, amended_doc)
+            if target.doc == self_number or target.article is None:
+                continue
+            doc.relations.append(Relation(kind, self_number, target.doc, source=node.citation,
+                                          source_pid=node.pid, target=target, new_text=tail,
+                                          evidence=match.group(0)))
+    _word_replacements(doc, node, own, self_number)
+
+
+ADDED_RE = re.compile(r"^(?P<new>(?:điểm|khoản)\s+\S+)\s+vào(?:\s+(?:sau|trước|cuối|đầu))?\s+(?P<anchor>.+)$")
+
+
+def _added(phrase: str) -> tuple[list[Citation], bool] | None:
+    """"khoản 5 vào sau khoản 4 Điều 8", "điểm đ vào khoản 2 Điều 8" (Bổ sung …): the new
+    provision, completed with the anchor's Điều (and khoản) — not the anchor itself, which the
+    text leaves as it is. A new provision the address model cannot hold ("khoản 4a vào Điều 34")
+    gives its enclosing provision, without a wording ("xem văn bản sửa đổi"): (targets,
+    addressable). None: not an addition phrase."""
+    match = ADDED_RE.match(" ".join(phrase.split()))
+    if match is None:
+        return None
+    new = next((t for m in find_citations(match.group("new")) for t in m.targets), None)
+    anchor = next((t for m in find_citations(match.group("anchor")) for t in m.targets), None)
+    if anchor is None or anchor.article is None:
+        return [], False
+    if new is not None and new.clause is not None:
+        return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, new.clause)], True
+    if new is not None and new.point is not None and anchor.clause is not None:
+        return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, anchor.clause, new.point)], True
+    enclosing = match.group("new").lower().startswith("điểm") and anchor.clause is not None
+    return [Citation(anchor.doc, anchor.part, anchor.annex, anchor.article, anchor.clause if enclosing else None)], False
+
+
+def _word_replacements(doc: Document, node: Provision, own: str, self_number: str) -> None:
+    """"Thay thế cụm từ “A” bằng cụm từ “B” tại khoản 2 Điều 13": a new version of each
+    provision named, its wording the old one with the words replaced (kb.validity applies it;
+    the phrase is kept as the relation's evidence)."""
+    for match in WORDS_RE.finditer(own):
+        found = word_replacement(match.group(0))
+        if found is None:
+            continue
+        amended_doc = _amended_document(doc, node, found[2], self_number)
+        if amended_doc is None:
+            continue
+        for mention in find_citations(found[2]):
             for target in mention.targets:
-                target = target if target.doc else target.with_doc(amended_doc)
+                target = target if target.doc else _within(target, amended_doc)
                 if target.doc == self_number or target.article is None:
                     continue
-                doc.relations.append(Relation(kind, self_number, target.doc, source=node.citation,
-                                              source_pid=node.pid, target=target, new_text=tail,
-                                              evidence=match.group(0)))
+                doc.relations.append(Relation(RelationKind.AMENDS, self_number, target.doc, source=node.citation,
+                                              source_pid=node.pid, target=target, evidence=match.group(0)))
 
 
 def _amending_phrases(own: str):
@@ -339,15 +387,23 @@ def _document_amendments(doc: Document, self_number: str) -> None:
             return
 
 
-def _amended_document(doc: Document, node: Provision, phrase: str, self_number: str) -> str | None:
-    """The document an amending provision acts on: named in the phrase, the article, or the title."""
+def _amended_document(doc: Document, node: Provision, phrase: str, self_number: str) -> Citation | None:
+    """The document an amending provision acts on: named in the phrase, the article, or the title;
+    with its part when that is a regulation attached to it ("… của Quy chế … ban hành kèm theo
+    Quyết định số 16/2026/QĐ-UBND": a bare "khoản 1 Điều 6" is the Quy chế's)."""
     article = _article_of(node, doc)
     for text in (phrase, article.text.split("\n", 1)[0] if article else "", doc.title):
         for mention in find_citations(text or ""):
             number = _complete_doc(mention, self_number)
             if number:
-                return number
+                return Citation(number, mention.part)
     return None
+
+
+def _within(target: Citation, amended: Citation) -> Citation:
+    """A bare target ("khoản 1 Điều 6") placed in the amended document (and its attached part)."""
+    return Citation(amended.doc, target.part or amended.part, target.annex, target.article, target.clause,
+                    target.point, target.annex_item)
 
 
 def _cross_references(doc: Document, node: Provision, mentions: list[CitationMention], self_number: str) -> None:

@@ -70,6 +70,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from kb.model import Citation, nfc
 
@@ -1249,16 +1250,25 @@ def match_partial(partial: str, known_numbers: Iterable[str]) -> list[str]:
         return []
     out: list[str] = []
     for known in known_numbers:
-        if known in out:
+        parts = _known_parts(known)
+        if parts is None or known in out or parts[0] != num:
             continue
-        k = _FULL_NUMBER_RE.match(normalize_number(known))
-        if not k or int(re.sub(r"\D", "", k["n"]) or -1) != num:
+        if year is not None and parts[1] != year:
             continue
-        if year is not None and (k["y"] is None or int(k["y"]) != year):
+        if suffix is not None and parts[2] != suffix:
             continue
-        if suffix is not None and k["suffix"] != suffix:
-            continue
-        if doc_type is not None and doc_type_from_number(known) != doc_type:
+        if doc_type is not None and parts[3] != doc_type:
             continue
         out.append(known)
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _known_parts(known: str) -> tuple[int, int | None, str | None, str | None] | None:
+    """A known số hiệu's number, year, suffix and document type (read once: a search compares
+    a short number with every số hiệu of the knowledge base)."""
+    k = _FULL_NUMBER_RE.match(normalize_number(known))
+    if not k:
+        return None
+    return (int(re.sub(r"\D", "", k["n"]) or -1), int(k["y"]) if k["y"] else None, k["suffix"],
+            doc_type_from_number(known))

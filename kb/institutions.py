@@ -57,6 +57,18 @@ class InstitutionChange:
             return f"Từ {when} không còn {self.old}; nay là {new}"
         return f"{self.old} nay là {new} (từ {when})"
 
+    def first_in(self, text: str) -> re.Match | None:
+        """The first mention of the old name in a text (whole words, case-insensitive)."""
+        return _pattern(self.old).search(text)
+
+    def editor_note(self) -> str:
+        """The bracketed note an editor puts after the old name inside a quote: "nay là Sở Tài
+        chính"; for an abolished level, from when it is gone (who does its tasks now is the
+        competence texts' business, cited by the drafter)."""
+        if self.how != "abolished":
+            return f"nay là {_plain_new(self.new)}"
+        return f"từ {_when(self)} không còn {self.old}"
+
 
 def _plain_new(new: str) -> str:
     """The new name without the file's English explanations in parentheses."""

@@ -13,11 +13,14 @@ from kb.model import Citation, Kind, Status
 from kb.store import Store
 from kb.validity import (
     Validity,
+    added_validity,
+    added_versions,
     document_amendments,
     document_validity,
     provision_notes,
     provision_validity,
     reported_changes,
+    version_at,
 )
 
 
@@ -103,6 +106,8 @@ def show(store: Store, text: str, at: date) -> dict:
     if address is None or not address.doc:
         return {"found": False, "query": text, "warnings": warnings or ["trích dẫn thiếu tên văn bản"]}
     row = store.provision(address)
+    if row is None and (added := added_versions(store, address)):
+        return added_view(store, address, added, at) | {"found": True, "query": text, "warnings": warnings}
     if row is None:
         return {"found": False, "query": text, "citation": address.to_dict(), "warnings": warnings
                 + [f"không có {citations.render(address)} trong kho dữ liệu"]}
@@ -138,6 +143,36 @@ def provision_view(store: Store, row: RowMapping, at: date) -> dict:
         "notes": provision_notes(store, row, version.text, at),
         "reported_changes": reported_changes(store, version.source_doc, address) if version.text_missing else [],
         "relations": _provision_relations(store, row, address),
+    }
+
+
+def added_view(store: Store, address: Citation, versions: list, at: date) -> dict:
+    """`show` for a provision an amending text added (no row of its own: kb.validity.added_versions)."""
+    doc = store.document(address.doc or "")
+    validity = added_validity(store, address, versions, at)
+    current = version_at(versions, at)
+    sources = {v.source_doc for v in versions}
+    relations = [r for r in store.relations(to_doc=address.doc or "") if r["from_doc"] in sources
+                 and (r["to_article"], r["to_clause"], r["to_point"]) == (address.article, address.clause, address.point)]
+    return {
+        "id": None,
+        "citation": address.to_dict(),
+        "citation_text": citations.render(address, doc["doc_type"] if doc else None),
+        "text": current.text if validity.status != Status.NOT_YET else "",
+        "original_text": "",
+        "title": None,
+        "doc_title": ((doc["title"] or doc["subject"]) if doc else ""),
+        "doc_type": doc["doc_type"] if doc else None,
+        "as_of": at.isoformat(),
+        "status": validity.status.value,
+        "status_text": validity.text,
+        "validity": validity.to_dict(),
+        "versions": [v.to_dict() for v in versions],
+        "notes": [],
+        "reported_changes": [],
+        "relations": {"amended_by": _rel_list(r for r in relations if r["kind"] == "amends"),
+                      "repealed_by": _rel_list(r for r in relations if r["kind"] == "repeals"),
+                      "replaced_by": [], "cites": [], "cited_by": []},
     }
 
 

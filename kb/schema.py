@@ -57,6 +57,7 @@ sources = Table(
     Column("status", String(16), nullable=False, default="active", server_default="active"),
     Index("ix_sources_path", "path"),
     Index("ix_sources_sha", "sha256"),
+    Index("ix_sources_status", "status", "id"),  # 007
 )
 
 documents = Table(
@@ -404,3 +405,13 @@ def _m004_notices(conn: Connection) -> None:
 
 
 MIGRATIONS.append(("004_notices", _m004_notices))
+
+
+def _m007_source_revision_index(conn: Connection) -> None:
+    """The store's revision (max id, count, active ids of `sources`) read from an index: a row
+    of `sources` carries its text (`original_z`) before `status`, so scanning the table read the
+    whole corpus's text, 27 ms on the default knowledge base, several times a search."""
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_sources_status ON sources (status, id)")
+
+
+MIGRATIONS.append(("007_source_revision_index", _m007_source_revision_index))

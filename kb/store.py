@@ -96,6 +96,7 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self._relations: _RelationIndex | None = None
+        self._pins = threading.local()  # per thread: a pinned read (see `pinned`)
         self._writer_guard = threading.RLock()
         self._writer_depth = 0
         self._writer_file = None
@@ -245,13 +246,30 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).mappings())
 
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within: one state of the knowledge base for this thread. The store's revision is read
+        once and documents are read once each, so a search that asks about the same decree a
+        hundred times (validity, notes, changes) asks the database once. Nested: the outer pin."""
+        if getattr(self._pins, "documents", None) is not None:
+            yield
+            return
+        self._pins.documents, self._pins.relations = {}, None
+        try:
+            yield
+        finally:
+            self._pins.documents = self._pins.relations = None
+
     def document(self, key: str) -> RowMapping | None:
+        memo = getattr(self._pins, "documents", None)
+        key = nfc(key)
+        if memo is not None and key in memo:
+            return memo[key]
         with self.engine.connect() as conn:
-            return (
-                conn.execute(select(schema.documents).where(schema.documents.c.key == nfc(key)))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(select(schema.documents).where(schema.documents.c.key == key)).mappings().first()
+        if memo is not None:
+            memo[key] = row
+        return row
 
     def known_numbers(self) -> set[str]:
         with self.engine.connect() as conn:
@@ -306,7 +324,11 @@ class Store:
 
     def _relation_index(self) -> _RelationIndex:
         """All current relations, read once per revision of the store (any new source file,
-        from this process or another, is a new revision) and looked up in memory."""
+        from this process or another, is a new revision) and looked up in memory; within a
+        pinned read the revision is asked once."""
+        pinned = getattr(self._pins, "relations", None)
+        if pinned is not None:
+            return pinned
         with self.engine.connect() as conn:
             s = schema.sources
             revision = conn.execute(select(func.max(s.c.id), func.count(),
@@ -314,6 +336,8 @@ class Store:
                                     .select_from(s)).one()
             if self._relations is None or self._relations.revision != tuple(revision):
                 self._relations = _RelationIndex(tuple(revision), _dedupe_relations(self._read_relations(conn)))
+        if getattr(self._pins, "documents", None) is not None:
+            self._pins.relations = self._relations
         return self._relations
 
     @staticmethod

@@ -34,6 +34,7 @@ from kb.model import (
     Status,
 )
 from kb.store import Store
+from kb.wording import replace_words, word_replacement
 
 ENDING = (RelationKind.REPLACES.value, RelationKind.REPEALS.value)
 LABEL_ONLY = "theo nhãn của nguồn, chưa xác minh"
@@ -377,11 +378,65 @@ def provision_history(store: Store, row: RowMapping) -> tuple[list[Version], lis
                                     _amended_statement(store, rel, when)))
         elif exact and rel["new_text"]:
             versions.append(Version(rel["new_text"], when, None, rel["from_doc"], "sửa đổi, bổ sung"))
+        elif (words := word_replacement(rel["evidence"] or "")) is not None:
+            versions.append(_words_replaced(versions[-1].text, words, when, rel["from_doc"]))
         else:
             text = versions[-1].text
             versions.append(Version(text, when, None, rel["from_doc"],
                                     f"{_label(rel)} được sửa đổi, bổ sung: xem văn bản sửa đổi"))
     return versions, changes
+
+
+def _words_replaced(text: str, words: tuple[str, str, str], when: date | None, source: str) -> Version:
+    """"Thay thế cụm từ “A” bằng cụm từ “B”": the previous wording with A replaced (whole words)."""
+    old, new, _where = words
+    note = f"thay thế cụm từ «{old}» bằng cụm từ «{new}»"
+    if not re.search(rf"(?<!\w){re.escape(old)}(?!\w)", text):
+        note += " (cụm từ không có trong quy định này)"
+    return Version(replace_words(text, old, new), when, None, source, note)
+
+
+def added_versions(store: Store, address: Citation) -> list[Version]:
+    """A provision an amending text added ("Bổ sung khoản 3 vào sau khoản 2 Điều 8 như sau:
+    “…”"): it has no row of its own, its wordings are those of the relations naming exactly it,
+    from the first one's date (before it, the provision does not exist). [] when none adds it."""
+    if not address.doc or address.article is None:
+        return []
+    want = (address.part, address.annex, address.article, address.clause, address.point)
+    changes = [r for r in store.relations(to_doc=address.doc)
+               if r["kind"] in (RelationKind.AMENDS.value, RelationKind.REPEALS.value)
+               and (r["to_part"], r["to_annex"], r["to_article"], r["to_clause"], r["to_point"]) == want]
+    changes.sort(key=lambda r: relation_date(store, r) or date.max)
+    versions: list[Version] = []
+    for rel in changes:
+        when = relation_date(store, rel)
+        if not versions and not (rel["kind"] == RelationKind.AMENDS.value and rel["new_text"]):
+            continue
+        if versions:
+            versions[-1].valid_to = when
+        if rel["kind"] == RelationKind.REPEALS.value:
+            versions.append(Version("", when, None, rel["from_doc"], "bị bãi bỏ"))
+        elif rel["new_text"]:
+            versions.append(Version(rel["new_text"], when, None, rel["from_doc"],
+                                    "sửa đổi, bổ sung" if versions else "bổ sung"))
+        elif (words := word_replacement(rel["evidence"] or "")) is not None:
+            versions.append(_words_replaced(versions[-1].text, words, when, rel["from_doc"]))
+    return versions
+
+
+def added_validity(store: Store, address: Citation, versions: list[Version], at: date) -> Validity:
+    """Validity at `at` of a provision added by an amending text (versions: added_versions)."""
+    first, current = versions[0], version_at(versions, at)
+    if first.valid_from is None or at < first.valid_from:
+        return Validity(Status.NOT_YET, since=first.valid_from,
+                        note=f"được bổ sung bởi {first.source_doc} từ {_vn(first.valid_from)}")
+    if current.note == "bị bãi bỏ":
+        return Validity(Status.REPEALED, since=current.valid_from, replaced_by=[current.source_doc],
+                        note=f"bị bãi bỏ bởi {current.source_doc} từ {_vn(current.valid_from)}")
+    validity = document_validity(store, address.doc or "", at)
+    if validity.status == Status.IN_FORCE:
+        validity.note = f"được bổ sung bởi {first.source_doc} từ {_vn(first.valid_from)}"
+    return validity
 
 
 def version_at(versions: list[Version], at: date) -> Version:

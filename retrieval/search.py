@@ -26,6 +26,7 @@ from kb.model import STATUS_TEXT, Citation, Status
 from kb.store import Store
 from kb.validity import Validity, document_validity, provision_notes, provision_validity
 from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
+from retrieval.confidence import evidence, load_calibration
 from retrieval.index import EMBED_DONE, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
 from retrieval.settings import SearchSettings
@@ -132,16 +133,28 @@ class Searcher:
         self.dense = dense
         self.restorer = DiacriticRestorer(_embedded_tokens(home)) if dense is not None else None
         self.known_numbers = store.known_numbers()
+        self.core_docs = {m.doc_key for m in self.meta.values() if m.embedded}  # the field's own texts
         self.provinces = {m.province for m in self.meta.values() if m.province}
         self.changes = _changes_by_article(store)
         self.institutions = institution_changes(store)
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
+        # confidence: the calibrated model (retrieval/confidence.py) where the home has vectors
+        self.calibration = load_calibration() if dense is not None else None
+        self.threshold = (self.settings.answer_threshold if self.settings.answer_threshold is not None
+                          else self.calibration.threshold if self.calibration else 0.5)
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
         self._labels = lru_cache(maxsize=50000)(self._unit_labels)
+        # a unit's own validity and the notes around its text, per date (fixed while the
+        # searcher lives, as the documents' validity above)
+        self._unit_validity = lru_cache(maxsize=50000)(self._provision_validity)
+        self._unit_notes = lru_cache(maxsize=50000)(self._notes_around)
 
     # ------------------------------------------------------------------ main
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
-        filters = filters or Filters()
+        with self.store.pinned():  # one state of the knowledge base for the whole search
+            return self._search(query, k, filters or Filters())
+
+    def _search(self, query: str, k: int, filters: Filters) -> SearchResult:
         at = filters.as_of or date.today()
         warnings: list[str] = []
         cited = self._cited_units(query, warnings)
@@ -158,12 +171,12 @@ class Searcher:
         for hit in grouped:
             hit.marks = _marks(hit.text, query)
             hit.notes.extend(n for n in self._around_notes(hit, at) if n not in hit.notes)
-        confidence = self._confidence(grouped, lexical_strength, dense)
+        confidence = self._confidence(query, grouped, lexical_strength, dense)
         if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
             warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
         if missing and not successors:  # the text asked about is not in the knowledge base
             confidence *= self.settings.missing_document_factor
-        if confidence < self.settings.answer_threshold:
+        if confidence < self.threshold:
             warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
         return SearchResult(query, grouped, confidence, warnings)
 
@@ -227,8 +240,20 @@ class Searcher:
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            warnings.append(f"«{ref.raw}» có thể là: {', '.join(sorted(candidates))}")
+            chosen = max(candidates, key=lambda number: self._reading_rank(number, mention))
+            others = ", ".join(sorted(c for c in candidates if c != chosen))
+            warnings.append(f"«{ref.raw}» được hiểu là {chosen}; cũng có thể là: {others}")
+            return chosen
         return None
+
+    def _reading_rank(self, number: str, mention) -> tuple:
+        """Which document a short number ("NĐ 32", "nđ32") most likely means, on a knowledge base
+        holding several: one that has the provision cited, then a text of the field's core corpus
+        (the texts with vectors), then one in force today, then the latest."""
+        has_target = any(self._units_at(t.with_doc(number)) for t in mention.targets or [])
+        year = re.search(r"/((?:19|20)\d\d)(?:/|$)", number)
+        in_force = self._validity(number, date.today()).status == Status.IN_FORCE
+        return (has_target, number in self.core_docs, in_force, int(year.group(1)) if year else 0)
 
     def _units_at(self, target: Citation) -> list[str]:
         uids = self.by_article.get((target.doc, target.part, target.annex, target.article), [])
@@ -245,6 +270,8 @@ class Searcher:
             if ref is None or ref.this_document:
                 continue
             numbers = [ref.number] if ref.complete else citations.match_partial(ref.raw, self.known_numbers)
+            if len(numbers) > 1:  # a short number: the reading _resolve_number takes
+                numbers = [max(numbers, key=lambda number: self._reading_rank(number, mention))]
             for number in numbers:
                 validity = self._validity(number, at)
                 if validity.status == Status.REPEALED and validity.replaced_by:
@@ -287,8 +314,11 @@ class Searcher:
 
     def _around_notes(self, hit: Hit, at: date) -> list[str]:
         """What changed around the hit's text at `at` ("nay là …", a coming end …)."""
-        row = self.store.provision_by_pid(hit.uid)
-        return provision_notes(self.store, row, hit.text, at) if row is not None else []
+        return list(self._unit_notes(hit.uid, at))
+
+    def _notes_around(self, uid: str, at: date) -> tuple[str, ...]:
+        row = self.store.provision_by_pid(uid)
+        return tuple(provision_notes(self.store, row, self.meta[uid].text, at)) if row is not None else ()
 
     def _units_of_pid(self, pid: str | None) -> list[str]:
         """The unit holding a provision: itself, or the clause / article that contains it."""
@@ -305,7 +335,7 @@ class Searcher:
         dense_norm = _rescale(dense, s.dense_floor) if s.dense_floor else _minmax(dense)
         for uid in set(lexical) | set(dense) | set(cited):
             if dense and not self.meta[uid].embedded:  # searched lexically only: words count for all
-                fused[uid] = (s.w_lexical + s.w_dense) * lexical.get(uid, 0.0)
+                fused[uid] = s.unembedded_factor * (s.w_lexical + s.w_dense) * lexical.get(uid, 0.0)
             else:
                 fused[uid] = s.w_lexical * lexical.get(uid, 0.0) + s.w_dense * dense_norm.get(uid, 0.0)
             fused[uid] += s.w_cited * cited.get(uid, 0.0)
@@ -362,7 +392,7 @@ class Searcher:
             meta = self.meta[uid]
             validity = self._validity(meta.doc_key, at)
             if validity.status == Status.IN_FORCE and self._changed(meta.citation):
-                validity = self._provision_validity(uid, at) or validity
+                validity = self._unit_validity(uid, at) or validity
             weight = STATUS_WEIGHT[validity.status]
             score = fused[uid] * weight * (scope(meta) if scope and not cited.get(uid) else 1.0)
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
@@ -389,20 +419,37 @@ class Searcher:
         row = self.store.provision_by_pid(uid)
         return provision_validity(self.store, row, at)[0] if row is not None else None
 
-    def _confidence(self, hits: list[Hit], lexical_strength: float, dense: dict[str, float]) -> float:
-        """Is something answering? From how close the nearest unit's meaning is (cosine) and how
-        strongly the query's words are found (best BM25 per query token); calibrated on the dev
-        set's unanswerable questions. A provision named in the query: certain."""
+    def _confidence(self, query: str, hits: list[Hit], lexical_strength: float, dense: dict[str, float]) -> float:
+        """Is something answering? The calibrated model of retrieval/confidence.py where there
+        are vectors; else from how close the nearest unit's meaning is (cosine) and how strongly
+        the query's words are found (best BM25 per query token). A provision named in the
+        query: certain."""
         if not hits:
             return 0.0
         if hits[0].parts["cited"] > 0:
             return 1.0
+        if self.calibration is not None and dense:
+            return self.calibration.probability(self.evidence(query, hits, lexical_strength, dense))
         s = self.settings
         if dense:
             evidence = s.conf_dense * (max(dense.values()) - s.conf_dense_center) + s.conf_lexical * lexical_strength
         else:  # no vector evidence (text without diacritics): words alone, weighted up
             evidence = s.conf_lexical * s.conf_lexical_alone * lexical_strength
         return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center))))
+
+
+    def evidence(self, query: str, hits: list[Hit], lexical_strength: float, dense: dict[str, float]):
+        """The confidence model's features of this search (retrieval.confidence)."""
+        return evidence(query, analyze_query(query), self._idf, [f"{h.title} {h.text}" for h in hits[:3]],
+                        dense_top=max(dense.values(), default=0.0), lexical_strength=lexical_strength,
+                        top_score=hits[0].score, top_embedded=self.meta[hits[0].uid].embedded)
+
+    def _idf(self, token: str) -> float:
+        """log((N + 1) / (df + 1)) of a token in the lexical index."""
+        column = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
+        pointers = self.bm25.scores["indptr"] if self.bm25 is not None else None
+        df = int(pointers[column + 1] - pointers[column]) if column is not None else 0
+        return float(np.log((len(self.uids) + 1) / (df + 1)))
 
 
 PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question

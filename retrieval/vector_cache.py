@@ -12,17 +12,18 @@ interrupted run keeps what it computed.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from kb.settings import get_settings
+
 
 def cache_dir() -> Path:
     """$CCN_CACHE, or ~/.cache/ccn: what may be rebuilt from the corpus and the models."""
-    return Path(os.environ.get("CCN_CACHE") or Path.home() / ".cache" / "ccn")
+    return get_settings().cache_dir()
 
 
 def text_key(text: str) -> str:

@@ -43,6 +43,13 @@ THỦ TƯỚNG
 AMENDING_TEXT = amending_decree(AMENDING, """1. Sửa đổi, bổ sung điểm c khoản 2 Điều 8 như sau:
 “c) Đạt tỷ lệ lấp đầy ít nhất 50% hoặc nhu cầu thuê đất công nghiệp vượt quá diện tích đất công nghiệp hiện có;”
 2. Bãi bỏ khoản 2 Điều 9.
+3. Sửa đổi, bổ sung khoản 3 Điều 2 như sau:
+“3. Chủ đầu tư xây dựng hạ tầng kỹ thuật cụm công nghiệp là doanh nghiệp, hợp tác xã.”.
+4. Bổ sung khoản 3 vào sau khoản 2 Điều 8 như sau:
+“3. Tỷ lệ lấp đầy quy định tại điểm c khoản 1 Điều này được tính trên địa bàn cấp tỉnh.”.
+5. Thay thế cụm từ “Sở Kế hoạch và Đầu tư” bằng cụm từ “Sở Tài chính” tại khoản 2 Điều 13.
+6. Bổ sung khoản 4a vào sau khoản 4 Điều 14 như sau:
+“4a. Nội dung bổ sung của văn bản thử nghiệm.”.
 """)
 
 
@@ -69,7 +76,7 @@ def test_amended_point_before_and_after(amended_store: Store):
     assert AMENDING in after["validity"]["note"]
     assert [v["valid_from"] for v in after["versions"]] == ["2024-05-01", "2026-09-15"]
     assert after["versions"][0]["valid_to"] == "2026-09-15"
-    assert [r["from_doc"] for r in after["relations"]["amended_by"]] == [AMENDING]
+    assert {r["from_doc"] for r in after["relations"]["amended_by"]} == {AMENDING}
 
 
 def test_repealed_clause(amended_store: Store):
@@ -102,3 +109,51 @@ def test_search_results_carry_amendment_notes(amended_store: Store, tmp_path_fac
     searcher = open_searcher(amended_store, home, preset("bm25"))
     result = searcher.search("khoản 2 Điều 8 Nghị định 32/2024/NĐ-CP", filters=Filters(as_of=date(2026, 10, 1)))
     assert f"điểm c khoản 2 Điều 8 được sửa đổi, bổ sung bởi {AMENDING}" in result.hits[0].notes
+
+
+def test_new_wording_without_the_closing_quote(amended_store: Store):
+    """Real amending texts close the quote and the sentence: “…”. — neither is the provision's."""
+    after = lookup.show(amended_store, "khoản 3 Điều 2 Nghị định số 32/2024/NĐ-CP", date(2026, 10, 1))
+    assert after["text"] == "3. Chủ đầu tư xây dựng hạ tầng kỹ thuật cụm công nghiệp là doanh nghiệp, hợp tác xã."
+
+
+def test_added_clause_exists_from_the_amending_date(amended_store: Store):
+    """"Bổ sung khoản 3 vào sau khoản 2 Điều 8": khoản 3 is new; khoản 2 (the anchor) is untouched."""
+    added = "khoản 3 Điều 8 Nghị định số 32/2024/NĐ-CP"
+    before = lookup.show(amended_store, added, date(2026, 9, 14))
+    assert before["found"] and before["status"] == Status.NOT_YET.value and before["text"] == ""
+    after = lookup.show(amended_store, added, date(2026, 9, 15))
+    assert after["status"] == Status.IN_FORCE.value
+    assert after["text"] == ("3. Tỷ lệ lấp đầy quy định tại điểm c khoản 1 Điều này được tính trên "
+                             "địa bàn cấp tỉnh.")
+    assert [v["valid_from"] for v in after["versions"]] == ["2026-09-15"]
+    assert after["validity"]["note"] == f"được bổ sung bởi {AMENDING} từ 15/09/2026"
+    printed = lookup.format_show(after)  # `ccn show`
+    assert printed.startswith("khoản 3 Điều 8 Nghị định số 32/2024/NĐ-CP") and f"Được sửa đổi bởi: {AMENDING}" in printed
+    anchor = lookup.show(amended_store, "khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP", date(2026, 10, 1))
+    assert anchor["text"].startswith("2. Mở rộng cụm công nghiệp phải đáp ứng các điều kiện sau:")
+    assert lookup.show(amended_store, "khoản 4 Điều 8 Nghị định số 32/2024/NĐ-CP", date(2026, 10, 1))["found"] is False
+
+
+def test_words_replaced(amended_store: Store):
+    clause = "khoản 2 Điều 13 Nghị định số 32/2024/NĐ-CP"
+    before = lookup.show(amended_store, clause, date(2026, 9, 14))["text"]
+    after = lookup.show(amended_store, clause, date(2026, 9, 15))
+    assert "Sở Kế hoạch và Đầu tư" in before and "Sở Kế hoạch và Đầu tư" not in after["text"]
+    assert after["text"] == before.replace("Sở Kế hoạch và Đầu tư", "Sở Tài chính")
+    assert after["versions"][-1]["note"] == "thay thế cụm từ «Sở Kế hoạch và Đầu tư» bằng cụm từ «Sở Tài chính»"
+    # the other clauses of Điều 13 keep their wording
+    first = lookup.show(amended_store, "khoản 1 Điều 13 Nghị định số 32/2024/NĐ-CP", date(2026, 10, 1))
+    assert len(first["versions"]) == 1
+
+
+def test_added_lettered_clause_is_not_its_anchor(amended_store: Store):
+    """"Bổ sung khoản 4a vào sau khoản 4 Điều 14": a khoản 4a has no address here; Điều 14 is
+    marked amended ("xem văn bản sửa đổi") and neither it nor khoản 4 takes the new wording."""
+    at = date(2026, 10, 1)
+    article = lookup.show(amended_store, "Điều 14 Nghị định số 32/2024/NĐ-CP", at)
+    assert article["text"].startswith("Điều 14. Trình tự đầu tư xây dựng hạ tầng kỹ thuật")
+    assert "xem văn bản sửa đổi" in article["versions"][-1]["note"]
+    clause = lookup.show(amended_store, "khoản 4 Điều 14 Nghị định số 32/2024/NĐ-CP", at)
+    assert clause["text"].startswith("4. Tổ chức thi công xây dựng")
+    assert "4a." not in clause["text"]

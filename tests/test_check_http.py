@@ -223,14 +223,26 @@ def test_annotated_docx_as_of(http: httpx.Client, tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- drafting
 def test_draft_examples_are_the_shipped_specs(http: httpx.Client) -> None:
     examples = http.get("/api/draft/examples").json()
-    assert [(e["name"], e["kind"], e["label"]) for e in examples] == [
+    letters = [e for e in examples if e["kind"] in ("bao_cao_ra_soat", "gop_y", "sua_doi", "tra_loi")]
+    assert [(e["name"], e["kind"], e["label"]) for e in letters] == [
         ("bao_cao_ra_soat", "bao_cao_ra_soat", "Báo cáo rà soát"),
         ("gop_y", "gop_y", "Công văn góp ý"),
+        ("sua_doi", "sua_doi", "Văn bản sửa đổi, bổ sung (dự thảo văn bản quy phạm pháp luật) và bảng so sánh"),
         ("tra_loi", "tra_loi", "Công văn trả lời, hướng dẫn vướng mắc"),
     ]
-    tra_loi = examples[2]
+    assert ("tham_dinh", "Báo cáo thẩm định thành lập, mở rộng cụm công nghiệp") in {
+        (e["kind"], e["label"]) for e in examples}  # and the other procedure documents
+    tra_loi = letters[3]
     assert tra_loi["spec"] == tra_loi_spec()
     assert tra_loi["subject"] == "hướng dẫn vướng mắc trong thành lập cụm công nghiệp"
+
+
+def test_draft_of_an_amending_text(http: httpx.Client) -> None:
+    """The sua_doi example over HTTP: assembled, checked, no error."""
+    spec = next(e["spec"] for e in http.get("/api/draft/examples").json() if e["name"] == "sua_doi")
+    result = http.post("/api/draft", json=spec).json()
+    assert (result["kind"], result["check"]["counts"]["errors"]) == ("sua_doi", 0)
+    assert [i for i in result["assembly"]["issues"] if i["severity"] == "error"] == []
 
 
 def test_draft_report(http: httpx.Client) -> None:
@@ -283,7 +295,7 @@ def test_draft_at_another_date(http: httpx.Client) -> None:
      "dữ liệu"),
     ({"profile": "bo-khong-co"}, {},
      "Nội dung dự thảo không hợp lệ: trường «profile»: không có hồ sơ cơ quan «bo-khong-co» "
-     "(có sẵn: cuc-dck, sct-lao-cai)"),
+     "(có sẵn: cdt-vi-du, chinh-phu, cuc-dck, hd-lcdt-lao-cai, sct-lao-cai, ubnd-lao-cai)"),
     ({"template": "/etc/passwd"}, {},
      "Dữ liệu gửi lên không hợp lệ: nội dung «template»: chỉ được nêu tên mẫu văn bản (ví dụ «tra_loi»), "
      "không được nêu đường dẫn tệp; mẫu văn bản riêng do quản trị đặt vào thư mục templates/ của thư mục "
@@ -294,7 +306,9 @@ def test_draft_at_another_date(http: httpx.Client) -> None:
     ({"questions": []}, {}, "Dữ liệu gửi lên không hợp lệ: nội dung: loại «tra_loi» cần trường «questions»"),
     ({"kind": "thu_moi"}, {},
      "Dữ liệu gửi lên không hợp lệ: nội dung «kind»: giá trị không hợp lệ, chỉ nhận: "
-     "'gop_y', 'tra_loi', 'bao_cao_ra_soat' hoặc 'to_trinh'"),
+     "'gop_y', 'tra_loi', 'bao_cao_ra_soat', 'to_trinh', 'tham_dinh', 'to_trinh_ccn', 'de_nghi_cdt', "
+     "'qd_thanh_lap', 'qd_quy_che', 'qd_quy_che_dv', 'qd_hoi_dong', 'phieu_cham_diem', 'bien_ban_hoi_dong' "
+     "hoặc 'sua_doi'"),
     ({"date": "12/08/2026"}, {}, None),
     ({"ghi_chu": "x"}, {}, "Dữ liệu gửi lên không hợp lệ: nội dung «ghi_chu»: trường không được hỗ trợ"),
     ({}, {"as_of": "2026-02-30"}, f"Dữ liệu gửi lên không hợp lệ: tham số «as_of»: {BAD_DATE}"),
@@ -474,9 +488,12 @@ def test_page_drafts_from_an_example(tab: Tab, api_server: str, tmp_path: Path) 
     assert page.locator(".tabs a.active").inner_text() == "Soạn thảo"
     page.wait_for_function("document.querySelector('#spec').value.includes('tra_loi')")
     assert json.loads(page.input_value("#spec")) == tra_loi_spec()
-    assert page.locator("#example option").all_inner_texts() == [
-        "— chọn dự thảo mẫu —", "Báo cáo rà soát (bao_cao_ra_soat.yaml)", "Công văn góp ý (gop_y.yaml)",
-        "Công văn trả lời, hướng dẫn vướng mắc (tra_loi.yaml)"]
+    options = page.locator("#example option").all_inner_texts()
+    assert options[0] == "— chọn dự thảo mẫu —" and len(options) == 14  # 3 letters, sua_doi, 9 procedure documents
+    assert {"Báo cáo rà soát (bao_cao_ra_soat.yaml)", "Công văn góp ý (gop_y.yaml)",
+            "Công văn trả lời, hướng dẫn vướng mắc (tra_loi.yaml)",
+            "Văn bản sửa đổi, bổ sung (dự thảo văn bản quy phạm pháp luật) và bảng so sánh (sua_doi.yaml)",
+            "Phiếu chấm điểm lựa chọn chủ đầu tư (phieu_cham_diem.yaml)"} <= set(options)
     # text typed by a user is shown as text, never run as HTML
     spec = {**tra_loi_spec(), "subject": 'thử <img src=x onerror="window.__xss=1"> vướng mắc'}
     page.fill("#spec", json.dumps(spec, ensure_ascii=False))
@@ -514,4 +531,4 @@ def test_page_drafts_from_an_example(tab: Tab, api_server: str, tmp_path: Path) 
     page.wait_for_selector("#draft-result .error")
     assert page.locator("#draft-result .error").inner_text() == (
         "Nội dung dự thảo không hợp lệ: trường «profile»: không có hồ sơ cơ quan «khong-co» "
-        "(có sẵn: cuc-dck, sct-lao-cai)")
+        "(có sẵn: cdt-vi-du, chinh-phu, cuc-dck, hd-lcdt-lao-cai, sct-lao-cai, ubnd-lao-cai)")

@@ -194,8 +194,8 @@ TEMPLATES = ("shipped", "word-edited")  # the template as shipped, and as Word s
 @pytest.fixture(scope="module")
 def built(ccn_store, tmp_path_factory) -> dict[tuple[str, str], Built]:
     """Each kind rendered from its shipped template and from that template edited in Word
-    (tests/helpers_word.py: body style 13.5 pt, a tag split over runs, re-zipped)."""
-    from tests.helpers_word import word_edit
+    (helpers_word.py: body style 13.5 pt, a tag split over runs, re-zipped)."""
+    from helpers_word import word_edit
 
     out = tmp_path_factory.mktemp("drafts-format")
     result = {}

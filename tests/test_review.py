@@ -17,6 +17,7 @@ import yaml
 from docx import Document as open_docx
 from sqlalchemy import inspect, select
 
+from api.review import publish_letter  # publishing (ingest, index) is the API layer's
 from drafting.review import (
     CommentIn,
     Conflict,
@@ -28,7 +29,6 @@ from drafting.review import (
     User,
     check_spec,
     hash_token,
-    publish_letter,
     render_spec,
     validate_spec,
 )
@@ -314,3 +314,11 @@ def test_cli_bootstraps_a_user_with_a_token(tmp_path: Path, capsys: pytest.Captu
     assert main(["--home", str(tmp_path), "users", "list", "--json"]) == 0
     assert '"role": "admin"' in capsys.readouterr().out
     assert [e.action for e in review.audit()] == ["user_add", "token_issue"]
+
+
+def test_drafting_review_leaves_publishing_to_the_api() -> None:
+    """Layers: drafting does not import ingest or the index builder; an approval's publishing
+    (ingest, then index) is wired in api/review.py."""
+    source = (Path(__file__).resolve().parents[1] / "drafting" / "review.py").read_text(encoding="utf-8")
+    imports = [line.strip() for line in source.splitlines() if line.strip().startswith(("from ", "import "))]
+    assert [line for line in imports if line.split()[1].startswith(("ingest", "retrieval.build", "api"))] == []

@@ -128,10 +128,10 @@ def test_unknown_names_do_not_reveal_server_files(site) -> None:
     with client(url, tokens["chuyenvien"]) as http:
         message = assert_vietnamese_json(http.post("/api/draft", json=spec(profile="passwd")), 422)
         assert message == ("Nội dung dự thảo không hợp lệ: trường «profile»: không có hồ sơ cơ quan «passwd» "
-                           "(có sẵn: cuc-dck, sct-lao-cai)")
+                           "(có sẵn: cdt-vi-du, chinh-phu, cuc-dck, hd-lcdt-lao-cai, sct-lao-cai, ubnd-lao-cai)")
         message = assert_vietnamese_json(http.post("/api/draft/docx", json=spec(template="passwd")), 422)
         assert message.startswith("Nội dung dự thảo không hợp lệ: trường «template»: không có mẫu văn bản "
-                                  "«passwd» (có sẵn: bao_cao_ra_soat, gop_y, ")
+                                  "«passwd» (có sẵn: bang_so_sanh, bao_cao_ra_soat, bien_ban_hoi_dong, ")
 
 
 def test_admin_profile_and_template_are_used_by_name(site) -> None:

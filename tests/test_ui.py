@@ -262,6 +262,30 @@ def test_ask_shows_answer_with_cited_quotes(ui: Page):
     page.wait_for_selector("#doc-text .prov-khoan.target")
 
 
+
+def test_ask_page_shows_the_lead_and_three_quotes_above_the_fold(ui: Page):
+    """On a 1366×768 screen the answer's lead line (it names the body that decides, with its
+    citation) and its quotes, at most 3, are all on screen without scrolling; changes,
+    references, other provisions and prior letters are collapsed; no evidence key is shown."""
+    page = ui.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    ui.goto(f"#/ask?q={quote('ai quyết định thành lập cụm công nghiệp')}")
+    page.wait_for_selector("section.ask .answer.lead")
+    lead = page.locator(".answer.lead")
+    assert "Ủy ban nhân dân cấp tỉnh xem xét, quyết định việc thành lập" in lead.locator("mark").inner_text()
+    assert lead.locator("a.cite").inner_text() == "khoản 4 Điều 10 Nghị định số 32/2024/NĐ-CP"
+    quotes = page.locator("#results > li.result")
+    assert 1 <= quotes.count() <= 3
+    assert quotes.first.locator("a.cite").inner_text() == "khoản 4 Điều 10 Nghị định số 32/2024/NĐ-CP"
+    screenshot(page, "05-ask-lead-1366x768.png")  # the viewport: what is above the fold
+    for box in [lead.bounding_box()] + [quotes.nth(i).bounding_box() for i in range(quotes.count())]:
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    assert page.locator("section.ask details").count() >= 1  # related provisions, prior letters …
+    assert page.locator("section.ask details[open]").count() == 0
+    assert "[ev-" not in page.locator("body").inner_text()
+    assert "ev-" not in page.content()
+
+
 # ----------------------------------------------------------------------------- upload
 @pytest.fixture(scope="module")
 def upload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -352,22 +352,44 @@ async function viewAsk(r) {
     cache.set(key, data);
   }
   const provisions = data.provisions || [];
+  // the lead line first; the full text only when it says more (not found, or a model wrote it)
+  const text = data.answer && (!data.lead || data.model)
+    ? h("div", {class: `answer${data.answered ? "" : " unanswered"}`}, linkify(data.answer, provisions)) : null;
   return h("section", {class: "ask", "aria-label": "Câu trả lời"},
     h("p", {class: "summary muted", role: "status"},
       data.answered ? "Đã có câu trả lời" : "Chưa có quy định trả lời trực tiếp",
       data.confidence !== undefined ? ` · độ tin cậy ${Math.round((data.confidence || 0) * 100)}%` : ""),
+    leadLine(data.lead),
     warnings(data.warnings),
-    data.answer ? h("div", {class: `answer${data.answered ? "" : " unanswered"}`}, linkify(data.answer, provisions)) : null,
+    text,
     provisions.length ? h("h2", {}, "Căn cứ trích dẫn") : null,
     h("ol", {class: "results provisions", id: "results"}, provisions.map(provisionItem)),
+    relatedBlock(data.related),
     priorLetters(data.prior_letters));
+}
+
+/** The sentence that answers, verbatim, its answering part (body, number) marked, and its citation. */
+function leadLine(lead) {
+  if (!lead) return null;
+  return h("div", {class: "answer lead", role: "region", "aria-label": "Trả lời ngắn"},
+    h("p", {class: "lead-text"}, marked(lead.text, lead.focus ? [lead.focus] : [])),
+    h("p", {class: "lead-cite muted"}, "— ", citationLink(lead), " ",
+      lead.status && lead.status !== "in_force" ? badge(lead.status, lead.status_text) : null));
+}
+
+/** Other provisions found but not quoted: collapsed, each a link. */
+function relatedBlock(list) {
+  if (!list || !list.length) return null;
+  return h("details", {class: "related"}, h("summary", {}, `Quy định liên quan khác (${list.length})`),
+    h("ul", {}, list.map((r) => h("li", {}, citationLink(r), " ", badge(r.status, r.status_text),
+      r.title ? h("span", {class: "muted"}, ` — ${r.title}`) : null))));
 }
 viewAsk.after = () => {
   selectResult(-1);
   clampLongTexts();
 };
 
-/** The answer's text with each cited provision (its citation or its evidence key) a link. */
+/** The answer's text with each cited provision a link (a model's keys are citations by now). */
 function linkify(text, provisions) {
   const targets = new Map();
   for (const p of provisions) {
@@ -375,7 +397,6 @@ function linkify(text, provisions) {
     if (!docId) continue;
     const href = docHref(docId, p.id);
     if (p.citation_text) targets.set(p.citation_text, href);
-    if (p.key) targets.set(`[${p.key}]`, href);
   }
   const keys = Array.from(targets.keys()).sort((a, b) => b.length - a.length);
   if (!keys.length) return [String(text)];
@@ -396,14 +417,24 @@ function provisionItem(p, i) {
   const href = docId ? docHref(docId, p.id) : "";
   return h("li", {class: "result", tabindex: "-1", dataset: {href, pid: p.id || ""}},
     h("div", {class: "result-head"},
-      h("span", {class: "rank"}, p.key ? `[${p.key}]` : `${i + 1}.`),
+      h("span", {class: "rank"}, `${i + 1}.`),
       citationLink(p),
-      validityBadge(p)),
-    p.title ? h("div", {class: "result-title"}, p.title) : null,
+      validityBadge(p),
+      p.title ? h("span", {class: "result-title"}, p.title) : null),
     h("blockquote", {class: "text quote clamp"}, marked(p.quote || p.text || "", p.marks)),
     notes(p.notes),
-    attachedBlock("Thay đổi liên quan", p.changes),
-    attachedBlock("Quy định được dẫn chiếu", p.references));
+    collapsed(p));
+}
+
+/** A quote's later changes and cross-references, closed by default. */
+function collapsed(p) {
+  const changes = p.changes || [], references = p.references || [];
+  if (!changes.length && !references.length) return null;
+  const label = [changes.length ? `${changes.length} thay đổi liên quan` : "",
+    references.length ? `${references.length} quy định được dẫn chiếu` : ""].filter(Boolean).join(", ");
+  return h("details", {class: "sub attached-box"}, h("summary", {}, label),
+    attachedBlock("Thay đổi liên quan", changes),
+    attachedBlock("Quy định được dẫn chiếu", references));
 }
 
 const ATTACHED_LABEL = {
@@ -428,7 +459,7 @@ function attachedBlock(title, list) {
 
 function priorLetters(list) {
   if (!list || !list.length) return null;
-  return h("section", {class: "prior"}, h("h2", {}, "Văn bản đã trả lời trước đây"),
+  return h("details", {class: "prior"}, h("summary", {}, `Văn bản đã trả lời trước đây (${list.length})`),
     h("ul", {}, list.map((l) => {
       const label = l.citation_text || [l.doc, l.title].filter(Boolean).join(" — ");
       return h("li", {}, l.doc ? h("a", {href: docHref(l.doc)}, label) : label,

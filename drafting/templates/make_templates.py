@@ -55,6 +55,14 @@ KINDS = {  # file: (layout, has V/v, has the comparison annex)
     "tra_loi": "cong_van",
     "bao_cao_ra_soat": "typed",
     "to_trinh": "typed",
+    # the documents of the establishment procedure (drafting/procedure.py): tên loại and trích
+    # yếu, an optional Kính gửi, centred lines (QUYẾT ĐỊNH:), a table in the body (score sheet,
+    # minutes), the attached Quy chế and the annex table (the báo cáo thẩm định's checklist)
+    **{kind: "procedure" for kind in ("tham_dinh", "to_trinh_ccn", "de_nghi_cdt", "qd_thanh_lap",
+                                      "qd_quy_che", "qd_quy_che_dv", "qd_hoi_dong", "phieu_cham_diem",
+                                      "bien_ban_hoi_dong")},
+    "sua_doi": "legal",  # a legal normative text: tên loại, căn cứ, Điều …; no Kính gửi, no annex
+    "bang_so_sanh": "comparison",  # the bảng so sánh, thuyết minh sent with a sua_doi draft
 }
 
 
@@ -242,11 +250,11 @@ def recipients_block(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
-def body_block(doc) -> None:
+def body_block(doc, items: str = "body", center: bool = False) -> None:
     """ô 6: one template paragraph per kind, chosen per paragraph of the assembled body."""
-    tag(doc, "{%p for p in body %}")
-    for i, (kind, style) in enumerate((("section", "CCN Section"), ("heading", "CCN Heading"),
-                                       ("quote", "CCN Quote"))):
+    tag(doc, f"{{%p for p in {items} %}}")
+    kinds = (("section", "CCN Section"), ("heading", "CCN Heading"), ("quote", "CCN Quote"))
+    for i, (kind, style) in enumerate(kinds + ((("center", "CCN Center"),) if center else ())):
         tag(doc, ("{%p if " if i == 0 else "{%p elif ") + f"p.kind == '{kind}' %}}")
         doc.add_paragraph("{{r p.rich }}", style=style)
     tag(doc, "{%p else %}")
@@ -274,11 +282,42 @@ def signature_block(doc) -> None:
     trim_cells(t)
 
 
+def two_signers_block(doc) -> None:
+    """A biên bản's two signatures (NĐ 30/2020, Phụ lục III: THƯ KÝ | CHỦ TỌA, each with room for
+    the signature and the name), then Nơi nhận under them; other documents: the usual block."""
+    tag(doc, "{%p if co_signer %}")
+    t = table(doc, 1, [82.5, 82.5])
+    _cell_top_margin(t, 12)
+    for cell, lines, name in ((t.cell(0, 0), "co_signer.lines", "co_signer.name"),
+                              (t.cell(0, 1), "signer_lines", "signer_name")):
+        cell_tag(cell, f"{{%p for line in {lines} %}}")
+        cell_para(cell, "{{ line }}", size=14, bold=True)
+        cell_tag(cell, "{%p endfor %}")
+        for _ in range(4):
+            cell_para(cell, "", size=14)
+        cell_para(cell, f"{{{{ {name} }}}}", size=14, bold=True)
+    trim_cells(t)
+    p = para(doc, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, before=12)
+    p.paragraph_format.keep_with_next = True
+    tag(doc, "{%p for item in distribution %}")
+    para(doc, "- {{ item }}{{ '.' if loop.last else ';' }}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    signature_block(doc)
+    tag(doc, "{%p endif %}")
+
+
 def comparison_annex(doc) -> None:
     """Phụ lục: the table of comparable provisions, its own section numbered from 1."""
     tag(doc, "{%p if comparison %}")
     _section_break(doc)
     para(doc, "Phụ lục", size=14, bold=True)
+    comparison_table(doc)
+    tag(doc, "{%p endif %}")
+
+
+def comparison_table(doc) -> None:
+    """The comparison's title, reference line and table (one row per topic or change)."""
     para(doc, "{{ comparison.title }}", size=14, bold=True)
     para(doc, "{{ comparison.reference }}", size=14, italic=True, after=12)
     t = doc.add_table(rows=4, cols=3)
@@ -298,7 +337,6 @@ def comparison_annex(doc) -> None:
     cell_tag(t.cell(3, 0), "{%tr endfor %}")
     trim_cells(t)
     _repeat_header(t.rows[0])
-    tag(doc, "{%p endif %}")
 
 
 def reviewer_annex(doc) -> None:
@@ -322,6 +360,69 @@ def reviewer_annex(doc) -> None:
     doc.add_paragraph("{{ s }}", style="CCN Annex")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+
+
+def center_style(doc) -> None:
+    """"CCN Center": centred bold lines of a decision ("ỦY BAN NHÂN DÂN TỈNH …", "QUYẾT ĐỊNH:",
+    "Chương I") kept with the next paragraph."""
+    style = _para_style(doc, "CCN Center", base=doc.styles["CCN Body"], bold=True)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style.paragraph_format.first_line_indent = Mm(0)
+    style.paragraph_format.keep_with_next = True
+
+
+def grid_table(doc, var: str) -> None:
+    """A table of `var` (headers, rows of cells of rich paragraphs), header row repeated."""
+    t = doc.add_table(rows=4, cols=3)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.style = doc.styles["Table Grid"]
+    head = t.rows[0].cells
+    cell_tag(head[0], f"{{%tc for h in {var}.headers %}}")
+    cell_para(head[1], "{{ h }}", size=11, bold=True)
+    cell_tag(head[2], "{%tc endfor %}")
+    cell_tag(t.cell(1, 0), f"{{%tr for row in {var}.rows %}}")
+    cells = t.rows[2].cells
+    cell_tag(cells[0], "{%tc for cell in row %}")
+    cell_tag(cells[1], "{%p for par in cell %}")
+    cells[1].add_paragraph("{{r par }}", style="CCN Table")
+    cell_tag(cells[1], "{%p endfor %}")
+    cell_tag(cells[2], "{%tc endfor %}")
+    cell_tag(t.cell(3, 0), "{%tr endfor %}")
+    trim_cells(t)
+    _repeat_header(t.rows[0])
+
+
+def body_table(doc) -> None:
+    """A table inside the body (the score sheet's criteria, the minutes' scores), then the
+    paragraphs that follow it."""
+    tag(doc, "{%p if table %}")
+    grid_table(doc, "table")
+    tag(doc, "{%p endif %}")
+    body_block(doc, "after", center=True)
+
+
+def attachment_annex(doc) -> None:
+    """The text issued with a decision (Quy chế), its own section numbered from 1."""
+    tag(doc, "{%p if attachment %}")
+    _section_break(doc)
+    t = table(doc, 1, HEADER_COLS)  # the issuer | Quốc hiệu, Tiêu ngữ again, as the forms print it
+    left, right = t.cell(0, 0), t.cell(0, 1)
+    cell_tag(left, "{%p if parent_header %}")
+    cell_para(left, "{{ parent_header }}", size=12)
+    cell_tag(left, "{%p endif %}")
+    cell_tag(left, "{%p for line in agency_header %}")
+    cell_para(left, "{{ line }}", size=12, bold=True)
+    cell_tag(left, "{%p endfor %}")
+    rule(left, HEADER_COLS[0], 25.0)  # fitted to the agency's name when rendering
+    cell_para(right, QUOC_HIEU, size=12, bold=True)
+    cell_para(right, TIEU_NGU, size=13, bold=True)
+    rule(right, HEADER_COLS[1], text_width_mm(TIEU_NGU, 13, bold=True))
+    trim_cells(t)
+    para(doc, "{{ attachment.type_name }}", size=14, bold=True, before=18)
+    para(doc, "{{ attachment.subject }}", size=14, bold=True)
+    para(doc, "{{ attachment.reference }}", size=14, italic=True, after=6)
+    body_block(doc, "attachment.body", center=True)
     tag(doc, "{%p endif %}")
 
 
@@ -415,18 +516,31 @@ def build(kind: str) -> Document:
     for p in list(doc.paragraphs):
         p._p.getparent().remove(p._p)
     setup_styles(doc)
+    if layout == "procedure":
+        center_style(doc)
     section = doc.sections[0]
     setup_section(section)
     headers(section)
-    header_block(doc, layout)
-    if layout == "typed":
-        title_block(doc)
-    recipients_block(doc)
-    body_block(doc)
-    signature_block(doc)
-    if layout == "typed":
+    if layout == "comparison":  # a working document: title and table only, no header or signature
+        para(doc, "", size=1)
+        comparison_table(doc)
+    else:
+        header_block(doc, "cong_van" if layout == "cong_van" else "typed")
+        if layout in ("typed", "procedure", "legal"):
+            title_block(doc)
+        if layout != "legal":
+            recipients_block(doc)
+        body_block(doc, center=layout == "procedure")
+        if layout == "procedure":
+            body_table(doc)
+            two_signers_block(doc)
+            attachment_annex(doc)
+        else:
+            signature_block(doc)
+    if layout in ("typed", "procedure"):
         comparison_annex(doc)
-    reviewer_annex(doc)
+    if layout != "comparison":
+        reviewer_annex(doc)
     for sect in doc.sections[1:]:
         sect.different_first_page_header_footer = True
     _restart_numbering(doc.sections[-1]._sectPr)
@@ -437,9 +551,9 @@ def build(kind: str) -> Document:
     return doc
 
 
-def main(out_dir: Path = HERE) -> list[Path]:
+def main(out_dir: Path = HERE, kinds: list[str] | None = None) -> list[Path]:
     written = []
-    for kind in KINDS:
+    for kind in kinds or KINDS:
         path = out_dir / f"{kind}.docx"
         build(kind).save(path)
         written.append(path)
@@ -447,5 +561,5 @@ def main(out_dir: Path = HERE) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in main():
+    for path in main(kinds=sys.argv[1:] or None):  # kinds named: only those files
         print(path)

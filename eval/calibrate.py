@@ -1,0 +1,125 @@
+"""Fit the confidence model (retrieval/confidence.py) and print its reliability curve.
+
+    python -m eval.calibrate [--home DIR] [--sets dev,calibration] [--max-wrong 0.08] [--write]
+
+Runs the fitting sets (the dev set and the calibration split; never the holdout) through the
+product's search on a knowledge base (the default one `make run` builds), computes each
+question's evidence and whether a gold Điều is among the first five, fits a logistic regression
+(L2, standardised features) and picks the threshold: the highest that wrongly abstains on at most
+`--max-wrong` of the answerable questions. `--write` stores it in retrieval/calibration.json.
+The reliability curve (predicted confidence against the observed share answered in the first
+five, by tenth) is printed for the fitting sets, and for `--report` sets (e.g. holdout) with
+the stored model, which is how the README's figures are made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+
+from eval.metrics import item_scores
+from eval.runner import item_date, load_set
+from kb.settings import home_dir, store_for
+from retrieval.build import open_searcher
+from retrieval.confidence import CALIBRATION_FILE, FEATURES, Calibration, load_calibration
+from retrieval.search import Filters
+from retrieval.settings import preset
+
+
+def observations(searcher, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question: its evidence, 1 if a gold Điều is in the first five, 1 if answerable.
+    Questions citing a provision are certain and left out."""
+    xs, hits, answerable = [], [], []
+    for item in items:
+        query = item["question"]
+        result = searcher.search(query, k=10, filters=Filters(as_of=item_date(item)))
+        if not result.hits or result.hits[0].parts["cited"] > 0:
+            continue
+        lexical, strength = searcher._lexical(query)
+        dense = searcher._dense(query)
+        xs.append(searcher.evidence(query, result.hits, strength, dense).vector())
+        found = [h.citation.to_dict() for h in result.hits]
+        ok = bool(item["gold"]) and item_scores(found, item["gold"], item.get("gold_any", False),
+                                                "article")["recall@5"] > 0
+        hits.append(1.0 if ok else 0.0)
+        answerable.append(1.0 if item["gold"] else 0.0)
+    return np.array(xs), np.array(hits), np.array(answerable)
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 5000) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    mean, sd = x.mean(0), x.std(0) + 1e-9
+    z = (x - mean) / sd
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= 0.5 * (z.T @ (p - y) + l2 * w) / len(y)
+        b -= 0.5 * float((p - y).mean())
+    return w, b, mean, sd
+
+
+def pick_threshold(p: np.ndarray, answerable: np.ndarray, max_wrong: float) -> float:
+    """The highest threshold that abstains on at most `max_wrong` of the answerable questions."""
+    scores = np.sort(p[answerable == 1])
+    allowed = int(np.floor(max_wrong * len(scores)))
+    return float(scores[allowed]) if allowed < len(scores) else 1.0
+
+
+def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[tuple[str, int, float | None, float | None]]:
+    rows = []
+    for i in range(bins):
+        low, high = i / bins, (i + 1) / bins
+        inside = (p >= low) & ((p < high) if i < bins - 1 else (p <= high))
+        n = int(inside.sum())
+        rows.append((f"{low:.1f}–{high:.1f}", n, float(p[inside].mean()) if n else None,
+                     float(y[inside].mean()) if n else None))
+    return rows
+
+
+def summary(name: str, p: np.ndarray, y: np.ndarray, answerable: np.ndarray, threshold: float) -> str:
+    lines = [f"{name}: {len(p)} câu ({int(answerable.sum())} trả lời được), ngưỡng {threshold:.3f}",
+             f"  câu không trả lời được báo «chưa tìm thấy»: {(p[answerable == 0] < threshold).mean():.2f}"
+             f" ({int((p[answerable == 0] < threshold).sum())}/{int((answerable == 0).sum())});"
+             f" câu trả lời được bị báo nhầm: {(p[answerable == 1] < threshold).mean():.2f}"
+             f" ({int((p[answerable == 1] < threshold).sum())}/{int(answerable.sum())})",
+             "  | độ tin cậy | n | trung bình dự báo | tỷ lệ có Điều đúng trong 5 kết quả đầu |",
+             "  |---|---|---|---|"]
+    for label, n, predicted, observed in reliability(p, y):
+        if n:
+            lines.append(f"  | {label} | {n} | {predicted:.2f} | {observed:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", default=None, help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
+    parser.add_argument("--sets", default="dev,calibration")
+    parser.add_argument("--report", default="", help="bộ câu hỏi chỉ để báo cáo (ví dụ holdout)")
+    parser.add_argument("--max-wrong", type=float, default=0.08)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args(argv)
+    home = home_dir(args.home)
+    store = store_for(home)
+    searcher = open_searcher(store, home, preset("hybrid"))
+    items = [item for name in args.sets.split(",") for item in load_set(name, store, home)]
+    x, y, answerable = observations(searcher, items)
+    w, b, mean, sd = fit(x, y)
+    p = 1 / (1 + np.exp(-(((x - mean) / sd) @ w + b)))
+    threshold = pick_threshold(p, answerable, args.max_wrong)
+    model = Calibration(tuple(map(float, w)), float(b), tuple(map(float, mean)), tuple(map(float, sd)),
+                        round(threshold, 4), fitted_on=f"{args.sets} on {home.name}")
+    print("Trọng số:", {f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)})
+    print(summary(args.sets, p, y, answerable, threshold))
+    if args.write:
+        CALIBRATION_FILE.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"Đã ghi {CALIBRATION_FILE}")
+    stored = load_calibration() if args.write else model
+    for name in filter(None, args.report.split(",")):
+        rx, ry, ra = observations(searcher, load_set(name, store, home))
+        rp = np.array([stored.probability_of(v) for v in rx])
+        print(summary(name, rp, ry, ra, stored.threshold))
+
+
+if __name__ == "__main__":
+    main()

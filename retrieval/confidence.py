@@ -1,0 +1,118 @@
+"""Confidence: does anything found answer the question? A calibrated probability.
+
+A near-miss question ("mức phạt chậm nộp báo cáo về cụm công nghiệp", "khoảng cách an toàn
+môi trường của cụm") shares most words and much meaning with real provisions; what gives it
+away is the word the question turns on, absent from every provision found. So the evidence is:
+
+    d       cosine of the nearest unit's meaning (dense; 0 without vectors)
+    l       best BM25 score per query token (how strongly the wording is found at all)
+    cov1    share of the question's weight (idf) found in the first provision's text
+    cov3    the best such share among the first three
+    miss    idf of the rarest question word none of the first three contains
+    nmiss   share of the question's words none of the first three contains
+    top     the first provision's ranking score
+    emb     the first provision carries vectors (the core corpus) or not (searched by words)
+    name    the question names something (two or more capitalised words: "Cụm công nghiệp
+            Hưng Nhân", "tỉnh Thanh Hóa") that none of the first three contains
+
+confidence = sigmoid(w · (x − mean) / sd + b), a logistic regression fitted by
+`python -m eval.calibrate` on the dev set and the calibration split (never the holdout) to
+predict "a gold Điều is among the first five", stored in `calibration.json` beside this file
+with the threshold below which the answer is "chưa tìm thấy". Without that file, or in a home
+without vectors, the earlier two-feature formula of `SearchSettings` applies.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from retrieval.analysis import analyze, nfc
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+FEATURES = ("d", "l", "cov1", "cov3", "miss", "nmiss", "top", "emb", "name")
+NAME_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*)+")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    d: float
+    l: float  # noqa: E741 — the name of the feature in the calibration file
+    cov1: float
+    cov3: float
+    miss: float
+    nmiss: float
+    top: float
+    emb: float
+    name: float
+
+    def vector(self) -> list[float]:
+        return [getattr(self, f) for f in FEATURES]
+
+    def to_dict(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in asdict(self).items()}
+
+
+def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dense_top: float,
+             lexical_strength: float, top_score: float, top_embedded: bool) -> Evidence:
+    """The features of one search: `query_tokens` as the lexical index analysed the question,
+    `idf(token)` from that index, `texts` the first three provisions' title and text."""
+    tokens = list(dict.fromkeys(query_tokens))
+    weights = {t: idf(t) for t in tokens}
+    total = sum(weights.values()) or 1.0
+    found = [_token_set(text) for text in texts[:3]]
+    covers = [sum(w for t, w in weights.items() if t in f) / total for f in found] or [0.0]
+    seen = set().union(*found) if found else set()
+    words = [t for t in tokens if "_" not in t and not t.isdigit()]
+    missing = [weights[t] for t in words if t not in seen]
+    return Evidence(d=dense_top, l=lexical_strength, cov1=covers[0], cov3=max(covers),
+                    miss=max(missing, default=0.0), nmiss=len(missing) / max(1, len(words)),
+                    top=top_score, emb=1.0 if top_embedded else 0.0,
+                    name=1.0 if _names_missing(query, texts[:3]) else 0.0)
+
+
+def _names_missing(query: str, texts: list[str]) -> bool:
+    """A name the question gives (capitalised words after its first) absent from the texts."""
+    found = nfc(" ".join(texts)).lower()
+    return any(m.group(0).lower() not in found for m in NAME_RE.finditer(nfc(query)) if m.start() > 0)
+
+
+@lru_cache(maxsize=4096)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(analyze(text))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted model (`eval.calibrate` writes it)."""
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    sd: tuple[float, ...]
+    threshold: float
+    fitted_on: str = ""
+
+    def probability(self, ev: Evidence) -> float:
+        return self.probability_of(ev.vector())
+
+    def probability_of(self, vector) -> float:
+        z = sum(w * (x - m) / s for w, x, m, s in zip(self.weights, vector, self.mean, self.sd, strict=True))
+        return 1 / (1 + math.exp(-(z + self.bias)))
+
+    def to_json(self) -> dict:
+        return {"features": list(FEATURES), **asdict(self)}
+
+
+def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration | None:
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data.get("features", ())) != FEATURES:  # fitted on other features: not usable
+        return None
+    return Calibration(tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["sd"]),
+                       data["threshold"], data.get("fitted_on", ""))
