@@ -328,6 +328,7 @@ def test_impossible_changes_are_errors(ccn_store):
 
 
 # ----------------------------------------------------------------------------- PDF
+@pytest.mark.slow  # LibreOffice renders the PDF
 def test_pdf_and_screenshots(files, tmp_path):
     """Through LibreOffice: the amending text and the bảng so sánh, a PNG of each first page in
     the test artifacts ($CCN_TEST_ARTIFACTS, else the test's folder); the signature block is not

@@ -497,6 +497,7 @@ def pdfs(docs, tmp_path_factory) -> dict[str, Path]:
     return result
 
 
+@pytest.mark.slow  # LibreOffice renders the PDF
 def test_pdf_rendered_and_signature_not_alone(d, pdfs):
     import pdfplumber
 
