@@ -10,6 +10,7 @@
     POST /api/ingest                  upload files (curator token): a background job, GET /api/jobs/{id}
     /api/kb/uploads, /api/kb/audit    pending uploads, confirm, withdraw; the knowledge base's audit
     POST /api/check, /api/draft       check a letter's citations; draft a letter (routes_check.py)
+    GET  /api/draft/schema, POST /api/draft/preview   the drafting form (routes_draft_form.py)
     GET  /api/compare                 comparable provisions side by side (routes_compare.py)
     GET  /                            the web UI (api/static/index.html); /static its files
     GET  /docs, /openapi.json         Swagger UI (offline, api/docs.py), the OpenAPI schema
@@ -37,6 +38,7 @@ from api.docs import add_docs
 from api.errors import install_error_handlers
 from api.limits import BodyLimit, RequestBudget
 from api.routes_compare import router as compare_router
+from api.routes_draft_form import router as draft_form_router
 from api.routes_register import router as register_router
 from api.schemas import Health
 from api.security import ReadToken, SameOrigin, SecurityHeaders, UrlLength, reads_need_token
@@ -53,6 +55,7 @@ ROUTERS.append(review.router)  # the review workflow: users, drafts, audit (api/
 ROUTERS.append(routes_check.router)  # checking a letter, drafting (api/routes_check.py)
 ROUTERS.append(register_router)  # the cluster register (api/routes_register.py)
 ROUTERS.append(compare_router)  # comparable provisions side by side (api/routes_compare.py)
+ROUTERS.append(draft_form_router)  # the drafting form: schema, preview image (api/routes_draft_form.py)
 
 DESCRIPTION = (
     "Tra cứu văn bản pháp luật về cụm công nghiệp: tìm quy định, trả lời câu hỏi có trích dẫn, "

@@ -99,6 +99,7 @@ class SearchHit(Model):
 class SearchResponse(Model):
     query: str
     confidence: float = Field(ge=0, le=1)
+    threshold: float = Field(ge=0, le=1)  # below it: nothing answers directly (calibrated)
     warnings: list[str]
     results: list[SearchHit]
 

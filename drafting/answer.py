@@ -208,7 +208,7 @@ class Answerer:
         result = self.searcher.search(question, k=self.settings.search_depth, filters=Filters(as_of=at))
         norms = [h for h in result.hits if not self._is_letter(h)]
         chosen = self._choose(norms)
-        answered = bool(chosen) and result.confidence >= self.searcher.threshold
+        answered = bool(chosen) and result.answered
         picked = chosen if answered else norms[: self.settings.max_provisions]
         found = [h for group in picked for h in self._clauses(group, question)]
         near = [h for h in found if h.score >= found[0].score * self.settings.lead_share] if answered else []

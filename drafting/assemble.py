@@ -43,14 +43,14 @@ from drafting.spec import (
     provision_ref,
     spec_home,
 )
-from kb import citations, lookup
+from kb import citations, doctypes, lookup
 from kb.citations import DocRef
 from kb.institutions import InstitutionChange, institution_changes
 from kb.model import Citation, Status
 from kb.store import Store
 from kb.validity import document_validity
 
-TYPE_NAMES = {"bao_cao_ra_soat": ("BÁO CÁO", "BC", "Báo cáo"), "to_trinh": ("TỜ TRÌNH", "TTr", "Tờ trình")}
+TYPE_NAMES = {"bao_cao_ra_soat": "Báo cáo", "to_trinh": "Tờ trình"}  # kind → loại văn bản (kb.doctypes)
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 PID_RE = re.compile(r"^[0-9a-f]{16}$")
 LABEL_RE = re.compile(r"^(?:\d+\.|[a-zđ]\d?\))\s+")
@@ -805,7 +805,8 @@ class _Assembler:
 
             return build_procedure(self)
         signer = p.signer(spec.signer)
-        type_name, type_code, type_word = TYPE_NAMES.get(spec.kind, (None, None, None))
+        doc_type = doctypes.by_name(TYPE_NAMES.get(spec.kind))
+        type_name, type_code, type_word = (doc_type.heading_text, doc_type.code, doc_type.name) if doc_type else (None,) * 3
         code = p.typed_code(type_code) if type_code else p.cong_van_code()
         number = f" {spec.number:02d}" if spec.number else " " * 6
         comparison = None

@@ -41,7 +41,7 @@ from ingest.readers.text import read_text
 from ingest.segments import ATTACHED_RE
 from ingest.structure import reflow
 from ingest.types import RawText
-from kb import catalog
+from kb import catalog, doctypes
 from kb.citations import (
     CitationMention,
     DocRef,
@@ -97,26 +97,18 @@ HISTORICAL_RE = re.compile(
     re.IGNORECASE,
 )
 FUTURE_RE = re.compile(r"(?<!\w)(?:có hiệu lực (?:thi hành )?(?:kể )?từ|sẽ có hiệu lực)(?!\w)")
-ABBREVIATED_RE = re.compile(r"(?:NĐ|TTLT|TT|QĐ|NQ)(?![\w])")
+ABBREVIATED_RE = doctypes.Pattern(lambda: rf"(?:{doctypes.code_alternation(lambda t: t.short)})(?![\w])")
 PARTY_NUMBER_RE = re.compile(r"^\d+[a-z]?-[A-ZĐ]+/")
 ARTICLE_HEADING_RE = re.compile(r"^Điều\s+(\d{1,3})\s*[.:]")
 CLAUSE_HEADING_RE = re.compile(r"^(\d{1,2})\s*[.)]\s")
-PART_HEADING_RE = re.compile(r"^(QUY CHẾ|QUY ĐỊNH)(?!\s+CHUNG)\b")
+PART_HEADING_RE = doctypes.Pattern(
+    lambda: rf"^({doctypes.heading_alternation(lambda t: t.attached)})(?!\s+CHUNG)\b"
+)
 ANNEX_HEADING_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục\s+(?:số\s+)?[IVXLC\d]+\s*$|Mẫu số\s)")
 ANNEX_MARK = "*"  # context inside an annex or form: its "Điều 3" belong to the form's own text
 LETTERED_ARTICLE_RE = re.compile(r"\s+Điều\s+\d+[a-zđ]\b")
 PARTIAL_DATE_RE = re.compile(r"(?:tháng\s+(?P<m>\d{1,2})\s+)?năm\s+(?P<y>\d{4})")
-ADMIN_TYPES = frozenset(
-    {"Công văn", "Văn bản", "Báo cáo", "Tờ trình", "Kế hoạch", "Thông báo", "Kết luận",
-     "Hướng dẫn", "Thông tri"}
-)
-NORM_TYPES = frozenset(
-    {"Luật", "Bộ luật", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết",
-     "Quyết định", "Chỉ thị", "Pháp lệnh"}
-)
-NAMED_TYPES = frozenset({"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"})
-# Highest serial any yearly series has reached, with a wide margin: a number above is not real.
-MAX_SERIAL = {"NĐ": 500, "TT": 400, "TTLT": 100}
+ADMIN_TYPES, NORM_TYPES, NAMED_TYPES = doctypes.ADMINISTRATIVE, doctypes.NORMATIVE, doctypes.NAMED
 LOOKBACK_PARAGRAPHS = 2  # a bare "Điều 11" refers to a document named this far back at most
 
 
@@ -517,7 +509,9 @@ NUMBER_TYPO_RE = re.compile(
     r"(?P<gap>[ \t]*[-\u2010\u2011\u2012\u2013\u2212][ \t]*|[ \t]+)"
     r"(?P<tail>[A-ZĐ]{2}[A-Za-zĐđ0-9]*)(?![\wĐđ])"
 )
-BARE_TYPE_CODE_RE = re.compile(r"/(?:\d{4}/)?(?:QĐ|NĐ|TT|NQ|CT|TTLT)$")
+BARE_TYPE_CODE_RE = doctypes.Pattern(  # a norm's type code ending the head: the issuer's follows
+    lambda: rf"/(?:\d{{4}}/)?(?:{doctypes.code_alternation(lambda t: t.doc_class is doctypes.NORM)})$"
+)
 # the number closing a law's name the grammar stopped short of ("Luật sửa đổi, bổ sung … số …")
 LAW_NUMBER_AFTER_RE = re.compile(r"[^;.]{0,200}?(?<!\w)số\s+(\d+/\d{4}/QH\d*)")
 IDENTITY_AFTER_RE = re.compile(
@@ -1064,7 +1058,7 @@ def _implausible(number: str, refs: list[DocRef], at: date) -> str | None:
     year = int(m[2]) if m else None
     if year is not None and year > at.year:
         return f"mang năm {year}, sau ngày của văn bản"
-    if m and int(m[1]) > MAX_SERIAL.get(m[3], 10**6):
+    if m and int(m[1]) > (doctypes.max_serial(m[3]) or 10**6):
         return f"số thứ tự {m[1]} vượt xa số văn bản loại này ban hành trong một năm"
     for ref in refs:
         if ref.issued and year is not None and ref.issued.year != year:

@@ -3,10 +3,13 @@
 LibreOffice is optional: without it `to_pdf` raises PreviewUnavailable with a message saying what
 to install (Debian: libreoffice-writer-nogui, listed in the Makefile's APT_PACKAGES). Times New
 Roman is replaced by its metric twin Liberation Serif, so lines break as in Word.
+`page_png` draws one page of the PDF as a PNG (pdfplumber's pypdfium2: no other process), for
+the web UI's live preview.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
@@ -55,3 +58,17 @@ def to_pdf(docx: Path | str, pdf: Path | str | None = None, *, timeout: float = 
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(produced), target)
     return target
+
+
+def page_png(pdf: Path | str, *, page: int = 1, resolution: int = 96) -> tuple[bytes, int]:
+    """Page `page` (from 1) of `pdf` as PNG bytes at `resolution` dpi, and the PDF's page count."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        count = len(document.pages)
+        if not 1 <= page <= count:
+            raise PreviewError(f"bản PDF xem trước không có trang {page} (có {count} trang)")
+        image = document.pages[page - 1].to_image(resolution=resolution).original
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue(), count

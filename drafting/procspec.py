@@ -13,33 +13,15 @@ guessed.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
-
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _nfc(v) for k, v in value.items()}
-    return value
+from drafting.specbase import SpecModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _normalise(cls, data: Any) -> Any:
-        return _nfc(data)
-
-
-class Cluster(_Model):
+class Cluster(SpecModel):
     """The cluster: "Cụm công nghiệp Bắc Văn Bàn", 58 ha, 20 ha more proposed."""
 
     name: str = Field(min_length=3)  # "Cụm công nghiệp Bắc Văn Bàn"
@@ -75,7 +57,7 @@ class Cluster(_Model):
         return "thành lập" if self.action == "thanh_lap" else "mở rộng"
 
 
-class Investor(_Model):
+class Investor(SpecModel):
     """The enterprise proposing to be chủ đầu tư (Mẫu số 01 TT 14/2024, mục I)."""
 
     name: str = Field(min_length=3)
@@ -91,7 +73,7 @@ class Investor(_Model):
     capacity_evidence: str | None = None  # "Báo cáo tài chính năm 2024, 2025 …"
 
 
-class DossierItem(_Model):
+class DossierItem(SpecModel):
     """A document of the dossier (khoản 1 Điều 9 NĐ 32/2024) and whether it was received."""
 
     item: str = Field(min_length=3)
@@ -99,20 +81,20 @@ class DossierItem(_Model):
     note: str = ""
 
 
-class Member(_Model):
+class Member(SpecModel):
     name: str = Field(min_length=2)
     position: str = Field(min_length=2)  # "Phó Chủ tịch Ủy ban nhân dân tỉnh"
     role: Literal["chu_tich", "pho_chu_tich", "thanh_vien", "thu_ky"]
 
 
-class Candidate(_Model):
+class Candidate(SpecModel):
     """An enterprise scored by the council: points per criterion id (data/council.yaml)."""
 
     name: str = Field(min_length=3)
     scores: dict[str, float] = Field(default_factory=dict)
 
 
-class Council(_Model):
+class Council(SpecModel):
     """The Hội đồng đánh giá lựa chọn chủ đầu tư (khoản 2 Điều 13 NĐ 32/2024)."""
 
     members: list[Member] = Field(default_factory=list)
@@ -122,17 +104,17 @@ class Council(_Model):
     decision_number: str | None = None  # the decision establishing it, once numbered
 
 
-class Article(_Model):
+class Article(SpecModel):
     title: str = Field(min_length=2)
     text: str | list[str] = Field(default_factory=list)
 
 
-class Chapter(_Model):
+class Chapter(SpecModel):
     title: str = Field(min_length=2)
     articles: list[Article] = Field(min_length=1)
 
 
-class Procedure(_Model):
+class Procedure(SpecModel):
     """Everything a procedure document is written from."""
 
     cluster: Cluster | None = None

@@ -18,15 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -36,6 +33,7 @@ from pydantic import (
 
 from drafting.procspec import Procedure
 from drafting.resources import check_name
+from drafting.specbase import SpecModel
 
 PROCEDURE_KINDS = ("tham_dinh", "to_trinh_ccn", "de_nghi_cdt", "qd_thanh_lap", "qd_quy_che",
                    "qd_quy_che_dv", "qd_hoi_dong", "phieu_cham_diem", "bien_ban_hoi_dong")
@@ -73,23 +71,6 @@ class SpecError(ValueError):
     """A spec that cannot be read or is invalid; the message names the file and the field."""
 
 
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _nfc(v) for k, v in value.items()}
-    return value
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _normalise(cls, data: Any) -> Any:
-        return _nfc(data)
 
 
 def _paragraphs(value: str | list[str]) -> list[str]:
@@ -97,7 +78,7 @@ def _paragraphs(value: str | list[str]) -> list[str]:
     return [" ".join(p.split()) for p in items if p and p.strip()]
 
 
-class IncomingDoc(_Model):
+class IncomingDoc(SpecModel):
     """The letter being answered: "Văn bản số 2815/SCT-CN ngày … của … về việc …"."""
 
     number: str = Field(min_length=3)  # số/ký hiệu: "2815/SCT-CN"
@@ -112,7 +93,7 @@ SELECTOR_RE = re.compile(r"^(?:câu\s+(?P<sentence>\d+)\s+)?(?:đoạn\s+(?P<par
                          re.IGNORECASE | re.DOTALL)
 
 
-class ProvisionRef(_Model):
+class ProvisionRef(SpecModel):
     """A provision or a part of it: "đoạn 2" (a paragraph of the khoản as the text lays it out),
     "câu 1" (a sentence of the đoạn, or of the whole text), or the đoạn that holds `match`
     (words copied verbatim from the text: "Ủy ban nhân dân cấp tỉnh thành lập Hội đồng")."""
@@ -138,7 +119,7 @@ def provision_ref(item: str | ProvisionRef) -> ProvisionRef:
                         sentence=int(m["sentence"]) if m["sentence"] else None)
 
 
-class DeclaredDocument(_Model):
+class DeclaredDocument(SpecModel):
     """A real document the knowledge base does not hold, declared by the drafter: cited in full
     form with these data, marked as not verified in the knowledge base (not an error)."""
 
@@ -149,7 +130,7 @@ class DeclaredDocument(_Model):
     title: str = Field(min_length=2)  # trích yếu: "quy định …" / "về …"
 
 
-class Point(_Model):
+class Point(SpecModel):
     """One point of opinion: a title, its text and the provisions it rests on."""
 
     title: str | None = None  # "Về điều kiện thành lập cụm công nghiệp"
@@ -171,7 +152,7 @@ class Question(Point):
     quote: bool = True
 
 
-class Section(_Model):
+class Section(SpecModel):
     """A section of a báo cáo / tờ trình: "I. KẾT QUẢ RÀ SOÁT" and its points."""
 
     title: str = Field(min_length=2)
@@ -182,13 +163,13 @@ class Section(_Model):
         return _paragraphs(self.intro) if self.intro else []
 
 
-class ComparisonRow(_Model):
+class ComparisonRow(SpecModel):
     topic: str = Field(min_length=2)
     provisions: list[str | ProvisionRef] = Field(min_length=1)
     comment: str = ""
 
 
-class Comparison(_Model):
+class Comparison(SpecModel):
     """A table of comparable provisions: one row per topic, one column per document."""
 
     title: str = Field(min_length=2)
@@ -196,7 +177,7 @@ class Comparison(_Model):
     rows: list[ComparisonRow] = Field(min_length=1)
 
 
-class Change(_Model):
+class Change(SpecModel):
     """One change of an amending text, its provision written within the amended document
     ("khoản 1 Điều 2", "điểm c khoản 2 Điều 8"): `amend` (new wording), `add` (a new khoản or
     điểm, after `after`, by default the one numbered before it), `repeal`, `replace_words`
@@ -227,7 +208,7 @@ class Change(_Model):
         return _paragraphs(self.reason) if self.reason else []
 
 
-class Amendment(_Model):
+class Amendment(SpecModel):
     """The substance of an amending text (kind `sua_doi`): which document it amends, from when,
     on which bases, and the changes in order."""
 
@@ -243,7 +224,7 @@ class Amendment(_Model):
         return _paragraphs(self.transition) if self.transition else []
 
 
-class DraftSpec(_Model):
+class DraftSpec(SpecModel):
     """Everything needed to assemble one draft."""
 
     kind: DocKind

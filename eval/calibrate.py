@@ -2,7 +2,8 @@
 
     python -m eval.calibrate [--home DIR] [--sets dev,calibration] [--max-wrong 0.08] [--write]
 
-Runs the fitting sets (the dev set and the calibration split; never the holdout) through the
+Runs the fitting sets (the dev set, the calibration split and every tenth hỏi đáp question;
+never the holdout) through the
 product's search on a knowledge base (the default one `make run` builds), computes each
 question's evidence and whether a gold Điều is among the first five, fits a logistic regression
 (L2, standardised features) and picks the threshold: the highest that wrongly abstains on at most
@@ -23,9 +24,16 @@ from eval.metrics import item_scores
 from eval.runner import item_date, load_set
 from kb.settings import home_dir, store_for
 from retrieval.build import open_searcher
-from retrieval.confidence import CALIBRATION_FILE, FEATURES, Calibration, load_calibration
+from retrieval.confidence import CALIBRATION_FILE, FEATURES, GROUPS, Calibration, Model
 from retrieval.search import Filters
 from retrieval.settings import preset
+
+
+def sampled(spec: str, store, home) -> list[dict]:
+    """A set by name, or every n-th question of it ("hoidap:10": the hỏi đáp questions 0, 10, 20 …,
+    so that the confidence also knows questions on the whole corpus, not only the cluster's)."""
+    name, _, every = spec.partition(":")
+    return load_set(name, store, home)[:: int(every or 1)]
 
 
 def observations(searcher, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -77,12 +85,14 @@ def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[tuple[str,
     return rows
 
 
-def summary(name: str, p: np.ndarray, y: np.ndarray, answerable: np.ndarray, threshold: float) -> str:
-    lines = [f"{name}: {len(p)} câu ({int(answerable.sum())} trả lời được), ngưỡng {threshold:.3f}",
-             f"  câu không trả lời được báo «chưa tìm thấy»: {(p[answerable == 0] < threshold).mean():.2f}"
-             f" ({int((p[answerable == 0] < threshold).sum())}/{int((answerable == 0).sum())});"
-             f" câu trả lời được bị báo nhầm: {(p[answerable == 1] < threshold).mean():.2f}"
-             f" ({int((p[answerable == 1] < threshold).sum())}/{int(answerable.sum())})",
+def summary(name: str, p: np.ndarray, y: np.ndarray, answerable: np.ndarray, threshold) -> str:
+    """Abstention and the reliability table; `threshold` one number or one per question."""
+    threshold = np.broadcast_to(np.asarray(threshold, dtype=float), p.shape)
+    below = p < threshold
+    shown = f"{threshold[0]:.3f}" if len(set(threshold.tolist())) == 1 else "theo nhóm"
+    lines = [f"{name}: {len(p)} câu ({int(answerable.sum())} trả lời được), ngưỡng {shown}",
+             f"  câu không trả lời được báo «chưa tìm thấy»: {_share(below[answerable == 0])};"
+             f" câu trả lời được bị báo nhầm: {_share(below[answerable == 1])}",
              "  | độ tin cậy | n | trung bình dự báo | tỷ lệ có Điều đúng trong 5 kết quả đầu |",
              "  |---|---|---|---|"]
     for label, n, predicted, observed in reliability(p, y):
@@ -91,10 +101,14 @@ def summary(name: str, p: np.ndarray, y: np.ndarray, answerable: np.ndarray, thr
     return "\n".join(lines)
 
 
+def _share(flags: np.ndarray) -> str:
+    return f"{flags.mean():.2f} ({int(flags.sum())}/{len(flags)})" if len(flags) else "—"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", default=None, help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
-    parser.add_argument("--sets", default="dev,calibration")
+    parser.add_argument("--sets", default="dev,calibration,hoidap:10")
     parser.add_argument("--report", default="", help="bộ câu hỏi chỉ để báo cáo (ví dụ holdout)")
     parser.add_argument("--max-wrong", type=float, default=0.08)
     parser.add_argument("--write", action="store_true")
@@ -102,23 +116,32 @@ def main(argv: list[str] | None = None) -> None:
     home = home_dir(args.home)
     store = store_for(home)
     searcher = open_searcher(store, home, preset("hybrid"))
-    items = [item for name in args.sets.split(",") for item in load_set(name, store, home)]
+    items = [item for spec in args.sets.split(",") for item in sampled(spec, store, home)]
     x, y, answerable = observations(searcher, items)
-    w, b, mean, sd = fit(x, y)
-    p = 1 / (1 + np.exp(-(((x - mean) / sd) @ w + b)))
-    threshold = pick_threshold(p, answerable, args.max_wrong)
-    model = Calibration(tuple(map(float, w)), float(b), tuple(map(float, mean)), tuple(map(float, sd)),
-                        round(threshold, 4), fitted_on=f"{args.sets} on {home.name}")
-    print("Trọng số:", {f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)})
-    print(summary(args.sets, p, y, answerable, threshold))
+    groups = np.array([group_of_vector(v) for v in x])
+    models, p = {}, np.zeros(len(x))
+    for group in GROUPS:
+        inside = groups == group
+        w, b, mean, sd = fit(x[inside], y[inside])
+        p[inside] = 1 / (1 + np.exp(-(((x[inside] - mean) / sd) @ w + b)))
+        threshold = pick_threshold(p[inside], answerable[inside], args.max_wrong)
+        models[group] = Model(tuple(map(float, w)), float(b), tuple(map(float, mean)), tuple(map(float, sd)),
+                              round(threshold, 4))
+        print(f"Nhóm {group}: trọng số", {f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)})
+        print(summary(f"{args.sets} [{group}]", p[inside], y[inside], answerable[inside], threshold))
+    model = Calibration(models, fitted_on=f"{args.sets} on {home.name}")
+    print(summary(args.sets, p, y, answerable, np.array([models[g].threshold for g in groups])))
     if args.write:
         CALIBRATION_FILE.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"Đã ghi {CALIBRATION_FILE}")
-    stored = load_calibration() if args.write else model
     for name in filter(None, args.report.split(",")):
         rx, ry, ra = observations(searcher, load_set(name, store, home))
-        rp = np.array([stored.probability_of(v) for v in rx])
-        print(summary(name, rp, ry, ra, stored.threshold))
+        rp = np.array([model.models[group_of_vector(v)].probability_of(v) for v in rx])
+        print(summary(name, rp, ry, ra, np.array([model.models[group_of_vector(v)].threshold for v in rx])))
+
+
+def group_of_vector(vector) -> str:
+    return "core" if vector[FEATURES.index("emb")] else "lexical"
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def _system(name: str, store: Store, home: Path, embedder: str, items: list[dict
 
     def run(question: str, as_of: date | None = None) -> tuple[list[dict], bool]:
         result = searcher.search(question, k=K, filters=Filters(as_of=as_of))
-        answered = result.confidence >= searcher.threshold
+        answered = result.answered
         return [h.citation.to_dict() for h in result.hits], answered
 
     return run

@@ -21,35 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ingest.dates import parse_vn_date
+from kb import doctypes
 
 # --- tables ---------------------------------------------------------------------------------
-
-# Tên loại văn bản (Nghị định 30/2020, Phụ lục III; Luật Ban hành VBQPPL), upper case → proper.
-DOC_TYPES: dict[str, str] = {
-    name.upper(): name
-    for name in (
-        "Luật", "Pháp lệnh", "Lệnh", "Nghị quyết", "Nghị quyết liên tịch", "Nghị định",
-        "Quyết định", "Thông tư", "Thông tư liên tịch", "Chỉ thị", "Quy chế", "Quy định",
-        "Hướng dẫn", "Thông báo", "Báo cáo", "Tờ trình", "Kế hoạch", "Biên bản", "Giấy phép",
-        "Giấy chứng nhận", "Giấy mời", "Giấy giới thiệu", "Giấy nghỉ phép", "Giấy ủy quyền",
-        "Công điện", "Công văn", "Phương án", "Đề án", "Dự án", "Chương trình", "Kết luận",
-        "Hợp đồng", "Bản ghi nhớ", "Bản thỏa thuận", "Phiếu gửi", "Phiếu chuyển", "Phiếu báo",
-        "Thư công", "Quy chế phối hợp",
-    )
-}
-_TYPES_LONGEST_FIRST = sorted(DOC_TYPES, key=len, reverse=True)
-
-# Chữ viết tắt tên loại văn bản in a số ký hiệu ("…/BC-SCT", "…/2024/NĐ-CP").
-TYPE_ABBREVIATIONS: dict[str, str] = {
-    "L": "Luật", "PL": "Pháp lệnh", "NQ": "Nghị quyết", "NQLT": "Nghị quyết liên tịch",
-    "NĐ": "Nghị định", "QĐ": "Quyết định", "TT": "Thông tư", "TTLT": "Thông tư liên tịch",
-    "CT": "Chỉ thị", "QC": "Quy chế", "QyĐ": "Quy định", "TB": "Thông báo", "HD": "Hướng dẫn",
-    "CTr": "Chương trình", "KH": "Kế hoạch", "PA": "Phương án", "ĐA": "Đề án", "DA": "Dự án",
-    "BC": "Báo cáo", "BB": "Biên bản", "TTr": "Tờ trình", "HĐ": "Hợp đồng", "CĐ": "Công điện",
-    "BGN": "Bản ghi nhớ", "BTT": "Bản thỏa thuận", "GUQ": "Giấy ủy quyền", "GM": "Giấy mời",
-    "GGT": "Giấy giới thiệu", "GNP": "Giấy nghỉ phép", "PG": "Phiếu gửi", "PC": "Phiếu chuyển",
-    "PB": "Phiếu báo", "GP": "Giấy phép", "GCN": "Giấy chứng nhận", "KL": "Kết luận",
-}
 
 # Words that begin the name of an agency (tên cơ quan), upper case → proper case.
 AGENCY_HEADS: dict[str, str] = {
@@ -379,28 +353,16 @@ def parse_number(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _doc_type_from_number(code: str | None) -> str | None:
-    """Loại văn bản from a số ký hiệu: "32/2024/NĐ-CP" → "Nghị định"; "1178/ĐCK-CTT" →
-    "Công văn" (a ký hiệu without a type abbreviation is a công văn's)."""
-    if not code:
-        return None
-    symbol = code.rsplit("/", 1)[-1]
-    first = symbol.split("-", 1)[0]
-    if first in TYPE_ABBREVIATIONS:
-        return TYPE_ABBREVIATIONS[first]
-    return "Công văn" if "-" in symbol else None
-
-
 def _match_type(text: str) -> tuple[str, str] | None:
     """(loại văn bản, rest of the line) when `text` is the upper-case type-name line."""
     if not _is_upper(text) or text.endswith(":"):
         return None
     upper = " ".join(text.split())
-    for name in _TYPES_LONGEST_FIRST:
-        if upper == name:
-            return DOC_TYPES[name], ""
-        if upper.startswith(name + " ") and len(upper.split()) <= 8:
-            return DOC_TYPES[name], upper[len(name):].strip()
+    for heading, name in doctypes.headings():  # tên loại văn bản, longest first
+        if upper == heading:
+            return name, ""
+        if upper.startswith(heading + " ") and len(upper.split()) <= 8:
+            return name, upper[len(heading):].strip()
     return None
 
 
@@ -595,7 +557,7 @@ class _HeaderReader:
         if self.h.doc_type is None and self.subject_parts:
             self.h.doc_type = "Công văn"
         if self.h.doc_type is None:
-            self.h.doc_type = _doc_type_from_number(self.h.number or self.h.number_pattern)
+            self.h.doc_type = doctypes.doc_type_from_number(self.h.number or self.h.number_pattern)
 
     def _finish_warnings(self) -> None:
         h, w = self.h, self.h.warnings

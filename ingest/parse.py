@@ -19,13 +19,10 @@ from ingest.relations import extract_relations
 from ingest.segments import build_annex, closing_start, split_segments
 from ingest.structure import parse_segment, reflow
 from ingest.types import RawText
-from kb.citations import doc_type_from_number, issuer_from_number, normalize_number
+from kb import doctypes
+from kb.doctypes import doc_type_from_number, issuer_from_number, normalize_number
 from kb.model import Citation, DocClass, Document, Kind, Provision
 
-NORM_TYPES = {
-    "Luật", "Bộ luật", "Nghị định", "Thông tư", "Thông tư liên tịch", "Quyết định", "Nghị quyết",
-    "Pháp lệnh", "Chỉ thị", "Lệnh", "Hiến pháp", "Quy chế", "Quy định",
-}
 SPACES_RE = re.compile(r" {2,}")
 NUMBER_ANYWHERE_RE = re.compile(r"Số\s*:\s*(\d+\s*/\s*[\w/\-Đđ]+)")
 ATTACHED_TO_RE = re.compile(r"\(\s*(?:Ban hành\s+)?[Kk]èm theo\s+(?:[^()]*?)số\s+(\d+\s*/[\w/\-Đđ ]+?)(?:\s+ngày|\s*\)|$)")
@@ -78,7 +75,8 @@ def parse_document(raw: RawText) -> Document:
     _fill_originals(doc, raw)
     _renumber(doc)
     extract_relations(doc)
-    if not _has_articles(doc) and doc.doc_class == DocClass.NORM and doc.doc_type not in ("Chỉ thị", "Nghị quyết"):
+    written_in_articles = (t := doctypes.by_name(doc.doc_type)) is None or t.articles
+    if not _has_articles(doc) and doc.doc_class == DocClass.NORM and written_in_articles:
         warnings.append("không tìm thấy Điều nào trong văn bản")
     return doc
 
@@ -149,8 +147,9 @@ def _substantive(paragraphs: list[str]) -> bool:
     return sum(len(p) for p in paragraphs) > 200
 
 
-TITLE_NUMBER_RE = re.compile(r"^(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Nghị quyết|Luật|Chỉ thị)\s+"
-                             r"(?:số\s+)?(\d+/\d{4}/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)+)(?:\s|$)")
+TITLE_NUMBER_RE = doctypes.Pattern(lambda: (  # "# Thông tư 97/2026/TT-BTC": a norm's type, its number
+    rf"^(?:{doctypes.name_alternation(lambda t: t.self_cited)})\s+"
+    r"(?:số\s+)?(\d+/\d{4}/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)+)(?:\s|$)"))
 
 
 def _number_anywhere(lines: list[str], doc: Document) -> str | None:
@@ -211,7 +210,7 @@ def _parse_extra_segment(segment, key: str, warnings: list[str]) -> list[Provisi
 
 
 def _fill_class(doc: Document) -> None:
-    if doc.doc_type in NORM_TYPES or (doc.doc_type is None and _has_articles(doc)):
+    if doc.doc_type in doctypes.NORMATIVE or (doc.doc_type is None and _has_articles(doc)):
         doc.doc_class = DocClass.NORM
     else:
         doc.doc_class = DocClass.ADMIN

@@ -23,25 +23,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from kb.model import Citation, nfc
+from kb import doctypes
+from kb.model import Citation, DocClass, nfc
 
-DOC_TYPES = (
-    "Thông tư liên tịch",
-    "Nghị quyết liên tịch",
-    "Văn bản hợp nhất",
-    "Hiến pháp",
-    "Bộ luật",
-    "Luật",
-    "Pháp lệnh",
-    "Nghị quyết",
-    "Nghị định",
-    "Thông tư",
-    "Quyết định",
-    "Chỉ thị",
-    "Sắc lệnh",
-    "Lệnh",
-)
-_TYPE_ALT = "|".join(re.escape(t) for t in DOC_TYPES)
+
+def _type_alt() -> str:
+    """The source types a note names: norms and consolidations (kb.doctypes), not the Quy chế
+    attached to a Quyết định (the note names the Quyết định)."""
+    return doctypes.name_alternation(
+        lambda t: t.doc_class in (DocClass.NORM, DocClass.COMPILATION) and not t.attached, sep=" ")
+
 
 # "Điều 7.5.NĐ.1." / "Điều 34.2.NĐ.1.1." — đề mục number, then the source-kind code and ordinals.
 _DOTTED = r"Điều \d+\.\d+\.[A-ZĐ]+(?:\.\d+[a-zđ]?)+\."
@@ -49,26 +40,24 @@ LABEL_RE = re.compile(rf"^({_DOTTED[:-2]})\.(?:\s+(.*))?$")
 PLAIN_LABEL_RE = re.compile(r"^(Điều \d+[a-zđ]?)\.(?:\s+(.*))?$")
 # The note's head: "(Điều 1 Nghị định số 45/2012/NĐ-CP …" with variants "((", "(*", "Khoản 2 Điều 5",
 # "Điều 5a", "Danh mục được quy định tại Điều 7 …".
-NOTE_START_RE = re.compile(
+NOTE_START_RE = doctypes.Pattern(lambda: (
     r"^[(\[*]*\(\**\s*(?:[^()]{0,60}?\btại\s+)?(?:(?:[Kk]hoản|Mục|Chương|Điều)\s+[\dIVXLC]*[a-zđ]?\s*|\d+\s+)*"
-    rf"(?:{_TYPE_ALT})\b",
-    re.IGNORECASE,
-)
+    rf"(?:{_type_alt()})\b"
+), re.IGNORECASE)
 # số hiệu as printed, tolerating "18 /2018/TT-NHNN", "21 - TC/TCT", "60 TC/TCT".
 _NUM = r"(?P<{}>\d+[a-zđ]?(?:(?:\s*[/-]\s*|\s+(?=[A-ZĐ]+[/-]))[0-9A-ZĐÐa-zđ&_.]+)*)"
 _NUM_A, _NUM_B = _NUM.format("num"), _NUM.format("num2")
-NOTE_HEAD_RE = re.compile(
+NOTE_HEAD_RE = doctypes.Pattern(lambda: (
     r"^[(\[*]*\(\**\s*(?:(?P<pre>[^()]{0,60}?)\s+tại\s+)?(?:[Kk]hoản\s+(?P<clause>\d+)\s+)?"
     r"(?:(?:Điều\s+)?(?P<art>\d+)(?P<suf>[a-zđ]?)\s+|(?:Điều|Mục|Chương)\s+[\dIVXLC]*\s*)?"
-    rf"(?P<type>{_TYPE_ALT})\b"
+    rf"(?P<type>{_type_alt()})\b"
     r"(?:\s+số\s*(?:Không số|(?P<filler>Thông tư|liên tịch|TT)?\s*['\"]?" + _NUM_A + r")"
-    r"|\s+(?=\d+/)" + _NUM_B + r")?(?P<rest>.*)$",
-    re.IGNORECASE,
-)
+    r"|\s+(?=\d+/)" + _NUM_B + r")?(?P<rest>.*)$"
+), re.IGNORECASE)
 UNTIL_RE = re.compile(r"^có hiệu lực(?: thi hành)? đến ngày (\d{1,2})/(\d{1,2})/(\d{4})")
-INLINE_NOTE_RE = re.compile(
-    rf"\((?:[Kk]hoản \d+ )?Điều \d+[a-zđ]? (?:{_TYPE_ALT})\b[^()]*?có hiệu lực[^()]*\)"
-)
+INLINE_NOTE_RE = doctypes.Pattern(lambda: (
+    rf"\((?:[Kk]hoản \d+ )?Điều \d+[a-zđ]? (?:{_type_alt()})\b[^()]*?có hiệu lực[^()]*\)"
+))
 EFFECTIVE_RE = re.compile(
     r",?\s*có hiệu lực(?: thi hành)? (?:kể )?từ ngày (\d{1,2})/(\d{1,2})/(\d{4})"
 )

@@ -14,6 +14,7 @@ import re
 
 from ingest.dates import effective_date
 from ingest.metadata_relations import metadata_relations
+from kb import doctypes
 from kb.citations import (
     CitationMention,
     doc_type_from_number,
@@ -156,9 +157,17 @@ ITEM_GAP_RE = re.compile(r"(?:^|[,;:]|\bvà|\bcác|\bhoặc)\s*(?:và\s+)?(?:cá
 AND_ONLY_RE = re.compile(r"^\s*và\s*$")
 SCOPE_GAP_RE = re.compile(r"\btại$", re.IGNORECASE)
 CLAUSE_LEAD_RE = re.compile(r"^\s*(?:(?:\d{1,2}\s*[.)]|[a-zđ]\)|-)\s*)?")
-_THIS = r"(?:Nghị định|Thông tư(?: liên tịch)?|Quyết định|Luật|Nghị quyết|Pháp lệnh|Chỉ thị) này"
-THIS_TEXT_STARTS_RE = re.compile(rf"{_THIS} có hiệu lực(?: thi hành)? (?:kể )?từ ngày \d")
-THIS_TEXT_ENDS_RE = re.compile(rf"{_THIS} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_THIS} có hiệu lực|[Bb]ãi bỏ toàn bộ")
+
+
+def _this() -> str:
+    """ "Nghị định này", "Thông tư liên tịch này" …: a norm naming itself (kb.doctypes)."""
+    return rf"(?:{doctypes.name_alternation(lambda t: t.self_cited, sep=' ')}) này"
+
+
+THIS_TEXT_STARTS_RE = doctypes.Pattern(lambda: rf"{_this()} có hiệu lực(?: thi hành)? (?:kể )?từ ngày \d")
+THIS_TEXT_ENDS_RE = doctypes.Pattern(
+    lambda: rf"{_this()} (?:thay thế|bãi bỏ)|(?:kể )?từ ngày {_this()} có hiệu lực|[Bb]ãi bỏ toàn bộ"
+)
 SENTENCE_END_RE = re.compile(r"\n|\.\s+(?=[A-ZĐ0-9])")
 
 # Thứ bậc (Luật Ban hành VBQPPL): a text cannot replace or repeal one of a higher rank. A Thông

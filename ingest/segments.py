@@ -11,11 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.header import parse_closing
+from kb import doctypes
 from kb.model import Citation, Kind, Provision
 
 ANNEX_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ\s+|số\s+)?([IVXLC]+|\d+))?\b\.?\s*[:.]?\s*(.*)$")
 ATTACHED_RE = re.compile(r"^\((?:Ban hành |ban hành )?(?:kèm|Kèm) theo")
-REGULATION_RE = re.compile(r"^(QUY CHẾ|QUY ĐỊNH|ĐIỀU LỆ)\b\s*(.*)$")
+REGULATION_RE = doctypes.Pattern(  # an attached Quy chế, Quy định, Điều lệ (kb.doctypes)
+    lambda: rf"^({doctypes.heading_alternation(lambda t: t.attached)})\b\s*(.*)$"
+)
 CLOSING_RE = re.compile(r"^(?:Nơi nhận\s*:?|(?:TM|KT|TL|TUQ|Q)\.\s+\S)")
 PLACE_DATE_RE = re.compile(r"^[^\d,;:()]{2,40}?\s*,\s*ngày\b.{0,40}$")
 SIGNATURE_TAIL_MAX = 30  # paragraphs at the end of a segment where an unmarked signature may sit
@@ -73,7 +76,7 @@ def _regulation_start(paragraphs: list[str], i: int) -> Segment | None:
 
 
 def _proper_part(caps: str) -> str:
-    return {"QUY CHẾ": "Quy chế", "QUY ĐỊNH": "Quy định", "ĐIỀU LỆ": "Điều lệ"}[caps]
+    return doctypes.by_heading(caps).name
 
 
 def _annex_start(paragraphs: list[str], i: int, numbered_only: bool = False) -> Segment | None:

@@ -46,9 +46,11 @@ above before the grammar runs::
     point    := (Đ | đ | D | d) . POINT              "đ.c", "d.c" → điểm c
     art-dot  := Điều INT . INT                       "Điều 13.3" → khoản 3 Điều 13
     reversed := Điều INT [,] khoản INT [[,] điểm P]  "Điều 13 khoản 3" → khoản 3 Điều 13
-    doc-abbr := (NĐ | ND | nđ | nd | TT | tt | QĐ | QD | qđ | qd | NQ | nq) [ | . | -]
-                                                     "NĐ32", "nd 32/2024" → NĐ 32, NĐ 32/2024
-    unaccented := dieu | khoan | diem | phu luc | mau so | nghi dinh | thong tu | quyet dinh
+    doc-abbr := CODE [ | . | -]                      "NĐ32", "nd 32/2024" → NĐ 32, NĐ 32/2024
+                                                     (CODE: a `short` type's code in kb.doctypes,
+                                                     NĐ TT TTLT QĐ NQ, in upper, capitalised or
+                                                     lower case, with or without diacritics)
+    unaccented := dieu | khoan | diem | phu luc | mau so | a `short` type's name (nghi dinh …)
                                                      "dieu 13 khoan 3" → khoản 3 Điều 13
 
 Annex items (`Citation.annex_item`, the "annex_item" of the citation JSON): a path inside a
@@ -72,6 +74,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from kb import doctypes
+from kb.doctypes import FULL_NUMBER_RE, normalize_number
+from kb.doctypes import doc_type_from_number as doc_type_from_number
+from kb.doctypes import is_complete_number as is_complete_number
+from kb.doctypes import issuer_from_number as issuer_from_number
 from kb.model import Citation, nfc
 
 __all__ = [
@@ -188,60 +195,40 @@ _LISTSEP = rf"(?:{_S0},{_S0}|{_S}(?:và|hoặc|hay|đến|tới){_S})"
 _VA = rf"(?:{_S0},{_S0}|{_S}(?:và|hoặc|hay){_S})"
 
 
-def _ci(phrase: str) -> str:
-    """Regex for a phrase whose words may start in either case ("[Nn]ghị [Đđ]ịnh")."""
-    return _S.join(f"[{w[0].upper()}{w[0].lower()}]{w[1:]}" for w in phrase.split())
+# Loại văn bản come from kb.doctypes: "<name> số …" for its `cited` types, "NĐ 32/2024" for its
+# `short` codes, "<name> này" for its norms, "Luật <name> <year>" for its `named` types.
+def _type_alt() -> str:
+    return doctypes.name_alternation(lambda t: t.cited, doctypes.any_case, _S)
 
 
-# Loại văn bản, longest first; value = canonical name.
-_TYPES: dict[str, str] = {
-    "Thông tư liên tịch": "Thông tư liên tịch",
-    "Nghị quyết liên tịch": "Nghị quyết liên tịch",
-    "Văn bản hợp nhất": "Văn bản hợp nhất",
-    "Nghị định": "Nghị định",
-    "Thông tư": "Thông tư",
-    "Quyết định": "Quyết định",
-    "Nghị quyết": "Nghị quyết",
-    "Chỉ thị": "Chỉ thị",
-    "Công văn": "Công văn",
-    "Văn bản": "Văn bản",
-    "Pháp lệnh": "Pháp lệnh",
-    "Sắc lệnh": "Sắc lệnh",
-    "Hiến pháp": "Hiến pháp",
-    "Tờ trình": "Tờ trình",
-    "Báo cáo": "Báo cáo",
-    "Kế hoạch": "Kế hoạch",
-    "Thông báo": "Thông báo",
-    "Hướng dẫn": "Hướng dẫn",
-    "Thông tri": "Thông tri",
-    "Kết luận": "Kết luận",
-    "Điều lệ": "Điều lệ",
-    "Bộ luật": "Bộ luật",
-    "Luật": "Luật",
-}
-_THIS_TYPES = (
-    "Thông tư liên tịch",
-    "Nghị quyết liên tịch",
-    "Nghị định",
-    "Thông tư",
-    "Quyết định",
-    "Nghị quyết",
-    "Chỉ thị",
-    "Pháp lệnh",
-    "Bộ luật",
-    "Luật",
-    "Hiến pháp",
-)
-_ABBR: dict[str, str] = {
-    "NĐ": "Nghị định",
-    "TTLT": "Thông tư liên tịch",
-    "TT": "Thông tư",
-    "QĐ": "Quyết định",
-    "NQ": "Nghị quyết",
-}
+def _abbr_alt() -> str:
+    return doctypes.code_alternation(lambda t: t.short)
 
-_TYPE_ALT = "|".join(_ci(t) for t in _TYPES)
-_ABBR_ALT = "|".join(_ABBR)
+
+def _this_alt() -> str:
+    return doctypes.name_alternation(lambda t: t.self_cited, sep=_S)
+
+
+def _named_alt() -> str:
+    """ "Bộ [Ll]uật|Luật|…": the first word as written, the others in either case."""
+    names = (t.name.split(" ", 1) for t in doctypes.select(lambda t: t.named))
+    return "|".join(
+        re.escape(n[0]) + (_S + doctypes.alternation(n[1:], doctypes.any_case, _S) if n[1:] else "")
+        for n in names
+    )
+
+
+def _part_alt() -> str:
+    """Parts of a document: the `attached` types (Quy chế, Quy định, Điều lệ) and a Quy trình."""
+    return f"{doctypes.name_alternation(lambda t: t.attached, sep=_S)}|Quy{_S}trình"
+
+
+def _keyword_letters() -> str:
+    """First letters a keyword may start with (units and document types, both cases)."""
+    starts = {"Đ", "K", "P", "M", "Q"} | {t.name[0] for t in doctypes.select(lambda t: t.cited or t.attached)}
+    starts |= {t.code[0] for t in doctypes.select(lambda t: t.short)}
+    return "".join(sorted({c for s in starts for c in (s.upper(), s.lower())}))
+
 
 # Token regexes, each tried with .match() at a keyword found by _KEYWORD.
 _KEM_THEO = rf"(?:được{_S})?(?:ban{_S}hành{_S})?kèm(?:{_S}theo)?(?!\w)"
@@ -250,22 +237,20 @@ _K_RE = re.compile(rf"[Kk]hoản{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Kk]h
 _D_RE = re.compile(rf"[Đđ]iều{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Đđ]iều{_S})?{_INT})*)")
 _A_RE = re.compile(rf"Phụ{_S}lục{_S}(?:số{_S})?(?P<v>[IVXLC]+|\d{{1,2}})(?!\w)")
 _F_RE = re.compile(rf"[Mm]ẫu{_S}(?:số{_S})?(?P<v>\d+[\w.\-]*)(?<![.\-])")
-_Q_RE = re.compile(
-    rf"(?P<q>Quy{_S}chế|Quy{_S}định|Quy{_S}trình|Điều{_S}lệ)(?:{_S}(?P<this>này)(?!\w)"
+_Q_RE = doctypes.Pattern(lambda: (
+    rf"(?P<q>{_part_alt()})(?:{_S}(?P<this>này)(?!\w)"
     rf"|(?P<qname>(?:{_S}[\w,]+){{0,25}}?){_S}{_KEM_THEO}"
     rf"|{_S}(?:số{_S0})?(?P<num>{_NUM_FULL}))"
-)
-_DOC_NUM_RE = re.compile(
-    rf"(?P<t>{_TYPE_ALT})(?:{_S}(?P<so>số))?{_S0}"
+))
+_DOC_NUM_RE = doctypes.Pattern(lambda: (
+    rf"(?P<t>{_type_alt()})(?:{_S}(?P<so>số))?{_S0}"
     rf"(?P<num>{_NUM_FULL}|{_NUM_PARTIAL}|{_NUM_BARE})"
-)
-_DOC_ABBR_RE = re.compile(
-    rf"(?P<t>{_ABBR_ALT})(?:{_S0}|-)(?:số{_S0})?(?P<num>{_NUM_FULL}|{_NUM_PARTIAL}|{_NUM_BARE})"
-)
-_DOC_THIS_RE = re.compile(
-    rf"(?P<t>{'|'.join(t.replace(' ', _S) for t in _THIS_TYPES)}){_S}này(?!\w)"
-)
-_NAMED_START_RE = re.compile(rf"(?P<t>Bộ{_S}[Ll]uật|Luật|Pháp{_S}lệnh|Hiến{_S}pháp|Điều{_S}lệ){_S}")
+))
+_DOC_ABBR_RE = doctypes.Pattern(lambda: (
+    rf"(?P<t>{_abbr_alt()})(?:{_S0}|-)(?:số{_S0})?(?P<num>{_NUM_FULL}|{_NUM_PARTIAL}|{_NUM_BARE})"
+))
+_DOC_THIS_RE = doctypes.Pattern(lambda: rf"(?P<t>{_this_alt()}){_S}này(?!\w)")
+_NAMED_START_RE = doctypes.Pattern(lambda: rf"(?P<t>{_named_alt()}){_S}")
 _NAME_YEAR_RE = re.compile(
     rf"(?P<name>[^\W\d_][\w]*(?:,?{_S}[^\W\d_][\w]*){{0,20}}?){_S}(?:năm{_S})?"
     r"(?P<year>(?:19|20)\d{2})(?![\d/])"
@@ -303,10 +288,10 @@ _NAME_STOP = _NAME_HARD_STOP | {
     "trong",
 }
 
-_KEYWORD = re.compile(  # the lookahead on first letters lets the engine skip fast
-    rf"(?=[BCHKLMNPQSTVbchklmnpqstvĐđ])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|Quy{_S}chế|Quy{_S}định|Quy{_S}trình"
-    rf"|{_TYPE_ALT}|{_ABBR_ALT})(?!\w)"
-)
+_KEYWORD = doctypes.Pattern(lambda: (  # the lookahead on first letters lets the engine skip fast
+    rf"(?=[{_keyword_letters()}])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|{_part_alt()}"
+    rf"|{_type_alt()}|{_abbr_alt()})(?!\w)"
+))
 
 _META_RE = re.compile(
     rf"(?:{_S0},?{_S0}(?:được{_S})?(?:ban{_S}hành{_S})?ngày{_S}(?P<d>\d{{1,2}})"
@@ -326,10 +311,10 @@ _TITLE_RE = re.compile(
     r"[^;:()\n]*(?:\n(?![^\S\n]*\n)(?![^\S\n]*(?:[-+•*]|\d+[.)]|[a-zđ]\)|Căn cứ|Điều \d))"
     r"[^;:()\n]*){0,4})"
 )
-_TITLE_CUT_RE = re.compile(
-    rf"\.(?:\s|$)|(?<!\w)(?:{_TYPE_ALT}){_S}(?:số{_S0})?\d|Căn{_S}cứ"
+_TITLE_CUT_RE = doctypes.Pattern(lambda: (
+    rf"\.(?:\s|$)|(?<!\w)(?:{_type_alt()}){_S}(?:số{_S0})?\d|Căn{_S}cứ"
     rf"|{_S}(?:có{_S}hiệu{_S}lực|thì|tiếp{_S}tục|đã{_S}được|được{_S}cơ{_S}quan)(?!\w)"
-)
+))
 _TITLE_TAIL_RE = re.compile(r"(?:\s+(?:của|tại|bởi|theo|và))+$")
 
 _GAP_CHAIN_RE = re.compile(
@@ -354,147 +339,13 @@ def _fix_glyphs(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Numbers, types, issuers
+# Partial numbers ("NĐ 32/2024"); full ones, types and issuers are read in kb.doctypes
 # ---------------------------------------------------------------------------------------------
 
-_SEG_FIX = {"ND": "NĐ", "QD": "QĐ", "HDND": "HĐND", "TTG": "TTg", "NĐ": "NĐ", "QĐ": "QĐ"}
-_TYPE_CODES: dict[str, str] = {
-    "NĐ": "Nghị định",
-    "TTLT": "Thông tư liên tịch",
-    "NQLT": "Nghị quyết liên tịch",
-    "TT": "Thông tư",
-    "QĐ": "Quyết định",
-    "CT": "Chỉ thị",
-    "NQ": "Nghị quyết",
-    "PL": "Pháp lệnh",
-    "L": "Lệnh",
-    "SL": "Sắc lệnh",
-    "VBHN": "Văn bản hợp nhất",
-    "HD": "Hướng dẫn",
-    "KH": "Kế hoạch",
-    "TB": "Thông báo",
-    "BC": "Báo cáo",
-    "TTr": "Tờ trình",
-    "KL": "Kết luận",
-    "CĐ": "Công điện",
-}
-_AGENCIES: dict[str, str] = {
-    "CP": "Chính phủ",
-    "TTg": "Thủ tướng Chính phủ",
-    "CTN": "Chủ tịch nước",
-    "UBTVQH": "Ủy ban Thường vụ Quốc hội",
-    "BCT": "Bộ Công Thương",
-    "BTC": "Bộ Tài chính",
-    "BKHĐT": "Bộ Kế hoạch và Đầu tư",
-    "BXD": "Bộ Xây dựng",
-    "BTNMT": "Bộ Tài nguyên và Môi trường",
-    "BNNMT": "Bộ Nông nghiệp và Môi trường",
-    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn",
-    "BNV": "Bộ Nội vụ",
-    "BTP": "Bộ Tư pháp",
-    "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội",
-    "BGDĐT": "Bộ Giáo dục và Đào tạo",
-    "BYT": "Bộ Y tế",
-    "BQP": "Bộ Quốc phòng",
-    "BCA": "Bộ Công an",
-    "BGTVT": "Bộ Giao thông vận tải",
-    "BTTTT": "Bộ Thông tin và Truyền thông",
-    "BKHCN": "Bộ Khoa học và Công nghệ",
-    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch",
-    "BNG": "Bộ Ngoại giao",
-    "NHNN": "Ngân hàng Nhà nước Việt Nam",
-    "TTCP": "Thanh tra Chính phủ",
-    "VPCP": "Văn phòng Chính phủ",
-    "UBDT": "Ủy ban Dân tộc",
-    "BDTTG": "Bộ Dân tộc và Tôn giáo",
-    "TANDTC": "Tòa án nhân dân tối cao",
-    "VKSNDTC": "Viện kiểm sát nhân dân tối cao",
-    "KTNN": "Kiểm toán nhà nước",
-}
-_FULL_NUMBER_RE = re.compile(
-    r"^(?P<n>\d+[a-z]?)(?:(?P<pc>-[A-ZĐ]+)?/(?:(?P<y>\d{4})/)?|-)(?P<suffix>[A-ZĐ][A-Za-zĐđ0-9-]*)$"
-)
-_PARTIAL_RE = re.compile(
-    rf"^(?:(?P<t>{_TYPE_ALT}|{_ABBR_ALT})(?:{_S0}|-))?(?:số{_S0})?"
+_PARTIAL_RE = doctypes.Pattern(lambda: (
+    rf"^(?:(?P<t>{_type_alt()}|{_abbr_alt()})(?:{_S0}|-))?(?:số{_S0})?"
     r"(?P<n>\d+)(?:\s*/\s*(?P<y>\d{4}))?(?:\s*/\s*(?P<suffix>\S+))?\s*$"
-)
-
-
-def normalize_number(raw: str) -> str:
-    """Normalise a số hiệu: NFC, no spaces, "ND"→"NĐ", "QD"→"QĐ" ("16 /2026/QĐ-UBND")."""
-    text = _WS_RE.sub("", nfc(raw)).replace("–", "-").replace("‐", "-")
-    if "/" not in text:
-        return text
-    head, _, tail = text.partition("/")
-    fixed = []
-    for chunk in tail.split("/"):
-        fixed.append("-".join(_SEG_FIX.get(seg.upper(), seg) for seg in chunk.split("-")))
-    return head + "/" + "/".join(fixed)
-
-
-def is_complete_number(number: str | None) -> bool:
-    """True for a full số hiệu ("32/2024/NĐ-CP", "1178/ĐCK-CTT"), False for "32/2024", "32"."""
-    return bool(number) and _FULL_NUMBER_RE.match(normalize_number(number)) is not None
-
-
-def _codes(number: str) -> tuple[str | None, list[str], bool]:
-    """(year, suffix segments, party-style) of a full number; party style is "366-QĐ/TW"."""
-    m = _FULL_NUMBER_RE.match(normalize_number(number))
-    if not m:
-        return None, [], False
-    segs = m["suffix"].split("-")
-    if m["pc"]:
-        return m["y"], [m["pc"][1:], *segs], True
-    return m["y"], segs, False
-
-
-def doc_type_from_number(number: str | None) -> str | None:
-    """Loại văn bản from the số hiệu: NĐ-CP → "Nghị định", TT-BCT → "Thông tư", /QH15 → "Luật",
-    NQ-…/QH → "Nghị quyết", CT-TTg → "Chỉ thị", 1178/ĐCK-CTT → "Công văn" (no year, no code)."""
-    if not number:
-        return None
-    year, segs, _party = _codes(number)
-    if not segs:
-        return None
-    first = segs[0]
-    if first in _TYPE_CODES:
-        return _TYPE_CODES[first]
-    if re.fullmatch(r"QH\d*", first):
-        return "Luật"
-    if year is None and len(segs) >= 2:
-        return "Công văn"
-    return None
-
-
-def issuer_from_number(number: str | None) -> str | None:
-    """Cơ quan ban hành read off the số hiệu: NĐ-CP → "Chính phủ", TT-BCT → "Bộ Công Thương",
-    QĐ-TTg → "Thủ tướng Chính phủ", /QH15 → "Quốc hội"; None when ambiguous (QĐ-UBND, TTLT)."""
-    if not number:
-        return None
-    _year, segs, party = _codes(number)
-    if not segs or party:
-        return None
-    if re.fullmatch(r"QH\d*", segs[0]):
-        return "Quốc hội"
-    if segs[0] in _TYPE_CODES:
-        segs = segs[1:]
-    else:
-        return None
-    if len(segs) != 1:
-        return None
-    agency = re.sub(r"QH\d+$", "QH", segs[0])
-    if agency == "QH":
-        return "Quốc hội"
-    return _AGENCIES.get(agency)
-
-
-def _canon_type(raw: str) -> str:
-    """ "nghị  định" → "Nghị định", "Bộ Luật" → "Bộ luật", "NĐ" → "Nghị định"."""
-    text = _WS_RE.sub(" ", raw).strip()
-    if text in _ABBR:
-        return _ABBR[text]
-    text = text[0].upper() + text[1:].lower()
-    return _TYPES.get(text, text)
+))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,19 +487,19 @@ def _numbered_ref(raw: str, doc_type: str | None, num_raw: str, *, informal: boo
 def _lex_doc(text: str, pos: int) -> _Tok | None:
     """A document reference at pos: numbered, abbreviated, "… này", or a named law."""
     if (m := _DOC_THIS_RE.match(text, pos)) and m["t"][0].isupper():
-        ref = DocRef(raw=m.group(0), doc_type=_canon_type(m["t"]), this_document=True)
+        ref = DocRef(raw=m.group(0), doc_type=doctypes.canonical_name(m["t"]), this_document=True)
         return _Tok("DOC", pos, m.end(), doc=ref)
     if m := _DOC_NUM_RE.match(text, pos):
-        doc_type = _canon_type(m["t"])
+        doc_type = doctypes.canonical_name(m["t"])
         num = m["num"]
         bare = "/" not in num
         if not bare or (
-            doc_type in ("Nghị định", "Thông tư", "Quyết định") and m["t"][0].isupper()
+            (t := doctypes.by_name(doc_type)) is not None and t.bare_serial and m["t"][0].isupper()
         ):
             ref = _numbered_ref(m.group(0), doc_type, num, informal=False)
             return _Tok("DOC", pos, m.end(), doc=ref)
     if m := _DOC_ABBR_RE.match(text, pos):
-        ref = _numbered_ref(m.group(0), _ABBR[m["t"]], m["num"], informal=True)
+        ref = _numbered_ref(m.group(0), doctypes.by_code(m["t"]).name, m["num"], informal=True)
         return _Tok("DOC", pos, m.end(), doc=ref)
     if m := _NAMED_START_RE.match(text, pos):
         return _lex_named(text, pos, m)
@@ -657,7 +508,7 @@ def _lex_doc(text: str, pos: int) -> _Tok | None:
 
 def _lex_named(text: str, pos: int, m: re.Match) -> _Tok | None:
     """ "Luật Đất đai 2024", "Bộ luật Dân sự năm 2015", "Luật Đầu tư số 61/2020/QH14"."""
-    doc_type = _canon_type(m["t"])
+    doc_type = doctypes.canonical_name(m["t"])
     start = m.end()
     capital = text[start : start + 1].isupper() or text.startswith("sửa đổi", start)
     if doc_type == "Hiến pháp" and (y := _YEAR_RE.match(text, start)):
@@ -1025,17 +876,24 @@ _QUERY_WORDS: tuple[tuple[str, str], ...] = (  # unaccented words before a numbe
     (rf"(?i)(?<!\w)diem(?=\s+[{POINT_LETTERS}]\d?(?!\w))", "điểm"),
     (r"(?i)(?<!\w)phu\s+luc(?=\s+(?:so\s+)?(?:[IVXivx]+|\d)(?!\w))", "Phụ lục"),
     (r"(?i)(?<!\w)mau\s+so(?=\s*\d)", "Mẫu số"),
-    (r"(?i)(?<!\w)nghi\s+dinh(?=\s+(?:so\s+)?\d)", "Nghị định"),
-    (r"(?i)(?<!\w)thong\s+tu(?=\s+(?:so\s+)?\d)", "Thông tư"),
-    (r"(?i)(?<!\w)quyet\s+dinh(?=\s+(?:so\s+)?\d)", "Quyết định"),
-    (r"((?:[Nn]ghị định|[Tt]hông tư|[Qq]uyết định)\s+)so(?=\s*\d)", r"\1số"),
-)
-_QUERY_ABBR = (
-    (r"(?<![\w/])(?:NĐ|ND|Nđ|Nd|nđ|nd)[\s.-]?(?=\d)", "NĐ "),
-    (r"(?<![\w/])(?:TT|Tt|tt)[\s.-]?(?=\d)", "TT "),
-    (r"(?<![\w/])(?:QĐ|QD|Qđ|Qd|qđ|qd)[\s.-]?(?=\d)", "QĐ "),
-    (r"(?<![\w/])(?:NQ|Nq|nq)[\s.-]?(?=\d)", "NQ "),
-)
+)  # and the `short` document types: _query_types
+
+
+@doctypes.per_registry
+def _query_types() -> tuple[tuple[str, str], ...]:
+    """The `short` types (kb.doctypes) in a question: "nghi dinh 32" → "Nghị định 32", "Nghị định
+    so 32" → "Nghị định số 32", "NĐ32", "nd 32" → "NĐ 32"."""
+    short = doctypes.select(lambda t: t.short)
+    out = [(rf"(?i)(?<!\w){doctypes.alternation([doctypes.unaccented(t.name)])}(?=\s+(?:so\s+)?\d)", t.name)
+           for t in short]
+    names = doctypes.alternation((t.name for t in short), doctypes.any_case, " ")
+    out.append((rf"((?:{names})\s+)so(?=\s*\d)", r"\1số"))
+    for t in short:
+        forms = {f(code) for code in (t.code, doctypes.unaccented(t.code)) for f in (str, str.capitalize, str.lower)}
+        out.append((rf"(?<![\w/])(?:{'|'.join(sorted(forms))})[\s.-]?(?=\d)", f"{t.code} "))
+    return tuple(out)
+
+
 _QUERY_POINT_RE = re.compile(rf"(?<![\w.])[ĐđDd]\.\s?(?P<p>[{POINT_LETTERS}]\d?)(?!\w)")
 _QUERY_CLAUSE_RE = re.compile(r"(?<![\w.])(?:K(?:\.\s?|\s)?|k(?:\.\s?)?)(?P<k>\d{1,3})(?![\w/])")
 _QUERY_ARTICLE_RE = re.compile(r"(?<![\w.])(?:[ĐD](?:\.\s?|\s)?|[đd](?:\.\s?)?)(?P<d>\d{1,3})(?:\.(?P<k>\d{1,3}))?(?![\w/]|\.\d)")
@@ -1052,7 +910,7 @@ def normalize_query_citations(query: str) -> str:
 
     Questions only: stored texts keep the strict grammar (a "d 13" there is not an article)."""
     text = nfc(query)
-    for pattern, word in _QUERY_WORDS + _QUERY_ABBR:
+    for pattern, word in _QUERY_WORDS + _query_types():
         text = re.sub(pattern, word, text)
     text = _QUERY_SUFFIX_RE.sub(lambda m: m["s"].upper().replace("D", "Đ", 1) if m["s"][:2].upper() in ("ND", "QD")
                                 else m["s"].upper(), text)
@@ -1220,7 +1078,7 @@ def _parse_partial(partial: str) -> tuple[str | None, int | None, int | None, st
     text = nfc(partial).strip()
     m = _PARTIAL_RE.match(text)
     if m:
-        doc_type = _canon_type(m["t"]) if m["t"] else None
+        doc_type = doctypes.canonical_name(m["t"]) if m["t"] else None
         return doc_type, int(m["n"]), _int(m["y"]), _suffix(m["suffix"])
     ref = next((x.doc_ref for x in find_citations(text) if x.doc_ref and x.doc_ref.number), None)
     if ref is None or ref.number is None:
@@ -1257,18 +1115,17 @@ def match_partial(partial: str, known_numbers: Iterable[str]) -> list[str]:
             continue
         if suffix is not None and parts[2] != suffix:
             continue
-        if doc_type is not None and parts[3] != doc_type:
+        if doc_type is not None and doc_type_from_number(known) != doc_type:  # the registry may change
             continue
         out.append(known)
     return out
 
 
 @lru_cache(maxsize=100_000)
-def _known_parts(known: str) -> tuple[int, int | None, str | None, str | None] | None:
-    """A known số hiệu's number, year, suffix and document type (read once: a search compares
-    a short number with every số hiệu of the knowledge base)."""
-    k = _FULL_NUMBER_RE.match(normalize_number(known))
+def _known_parts(known: str) -> tuple[int, int | None, str | None] | None:
+    """A known số hiệu's number, year and suffix (read once: a search compares a short number
+    with every số hiệu of the knowledge base)."""
+    k = FULL_NUMBER_RE.match(normalize_number(known))
     if not k:
         return None
-    return (int(re.sub(r"\D", "", k["n"]) or -1), int(k["y"]) if k["y"] else None, k["suffix"],
-            doc_type_from_number(known))
+    return int(re.sub(r"\D", "", k["n"]) or -1), int(k["y"]) if k["y"] else None, k["suffix"]

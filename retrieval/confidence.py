@@ -17,8 +17,10 @@ away is the word the question turns on, absent from every provision found. So th
 
 confidence = sigmoid(w · (x − mean) / sd + b), a logistic regression fitted by
 `python -m eval.calibrate` on the dev set and the calibration split (never the holdout) to
-predict "a gold Điều is among the first five", stored in `calibration.json` beside this file
-with the threshold below which the answer is "chưa tìm thấy". Without that file, or in a home
+predict "a gold Điều is among the first five", one model for searches whose first provision
+carries vectors (the cluster texts) and one for the others (the wide corpus, searched by words),
+stored in `calibration.json` beside this file, each with the threshold below which the answer is
+"chưa tìm thấy". Without that file, or in a home
 without vectors, the earlier two-feature formula of `SearchSettings` applies.
 """
 
@@ -87,32 +89,58 @@ def _token_set(text: str) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """The fitted model (`eval.calibrate` writes it)."""
+class Model:
+    """One logistic model: weights over the standardised features, and its threshold."""
 
     weights: tuple[float, ...]
     bias: float
     mean: tuple[float, ...]
     sd: tuple[float, ...]
     threshold: float
-    fitted_on: str = ""
-
-    def probability(self, ev: Evidence) -> float:
-        return self.probability_of(ev.vector())
 
     def probability_of(self, vector) -> float:
         z = sum(w * (x - m) / s for w, x, m, s in zip(self.weights, vector, self.mean, self.sd, strict=True))
         return 1 / (1 + math.exp(-(z + self.bias)))
 
+
+GROUPS = ("core", "lexical")  # the first provision has vectors (the field's core texts) or not
+
+
+def group_of(ev: Evidence) -> str:
+    return "core" if ev.emb else "lexical"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted models (`eval.calibrate` writes them), one per group: a question answered from
+    the cluster texts and one answered from the wide corpus searched by words differ in every
+    feature, and one model for both abstained on most hỏi đáp questions."""
+
+    models: dict[str, Model]
+    fitted_on: str = ""
+
+    @property
+    def threshold(self) -> float:
+        """The threshold of the field's own questions (the core group)."""
+        return self.models["core"].threshold
+
+    def probability(self, ev: Evidence) -> float:
+        return self.models[group_of(ev)].probability_of(ev.vector())
+
+    def threshold_for(self, ev: Evidence) -> float:
+        return self.models[group_of(ev)].threshold
+
     def to_json(self) -> dict:
-        return {"features": list(FEATURES), **asdict(self)}
+        return {"features": list(FEATURES), "fitted_on": self.fitted_on,
+                "models": {g: asdict(m) for g, m in self.models.items()}}
 
 
 def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data.get("features", ())) != FEATURES:  # fitted on other features: not usable
-        return None
-    return Calibration(tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["sd"]),
-                       data["threshold"], data.get("fitted_on", ""))
+    if tuple(data.get("features", ())) != FEATURES or set(data.get("models", {})) != set(GROUPS):
+        return None  # fitted on other features or groups: not usable
+    models = {g: Model(tuple(m["weights"]), m["bias"], tuple(m["mean"]), tuple(m["sd"]), m["threshold"])
+              for g, m in data["models"].items()}
+    return Calibration(models, data.get("fitted_on", ""))

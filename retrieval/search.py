@@ -92,11 +92,17 @@ class SearchResult:
     hits: list[Hit]
     confidence: float
     warnings: list[str] = field(default_factory=list)
+    threshold: float = 0.5  # below it nothing answers ("chưa tìm thấy"): the calibrated one
+
+    @property
+    def answered(self) -> bool:
+        return self.confidence >= self.threshold
 
     def to_json(self) -> dict:
         return {
             "query": self.query,
             "confidence": round(self.confidence, 3),
+            "threshold": round(self.threshold, 3),
             "warnings": self.warnings,
             "results": [h.to_json(i + 1) for i, h in enumerate(self.hits)],
         }
@@ -171,14 +177,14 @@ class Searcher:
         for hit in grouped:
             hit.marks = _marks(hit.text, query)
             hit.notes.extend(n for n in self._around_notes(hit, at) if n not in hit.notes)
-        confidence = self._confidence(query, grouped, lexical_strength, dense)
+        confidence, threshold = self._confidence(query, grouped, lexical_strength, dense)
         if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
             warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
         if missing and not successors:  # the text asked about is not in the knowledge base
             confidence *= self.settings.missing_document_factor
-        if confidence < self.threshold:
+        if confidence < threshold:
             warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
-        return SearchResult(query, grouped, confidence, warnings)
+        return SearchResult(query, grouped, confidence, warnings, threshold)
 
     # ------------------------------------------------------------ evidence
     def _lexical(self, query: str) -> tuple[dict[str, float], float]:
@@ -419,23 +425,25 @@ class Searcher:
         row = self.store.provision_by_pid(uid)
         return provision_validity(self.store, row, at)[0] if row is not None else None
 
-    def _confidence(self, query: str, hits: list[Hit], lexical_strength: float, dense: dict[str, float]) -> float:
+    def _confidence(self, query: str, hits: list[Hit], lexical_strength: float,
+                    dense: dict[str, float]) -> tuple[float, float]:
         """Is something answering? The calibrated model of retrieval/confidence.py where there
         are vectors; else from how close the nearest unit's meaning is (cosine) and how strongly
         the query's words are found (best BM25 per query token). A provision named in the
-        query: certain."""
+        query: certain. With the threshold that applies to it."""
         if not hits:
-            return 0.0
+            return 0.0, self.threshold
         if hits[0].parts["cited"] > 0:
-            return 1.0
-        if self.calibration is not None and dense:
-            return self.calibration.probability(self.evidence(query, hits, lexical_strength, dense))
+            return 1.0, self.threshold
+        if self.calibration is not None and dense and self.settings.answer_threshold is None:
+            ev = self.evidence(query, hits, lexical_strength, dense)
+            return self.calibration.probability(ev), self.calibration.threshold_for(ev)
         s = self.settings
         if dense:
             evidence = s.conf_dense * (max(dense.values()) - s.conf_dense_center) + s.conf_lexical * lexical_strength
         else:  # no vector evidence (text without diacritics): words alone, weighted up
             evidence = s.conf_lexical * s.conf_lexical_alone * lexical_strength
-        return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center))))
+        return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center)))), self.threshold
 
 
     def evidence(self, query: str, hits: list[Hit], lexical_strength: float, dense: dict[str, float]):
@@ -459,10 +467,10 @@ PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question
 
 
 WHO_RE = re.compile(  # "ai quyết định …", "cơ quan nào có thẩm quyền phê duyệt …" (folded)
-    r"(?<!\w)(?:ai|co quan nao|cap nao|don vi nao|nguoi nao)"
+    r"(?<!\w)(?:ai|co quan nao|cap nao|don vi nao|nguoi nao|(?:co )?tham quyen)"
     r"(?:\s+(?:co tham quyen|la nguoi|se|duoc|phai|chiu trach nhiem))?\s+(?P<verb>\w+\s+\w+)"
 )
-BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|so \w+|bo \w+"
+BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|(?<!ho )so \w+|bo \w+"
         r"|phong \w+|co quan \w+)")
 ACTOR_CHARS = 1500
 LEGACY_RE = re.compile(  # a question about cases from before the text (folded)

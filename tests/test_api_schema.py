@@ -24,7 +24,7 @@ OPERATIONS = {
     ("get", "/health"), ("get", "/api/search"), ("post", "/api/ask"), ("get", "/api/documents"),
     ("get", "/api/documents/{doc_id}"), ("get", "/api/provisions/{provision_id}"),
     ("post", "/api/citations/resolve"), ("post", "/api/ingest"), ("get", "/api/currency"),
-    ("get", "/api/compare"),
+    ("get", "/api/compare"), ("get", "/api/draft/schema"),
 }
 
 

@@ -484,9 +484,13 @@ def test_page_shows_refusals_in_vietnamese(tab: Tab, api_server: str, tmp_path: 
 def test_page_drafts_from_an_example(tab: Tab, api_server: str, tmp_path: Path) -> None:
     page = tab.page
     tab.allow.append("status of 422 (Unprocessable Entity)")  # the unknown profile, on purpose
-    page.goto(f"{api_server}/static/check.html#/draft")
+    page.goto(f"{api_server}/static/check.html#/draft/json")  # the JSON view (the form: test_draft_form.py)
     assert page.locator(".tabs a.active").inner_text() == "Soạn thảo"
-    page.wait_for_function("document.querySelector('#spec').value.includes('tra_loi')")
+    import re
+
+    from playwright.sync_api import expect  # polls without eval (the page's policy forbids it)
+
+    expect(page.locator("#spec")).to_have_value(re.compile("tra_loi"))
     assert json.loads(page.input_value("#spec")) == tra_loi_spec()
     options = page.locator("#example option").all_inner_texts()
     assert options[0] == "— chọn dự thảo mẫu —" and len(options) == 14  # 3 letters, sua_doi, 9 procedure documents

@@ -1,6 +1,7 @@
 /* Kiểm tra văn bản và soạn thảo (check.html): no framework, no build step.
  * Routes (hash): #/check (upload a letter: POST /api/check, /api/check/annotated),
- * #/draft (a JSON spec: GET /api/draft/examples, POST /api/draft, /api/draft/docx).
+ * #/draft (the drafting form, draftform.js; #/draft/json the spec as JSON: GET /api/draft/examples,
+ * POST /api/draft, /api/draft/docx).
  * All text from the server or the user is inserted as text nodes (never as HTML). */
 "use strict";
 
@@ -200,6 +201,7 @@ async function loadExamples() {
   } catch (err) {
     select.replaceChildren(h("option", {value: ""}, "(không tải được dự thảo mẫu)"));
     $("#draft-result").replaceChildren(errorBox(err));
+    formStart();
     return;
   }
   select.replaceChildren(h("option", {value: ""}, "— chọn dự thảo mẫu —"),
@@ -208,11 +210,12 @@ async function loadExamples() {
     const first = examples.find((e) => e.name === "tra_loi") || examples[0];
     select.value = first.name;
     fillSpec(first);
-  }
+  } else formStart();
 }
 
 function fillSpec(example) {
   $("#spec").value = JSON.stringify(example.spec, null, 2);
+  formLoad(example.spec); // the form (draftform.js) shows it too
 }
 
 function onExample() {
@@ -221,6 +224,7 @@ function onExample() {
 }
 
 function readSpec() {
+  if (draftView() === "form") return formSpec(); // draftform.js
   const text = $("#spec").value.trim();
   if (!text) throw new ApiError("Chưa có nội dung dự thảo: hãy chọn một dự thảo mẫu hoặc dán nội dung JSON.");
   try {
