@@ -46,13 +46,14 @@ SO_RE = re.compile(r"^Số:\s*(\d*)\s*/(?:(\d{4})/)?([A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, ccn_dir):
-    """The ccn corpus and the notices."""
-    from ingest.runner import ingest_paths
-    from kb.store import Store
+def store(tmp_path_factory, ccn_store):
+    """The ccn corpus and the notices (a copy of the session's ccn store, the notices ingested)."""
+    from conftest import store_copy
 
-    store = Store.at_home(tmp_path_factory.mktemp("kb-procedure"))
-    report = ingest_paths(store, [ccn_dir, NOTICES])
+    from ingest.runner import ingest_paths
+
+    store = store_copy(ccn_store, tmp_path_factory.mktemp("kb-procedure"))
+    report = ingest_paths(store, [NOTICES])
     assert report.failed == [], report.failed
     return store
 
