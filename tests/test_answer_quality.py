@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import store_copy
 
 from eval.metrics import matches
 from kb.citations import annex_item_of, annex_section, find_query_citations, render
@@ -24,18 +25,16 @@ EX_BC = "file:EX-BC-SCT-LaoCai-2026-vuong-mac-ND32"
 
 
 @pytest.fixture(scope="module")
-def answer_home(search_home, tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path):
-    """The cached search home re-ingested with this code and its indexes brought in line
-    (only new or changed units are embedded): (store, searcher)."""
-    from ingest.runner import ingest_paths
-    from kb.store import Store
+def answer_home(search_home, ccn_store, tmp_path_factory: pytest.TempPathFactory):
+    """The cached search home's indexes over the store this code ingested (a copy of the
+    session's `ccn_store`), brought in line (only new or changed units are embedded):
+    (store, searcher)."""
     from retrieval.build import build_indexes, open_searcher
 
     _, built = search_home
     home = tmp_path_factory.mktemp("answer-home") / "home"
     shutil.copytree(built / "index", home / "index")
-    store = Store.at_home(home)
-    assert ingest_paths(store, [ccn_dir]).failed == []
+    store = store_copy(ccn_store, home)
     build_indexes(store, home, dense="core", student="off")
     return store, open_searcher(store, home)
 

@@ -1,7 +1,9 @@
 """The HTTP API end to end: the real app served by uvicorn on loopback, real HTTP requests.
 
-Reading endpoints run against `api_server` (the ccn corpus, indexed: conftest.search_home).
-Uploads run against a server of their own over an empty data folder, so that what they store
+Reading endpoints run against `api_server` (the ccn corpus, indexed: conftest.search_home);
+what depends on neither the whole corpus nor e5's ranking (validation, limits, the UI's files,
+the pipeline on real texts) against `small_api_server` (four real documents and the stand-in
+embedder: conftest.small_search_home), so `make test-fast` covers it. Uploads run against a server of their own over an empty data folder, so that what they store
 never changes what the other tests see.
 """
 
@@ -39,6 +41,12 @@ def http(api_server: str):
         yield client
 
 
+@pytest.fixture(scope="module")
+def small_http(small_api_server: str):
+    with httpx.Client(base_url=small_api_server, timeout=120) as client:
+        yield client
+
+
 def dev_question(qid: str) -> dict:
     for line in (ROOT / "eval" / "sets" / "dev.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -58,7 +66,45 @@ def test_health_reports_the_store_and_loaded_search(http: httpx.Client, search_h
                                           "units_without_vectors": 0, "build": None}
 
 
-def test_web_ui_is_served_at_the_root_and_under_static(http: httpx.Client) -> None:
+def test_small_home_health_names_the_stand_in(small_http: httpx.Client, small_search_home) -> None:
+    store, _ = small_search_home
+    counts = store.counts()
+    assert counts["documents"] == 4
+    assert small_http.get("/health").json() == {"status": "ok", "documents": 4,
+                                                "provisions": counts["provisions"], "search_ready": True,
+                                                "query_encoder": "stand-in:hash",
+                                                "units_without_vectors": 0, "build": None}
+
+
+def test_small_home_search_and_ask_quote_the_provision(small_http: httpx.Client, small_search_home) -> None:
+    """The hybrid pipeline (lexical + stand-in vectors + validity) on four real documents: the
+    known question's clause first, quoted verbatim from the store."""
+    store, _ = small_search_home
+    body = small_http.get("/api/search", params={"q": STATE_MANAGEMENT, "k": 3}).json()
+    first = body["results"][0]
+    assert (first["citation"], first["status"]) == (cite(ND32, 28, 1), "in_force")
+    assert first["citation_text"] == "khoản 1 Điều 28 Nghị định số 32/2024/NĐ-CP"
+    asked = small_http.post("/api/ask", json={"question": STATE_MANAGEMENT}).json()
+    provision = asked["provisions"][0]
+    assert provision["citation"] == cite(ND32, 28, 1)
+    clause = store.provision_by_pid(provision["id"])
+    assert clause["text"].startswith("1. Xây dựng, tổ chức thực hiện phương án phát triển")
+    assert clause["text"] in provision["quote"]
+
+
+def test_small_home_cited_provision_with_validity_at_the_date(small_http: httpx.Client) -> None:
+    today = small_http.get("/api/search", params={"q": "điểm c khoản 2 Điều 8 NĐ 32", "k": 3}).json()
+    assert today["confidence"] == 1.0 and today["results"][0]["citation"] == cite(ND32, 8, 2)
+    before = small_http.get("/api/search", params={"q": "điểm c khoản 2 Điều 8 NĐ 32", "k": 3,
+                                                   "as_of": "2024-01-01"}).json()
+    assert before["results"][0]["status"] == "not_yet_in_force"
+    assert before["results"][0]["validity"]["note"] == "có hiệu lực từ 01/05/2024"
+    other = small_http.get("/api/search", params={"q": "nhiệm vụ của Phòng Quản lý cụm công nghiệp"}).json()
+    assert other["results"][0]["citation"]["doc"] == "130/QĐ-CTĐP"
+
+
+def test_web_ui_is_served_at_the_root_and_under_static(small_http: httpx.Client) -> None:
+    http = small_http
     page = http.get("/")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -188,8 +234,8 @@ LONG = "cụm " * 126  # 504 characters
     ("get", "/api/documents", {"params": {"status": "valid"}}, ["query", "status"],
      "giá trị không hợp lệ, chỉ nhận: 'in_force', 'not_yet_in_force', 'repealed', 'unknown' hoặc 'not_normative'"),
 ])
-def test_invalid_input_is_refused_with_a_vietnamese_message(http, method, path, kwargs, where, problem) -> None:
-    response = http.request(method.upper(), path, **kwargs)
+def test_invalid_input_is_refused_with_a_vietnamese_message(small_http, method, path, kwargs, where, problem) -> None:
+    response = small_http.request(method.upper(), path, **kwargs)
     assert response.status_code == 422
     body = response.json()
     assert body["details"][0]["loc"] == where
@@ -197,13 +243,15 @@ def test_invalid_input_is_refused_with_a_vietnamese_message(http, method, path, 
     assert body["error"].startswith(f"{INVALID}: ") and body["error"].endswith(problem)
 
 
-def test_limits_are_inclusive(http: httpx.Client) -> None:
+def test_limits_are_inclusive(small_http: httpx.Client) -> None:
+    http = small_http
     at_limit = ("cụm công nghiệp " * 32)[:500]
     assert http.get("/api/search", params={"q": at_limit, "k": 50}).status_code == 200
     assert http.post("/api/ask", json={"question": at_limit}).status_code == 200
 
 
-def test_unknown_paths_methods_and_oversized_bodies(http: httpx.Client) -> None:
+def test_unknown_paths_methods_and_oversized_bodies(small_http: httpx.Client) -> None:
+    http = small_http
     assert http.get("/api/nothing").json() == {"error": "Không tìm thấy đường dẫn", "details": []}
     wrong = http.delete("/api/search")
     assert wrong.status_code == 405
@@ -486,6 +534,7 @@ def small_home(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path) -> Path:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.slow
 def test_ccn_serve_runs_the_app_on_loopback(small_home: Path, workers: int) -> None:
     import os
     import signal

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import store_copy
 
 from ingest.catalogue import STORE_ORIGIN, build_catalogue, catalogue_store
 from ingest.runner import ingest_paths
@@ -24,12 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def hoidap_store(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path) -> Store:
-    """An empty store with the hỏi đáp archive and the notices catalogued (~15 s)."""
-    store = Store.at_home(tmp_path_factory.mktemp("kb-hoidap"))
-    report = build_catalogue(store, [ccn_dir.parent / "hoidap.tar.xz", ccn_dir.parent / "notices"])
-    assert report.failed == []
-    return store
+def hoidap_store(tmp_path_factory: pytest.TempPathFactory, hoidap_catalogue: Store) -> Store:
+    """An empty store with the hỏi đáp archive and the notices catalogued: a copy of the
+    session's build (conftest.hoidap_catalogue), which these tests change."""
+    return store_copy(hoidap_catalogue, tmp_path_factory.mktemp("kb-hoidap"))
 
 
 def test_hoidap_citations_catalogued(hoidap_store: Store, ccn_dir: Path):

@@ -3,53 +3,47 @@ documents that exist (kb/catalog.py): known from citations → outside_kb "đư�
 unverifiable → warning; contradicted or impossible → error. And the false errors of the real
 letters and drafts, each fixed.
 
-Stores: `catalogued` is the ccn corpus with the hỏi đáp pages and the notices catalogued (about
-30 s); `wide_catalogued` a copy of the session's ccn + wide store (`wide_kb`) with the same
-catalogue, for the real letters."""
+Stores: `catalogued` is a copy of the session's ccn corpus (`ccn_store`) with the hỏi đáp pages
+and the notices catalogued (conftest.hoidap_catalogue, built once a session);
+`wide_catalogued` a copy of the session's ccn + wide store (`wide_kb`) with the same catalogue,
+for the real letters."""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import store_copy, with_catalogue
 
 from drafting.checker import CheckReport, check_file, check_text
-from ingest.catalogue import build_catalogue, catalogue_store
-from ingest.runner import ingest_paths
+from ingest.catalogue import catalogue_store
 from kb import catalog
 from kb.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _catalogue(store: Store, shared: Path) -> Store:
-    report = build_catalogue(store, [shared / "hoidap.tar.xz", shared / "notices"])
-    assert report.failed == []
+def _catalogue(store: Store, catalogue: Store) -> Store:
+    """The session's hỏi đáp + notices catalogue (conftest.hoidap_catalogue), then the store's own."""
+    with_catalogue(store, catalogue)
     catalogue_store(store)
     return store
 
 
 @pytest.fixture(scope="module")
-def catalogued(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path) -> Store:
-    store = Store.at_home(tmp_path_factory.mktemp("kb-catalogue"))
-    assert ingest_paths(store, [ccn_dir]).failed == []
-    return _catalogue(store, ccn_dir.parent)
+def catalogued(ccn_store: Store, hoidap_catalogue: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return _catalogue(store_copy(ccn_store, tmp_path_factory.mktemp("kb-catalogue")), hoidap_catalogue)
 
 
 @pytest.fixture(scope="module")
-def wide_catalogued(tmp_path_factory: pytest.TempPathFactory, wide_kb, ccn_dir: Path) -> Store:
+def wide_catalogued(tmp_path_factory: pytest.TempPathFactory, wide_kb, hoidap_catalogue: Store) -> Store:
     """A copy of the ccn + wide store (the session's is shared, and left as it is)."""
-    source = wide_kb[0]
-    home = tmp_path_factory.mktemp("kb-wide-catalogue")
-    with sqlite3.connect(source.engine.url.database) as src, sqlite3.connect(home / "kb.sqlite3") as dst:
-        src.backup(dst)
-    return _catalogue(Store.at_home(home), ccn_dir.parent)
+    return _catalogue(store_copy(wide_kb[0], tmp_path_factory.mktemp("kb-wide-catalogue")), hoidap_catalogue)
 
 
 def check(store: Store, body: str, date_line: str = "Lào Cai, ngày 10 tháng 11 năm 2026") -> CheckReport:

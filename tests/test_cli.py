@@ -165,6 +165,7 @@ def test_ingest_missing_path_exits_1(tmp_path: Path):
                                                  "error": "không tìm thấy tệp"}]
 
 
+@pytest.mark.slow
 def test_ingest_without_paths_takes_the_default_corpus(tmp_path: Path, ccn_dir: Path):
     """The default set is everything shipped (ingesting the wide corpus takes minutes: the
     named set "core", the ccn corpus alone, is ingested here)."""

@@ -188,20 +188,30 @@ class Built:
         return [b for b in blocks[last_kg + 1:end] if isinstance(b, Paragraph)]
 
 
+TEMPLATES = ("shipped", "word-edited")  # the template as shipped, and as Word saves it after an edit
+
+
 @pytest.fixture(scope="module")
-def built(ccn_store, tmp_path_factory) -> dict[str, Built]:
+def built(ccn_store, tmp_path_factory) -> dict[tuple[str, str], Built]:
+    """Each kind rendered from its shipped template and from that template edited in Word
+    (helpers_word.py: body style 13.5 pt, a tag split over runs, re-zipped)."""
+    from helpers_word import word_edit
+
     out = tmp_path_factory.mktemp("drafts-format")
     result = {}
     for name in KINDS:
         spec = load_spec(EXAMPLES / f"{name}.yaml")
         draft = assemble(spec, ccn_store)
-        path = render(draft, out / f"{name}.docx", template=template_for(spec.kind, spec))
-        doc = Document(str(path))
-        result[name] = Built(name, spec, draft, path, doc, Resolver(doc))
+        shipped = template_for(spec.kind, spec)
+        for variant, template in zip(TEMPLATES, (shipped, word_edit(shipped, out / f"{name}-word.docx")), strict=True):
+            path = render(draft, out / f"{name}-{variant}.docx", template=template)
+            doc = Document(str(path))
+            result[name, variant] = Built(name, spec, draft, path, doc, Resolver(doc))
     return result
 
 
-@pytest.fixture(params=KINDS)
+@pytest.fixture(params=[(kind, variant) for variant in TEMPLATES for kind in KINDS],
+                ids=lambda p: "-".join(p))
 def b(request, built) -> Built:
     return built[request.param]
 

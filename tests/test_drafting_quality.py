@@ -56,13 +56,15 @@ def drafts(ccn_store):
 
 
 @pytest.fixture(scope="module")
-def institutions_store(ccn_dir, tmp_path_factory):
-    """The ccn corpus with the 2025 reorganisations (institutions notice) ingested."""
-    from ingest.runner import ingest_paths
-    from kb.store import Store
+def institutions_store(ccn_store, tmp_path_factory):
+    """The ccn corpus with the 2025 reorganisations (institutions notice) ingested (into a copy
+    of the session's ccn store)."""
+    from conftest import store_copy
 
-    store = Store.at_home(tmp_path_factory.mktemp("kb-institutions"))
-    report = ingest_paths(store, [ccn_dir, INSTITUTIONS])
+    from ingest.runner import ingest_paths
+
+    store = store_copy(ccn_store, tmp_path_factory.mktemp("kb-institutions"))
+    report = ingest_paths(store, [INSTITUTIONS])
     assert report.failed == [], report.failed
     return store
 

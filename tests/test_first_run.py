@@ -10,6 +10,7 @@ import time
 
 import httpx
 import numpy as np
+import pytest
 
 from api.progress import ProgressLines, progress_line
 from api.state import units_without_vectors
@@ -178,6 +179,7 @@ def test_docs_are_served_offline_without_inline_script(tmp_path):
 
 
 # ------------------------------------------------------------------ the background job, in /health
+@pytest.mark.slow
 def test_background_job_ingests_the_rest_embeds_and_reports_in_health(tmp_path, monkeypatch, ccn_dir, capsys):
     from api.app import create_app
     from api.first_run import start_background

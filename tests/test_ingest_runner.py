@@ -285,11 +285,9 @@ def test_failure_saving_a_new_version_keeps_the_old_one(tmp_path: Path, ccn_dir:
 
 
 @pytest.fixture(scope="module")
-def ccn_once(tmp_path_factory: pytest.TempPathFactory, ccn_dir: Path) -> tuple[Store, IngestReport]:
-    store = Store.at_home(tmp_path_factory.mktemp("kb-ccn-runner"))
-    report = ingest_paths(store, [ccn_dir])
-    assert report.failed == [], report.failed
-    return store, report
+def ccn_once(ccn_ingested) -> tuple[Store, IngestReport]:
+    """The session's ingest of the ccn corpus into an empty store, and its report (conftest)."""
+    return ccn_ingested
 
 
 def _snapshot(store: Store) -> dict:

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import NOTICES, home_with
+from conftest import NOTICES, home_with, store_copy
 from test_amendments import amending_decree
 
 from drafting.answer import NOT_CURRENT, Answerer
@@ -39,9 +39,10 @@ TODAY, BEFORE = date(2026, 12, 5), date(2026, 9, 1)
 
 
 @pytest.fixture(scope="module")
-def notice_store(tmp_path_factory, ccn_dir: Path) -> Store:
-    store = Store.at_home(tmp_path_factory.mktemp("kb-notices"))
-    report = ingest_paths(store, [ccn_dir, NOTICES])
+def notice_store(tmp_path_factory, ccn_store: Store) -> Store:
+    """A copy of the session's ccn store with the notices ingested."""
+    store = store_copy(ccn_store, tmp_path_factory.mktemp("kb-notices"))
+    report = ingest_paths(store, [NOTICES])
     assert report.failed == []
     assert sum(1 for name in report.ingested if name.endswith(".yaml")) == 3
     return store

@@ -15,6 +15,8 @@ from ingest.runner import IngestReport, ingest_paths
 from kb.model import Citation, Kind
 from kb.store import Store
 
+pytestmark = pytest.mark.slow  # Tesseract reads rendered pages: seconds each
+
 ND32 = "32/2024/NĐ-CP"
 HEADER: list[str | tuple[str, str]] = [
     ("CHÍNH PHỦ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),

@@ -187,6 +187,7 @@ def test_text_in_legacy_encodings(tmp_path: Path):
     assert any("1258" in w for w in read(tmp_path / "c.txt").warnings)
 
 
+@pytest.mark.slow
 def test_large_text_file_reads(tmp_path: Path):
     path = tmp_path / "lon.txt"
     line = "Điều 1. Cụm công nghiệp là nơi sản xuất công nghiệp, thực hiện các dịch vụ.\n"
@@ -349,6 +350,7 @@ def nd32_article8() -> list[str]:
     return text[start:end]
 
 
+@pytest.mark.slow
 def test_ocr_of_image_only_pdf(tmp_path: Path, nd32_article8: list[str]):
     path = make_image_pdf(tmp_path / "scan.pdf", nd32_article8[:6])
     raw = read(path)
@@ -361,6 +363,7 @@ def test_ocr_of_image_only_pdf(tmp_path: Path, nd32_article8: list[str]):
         assert phrase in text
 
 
+@pytest.mark.slow
 def test_ocr_keeps_header_columns_apart(tmp_path: Path):
     header = [
         ("CHÍNH PHỦ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),

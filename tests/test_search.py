@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import INSTITUTIONS, home_with
 
 from ingest.runner import ingest_paths
 from kb.model import Status
@@ -25,10 +24,9 @@ TODAY = date(2026, 11, 28)
 
 
 @pytest.fixture(scope="module")
-def searcher(search_home, tmp_path_factory) -> Searcher:
+def searcher(institutions_searcher) -> Searcher:
     """The ccn corpus with the 2025 reorganisation of state bodies (cấp huyện …) ingested."""
-    store, home = home_with(search_home, tmp_path_factory, INSTITUTIONS)
-    return open_searcher(store, home)
+    return institutions_searcher
 
 
 def _top(result, n: int = 5) -> list[tuple]:

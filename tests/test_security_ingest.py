@@ -137,6 +137,7 @@ def test_poisoning_needs_a_curator_token(kb_server, token, status, error) -> Non
     assert httpx.post(f"{url}/api/kb/uploads/1/withdraw", headers=auth(tokens.get(token, token))).status_code == status
 
 
+@pytest.mark.slow
 def test_fake_decree_is_pending_until_a_second_curator_confirms_and_withdraw_restores(kb_server) -> None:
     url, home, store, tokens = kb_server
     in_force = validity_line(show(home, f"Điều 8 Nghị định {ND32}"))
@@ -331,6 +332,7 @@ def test_bombs_are_refused_by_the_cli(tmp_path: Path, bombs) -> None:
     assert m.seconds < 30 and m.growth_mb < 300
 
 
+@pytest.mark.slow
 def test_blank_pdf_is_refused_not_stored(kb_server) -> None:
     url, _, store, tokens = kb_server
     before = store.counts()
@@ -378,6 +380,7 @@ def test_archive_member_size_is_checked_from_its_header(tmp_path: Path) -> None:
     assert m.seconds < 10 and m.growth_mb < 300
 
 
+@pytest.mark.slow
 def test_time_budget_per_request(kb_server, monkeypatch) -> None:
     url, _, _, _ = kb_server
     monkeypatch.setenv("CCN_LIMIT_SECONDS", "2")
@@ -405,6 +408,7 @@ def _tesseracts() -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_a_client_that_disconnects_stops_its_check(kb_server) -> None:
     url, _, _, _ = kb_server
     with pytest.raises(httpx.ReadTimeout):  # 40 blank pages to OCR (~1 s each); the client leaves
@@ -436,6 +440,7 @@ def test_upload_is_a_job_with_state_progress_and_result(kb_server, ccn_dir: Path
     assert missing.status_code == 404 and missing.json()["error"] == "không có công việc «khong-co»"
 
 
+@pytest.mark.slow
 def test_a_cancelled_job_stops_at_the_next_page(kb_server) -> None:
     url, _, store, tokens = kb_server
     token = tokens["quan.ly1"]
@@ -451,6 +456,7 @@ def test_a_cancelled_job_stops_at_the_next_page(kb_server) -> None:
     assert store.counts()["sources"] == before
 
 
+@pytest.mark.slow
 def test_a_long_upload_does_not_hold_up_other_writers_or_reads(kb_server, ccn_dir: Path) -> None:
     """While an upload job reads 40 blank pages by OCR, `ccn ingest` on the same home stores at
     once (no wait for the writer lock) and searches answer; then the job is cancelled."""
@@ -488,6 +494,7 @@ def test_health_reports_units_without_vectors(kb_server) -> None:
 
 
 # ----------------------------------------------------------------------------- one writer per home
+@pytest.mark.slow
 def test_a_second_cli_ingest_waits_for_the_first(tmp_path: Path, ccn_dir: Path) -> None:
     from kb.store import Store
 
@@ -503,6 +510,7 @@ def test_a_second_cli_ingest_waits_for_the_first(tmp_path: Path, ccn_dir: Path) 
     assert store.counts()["sources"] == 1
 
 
+@pytest.mark.slow
 def test_two_concurrent_cli_ingests_store_the_rows_of_one(tmp_path: Path, ccn_dir: Path) -> None:
     from kb.store import Store
 
@@ -560,6 +568,7 @@ def long_decree(path: Path, articles: int = 150) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_kill_during_indexing_then_start_up_completes_the_vectors(tmp_path: Path, ccn_dir: Path) -> None:
     """A home of its own (one document, indexed with vectors as `ccn index` does), then a
     subprocess ingesting and indexing a long text, killed -9 while its units wait for vectors."""
@@ -598,6 +607,7 @@ def test_kill_during_indexing_then_start_up_completes_the_vectors(tmp_path: Path
     assert units_without_vectors(home) == 0
 
 
+@pytest.mark.slow
 def test_sigterm_during_an_upload_job_and_a_long_check_ends_promptly(tmp_path: Path, ccn_dir: Path) -> None:
     """`ccn serve` busy with OCR (an upload job and a synchronous check of 60 blank pages each):
     SIGTERM cancels both at the next page and the server exits, instead of hanging."""

@@ -178,6 +178,7 @@ class FailsOnSecondBatch:
         return self.model.embed_queries(texts)
 
 
+@pytest.mark.slow
 def test_teacher_vectors_resume_after_a_failure(tmp_path: Path, teacher) -> None:
     questions = sorted(archive_questions(HOIDAP))[: TEACHER_BATCH + 40]
     cache = VectorCache(tmp_path / "vectors.sqlite3")

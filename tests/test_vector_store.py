@@ -170,6 +170,7 @@ def chroma_server(path: Path, log: Path) -> Iterator[str]:
             server.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_server_mode_round_trip(tmp_path: Path) -> None:
     data, log = tmp_path / "server-data", tmp_path / "chroma.log"
     with chroma_server(data, log) as url:
