@@ -93,7 +93,8 @@ def test_ids_unique_and_well_formed():
 
 @pytest.mark.parametrize("rec", RECORDS, ids=[r.get("id", "?") for r in RECORDS])
 def test_record_shape(rec: dict):
-    assert set(rec) == RECORD_KEYS
+    assert set(rec) - {"as_of"} == RECORD_KEYS  # as_of: the date the gold holds (README of the sets)
+    assert "as_of" not in rec or re.fullmatch(r"\d{4}-\d{2}-\d{2}", rec["as_of"])
     assert isinstance(rec["question"], str) and rec["question"].strip()
     assert rec["question"] == unicodedata.normalize("NFC", rec["question"])
     assert rec["kind"] in MIN_COUNTS
