@@ -28,7 +28,7 @@ K = 10
 
 
 def load_set(name: str, store: Store, home: Path) -> list[dict]:
-    if name in ("dev", "holdout", "calibration"):
+    if name in ("dev", "dev2", "holdout", "calibration"):
         path = SETS_DIR / f"{name}.jsonl"
     elif name == "hoidap":
         path = _mined_hoidap(store, home)
