@@ -350,8 +350,8 @@ def _searcher(args: argparse.Namespace, settings=None):
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from drafting.answer import Answerer
-    from drafting.grounding import writer_from_env
+    from answers.answer import Answerer
+    from answers.grounding import writer_from_env
     from kb import register
 
     searcher = _searcher(args)

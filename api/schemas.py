@@ -151,7 +151,7 @@ class PriorLetterModel(Model):
 
 
 class LeadModel(Model):
-    """The sentence that answers, verbatim from the first quoted provision (drafting/lead.py)."""
+    """The sentence that answers, verbatim from the first quoted provision (answers/lead.py)."""
 
     text: str
     kind: str = Field(description="who | number | list | other: the kind of question")

@@ -30,10 +30,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from answers.answer import Answerer
+from answers.grounding import writer_from_env
 from api.cache import ResultCache
 from api.jobs import Jobs
-from drafting.answer import Answerer
-from drafting.grounding import writer_from_env
 from kb.settings import get_settings
 from kb.store import Store
 from retrieval.build import build_indexes, open_searcher

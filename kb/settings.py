@@ -117,7 +117,7 @@ def preset(name: str) -> SearchSettings:
 
 
 class AnswerSettings(BaseModel):
-    """The optional language model that words answers (drafting/grounding.py); off by default."""
+    """The optional language model that words answers (answers/grounding.py); off by default."""
 
     model_config = ConfigDict(frozen=True)
 

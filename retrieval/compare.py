@@ -4,7 +4,7 @@ Three comparisons, each a list of pairs with word-level differences marked:
 - `documents`: a provision of the national decree (Nghị định 32/2024/NĐ-CP) and its counterparts
   in each provincial text (Quy chế of a Quyết định of Ủy ban nhân dân tỉnh) in the knowledge base.
   A counterpart is found first by an explicit reference ("theo quy định tại khoản 2 Điều 12
-  Nghị định số 32/2024/NĐ-CP": the `cites` relations kb/citations.py read at ingestion), then,
+  Nghị định số 32/2024/NĐ-CP": the `cites` relations kb/citations read at ingestion), then,
   where the provincial text has none, by similarity (cosine of the search analyser's tokens,
   retrieval/analysis.py). Each pair says which (`basis`, `score`).
 - `versions`: the wordings of one provision over time (kb.validity.provision_history).

@@ -1,4 +1,4 @@
-"""Answer composer (drafting/answer.py) and the grounded language model (drafting/grounding.py)
+"""Answer composer (answers/answer.py) and the grounded language model (answers/grounding.py)
 on the real ccn corpus. The language model is a deterministic stand-in (no model can run here):
 it is named as such and only replays scripted replies."""
 
@@ -13,8 +13,8 @@ import pytest
 from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
 
-from drafting.answer import NOT_FOUND, Answerer, evidence_key, mark_answer
-from drafting.grounding import GroundedWriter, verify, writer_from_env
+from answers.answer import NOT_FOUND, Answerer, evidence_key, mark_answer
+from answers.grounding import GroundedWriter, verify, writer_from_env
 from retrieval.build import open_searcher
 
 ND32 = "32/2024/NĐ-CP"
@@ -306,7 +306,7 @@ def test_authority_question_after_the_reform_leads_with_the_province(answerer) -
 
 
 def test_lead_focus_survives_line_breaks_in_the_sentence() -> None:
-    from drafting.lead import find_lead
+    from answers.lead import find_lead
 
     text = "3. Trách nhiệm của các cơ quan:\nỦy ban nhân dân cấp xã  chủ trì, trình Sở Công Thương quyết định việc thành lập."
     lead = find_lead("ai quyết định thành lập cụm công nghiệp", [text])

@@ -1,4 +1,4 @@
-"""The citation grammar (kb/citations.py): examples, real texts, the hoidap editor citations."""
+"""The citation grammar (kb/citations/): examples, real texts, the hoidap editor citations."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import NOTICES, home_with, store_copy
 from test_amendments import amending_decree
 
-from drafting.answer import NOT_CURRENT, Answerer
+from answers.answer import NOT_CURRENT, Answerer
 from drafting.assemble import assemble
 from drafting.checker import check_file
 from drafting.spec import load_spec

@@ -28,7 +28,7 @@ from kb.settings import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("kb", "ingest", "retrieval", "drafting", "api", "corpus", "eval")
+PACKAGES = ("kb", "ingest", "retrieval", "drafting", "answers", "api", "corpus", "eval")
 
 
 def _readme_section(title: str) -> str:
@@ -109,7 +109,7 @@ def test_a_value_that_does_not_parse_is_logged_and_the_default_holds(monkeypatch
 
 
 def test_a_given_mapping_replaces_the_process_environment(monkeypatch) -> None:
-    from drafting.grounding import writer_from_env
+    from answers.grounding import writer_from_env
 
     monkeypatch.setenv("CCN_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("CCN_LIMIT_SECONDS", "5")
@@ -152,9 +152,19 @@ def _modules_after(statement: str) -> set[str]:
 
 def test_settings_import_no_layer_above_kb_and_the_app_not_the_cli() -> None:
     above = {m.split(".")[0] for m in _modules_after("import kb.settings")} & {
-        "ingest", "retrieval", "drafting", "api"}
+        "ingest", "retrieval", "drafting", "answers", "api"}
     assert above == set()
     assert "api.cli" not in _modules_after("import api.app")
+
+
+def test_answers_sit_beside_drafting_above_retrieval() -> None:
+    """api → answers → retrieval → kb: the answer composer imports no drafting, and no drafting
+    module imports it."""
+    top = {m.split(".")[0] for m in _modules_after("import answers.answer, answers.grounding, answers.lead")}
+    assert top & {"drafting", "api", "ingest", "eval"} == set() and {"retrieval", "kb"} <= top
+    every_drafting = ("import importlib, pkgutil, drafting; [importlib.import_module('drafting.' + m.name) "
+                      "for m in pkgutil.iter_modules(drafting.__path__)]")
+    assert "answers" not in {m.split(".")[0] for m in _modules_after(every_drafting)}
 
 
 # ----------------------------------------------------------------------------- ccn settings

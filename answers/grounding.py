@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from kb.settings import AnswerSettings, get_settings, load_settings
 
 if TYPE_CHECKING:
-    from drafting.answer import Answer
+    from answers.answer import Answer
 
 KEY_RE = re.compile(r"\[([^\[\]\n]{1,40})\]")
 _SENTENCE_RE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|$)", re.MULTILINE)

@@ -7,11 +7,11 @@
                 cấp huyện → NĐ 139/2025)
              ─▶ past letters (công văn) on the same provisions, as prior positions
              ─▶ a lead line first: the one sentence that answers, by the kind of question
-                (drafting.lead: who → the body, how many days → the number, what conditions →
+                (answers.lead: who → the body, how many days → the number, what conditions →
                 the list), its provision quoted first; then at most `max_quotes` quotes, the
                 other provisions found listed as `related`
              ─▶ answer text: extractive by default; a language model when one is configured,
-                grounded by opaque keys (drafting.grounding) that never reach the user
+                grounded by opaque keys (answers.grounding) that never reach the user
 
 Nothing is invented: every citation comes from a retrieved provision of the knowledge base,
 and when confidence is low the answer says "Chưa tìm thấy quy định trả lời trực tiếp câu hỏi
@@ -27,7 +27,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from drafting.lead import Lead, find_lead, pieces
+from answers.lead import Lead, find_lead, pieces
 from kb import citations
 from kb.institutions import InstitutionChange, short_date
 from kb.lookup import provision_address, reassigning_provisions
@@ -197,7 +197,7 @@ class Answerer:
         self.store = store
         self.searcher = searcher
         self.settings = settings or AnswerSettings()
-        self.llm = llm  # drafting.grounding.GroundedWriter or None
+        self.llm = llm  # answers.grounding.GroundedWriter or None
 
     def ask(self, question: str, as_of: date | None = None) -> Answer:
         """The answer to `question` at `as_of` (today by default)."""
