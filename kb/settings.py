@@ -89,6 +89,10 @@ class SearchSettings(BaseModel):
     province_factor: float = Field(0.6, ge=0, le=1)  # a province's own texts unless it is named
     actor_boost: float = Field(1.2, ge=1)  # who-questions: a body doing the asked act
     transitional_factor: float = Field(0.85, ge=0, le=1)  # "Quy định chuyển tiếp" for today's cases
+    # a question about clusters ("cụm", "CCN"): a provision of another subject field (state assets,
+    # health …: a document where few provisions speak of clusters) that does not speak of them either
+    off_field_factor: float = Field(0.6, ge=0, le=1)
+    query_synonyms: bool = True  # everyday words → the texts' legal terms (retrieval/synonyms.py)
     # a unit without vectors (the wide corpus, searched lexically) in a search that has them:
     # its words stand for both kinds of evidence, times this factor (a separate factor for
     # questions naming a cluster, 0.4–0.65, changed nothing on dev, calibration and hỏi đáp)

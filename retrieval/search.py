@@ -30,6 +30,7 @@ from retrieval.confidence import evidence, load_calibration
 from retrieval.index import EMBED_DONE, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
 from retrieval.settings import SearchSettings
+from retrieval.synonyms import with_legal_terms
 
 STATUS_WEIGHT = {
     Status.IN_FORCE: 1.0,
@@ -141,6 +142,7 @@ class Searcher:
         self.known_numbers = store.known_numbers()
         self.core_docs = {m.doc_key for m in self.meta.values() if m.embedded}  # the field's own texts
         self.provinces = {m.province for m in self.meta.values() if m.province}
+        self.field_docs = _field_documents(self.meta.values())
         self.changes = _changes_by_article(store)
         self.institutions = institution_changes(store)
         self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
@@ -165,8 +167,9 @@ class Searcher:
         warnings: list[str] = []
         cited = self._cited_units(query, warnings)
         successors, missing = self._named_documents(query, at, warnings)
-        lexical, lexical_strength = self._lexical(query)
-        dense = self._dense(query)
+        worded = with_legal_terms(query) if self.settings.query_synonyms else query
+        lexical, lexical_strength = self._lexical(worded)
+        dense = self._dense(worded)
         fused = self._fuse(lexical, dense, cited)
         self._boost_successors(fused, successors)
         self._expand_reassigned(query, fused, at)
@@ -379,6 +382,7 @@ class Searcher:
 
         actor = actor_pattern(query)
         transitional = 1.0 if LEGACY_RE.search(_folded(query)) else s.transitional_factor
+        off_field = s.off_field_factor if FIELD_RE.search(_folded(query)) else 1.0
 
         def weight(meta: UnitMeta) -> float:
             factor = admin if meta.doc_class == "admin" else 1.0
@@ -388,6 +392,8 @@ class Searcher:
                 factor *= s.actor_boost
             if "chuyển tiếp" in meta.title.lower():
                 factor *= transitional
+            if off_field < 1.0 and meta.doc_key not in self.field_docs and not _speaks_of_clusters(meta):
+                factor *= off_field
             return factor
 
         return weight
@@ -457,6 +463,27 @@ class Searcher:
         pointers = self.bm25.scores["indptr"] if self.bm25 is not None else None
         df = int(pointers[column + 1] - pointers[column]) if column is not None else 0
         return float(np.log((len(self.uids) + 1) / (df + 1)))
+
+
+FIELD_RE = re.compile(r"(?<!\w)(?:cum|ccn)(?!\w)")  # a question about clusters (folded)
+FIELD_SHARE = 0.2  # a document of the field: at least this share of its units speak of clusters
+
+
+def _speaks_of_clusters(meta: UnitMeta) -> bool:
+    return FIELD_RE.search(_folded(meta.title + " " + meta.text[:ACTOR_CHARS])) is not None
+
+
+def _field_documents(metas) -> set[str]:
+    """The documents of the cluster field: those where at least FIELD_SHARE of the units speak
+    of clusters (NĐ 32/2024, TT 14/2024, the Lào Cai Quy chế …; not NĐ 178/2026 on state
+    infrastructure assets, which mentions them in 2 % of its provisions)."""
+    units: dict[str, int] = {}
+    speaking: dict[str, int] = {}
+    for meta in metas:
+        units[meta.doc_key] = units.get(meta.doc_key, 0) + 1
+        if "cụm" in meta.text.lower() or "ccn" in meta.text.lower():
+            speaking[meta.doc_key] = speaking.get(meta.doc_key, 0) + 1
+    return {doc for doc, n in units.items() if speaking.get(doc, 0) >= FIELD_SHARE * n}
 
 
 PRIOR_POSITION_RE = re.compile(  # on the folded, lower-cased question
