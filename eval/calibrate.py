@@ -2,7 +2,7 @@
 
     python -m eval.calibrate [--home DIR] [--sets dev,calibration] [--max-wrong 0.08] [--write]
 
-Runs the fitting sets (the dev set, the calibration split and every tenth hỏi đáp question;
+Runs the fitting sets (the dev sets, the calibration split and every tenth hỏi đáp question;
 never the holdout) through the
 product's search on a knowledge base (the default one `make run` builds), computes each
 question's evidence and whether a gold Điều is among the first five, fits a logistic regression
@@ -108,7 +108,7 @@ def _share(flags: np.ndarray) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", default=None, help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
-    parser.add_argument("--sets", default="dev,calibration,hoidap:10")
+    parser.add_argument("--sets", default="dev,dev2,calibration,hoidap:10")
     parser.add_argument("--report", default="", help="bộ câu hỏi chỉ để báo cáo (ví dụ holdout)")
     parser.add_argument("--max-wrong", type=float, default=0.08)
     parser.add_argument("--write", action="store_true")
