@@ -11,7 +11,6 @@ Its wiring into the HTTP API (routes, authentication, publishing) lives in api/r
 
 from drafting.review.models import (
     AuditEntry,
-    Comment,
     CommentIn,
     DraftDetail,
     DraftSummary,
@@ -19,25 +18,20 @@ from drafting.review.models import (
     ReviewSettings,
     TokenInfo,
     User,
-    VersionInfo,
 )
 from drafting.review.parts import check_spec, documents_of_file, render_spec, validate_spec
 from drafting.review.policy import (
     PERMISSIONS,
-    ROLES,
-    STATES,
     Conflict,
     Forbidden,
     Invalid,
-    NotFound,
     ReviewError,
     Role,
 )
 from drafting.review.store import ReviewStore, hash_token
 
 __all__ = [
-    "PERMISSIONS", "ROLES", "STATES", "AuditEntry", "Comment", "CommentIn", "Conflict",
-    "DraftDetail", "DraftSummary", "Forbidden", "Invalid", "IssuedToken", "NotFound", "ReviewError",
-    "ReviewSettings", "ReviewStore", "Role", "TokenInfo", "User", "VersionInfo", "check_spec",
-    "documents_of_file", "hash_token", "render_spec", "validate_spec",
+    "PERMISSIONS", "AuditEntry", "CommentIn", "Conflict", "DraftDetail", "DraftSummary", "Forbidden",
+    "Invalid", "IssuedToken", "ReviewError", "ReviewSettings", "ReviewStore", "Role", "TokenInfo",
+    "User", "check_spec", "documents_of_file", "hash_token", "render_spec", "validate_spec",
 ]
