@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from drafting.checker.context import Run, gather_evidence
 from drafting.checker.kbcache import KbCache
 from drafting.checker.letter import as_of_date, read_letter
 from drafting.checker.mentions import find_mentions
 from drafting.checker.report import CheckReport
-from drafting.checker.rules import Run, check_mention, citation_findings, gather_evidence
+from drafting.checker.rules import check_mention, citation_findings
 from drafting.checker.wording import speculative_findings
 from ingest.readers import read
 from ingest.readers.text import read_text
