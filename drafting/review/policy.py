@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from drafting.review.models import User
+    from drafting.review.models import DraftSummary, User
 
 
 Role = Literal["specialist", "reviewer", "curator", "admin"]
@@ -148,6 +148,18 @@ def require_role(actor: User, action: str, draft: Mapping[str, Any] | None = Non
             actor, action, draft["id"] if draft else None,
             draft["current_version"] if draft else None,
         )
+
+
+def allowed_actions(actor: User, draft: DraftSummary) -> list[str]:
+    """What this user may do to the draft now (for the UI's buttons)."""
+    out = []
+    for action, states in ALLOWED_FROM.items():
+        own = draft.author == actor.name
+        if draft.state in states and actor.role in PERMISSIONS[action] and not (
+            action in OWN_DRAFTS_ONLY and actor.role == "specialist" and not own
+        ) and not (action == "approve" and own):
+            out.append(action)
+    return out
 
 
 def transition_message(action: str, draft: Mapping[str, Any]) -> str:

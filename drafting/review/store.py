@@ -44,6 +44,7 @@ from drafting.review.policy import (
     Invalid,
     NotFound,
     ReviewError,
+    allowed_actions,
     check_role,
     require_role,
     transition_message,
@@ -430,14 +431,7 @@ class ReviewStore:
 
     def allowed_actions(self, actor: User, draft: DraftSummary) -> list[str]:
         """What this user may do to the draft now (for the UI's buttons)."""
-        out = []
-        for action, states in ALLOWED_FROM.items():
-            own = draft.author == actor.name
-            if draft.state in states and actor.role in PERMISSIONS[action] and not (
-                action in OWN_DRAFTS_ONLY and actor.role == "specialist" and not own
-            ) and not (action == "approve" and own):
-                out.append(action)
-        return out
+        return allowed_actions(actor, draft)
 
     # ------------------------------------------------------------------ internals
     @contextmanager
