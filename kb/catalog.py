@@ -9,7 +9,7 @@ Two sources feed one view (`entry`, `entries`):
   mentions are rows of the `catalogue` table (ingest/catalogue.py builds them, one source at a
   time, replaced whole: idempotent; an unchanged archive, by sha256, is skipped).
 
-The checker grades an unknown số hiệu with it (drafting/checker.py), `ccn docs` shows the source
+The checker grades an unknown số hiệu with it (drafting/checker/rules.py), `ccn docs` shows the source
 of each document and `ccn currency` what the knowledge base lacks (`currency_report`).
 """
 

@@ -1,4 +1,4 @@
-"""The citation checker (`ccn check`, drafting/checker.py) on test letters and on the real ones.
+"""The citation checker (`ccn check`, drafting/checker/) on test letters and on the real ones.
 
 Test letters (tests/fixtures/check/, written by make_letters.py, each as .docx and .txt):
 must_show holds exactly four citation errors and one speculative phrase; clean cites real

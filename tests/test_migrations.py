@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, create_engine, inspect
 
-from drafting import review
+from drafting.review import schema as review_schema
 from kb import schema
 
-LISTS = {"kb": (schema.MIGRATIONS, schema.metadata), "review": (review.MIGRATIONS, review.metadata)}
+LISTS = {"kb": (schema.MIGRATIONS, schema.metadata), "review": (review_schema.MIGRATIONS, review_schema.metadata)}
 
 
 def _columns(url: str) -> dict[str, list[str]]:
@@ -54,7 +54,7 @@ def test_migrated_schema_holds_the_live_tables(which: str, tmp_path: Path):
 def test_first_migration_is_frozen_text_not_the_live_definitions():
     """001 runs its own DDL, so adding a live column cannot change what 001 creates."""
     extra = MetaData()
-    assert "CREATE TABLE sources" in schema.M001_DDL and "CREATE TABLE users" in review.M001_REVIEW_DDL
+    assert "CREATE TABLE sources" in schema.M001_DDL and "CREATE TABLE users" in review_schema.M001_REVIEW_DDL
     engine = create_engine("sqlite://")
     with engine.begin() as conn:
         schema.migrate(conn, schema.MIGRATIONS[:1])

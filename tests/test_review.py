@@ -134,7 +134,7 @@ def test_tokens_are_hashed_authenticate_and_can_be_revoked(review: ReviewStore, 
 
 
 def review_tokens_table():
-    from drafting.review import api_tokens
+    from drafting.review.schema import api_tokens
 
     return api_tokens
 
@@ -319,6 +319,7 @@ def test_cli_bootstraps_a_user_with_a_token(tmp_path: Path, capsys: pytest.Captu
 def test_drafting_review_leaves_publishing_to_the_api() -> None:
     """Layers: drafting does not import ingest or the index builder; an approval's publishing
     (ingest, then index) is wired in api/review.py."""
-    source = (Path(__file__).resolve().parents[1] / "drafting" / "review.py").read_text(encoding="utf-8")
+    package = Path(__file__).resolve().parents[1] / "drafting" / "review"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     imports = [line.strip() for line in source.splitlines() if line.strip().startswith(("from ", "import "))]
     assert [line for line in imports if line.split()[1].startswith(("ingest", "retrieval.build", "api"))] == []

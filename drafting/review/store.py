@@ -1,28 +1,5 @@
-"""Review workflow: drafts with versions, reviewers' comments, users, roles, API tokens, audit.
-
-    draft ──submit──▶ in_review ──approve──▶ approved ──▶ ingested as a past letter, indexed
-      ▲                   │
-      └──edit (new v.)── returned ◀──return (with comments per paragraph)
-
-Roles: `specialist` creates drafts and edits and submits their own; `reviewer` comments,
-returns and approves; `curator` changes the knowledge base (ingest, withdraw, confirm documents);
-`admin` manages users and tokens and may do everything but approve a draft they
-wrote (nobody does); the last active admin cannot be deactivated or demoted. A draft is read by
-its author, reviewers and admins (`read_all`). A role without the right gets `Forbidden` (HTTP
-403), recorded in the audit log as `denied` (one row per user and action a minute, counted); an
-action the draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
-when, what, which version) in the same transaction as the change it records.
-
-The tables live in the knowledge base's database (the kb Store's engine), created by this
-module's own ordered, named migrations (recorded in kb's `_migrations` table). Each version
-keeps its spec (JSON), its rendered DOCX (bytes), the DOCX's paragraphs (what comments point
-to, by index) and the checker's report when drafting.checker exists.
-
-On approval the final letter is rendered without "DỰ THẢO", saved under $CCN_HOME/approved/
-and handed to the store's publisher: the API's (api/review.py `publish_letter`) ingests it
-through the normal pipeline and updates the search indexes, so later searches and answers find
-it. Drafting itself imports neither ingest nor the index builder.
-"""
+"""The review's persistence: users, tokens, drafts, versions, comments and the audit log, each
+action and its audit row in one transaction, over the knowledge base's database."""
 
 from __future__ import annotations
 
@@ -31,452 +8,64 @@ import io
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from kb import schema as kb_schema
+from drafting.review.models import (
+    AuditEntry,
+    Comment,
+    CommentIn,
+    DraftDetail,
+    DraftSummary,
+    IssuedToken,
+    ReviewSettings,
+    TokenInfo,
+    User,
+    VersionInfo,
+)
+from drafting.review.parts import Checker, Publisher, Renderer, Validator, default_components
+from drafting.review.policy import (
+    ACTION_LABELS,
+    ACTION_VERBS,
+    ALLOWED_FROM,
+    OWN_DRAFTS_ONLY,
+    PERMISSIONS,
+    ROLE_LABELS,
+    STATE_LABELS,
+    STATES,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ReviewError,
+    allowed_actions,
+    check_role,
+    require_role,
+    transition_message,
+)
+from drafting.review.schema import (
+    api_tokens,
+    audit_log,
+    draft_versions,
+    drafts,
+    migrate,
+    review_comments,
+    users,
+)
 from kb.store import Store
-
-Role = Literal["specialist", "reviewer", "curator", "admin"]
-ROLES: tuple[str, ...] = ("specialist", "reviewer", "curator", "admin")
-STATES: tuple[str, ...] = ("draft", "in_review", "returned", "approved")
-
-ROLE_LABELS = {"specialist": "Chuyên viên", "reviewer": "Người duyệt", "curator": "Người quản lý kho văn bản",
-               "admin": "Quản trị"}
-STATE_LABELS = {
-    "draft": "Đang soạn",
-    "in_review": "Đang xem xét",
-    "returned": "Bị trả lại",
-    "approved": "Đã phê duyệt",
-}
-ACTION_LABELS = {
-    "create": "Tạo dự thảo",
-    "update": "Sửa dự thảo (phiên bản mới)",
-    "submit": "Trình xem xét",
-    "comment": "Góp ý",
-    "resolve": "Đánh dấu góp ý đã xử lý",
-    "return": "Trả lại",
-    "approve": "Phê duyệt",
-    "denied": "Bị từ chối (không đủ quyền)",
-    "user_add": "Thêm người dùng",
-    "user_update": "Sửa người dùng",
-    "token_issue": "Cấp mã truy cập",
-    "token_revoke": "Thu hồi mã truy cập",
-}
-ACTION_VERBS = {  # for messages: "không có quyền <verb>"
-    "create": "tạo dự thảo",
-    "edit": "sửa dự thảo",
-    "submit": "trình dự thảo",
-    "comment": "góp ý dự thảo",
-    "resolve": "đánh dấu góp ý đã xử lý trên dự thảo",
-    "return": "trả lại dự thảo",
-    "approve": "phê duyệt dự thảo",
-    "manage_users": "quản lý người dùng và mã truy cập",
-    "audit": "xem toàn bộ nhật ký",
-    "change_kb": "thay đổi cơ sở tri thức (nạp, rút, xác nhận văn bản)",
-    "read_all": "xem dự thảo của người khác",
-}
-DENIED_WINDOW_S = 60  # refusals of one user and action within it are one `denied` row, counted
-
-# Who may do what (by role), and in which states (draft actions only).
-PERMISSIONS: dict[str, set[str]] = {
-    "create": {"specialist", "admin"},
-    "edit": {"specialist", "admin"},
-    "submit": {"specialist", "admin"},
-    "comment": {"reviewer", "admin"},
-    "resolve": {"specialist", "reviewer", "admin"},
-    "return": {"reviewer", "admin"},
-    "approve": {"reviewer", "admin"},
-    "manage_users": {"admin"},
-    "audit": {"reviewer", "admin"},
-    "change_kb": {"curator", "admin"},
-    "read_all": {"reviewer", "admin"},  # every draft; others read their own drafts only
-}
-OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
-ALLOWED_FROM: dict[str, set[str]] = {
-    "edit": {"draft", "returned"},
-    "submit": {"draft"},
-    "comment": {"in_review"},
-    "resolve": {"draft", "in_review", "returned"},
-    "return": {"in_review"},
-    "approve": {"in_review"},
-}
-NEXT_STATE = {"edit": "draft", "submit": "in_review", "return": "returned", "approve": "approved"}
 
 SYSTEM_NAME = "(hệ thống)"  # the audit's "who" for actions without a user (CLI bootstrap)
 
-# A spec (dict) and whether it is the approved, final text → the DOCX bytes.
-Renderer = Callable[[dict[str, Any], bool], bytes]
-# A spec as given → the validated spec (dict); raises ValueError with a Vietnamese message.
-Validator = Callable[[dict[str, Any]], dict[str, Any]]
-# The approved file → what was published (ingested documents, index report), for the audit row.
-Publisher = Callable[[Path], dict[str, Any]]
-# A spec → the citation checker's report on its letter (JSON-able), or None.
-Checker = Callable[[dict[str, Any]], dict[str, Any] | None]
 
-# ----------------------------------------------------------------------------- tables
-metadata = MetaData()
-
-users = Table(
-    "users",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(100), nullable=False, unique=True),
-    Column("display_name", String(200), nullable=False),
-    Column("role", String(20), nullable=False),
-    Column("active", Boolean, nullable=False, default=True),
-    Column("created_at", DateTime, nullable=False),
-)
-
-api_tokens = Table(
-    "api_tokens",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
-    Column("prefix", String(12), nullable=False),  # first characters, to tell tokens apart
-    Column("label", String(200), nullable=False, default=""),
-    Column("created_at", DateTime, nullable=False),
-    Column("last_used_at", DateTime),
-    Column("revoked_at", DateTime),
-    Index("ix_api_tokens_user", "user_id"),
-)
-
-drafts = Table(
-    "drafts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("title", Text, nullable=False),
-    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
-    Column("state", String(20), nullable=False),
-    Column("current_version", Integer, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-    Column("approved_version", Integer),
-    Column("approved_path", Text),  # the final DOCX, as ingested
-    Column("approved_docx", LargeBinary),
-    Column("published", JSON),  # documents ingested, index update
-    Index("ix_drafts_state", "state"),
-)
-
-draft_versions = Table(
-    "draft_versions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False),
-    Column("number", Integer, nullable=False),
-    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("note", Text, nullable=False, default=""),
-    Column("spec", JSON, nullable=False),
-    Column("docx", LargeBinary, nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("paragraphs", JSON, nullable=False),  # the DOCX's non-empty paragraphs, in order
-    Column("check_report", JSON),  # drafting.checker's report, when available
-    UniqueConstraint("draft_id", "number", name="uq_draft_version"),
-)
-
-review_comments = Table(
-    "review_comments",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("paragraph", Integer),  # index into the version's paragraphs; None = the whole draft
-    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("resolved", Boolean, nullable=False, default=False),
-    Column("resolved_by", Integer, ForeignKey("users.id")),
-    Column("resolved_at", DateTime),
-    Index("ix_review_comments_draft", "draft_id", "version"),
-)
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),  # UTC
-    Column("user_id", Integer, ForeignKey("users.id")),
-    Column("user_name", String(100), nullable=False),
-    Column("action", String(30), nullable=False),
-    Column("draft_id", Integer, ForeignKey("drafts.id")),
-    Column("version", Integer),
-    Column("detail", JSON, nullable=False, default=dict),
-    Index("ix_audit_draft", "draft_id"),
-    Index("ix_audit_at", "at"),
-)
+DENIED_WINDOW_S = 60  # refusals of one user and action within it are one `denied` row, counted
 
 
-# The review tables as migration review_001 created them, frozen (see kb.schema.M001_DDL).
-M001_REVIEW_DDL = """
-CREATE TABLE users (
-    id {SERIAL} NOT NULL,
-    name VARCHAR(100) NOT NULL,
-    display_name VARCHAR(200) NOT NULL,
-    role VARCHAR(20) NOT NULL,
-    active BOOLEAN NOT NULL,
-    created_at {TIMESTAMP} NOT NULL,
-    PRIMARY KEY (id),
-    UNIQUE (name)
-);
-CREATE TABLE api_tokens (
-    id {SERIAL} NOT NULL,
-    user_id INTEGER NOT NULL,
-    token_hash VARCHAR(64) NOT NULL,
-    prefix VARCHAR(12) NOT NULL,
-    label VARCHAR(200) NOT NULL,
-    created_at {TIMESTAMP} NOT NULL,
-    last_used_at {TIMESTAMP},
-    revoked_at {TIMESTAMP},
-    PRIMARY KEY (id),
-    FOREIGN KEY(user_id) REFERENCES users (id),
-    UNIQUE (token_hash)
-);
-CREATE INDEX ix_api_tokens_user ON api_tokens (user_id);
-CREATE TABLE drafts (
-    id {SERIAL} NOT NULL,
-    title TEXT NOT NULL,
-    author_id INTEGER NOT NULL,
-    state VARCHAR(20) NOT NULL,
-    current_version INTEGER NOT NULL,
-    created_at {TIMESTAMP} NOT NULL,
-    updated_at {TIMESTAMP} NOT NULL,
-    approved_version INTEGER,
-    approved_path TEXT,
-    approved_docx {BLOB},
-    published JSON,
-    PRIMARY KEY (id),
-    FOREIGN KEY(author_id) REFERENCES users (id)
-);
-CREATE INDEX ix_drafts_state ON drafts (state);
-CREATE TABLE audit_log (
-    id {SERIAL} NOT NULL,
-    at {TIMESTAMP} NOT NULL,
-    user_id INTEGER,
-    user_name VARCHAR(100) NOT NULL,
-    action VARCHAR(30) NOT NULL,
-    draft_id INTEGER,
-    version INTEGER,
-    detail JSON NOT NULL,
-    PRIMARY KEY (id),
-    FOREIGN KEY(user_id) REFERENCES users (id),
-    FOREIGN KEY(draft_id) REFERENCES drafts (id)
-);
-CREATE INDEX ix_audit_at ON audit_log (at);
-CREATE INDEX ix_audit_draft ON audit_log (draft_id);
-CREATE TABLE draft_versions (
-    id {SERIAL} NOT NULL,
-    draft_id INTEGER NOT NULL,
-    number INTEGER NOT NULL,
-    author_id INTEGER NOT NULL,
-    created_at {TIMESTAMP} NOT NULL,
-    note TEXT NOT NULL,
-    spec JSON NOT NULL,
-    docx {BLOB} NOT NULL,
-    sha256 VARCHAR(64) NOT NULL,
-    paragraphs JSON NOT NULL,
-    check_report JSON,
-    PRIMARY KEY (id),
-    CONSTRAINT uq_draft_version UNIQUE (draft_id, number),
-    FOREIGN KEY(draft_id) REFERENCES drafts (id),
-    FOREIGN KEY(author_id) REFERENCES users (id)
-);
-CREATE TABLE review_comments (
-    id {SERIAL} NOT NULL,
-    draft_id INTEGER NOT NULL,
-    version INTEGER NOT NULL,
-    paragraph INTEGER,
-    author_id INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    created_at {TIMESTAMP} NOT NULL,
-    resolved BOOLEAN NOT NULL,
-    resolved_by INTEGER,
-    resolved_at {TIMESTAMP},
-    PRIMARY KEY (id),
-    FOREIGN KEY(draft_id) REFERENCES drafts (id),
-    FOREIGN KEY(author_id) REFERENCES users (id),
-    FOREIGN KEY(resolved_by) REFERENCES users (id)
-);
-CREATE INDEX ix_review_comments_draft ON review_comments (draft_id, version);
-"""
-
-
-def _m001_review(conn: Connection) -> None:
-    kb_schema.run_ddl(conn, M001_REVIEW_DDL)
-
-
-MIGRATIONS: kb_schema.Migrations = [
-    ("review_001_initial", _m001_review),
-]
-
-
-def migrate(conn: Connection) -> list[str]:
-    """Apply this module's migrations not yet applied, in order (recorded in `_migrations`)."""
-    return kb_schema.migrate(conn, MIGRATIONS)
-
-
-# ----------------------------------------------------------------------------- errors
-class ReviewError(Exception):
-    """A refused request; `message` is Vietnamese, `status` the HTTP status it maps to."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class NotFound(ReviewError):
-    status = 404
-
-
-class Forbidden(ReviewError):
-    status = 403
-
-    def __init__(self, message: str, actor: User | None, action: str,
-                 draft_id: int | None = None, version: int | None = None):
-        super().__init__(message)
-        self.actor, self.action, self.draft_id, self.version = actor, action, draft_id, version
-
-
-class Conflict(ReviewError):
-    """The draft's state does not allow the action (an illegal transition)."""
-
-    status = 409
-
-
-class Invalid(ReviewError):
-    status = 422
-
-
-# ----------------------------------------------------------------------------- models
-class User(BaseModel):
-    id: int
-    name: str
-    display_name: str
-    role: Role
-    role_text: str
-    active: bool
-    created_at: datetime
-
-
-class TokenInfo(BaseModel):
-    id: int
-    user: str
-    prefix: str
-    label: str
-    created_at: datetime
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-
-class IssuedToken(BaseModel):
-    """A new token: `token` is shown once, only its hash is stored."""
-
-    id: int
-    user: User
-    token: str
-    label: str
-
-
-class CommentIn(BaseModel):
-    paragraph: int | None = Field(None, ge=0, description="số thứ tự đoạn (từ 0); trống = cả văn bản")
-    text: str = Field(min_length=1, max_length=5000, pattern=r"\S")
-
-
-class Comment(BaseModel):
-    id: int
-    draft_id: int
-    version: int
-    paragraph: int | None
-    author: str
-    text: str
-    created_at: datetime
-    resolved: bool
-    resolved_by: str | None = None
-    resolved_at: datetime | None = None
-
-
-class VersionInfo(BaseModel):
-    number: int
-    author: str
-    created_at: datetime
-    note: str
-    sha256: str
-    size: int
-    paragraphs: list[str]
-    check: dict[str, Any] | None = None
-
-
-class AuditEntry(BaseModel):
-    id: int
-    at: datetime
-    user: str
-    action: str
-    action_text: str
-    draft_id: int | None
-    version: int | None
-    detail: dict[str, Any]
-
-
-class DraftSummary(BaseModel):
-    id: int
-    title: str
-    author: str
-    state: str
-    state_text: str
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    approved_version: int | None = None
-
-
-class DraftDetail(DraftSummary):
-    spec: dict[str, Any]
-    versions: list[VersionInfo]
-    comments: list[Comment]
-    audit: list[AuditEntry]
-    approved_path: str | None = None
-    published: dict[str, Any] | None = None
-
-
-class ReviewSettings(BaseModel):
-    """Where approved letters go, and the API tokens' length."""
-
-    approved_dir: Path
-    token_bytes: int = Field(32, ge=16, le=64)
-
-    @classmethod
-    def for_home(cls, home: Path, **overrides: Any) -> ReviewSettings:
-        return cls(approved_dir=home / "approved", **overrides)
-
-
-# ----------------------------------------------------------------------------- helpers
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
 
@@ -536,7 +125,6 @@ def spec_title(spec: dict[str, Any]) -> str:
     return f"Dự thảo {kind}"
 
 
-# ----------------------------------------------------------------------------- the store
 class ReviewStore:
     """Users, tokens, drafts and their review, over the knowledge base's database."""
 
@@ -574,7 +162,7 @@ class ReviewStore:
         name = name.strip()
         if not re.fullmatch(r"[\w.@-]{1,100}", name):
             raise Invalid(f"tên đăng nhập «{name}» không hợp lệ (chữ, số, . _ - @; tối đa 100 ký tự)")
-        _check_role(role)
+        check_role(role)
         with self._write() as conn:
             self._require_admin(conn, actor)
             if conn.execute(select(users.c.id).where(users.c.name == name)).first():
@@ -589,7 +177,7 @@ class ReviewStore:
                     active: bool | None = None, display_name: str | None = None) -> User:
         changes: dict[str, Any] = {}
         if role is not None:
-            _check_role(role)
+            check_role(role)
             changes["role"] = role
         if active is not None:
             changes["active"] = active
@@ -679,11 +267,11 @@ class ReviewStore:
     def create(self, actor: User, spec: dict[str, Any], *, note: str = "",
                title: str | None = None) -> DraftDetail:
         with self._write() as conn:
-            _require_role(actor, "create")
+            require_role(actor, "create")
         spec = self._validated(spec)
         version = self._rendered(spec)
         with self._write() as conn:
-            _require_role(actor, "create")
+            require_role(actor, "create")
             now = _now()
             draft_id = conn.execute(drafts.insert().values(
                 title=(title or spec_title(spec)).strip(), author_id=actor.id, state="draft",
@@ -839,18 +427,11 @@ class ReviewStore:
     def require(self, actor: User, action: str) -> None:
         """Raise Forbidden (and record the refusal) unless the role may do this action."""
         with self._write():
-            _require_role(actor, action)
+            require_role(actor, action)
 
     def allowed_actions(self, actor: User, draft: DraftSummary) -> list[str]:
         """What this user may do to the draft now (for the UI's buttons)."""
-        out = []
-        for action, states in ALLOWED_FROM.items():
-            own = draft.author == actor.name
-            if draft.state in states and actor.role in PERMISSIONS[action] and not (
-                action in OWN_DRAFTS_ONLY and actor.role == "specialist" and not own
-            ) and not (action == "approve" and own):
-                out.append(action)
-        return out
+        return allowed_actions(actor, draft)
 
     # ------------------------------------------------------------------ internals
     @contextmanager
@@ -867,7 +448,7 @@ class ReviewStore:
     def _require_admin(self, conn: Connection, actor: User | None) -> None:
         """None = the command line (whoever runs it owns the database)."""
         if actor is not None:
-            _require_role(actor, "manage_users")
+            require_role(actor, "manage_users")
 
     def _user_by_name(self, conn: Connection, name: str | None) -> RowMapping:
         row = conn.execute(select(users).where(users.c.name == (name or "").strip())).mappings().first()
@@ -878,7 +459,7 @@ class ReviewStore:
     def _allowed(self, conn: Connection, actor: User, action: str, draft_id: int) -> RowMapping:
         """The draft, if this user may do this action to it in its current state."""
         draft = _draft_row(conn, draft_id)
-        _require_role(actor, action, draft)
+        require_role(actor, action, draft)
         if action == "approve" and draft["author_id"] == actor.id:
             raise Forbidden(f"không ai được phê duyệt dự thảo do chính mình soạn (số {draft_id}): "
                             "cần một người duyệt khác", actor, action, draft_id, draft["current_version"])
@@ -886,7 +467,7 @@ class ReviewStore:
             raise Forbidden(f"chỉ người soạn mới được {ACTION_VERBS[action]} số {draft_id}",
                             actor, action, draft_id, draft["current_version"])
         if draft["state"] not in ALLOWED_FROM[action]:
-            raise Conflict(_transition_message(action, draft))
+            raise Conflict(transition_message(action, draft))
         return draft
 
     def _move(self, conn: Connection, draft: RowMapping, state: str, **values: Any) -> None:
@@ -973,29 +554,6 @@ class ReviewStore:
                            action_text=ACTION_LABELS.get(r["action"], r["action"]),
                            draft_id=r["draft_id"], version=r["version"], detail=r["detail"] or {})
                 for r in rows]
-
-
-# ----------------------------------------------------------------------------- row helpers
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise Invalid(f"vai trò «{role}» không hợp lệ (có: {', '.join(ROLES)})")
-
-
-def _require_role(actor: User, action: str, draft: RowMapping | None = None) -> None:
-    if actor.role not in PERMISSIONS[action]:
-        allowed = ", ".join(ROLE_LABELS[r].lower() for r in ROLES if r in PERMISSIONS[action])
-        raise Forbidden(
-            f"{ROLE_LABELS[actor.role].lower()} «{actor.name}» không có quyền {ACTION_VERBS[action]}"
-            f" (chỉ {allowed})",
-            actor, action, draft["id"] if draft else None,
-            draft["current_version"] if draft else None,
-        )
-
-
-def _transition_message(action: str, draft: RowMapping) -> str:
-    allowed = " hoặc ".join(f"«{STATE_LABELS[s]}»" for s in STATES if s in ALLOWED_FROM[action])
-    return (f"không thể {ACTION_VERBS[action]} số {draft['id']}: dự thảo đang ở trạng thái "
-            f"«{STATE_LABELS[draft['state']]}», chỉ {ACTION_VERBS[action]} khi {allowed}")
 
 
 def _audit(conn: Connection, actor: User | None, action: str, draft_id: int | None = None,
@@ -1121,51 +679,3 @@ def _open_comments(conn: Connection, draft_id: int, number: int) -> int:
     c = review_comments
     return conn.execute(select(func.count()).select_from(c).where(
         c.c.draft_id == draft_id, c.c.version == number, c.c.resolved.is_(False))).scalar_one()
-
-
-# ----------------------------------------------------------------------------- default parts
-def default_components(store: Store, home: Path, settings: ReviewSettings) -> dict[str, Any]:
-    """The project's renderer (drafting.render), spec validator (drafting.spec) and citation
-    checker (drafting.checker). Publishing (ingest, then update the indexes) belongs to the
-    layer that may import ingest: api/review.py."""
-    return {
-        "render": lambda spec, approved: render_spec(store, spec, approved, home),
-        "validate": lambda spec: validate_spec(spec, home),
-        "check": lambda spec: check_spec(store, spec, home),
-    }
-
-
-def documents_of_file(store: Store, path: Path) -> list[str]:
-    """The knowledge-base documents the current version of this file holds."""
-    s, p = kb_schema.sources, kb_schema.provisions
-    with store.engine.connect() as conn:
-        query = (select(p.c.doc_key).join(s, s.c.id == p.c.source_id)
-                 .where(s.c.path == str(path.resolve()), s.c.current.is_(True)).distinct())
-        return sorted(r.doc_key for r in conn.execute(query))
-
-
-def render_spec(store: Store, spec: dict[str, Any], approved: bool, home: Path | None = None) -> bytes:
-    """The DOCX of a spec: a draft ("DỰ THẢO", reviewer's appendix) or the approved letter;
-    its profile and template names are looked up in `home` first (drafting.resources)."""
-    from drafting.render import render_bytes
-
-    return render_bytes(spec, approved, store=store, home=home)
-
-
-def check_spec(store: Store, spec: dict[str, Any], home: Path | None = None) -> dict[str, Any] | None:
-    """drafting.checker's report on the letter as it will be sent (without the appendix)."""
-    from drafting.assemble import assemble
-    from drafting.pipeline import check_letter
-    from drafting.render import template_for
-    from drafting.spec import parse_spec
-
-    parsed = parse_spec(spec, "dự thảo", home)
-    return check_letter(store, assemble(parsed, store), template_for(parsed.kind, parsed), False)
-
-
-def validate_spec(spec: dict[str, Any], home: Path | None = None) -> dict[str, Any]:
-    """The spec checked by drafting.spec (SpecError, a ValueError, names the field; a profile or
-    template given as a path is refused there), as JSON."""
-    from drafting.spec import parse_spec
-
-    return parse_spec(spec, "dự thảo", home).model_dump(mode="json", exclude_defaults=True)

@@ -1,0 +1,168 @@
+"""Review workflow: drafts with versions, reviewers' comments, users, roles, API tokens, audit.
+
+    draft ──submit──▶ in_review ──approve──▶ approved ──▶ ingested as a past letter, indexed
+      ▲                   │
+      └──edit (new v.)── returned ◀──return (with comments per paragraph)
+
+Roles: `specialist` creates drafts and edits and submits their own; `reviewer` comments,
+returns and approves; `curator` changes the knowledge base (ingest, withdraw, confirm documents);
+`admin` manages users and tokens and may do everything but approve a draft they
+wrote (nobody does); the last active admin cannot be deactivated or demoted. A draft is read by
+its author, reviewers and admins (`read_all`). A role without the right gets `Forbidden` (HTTP
+403), recorded in the audit log as `denied` (one row per user and action a minute, counted); an
+action the draft's state does not allow gets `Conflict` (409). Every action writes its audit row (who,
+when, what, which version) in the same transaction as the change it records.
+
+The tables live in the knowledge base's database (the kb Store's engine), created by the
+review's own ordered, named migrations (schema.py; recorded in kb's `_migrations`). Each
+version keeps its spec (JSON), its rendered DOCX (bytes), the DOCX's paragraphs (what comments point
+to, by index) and the checker's report when drafting.checker exists.
+
+On approval the final letter is rendered without "DỰ THẢO", saved under $CCN_HOME/approved/
+and handed to the store's publisher: the API's (api/review.py `publish_letter`) ingests it
+through the normal pipeline and updates the search indexes, so later searches and answers find
+it. Drafting itself imports neither ingest nor the index builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from drafting.review.models import DraftSummary, User
+
+
+Role = Literal["specialist", "reviewer", "curator", "admin"]
+ROLES: tuple[str, ...] = ("specialist", "reviewer", "curator", "admin")
+STATES: tuple[str, ...] = ("draft", "in_review", "returned", "approved")
+
+ROLE_LABELS = {"specialist": "Chuyên viên", "reviewer": "Người duyệt", "curator": "Người quản lý kho văn bản",
+               "admin": "Quản trị"}
+STATE_LABELS = {
+    "draft": "Đang soạn",
+    "in_review": "Đang xem xét",
+    "returned": "Bị trả lại",
+    "approved": "Đã phê duyệt",
+}
+ACTION_LABELS = {
+    "create": "Tạo dự thảo",
+    "update": "Sửa dự thảo (phiên bản mới)",
+    "submit": "Trình xem xét",
+    "comment": "Góp ý",
+    "resolve": "Đánh dấu góp ý đã xử lý",
+    "return": "Trả lại",
+    "approve": "Phê duyệt",
+    "denied": "Bị từ chối (không đủ quyền)",
+    "user_add": "Thêm người dùng",
+    "user_update": "Sửa người dùng",
+    "token_issue": "Cấp mã truy cập",
+    "token_revoke": "Thu hồi mã truy cập",
+}
+ACTION_VERBS = {  # for messages: "không có quyền <verb>"
+    "create": "tạo dự thảo",
+    "edit": "sửa dự thảo",
+    "submit": "trình dự thảo",
+    "comment": "góp ý dự thảo",
+    "resolve": "đánh dấu góp ý đã xử lý trên dự thảo",
+    "return": "trả lại dự thảo",
+    "approve": "phê duyệt dự thảo",
+    "manage_users": "quản lý người dùng và mã truy cập",
+    "audit": "xem toàn bộ nhật ký",
+    "change_kb": "thay đổi cơ sở tri thức (nạp, rút, xác nhận văn bản)",
+    "read_all": "xem dự thảo của người khác",
+}
+
+
+# Who may do what (by role), and in which states (draft actions only).
+PERMISSIONS: dict[str, set[str]] = {
+    "create": {"specialist", "admin"},
+    "edit": {"specialist", "admin"},
+    "submit": {"specialist", "admin"},
+    "comment": {"reviewer", "admin"},
+    "resolve": {"specialist", "reviewer", "admin"},
+    "return": {"reviewer", "admin"},
+    "approve": {"reviewer", "admin"},
+    "manage_users": {"admin"},
+    "audit": {"reviewer", "admin"},
+    "change_kb": {"curator", "admin"},
+    "read_all": {"reviewer", "admin"},  # every draft; others read their own drafts only
+}
+OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
+ALLOWED_FROM: dict[str, set[str]] = {
+    "edit": {"draft", "returned"},
+    "submit": {"draft"},
+    "comment": {"in_review"},
+    "resolve": {"draft", "in_review", "returned"},
+    "return": {"in_review"},
+    "approve": {"in_review"},
+}
+NEXT_STATE = {"edit": "draft", "submit": "in_review", "return": "returned", "approve": "approved"}
+
+
+# ----------------------------------------------------------------------------- errors
+class ReviewError(Exception):
+    """A refused request; `message` is Vietnamese, `status` the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ReviewError):
+    status = 404
+
+
+class Forbidden(ReviewError):
+    status = 403
+
+    def __init__(self, message: str, actor: User | None, action: str,
+                 draft_id: int | None = None, version: int | None = None):
+        super().__init__(message)
+        self.actor, self.action, self.draft_id, self.version = actor, action, draft_id, version
+
+
+class Conflict(ReviewError):
+    """The draft's state does not allow the action (an illegal transition)."""
+
+    status = 409
+
+
+class Invalid(ReviewError):
+    status = 422
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise Invalid(f"vai trò «{role}» không hợp lệ (có: {', '.join(ROLES)})")
+
+
+def require_role(actor: User, action: str, draft: Mapping[str, Any] | None = None) -> None:
+    if actor.role not in PERMISSIONS[action]:
+        allowed = ", ".join(ROLE_LABELS[r].lower() for r in ROLES if r in PERMISSIONS[action])
+        raise Forbidden(
+            f"{ROLE_LABELS[actor.role].lower()} «{actor.name}» không có quyền {ACTION_VERBS[action]}"
+            f" (chỉ {allowed})",
+            actor, action, draft["id"] if draft else None,
+            draft["current_version"] if draft else None,
+        )
+
+
+def allowed_actions(actor: User, draft: DraftSummary) -> list[str]:
+    """What this user may do to the draft now (for the UI's buttons)."""
+    out = []
+    for action, states in ALLOWED_FROM.items():
+        own = draft.author == actor.name
+        if draft.state in states and actor.role in PERMISSIONS[action] and not (
+            action in OWN_DRAFTS_ONLY and actor.role == "specialist" and not own
+        ) and not (action == "approve" and own):
+            out.append(action)
+    return out
+
+
+def transition_message(action: str, draft: Mapping[str, Any]) -> str:
+    allowed = " hoặc ".join(f"«{STATE_LABELS[s]}»" for s in STATES if s in ALLOWED_FROM[action])
+    return (f"không thể {ACTION_VERBS[action]} số {draft['id']}: dự thảo đang ở trạng thái "
+            f"«{STATE_LABELS[draft['state']]}», chỉ {ACTION_VERBS[action]} khi {allowed}")
