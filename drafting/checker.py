@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from drafting.severity import SEVERITY_LABEL, SEVERITY_RANK, CheckStatus, Severity
 from ingest.header import parse_header
 from ingest.readers import read
 from ingest.readers.text import read_text
@@ -78,8 +79,6 @@ __all__ = [
 ]
 
 AUTHOR = "Kiểm tra trích dẫn (ccn check)"
-SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1, "ok": 0}
-SEVERITY_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN", "ok": "ĐÚNG"}
 
 # Hedges that have no place in a statement of the law. "khoảng" is left out on purpose: real
 # reports write "khoảng 20 ha", "khoảng 4.056 tỷ đồng" for figures, never for the law.
@@ -120,8 +119,11 @@ LOOKBACK_PARAGRAPHS = 2  # a bare "Điều 11" refers to a document named this f
 @dataclass(slots=True)
 class Issue:
     code: str
-    severity: str  # "error" | "warning" | "info" | "ok"
+    severity: Severity
     message: str
+
+    def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)  # a literal given checks against the vocabulary
 
 
 @dataclass(slots=True)
@@ -139,15 +141,17 @@ class CitationCheck:
     @property
     def worst(self) -> Issue:
         if not self.issues:
-            return Issue("ok", "ok", "")
+            return Issue("ok", Severity.OK, "")
         return max(self.issues, key=lambda i: SEVERITY_RANK[i.severity])
 
     @property
-    def status(self) -> str:
+    def status(self) -> CheckStatus:
         worst = self.worst
-        if worst.severity in ("error", "warning"):
-            return worst.severity
-        return "outside_kb" if worst.severity == "info" and worst.code in OUTSIDE_CODES else "ok"
+        if worst.severity in (Severity.ERROR, Severity.WARNING):
+            return CheckStatus(worst.severity)
+        if worst.severity == Severity.INFO and worst.code in OUTSIDE_CODES:
+            return CheckStatus.OUTSIDE_KB
+        return CheckStatus.OK
 
     def to_json(self) -> dict:
         worst = self.worst
@@ -174,13 +178,16 @@ OUTSIDE_CODES = frozenset(
 
 @dataclass(slots=True)
 class Finding:
-    severity: str
+    severity: Severity
     code: str
     message: str
     text: str
     paragraph: int
     start: int
     end: int
+
+    def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)
 
     def to_json(self) -> dict:
         return {"severity": self.severity, "code": self.code, "message": self.message,
@@ -199,21 +206,18 @@ class CheckReport:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+        return [f for f in self.findings if f.severity == Severity.ERROR]
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
+        return [f for f in self.findings if f.severity == Severity.WARNING]
 
     @property
     def counts(self) -> dict[str, int]:
         statuses = [c.status for c in self.citations]
         return {
             "citations": len(self.citations),
-            "ok": statuses.count("ok"),
-            "error": statuses.count("error"),
-            "warning": statuses.count("warning"),
-            "outside_kb": statuses.count("outside_kb"),
+            **{status.value: statuses.count(status) for status in CheckStatus},
             "errors": len(self.errors),
             "warnings": len(self.warnings),
         }
@@ -595,7 +599,7 @@ def _citation_findings(checks: list[CitationCheck]) -> Iterator[Finding]:
     for check in checks:
         for issue in check.issues:
             key = (issue.code, issue.message, check.start, check.end)
-            if issue.severity in ("error", "warning") and key not in seen:
+            if issue.severity in (Severity.ERROR, Severity.WARNING) and key not in seen:
                 seen.add(key)
                 yield Finding(issue.severity, issue.code, issue.message, check.text,
                               check.paragraph, check.start, check.end)
@@ -1283,7 +1287,7 @@ def _comment_items(report: CheckReport) -> list[tuple[str, str]]:
         worst = check.worst
         line = f"[{SEVERITY_LABEL[worst.severity]}] {worst.message}"
         extra = [f"[{SEVERITY_LABEL[i.severity]}] {i.message}" for i in check.issues
-                 if i is not worst and i.severity in ("error", "warning")]
+                 if i is not worst and i.severity in (Severity.ERROR, Severity.WARNING)]
         entry = items.setdefault((check.start, check.end), (check.text, []))
         for text in (line, *extra):
             if text not in entry[1]:

@@ -34,8 +34,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import (
@@ -61,17 +62,35 @@ from sqlalchemy.engine import Connection, RowMapping
 from kb import schema as kb_schema
 from kb.store import Store
 
-Role = Literal["specialist", "reviewer", "curator", "admin"]
-ROLES: tuple[str, ...] = ("specialist", "reviewer", "curator", "admin")
-STATES: tuple[str, ...] = ("draft", "in_review", "returned", "approved")
 
-ROLE_LABELS = {"specialist": "Chuyên viên", "reviewer": "Người duyệt", "curator": "Người quản lý kho văn bản",
-               "admin": "Quản trị"}
-STATE_LABELS = {
-    "draft": "Đang soạn",
-    "in_review": "Đang xem xét",
-    "returned": "Bị trả lại",
-    "approved": "Đã phê duyệt",
+class Role(StrEnum):
+    """A user's role (vai trò); what each may do: PERMISSIONS."""
+
+    SPECIALIST = "specialist"
+    REVIEWER = "reviewer"
+    CURATOR = "curator"
+    ADMIN = "admin"
+
+
+class DraftState(StrEnum):
+    """A draft's state in the workflow (the diagram above); the moves: ALLOWED_FROM, NEXT_STATE."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+
+ROLES: tuple[Role, ...] = tuple(Role)
+STATES: tuple[DraftState, ...] = tuple(DraftState)
+
+ROLE_LABELS: dict[Role, str] = {Role.SPECIALIST: "Chuyên viên", Role.REVIEWER: "Người duyệt",
+                                Role.CURATOR: "Người quản lý kho văn bản", Role.ADMIN: "Quản trị"}
+STATE_LABELS: dict[DraftState, str] = {
+    DraftState.DRAFT: "Đang soạn",
+    DraftState.IN_REVIEW: "Đang xem xét",
+    DraftState.RETURNED: "Bị trả lại",
+    DraftState.APPROVED: "Đã phê duyệt",
 }
 ACTION_LABELS = {
     "create": "Tạo dự thảo",
@@ -103,29 +122,30 @@ ACTION_VERBS = {  # for messages: "không có quyền <verb>"
 DENIED_WINDOW_S = 60  # refusals of one user and action within it are one `denied` row, counted
 
 # Who may do what (by role), and in which states (draft actions only).
-PERMISSIONS: dict[str, set[str]] = {
-    "create": {"specialist", "admin"},
-    "edit": {"specialist", "admin"},
-    "submit": {"specialist", "admin"},
-    "comment": {"reviewer", "admin"},
-    "resolve": {"specialist", "reviewer", "admin"},
-    "return": {"reviewer", "admin"},
-    "approve": {"reviewer", "admin"},
-    "manage_users": {"admin"},
-    "audit": {"reviewer", "admin"},
-    "change_kb": {"curator", "admin"},
-    "read_all": {"reviewer", "admin"},  # every draft; others read their own drafts only
+PERMISSIONS: dict[str, set[Role]] = {
+    "create": {Role.SPECIALIST, Role.ADMIN},
+    "edit": {Role.SPECIALIST, Role.ADMIN},
+    "submit": {Role.SPECIALIST, Role.ADMIN},
+    "comment": {Role.REVIEWER, Role.ADMIN},
+    "resolve": {Role.SPECIALIST, Role.REVIEWER, Role.ADMIN},
+    "return": {Role.REVIEWER, Role.ADMIN},
+    "approve": {Role.REVIEWER, Role.ADMIN},
+    "manage_users": {Role.ADMIN},
+    "audit": {Role.REVIEWER, Role.ADMIN},
+    "change_kb": {Role.CURATOR, Role.ADMIN},
+    "read_all": {Role.REVIEWER, Role.ADMIN},  # every draft; others read their own drafts only
 }
 OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
-ALLOWED_FROM: dict[str, set[str]] = {
-    "edit": {"draft", "returned"},
-    "submit": {"draft"},
-    "comment": {"in_review"},
-    "resolve": {"draft", "in_review", "returned"},
-    "return": {"in_review"},
-    "approve": {"in_review"},
+ALLOWED_FROM: dict[str, set[DraftState]] = {
+    "edit": {DraftState.DRAFT, DraftState.RETURNED},
+    "submit": {DraftState.DRAFT},
+    "comment": {DraftState.IN_REVIEW},
+    "resolve": {DraftState.DRAFT, DraftState.IN_REVIEW, DraftState.RETURNED},
+    "return": {DraftState.IN_REVIEW},
+    "approve": {DraftState.IN_REVIEW},
 }
-NEXT_STATE = {"edit": "draft", "submit": "in_review", "return": "returned", "approve": "approved"}
+NEXT_STATE: dict[str, DraftState] = {"edit": DraftState.DRAFT, "submit": DraftState.IN_REVIEW,
+                                     "return": DraftState.RETURNED, "approve": DraftState.APPROVED}
 
 SYSTEM_NAME = "(hệ thống)"  # the audit's "who" for actions without a user (CLI bootstrap)
 
@@ -448,7 +468,7 @@ class DraftSummary(BaseModel):
     id: int
     title: str
     author: str
-    state: str
+    state: DraftState
     state_text: str
     version: int
     created_at: datetime
@@ -686,7 +706,7 @@ class ReviewStore:
             _require_role(actor, "create")
             now = _now()
             draft_id = conn.execute(drafts.insert().values(
-                title=(title or spec_title(spec)).strip(), author_id=actor.id, state="draft",
+                title=(title or spec_title(spec)).strip(), author_id=actor.id, state=DraftState.DRAFT,
                 current_version=1, created_at=now, updated_at=now)).inserted_primary_key[0]
             _insert_version(conn, draft_id, 1, actor, spec, version, note)
             _audit(conn, actor, "create", draft_id, 1, {"title": title or spec_title(spec), "note": note})
@@ -702,7 +722,7 @@ class ReviewStore:
             draft = self._allowed(conn, actor, "edit", draft_id)
             number = draft["current_version"] + 1
             _insert_version(conn, draft_id, number, actor, spec, rendered, note)
-            self._move(conn, draft, "draft", current_version=number)
+            self._move(conn, draft, DraftState.DRAFT, current_version=number)
             detail = {"from_state": draft["state"], "note": note}
             title = spec_title(spec)
             if title != draft["title"]:
@@ -714,7 +734,7 @@ class ReviewStore:
     def submit(self, actor: User, draft_id: int, *, note: str = "") -> DraftDetail:
         with self._write() as conn:
             draft = self._allowed(conn, actor, "submit", draft_id)
-            self._move(conn, draft, "in_review")
+            self._move(conn, draft, DraftState.IN_REVIEW)
             _audit(conn, actor, "submit", draft_id, draft["current_version"], {"note": note})
         return self.draft(draft_id)
 
@@ -734,7 +754,7 @@ class ReviewStore:
             added = self._add_comments(conn, actor, draft, comments or [], audit=False)
             if not added and not _open_comments(conn, draft_id, draft["current_version"]):
                 raise Invalid("trả lại dự thảo cần ít nhất một góp ý cho người soạn")
-            self._move(conn, draft, "returned")
+            self._move(conn, draft, DraftState.RETURNED)
             _audit(conn, actor, "return", draft_id, draft["current_version"],
                    {"note": note, "comments": added})
         return self.draft(draft_id)
@@ -765,7 +785,7 @@ class ReviewStore:
             draft = self._allowed(conn, actor, "approve", draft_id)
             if draft["current_version"] != number:
                 raise Conflict(f"dự thảo số {draft_id} vừa có phiên bản mới, hãy xem lại trước khi duyệt")
-            self._move(conn, draft, "approved", approved_version=number, approved_path=str(path),
+            self._move(conn, draft, DraftState.APPROVED, approved_version=number, approved_path=str(path),
                        approved_docx=data, published=published)
             _audit(conn, actor, "approve", draft_id, number,
                    {"note": note, "path": _shown_path(str(path)), **published})
@@ -847,7 +867,7 @@ class ReviewStore:
         for action, states in ALLOWED_FROM.items():
             own = draft.author == actor.name
             if draft.state in states and actor.role in PERMISSIONS[action] and not (
-                action in OWN_DRAFTS_ONLY and actor.role == "specialist" and not own
+                action in OWN_DRAFTS_ONLY and actor.role == Role.SPECIALIST and not own
             ) and not (action == "approve" and own):
                 out.append(action)
         return out
@@ -882,14 +902,14 @@ class ReviewStore:
         if action == "approve" and draft["author_id"] == actor.id:
             raise Forbidden(f"không ai được phê duyệt dự thảo do chính mình soạn (số {draft_id}): "
                             "cần một người duyệt khác", actor, action, draft_id, draft["current_version"])
-        if action in OWN_DRAFTS_ONLY and actor.role == "specialist" and draft["author_id"] != actor.id:
+        if action in OWN_DRAFTS_ONLY and actor.role == Role.SPECIALIST and draft["author_id"] != actor.id:
             raise Forbidden(f"chỉ người soạn mới được {ACTION_VERBS[action]} số {draft_id}",
                             actor, action, draft_id, draft["current_version"])
         if draft["state"] not in ALLOWED_FROM[action]:
             raise Conflict(_transition_message(action, draft))
         return draft
 
-    def _move(self, conn: Connection, draft: RowMapping, state: str, **values: Any) -> None:
+    def _move(self, conn: Connection, draft: RowMapping, state: DraftState, **values: Any) -> None:
         """Change the state, only if nobody changed it meanwhile."""
         done = conn.execute(
             update(drafts).where(drafts.c.id == draft["id"], drafts.c.state == draft["state"])
@@ -1027,11 +1047,11 @@ def _audit_denied(conn: Connection, exc: Forbidden) -> None:
 
 def _keep_an_admin(conn: Connection, row: RowMapping, changes: dict[str, Any]) -> None:
     """The last active admin may not be demoted or deactivated (by themselves or anyone)."""
-    stays = changes.get("role", row["role"]) == "admin" and changes.get("active", row["active"])
-    if row["role"] != "admin" or not row["active"] or stays:
+    stays = changes.get("role", row["role"]) == Role.ADMIN and changes.get("active", row["active"])
+    if row["role"] != Role.ADMIN or not row["active"] or stays:
         return
     others = conn.execute(select(func.count()).select_from(users).where(
-        users.c.role == "admin", users.c.active.is_(True), users.c.id != row["id"])).scalar_one()
+        users.c.role == Role.ADMIN, users.c.active.is_(True), users.c.id != row["id"])).scalar_one()
     if not others:
         raise Conflict(f"«{row['name']}» là quản trị cuối cùng đang hoạt động: không thể khoá hay đổi "
                        "vai trò; hãy cấp quyền quản trị cho người khác trước")
