@@ -15,7 +15,7 @@ from api.schemas import Model
 from drafting.answer import ATTACHED_TEXT, AttachedKind
 from drafting.review import ROLE_LABELS, STATE_LABELS, DraftState, Role
 from drafting.severity import CHECK_STATUS_TEXT, SEVERITY_TEXT, CheckStatus, Severity
-from kb.model import STATUS_TEXT, Status
+from kb.model import RELATION_TEXT, STATUS_TEXT, RelationKind, Status
 
 router = APIRouter(prefix="/api", tags=["tra cứu"], responses=ERRORS,
                    dependencies=[Depends(single_query_values)])
@@ -30,10 +30,12 @@ class Labels(Model):
     draft_state: dict[DraftState, str]  # trạng thái dự thảo (quy trình duyệt)
     role: dict[Role, str]  # vai trò người dùng
     attached: dict[AttachedKind, str]  # quy định kèm theo một quy định được trích
+    relation: dict[RelationKind, str]  # quan hệ giữa các văn bản (thay thế, bãi bỏ …)
 
 
 LABELS = Labels(status=STATUS_TEXT, severity=SEVERITY_TEXT, check_status=CHECK_STATUS_TEXT,
-                draft_state=STATE_LABELS, role=ROLE_LABELS, attached=ATTACHED_TEXT)
+                draft_state=STATE_LABELS, role=ROLE_LABELS, attached=ATTACHED_TEXT,
+                relation=RELATION_TEXT)
 
 
 @router.get("/labels", response_model=Labels, summary="Nhãn tiếng Việt của các giá trị (hiệu lực, mức độ, "

@@ -292,7 +292,7 @@ function describe(item) {
   const text = item.text || item.note || item.message || item.to_text || item.citation_text || item.summary;
   const who = item.from_doc || item.source_doc || item.by;
   const when = item.effective || item.valid_from || item.date;
-  const kind = RELATION_LABEL[item.kind] || item.kind;
+  const kind = labelOf("relation", item.kind) || item.kind;
   return [kind, text, who && `(${who})`, when && `từ ${fmtDate(when)}`].filter(Boolean).join(" ");
 }
 
@@ -519,14 +519,6 @@ async function viewCurrency() {
     h("h2", {}, `Trạng thái chỉ dựa trên nhãn của nguồn, chưa xác minh (${labels.length})`),
     labels.length ? table(["Văn bản", "Nhãn của nguồn"], labels) : h("p", {class: "muted"}, "Không có."));
 }
-
-const RELATION_LABEL = {
-  amends: "sửa đổi, bổ sung",
-  repeals: "bãi bỏ",
-  replaces: "thay thế",
-  based_on: "căn cứ",
-  cites: "dẫn chiếu",
-};
 
 const CONTAINERS = new Set(["phan", "chuong", "muc", "tieu_muc"]);
 const PART_TITLE = {"Quy chế": "Quy chế ban hành kèm theo", "Quy định": "Quy định ban hành kèm theo"};
