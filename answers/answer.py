@@ -24,6 +24,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +41,26 @@ from retrieval.search import Filters, Hit, Searcher
 NOT_FOUND = "Chưa tìm thấy quy định trả lời trực tiếp câu hỏi này"
 NOT_CURRENT = "Chưa phải quy định hiện hành"
 NOT_CURRENT_FACTOR = 0.5  # confidence of an answer quoting a wording since amended, text not held
+
+
+class AttachedKind(StrEnum):
+    """Why a provision is attached to a quoted one."""
+
+    REFERENCE = "reference"  # the quoted text cites it (dẫn chiếu)
+    FORM = "form"  # the "Mẫu số …" it names
+    REPLACEMENT = "replacement"  # the document replacing a repealed one
+    # who now does a task of a body abolished or merged (kb.institutions)
+    DISTRICT_LEVEL = "district_level"
+    REASSIGNMENT_ENDED = "reassignment_ended"  # that provision no longer applies
+
+
+ATTACHED_TEXT: dict[AttachedKind, str] = {
+    AttachedKind.REFERENCE: "Dẫn chiếu",
+    AttachedKind.FORM: "Biểu mẫu",
+    AttachedKind.REPLACEMENT: "Văn bản thay thế",
+    AttachedKind.DISTRICT_LEVEL: "Cơ quan thực hiện nay",
+    AttachedKind.REASSIGNMENT_ENDED: "Quy định phân định thẩm quyền không còn áp dụng",
+}
 
 
 class AnswerSettings(BaseModel):
@@ -65,9 +86,7 @@ class AnswerSettings(BaseModel):
 class Attached:
     """A provision attached to a quoted one: a cross-reference it makes, or a later change."""
 
-    # "reference" | "form" | "replacement" | "district_level" (who now does a task of a body
-    # abolished or merged, kb.institutions) | "reassignment_ended" (that provision no longer applies)
-    kind: str
+    kind: AttachedKind
     citation: Citation
     citation_text: str
     quote: str
@@ -301,7 +320,7 @@ class Answerer:
                     continue
                 seen.add(target)
                 if (row := self.store.provision(target)) is not None:
-                    out.append(self._attach("reference", row, at))
+                    out.append(self._attach(AttachedKind.REFERENCE, row, at))
             out.extend(self._forms(hit.citation.doc, mention.forms, at, seen))
         return out[: self.settings.max_references]
 
@@ -316,7 +335,7 @@ class Answerer:
             if target in seen:
                 continue
             seen.add(target)
-            out.append(self._attach("form", row, at, note=f"Mẫu số {form}"))
+            out.append(self._attach(AttachedKind.FORM, row, at, note=f"Mẫu số {form}"))
         return out
 
     def _form_row(self, doc: str | None, form: str):
@@ -327,7 +346,7 @@ class Answerer:
         annex_rows = [r for r in self.store.provisions(document["key"]) if r["annex"] is not None]
         return next((r for r in annex_rows if pattern.search(r["title"] or "") or pattern.search(r["text"][:300])), None)
 
-    def _attach(self, kind: str, row, at: date, note: str = "") -> Attached:
+    def _attach(self, kind: AttachedKind, row, at: date, note: str = "") -> Attached:
         address, doc_type = provision_address(self.store, row)
         validity, version, _ = provision_validity(self.store, row, at)
         return Attached(kind, address, citations.render(address, doc_type), version.text,
@@ -344,7 +363,7 @@ class Answerer:
             target = Citation(doc["number"] or number)
             title = doc["title"] or doc["subject"] or ""
             validity = document_validity(self.store, doc["key"], at)
-            out.append(Attached("replacement", target, citations.render(target, doc["doc_type"]), title,
+            out.append(Attached(AttachedKind.REPLACEMENT, target, citations.render(target, doc["doc_type"]), title,
                                 validity.status.value, validity.text,
                                 note=f"{hit.citation.doc} được thay thế bởi {number}"))
         return out
@@ -366,8 +385,8 @@ class Answerer:
         moved = change.note_text() if change.how != "abolished" else \
             f"Từ {short_date(change.since)} không còn {change.old}" if change.since else change.note_text()
         if validity.status == Status.IN_FORCE:
-            return self._attach("district_level", row, at, note=f"{moved}; thẩm quyền theo quy định này")
-        return self._attach("reassignment_ended", row, at,
+            return self._attach(AttachedKind.DISTRICT_LEVEL, row, at, note=f"{moved}; thẩm quyền theo quy định này")
+        return self._attach(AttachedKind.REASSIGNMENT_ENDED, row, at,
                             note=f"{moved}; quy định phân định thẩm quyền sau đây không còn áp dụng — {validity.note}")
 
     # ------------------------------------------------------------ letters
@@ -464,7 +483,7 @@ def _extractive_text(quoted: list[QuotedProvision], warnings: list[str], lead: L
         lines.extend(f"– {note}." for note in q.notes)
         lines.extend(f"– {item}." for item in q.reported)
         for change in q.changes:
-            if change.kind == "replacement":
+            if change.kind == AttachedKind.REPLACEMENT:
                 lines.append(f"– {change.note}; trả lời theo văn bản thay thế.")
             else:
                 lines.append(f"– {change.note}: {change.citation_text}.")

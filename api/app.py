@@ -39,6 +39,7 @@ from api.errors import install_error_handlers
 from api.limits import BodyLimit, RequestBudget
 from api.routes_compare import router as compare_router
 from api.routes_draft_form import router as draft_form_router
+from api.routes_labels import router as labels_router
 from api.routes_register import router as register_router
 from api.schemas import Health
 from api.security import ReadToken, SameOrigin, SecurityHeaders, UrlLength, reads_need_token
@@ -56,6 +57,7 @@ ROUTERS.append(routes_check.router)  # checking a letter, drafting (api/routes_c
 ROUTERS.append(register_router)  # the cluster register (api/routes_register.py)
 ROUTERS.append(compare_router)  # comparable provisions side by side (api/routes_compare.py)
 ROUTERS.append(draft_form_router)  # the drafting form: schema, preview image (api/routes_draft_form.py)
+ROUTERS.append(labels_router)  # the vocabularies' Vietnamese labels, for the pages (api/routes_labels.py)
 
 DESCRIPTION = (
     "Tra cứu văn bản pháp luật về cụm công nghiệp: tìm quy định, trả lời câu hỏi có trích dẫn, "

@@ -211,6 +211,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     """Assemble, render and check a draft; 0 clean, 1 citation errors (files written), 2 bad spec."""
     from drafting.pipeline import make_draft
     from drafting.preview import PreviewError, PreviewUnavailable, to_pdf
+    from drafting.severity import SEVERITY_LABEL, Severity
     from drafting.spec import load_spec
 
     spec = load_spec(args.spec, home_dir(args.home))  # SpecError (a ValueError): exit 2 with its message
@@ -226,10 +227,9 @@ def cmd_draft(args: argparse.Namespace) -> int:
         result.write_report(args.report)
     draft = result.draft
     for issue in draft.issues:
-        label = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}[issue.severity]
-        print(f"{label}  {issue.where}: {issue.message}", file=sys.stderr)
+        print(f"{SEVERITY_LABEL[issue.severity]}  {issue.where}: {issue.message}", file=sys.stderr)
     for finding in (result.check or {}).get("findings", []):
-        if finding["severity"] == "error":
+        if finding["severity"] == Severity.ERROR:
             print(f"LỖI  kiểm tra trích dẫn: «{finding['text']}» — {finding['message']}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.report(), ensure_ascii=False, indent=2))

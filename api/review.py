@@ -28,6 +28,7 @@ from drafting.review import (
     AuditEntry,
     CommentIn,
     DraftDetail,
+    DraftState,
     DraftSummary,
     IssuedToken,
     ReviewError,
@@ -220,7 +221,7 @@ def revoke_token(token_id: Id, review: Review, user: Me) -> TokenInfo:
 def list_drafts(
     review: Review,
     user: Me,
-    state: Annotated[str | None, Query(description="draft | in_review | returned | approved")] = None,
+    state: Annotated[str | None, Query(description=" | ".join(DraftState))] = None,
     author: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[DraftSummary]:
     return review.drafts(state=state, author=author, viewer=user)

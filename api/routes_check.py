@@ -44,6 +44,7 @@ from drafting.checker import CheckReport, annotate_docx, check_file
 from drafting.pipeline import make_draft
 from drafting.profile import ProfileError, load_profile
 from drafting.render import RenderError, template_for
+from drafting.severity import CheckStatus, Severity
 from drafting.spec import KIND_LABELS, DraftSpec, with_home
 from ingest.readers.detect import detect_format
 from ingest.types import ReadError
@@ -72,7 +73,7 @@ DOCX_CONTENT = {200: {"content": {DOCX_MIME: {}}, "description": "tệp DOCX"}}
 # ----------------------------------------------------------------------------- models
 class CheckIssue(Model):
     code: str
-    severity: Literal["error", "warning", "info", "ok"]
+    severity: Severity
     message: str
 
 
@@ -83,14 +84,14 @@ class CheckedCitation(Model):
     paragraph: int = Field(description="số thứ tự đoạn, từ 0")
     citation: CitationModel | None = None
     canonical: str | None = Field(None, description="dạng chuẩn của trích dẫn")
-    status: Literal["ok", "error", "warning", "outside_kb"]
+    status: CheckStatus
     code: str
     message: str
     issues: list[CheckIssue]
 
 
 class CheckFinding(Model):
-    severity: Literal["error", "warning"]
+    severity: Literal[Severity.ERROR, Severity.WARNING]
     code: str
     message: str
     text: str

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from answers.answer import AttachedKind
+
 MAX_QUERY_CHARS = 500
 MAX_TEXT_CHARS = 20_000  # free text given to /api/citations/resolve
 MAX_K = 50
@@ -114,7 +116,7 @@ class AskRequest(Request):
 class AttachedModel(Model):
     """A provision attached to a quoted one: a cross-reference, a form, a later change."""
 
-    kind: str = Field(description="reference | form | replacement | district_level | reassignment_ended")
+    kind: AttachedKind
     citation: CitationModel
     citation_text: str
     quote: str

@@ -32,6 +32,7 @@ from drafting.assemble import (
     text_lines,
     vn_date,
 )
+from drafting.severity import Severity
 from drafting.spec import KIND_LABELS, Change
 from kb import citations
 from kb.model import Citation, Status
@@ -96,7 +97,7 @@ class AmendAssembler(_Assembler):
         full = self.amended_full(target, doc) if target else amendment.document
         self.short = self.amended_short(target, doc) if target else amendment.document
         if doc is not None and doc["doc_class"] == "admin":
-            self.citer.issue("error", "văn bản được sửa đổi", f"{self.short} không phải văn bản quy phạm pháp luật")
+            self.citer.issue(Severity.ERROR, "văn bản được sửa đổi", f"{self.short} không phải văn bản quy phạm pháp luật")
         if target and target.doc:
             self.citer.seen_docs.add(target.doc)
             self.citer.check_document(target.doc, "văn bản được sửa đổi")
@@ -124,7 +125,7 @@ class AmendAssembler(_Assembler):
         self.para(f"Điều {article + 1}. Hiệu lực thi hành", "heading", bold=True)
         self.para(f"{own_type} này có hiệu lực thi hành từ {vn_date(amendment.effective)}.")
         if amendment.effective <= spec.date:
-            self.citer.issue("warning", "hiệu lực", f"ngày có hiệu lực {vn_date(amendment.effective)} không sau "
+            self.citer.issue(Severity.WARNING, "hiệu lực", f"ngày có hiệu lực {vn_date(amendment.effective)} không sau "
                              f"ngày của dự thảo ({vn_date(spec.date)})")
         self.para(f"Điều {article + 2}. Trách nhiệm thi hành", "heading", bold=True)
         duty = amendment.responsibility or RESPONSIBLE.get(
@@ -153,7 +154,7 @@ class AmendAssembler(_Assembler):
         """The amended document (and its attached part: "Quy chế ban hành kèm theo …")."""
         number = self.citer.document_ref(ref, "văn bản được sửa đổi")
         if number is None:
-            self.citer.issue("error", "văn bản được sửa đổi", f"không xác định được văn bản «{ref}» trong kho dữ liệu")
+            self.citer.issue(Severity.ERROR, "văn bản được sửa đổi", f"không xác định được văn bản «{ref}» trong kho dữ liệu")
             return None
         parsed = citations.parse_one(ref)
         return Citation(number, parsed.part if parsed else None)
@@ -203,7 +204,7 @@ class AmendAssembler(_Assembler):
         """A change's provision, written within the amended document ("khoản 1 Điều 2")."""
         parsed = citations.parse_one(ref)
         if target is None or parsed is None or parsed.article is None:
-            self.citer.issue("error", where, f"không hiểu quy định «{ref}»: cần ghi rõ điều, khoản, điểm "
+            self.citer.issue(Severity.ERROR, where, f"không hiểu quy định «{ref}»: cần ghi rõ điều, khoản, điểm "
                              "(«Điều Na» bổ sung chưa được hỗ trợ)")
             return None
         return Citation(target.doc, parsed.part or target.part, parsed.annex, parsed.article, parsed.clause,
@@ -231,7 +232,7 @@ class AmendAssembler(_Assembler):
         else:
             old, new = change.old or "", change.new or ""
             if entry.found and not re.search(rf"(?<!\w){re.escape(old)}(?!\w)", entry.text):
-                self.citer.issue("error", where, f"cụm từ «{old}» không có trong {entry.citation_text} tại "
+                self.citer.issue(Severity.ERROR, where, f"cụm từ «{old}» không có trong {entry.citation_text} tại "
                                  f"{vn_date(self.at)}")
             self.para(f"{i}. Thay thế cụm từ “{old}” bằng cụm từ “{new}” tại {name}.")
             draft = [[Run(text=f"Thay thế cụm từ “{old}” bằng cụm từ “{new}” tại {name}.", bold=True)],
@@ -248,11 +249,11 @@ class AmendAssembler(_Assembler):
         name = _bare(c)
         anchor = self.provision(c, change.after, where) if change.after else _previous(c)
         if anchor is None:
-            self.citer.issue("error", where, f"{name}: cần trường «after» (quy định mà {name} được bổ sung "
+            self.citer.issue(Severity.ERROR, where, f"{name}: cần trường «after» (quy định mà {name} được bổ sung "
                              "vào sau)")
             return
         if self.exists(c):
-            self.citer.issue("error", where, f"{citations.render(c)} đã có tại {vn_date(self.at)}: dùng "
+            self.citer.issue(Severity.ERROR, where, f"{citations.render(c)} đã có tại {vn_date(self.at)}: dùng "
                              "«amend» để sửa đổi, bổ sung")
         self.citer.cite(anchor, ref=citations.render(anchor), origin="spec", where=where)
         new_name = name.split(" Điều ")[0] if c.point is None else name.split(" khoản ")[0]

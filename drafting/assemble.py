@@ -33,6 +33,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from drafting.profile import AgencyProfile, load_profile
+from drafting.severity import Severity
 from drafting.spec import (
     KIND_LABELS,
     PROCEDURE_KINDS,
@@ -56,7 +57,6 @@ PID_RE = re.compile(r"^[0-9a-f]{16}$")
 LABEL_RE = re.compile(r"^(?:\d+\.|[a-zđ]\d?\))\s+")
 ARTICLE_HEAD_RE = re.compile(r"^Điều \d+[a-z]?\.")
 
-Severity = Literal["error", "warning", "info"]
 ParaKind = Literal["body", "heading", "section", "quote", "center", "note"]
 
 
@@ -164,7 +164,7 @@ class AssembledDraft(BaseModel):
 
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
+        return [i for i in self.issues if i.severity == Severity.ERROR]
 
     def report(self) -> dict:
         """What `ccn draft --report` records of the assembly (besides the checker's findings)."""
@@ -222,7 +222,7 @@ class _Citer:
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            self.issue("error", where, f"«{ref.raw}» có thể là nhiều văn bản: {', '.join(sorted(candidates))}; "
+            self.issue(Severity.ERROR, where, f"«{ref.raw}» có thể là nhiều văn bản: {', '.join(sorted(candidates))}; "
                        "hãy ghi đủ số hiệu")
         return None
 
@@ -271,25 +271,25 @@ class _Citer:
         doc = self.store.document(number)
         name = citations.render_short(number, self._doc_type(number))
         if (declared := self.declared.get(number)) is not None:
-            self.issue("info", where, f"{name}: văn bản do người soạn khai báo, ngoài kho dữ liệu: chưa kiểm "
+            self.issue(Severity.INFO, where, f"{name}: văn bản do người soạn khai báo, ngoài kho dữ liệu: chưa kiểm "
                        "chứng số hiệu, hiệu lực và nội dung")
             if doc is None:
                 return
             if doc["issued"] and doc["issued"] != declared.date:  # a stub: what the citing texts say wins
-                self.issue("warning", where, f"{name}: ngày khai báo {short_date(declared.date)} khác ngày các văn "
+                self.issue(Severity.WARNING, where, f"{name}: ngày khai báo {short_date(declared.date)} khác ngày các văn "
                            f"bản trong kho dữ liệu ghi khi dẫn chiếu ({short_date(doc['issued'])})")
         if doc is None:
-            self.issue("error", where, f"{name} không có trong kho dữ liệu")
+            self.issue(Severity.ERROR, where, f"{name} không có trong kho dữ liệu")
             return
         validity = document_validity(self.store, number, self.at)
         when = vn_date(self.at)
         note = f" ({validity.note})" if validity.note else ""
         if validity.status == Status.REPEALED:
-            self.issue("error", where, f"{name} đã hết hiệu lực tại {when}{note}")
+            self.issue(Severity.ERROR, where, f"{name} đã hết hiệu lực tại {when}{note}")
         elif validity.status == Status.NOT_YET:
-            self.issue("error", where, f"{name} chưa có hiệu lực tại {when}{note}")
+            self.issue(Severity.ERROR, where, f"{name} chưa có hiệu lực tại {when}{note}")
         elif doc["is_stub"] and declared is None:
-            self.issue("warning", where, f"{name} chỉ được văn bản khác dẫn chiếu, kho dữ liệu chưa có "
+            self.issue(Severity.WARNING, where, f"{name} chỉ được văn bản khác dẫn chiếu, kho dữ liệu chưa có "
                        "toàn văn: chưa kiểm tra được hiệu lực và nội dung")
 
     def citation_text(self, c: Citation, where: str) -> str:
@@ -344,7 +344,7 @@ class _Citer:
             number = self.doc_number(ref, where)
             if number is None:
                 if citations.normalize_number(ref.number) not in self.outside and not self._ambiguous(ref):
-                    self.issue("warning", where, f"«{ref.raw}» không có trong kho dữ liệu: chưa kiểm tra "
+                    self.issue(Severity.WARNING, where, f"«{ref.raw}» không có trong kho dữ liệu: chưa kiểm tra "
                                "được hiệu lực và nội dung")
                 continue
             for target in m.targets:
@@ -387,23 +387,23 @@ class _Citer:
         if PID_RE.match(ref):
             row = self.store.provision_by_pid(ref)
             if row is None:
-                self.issue("error", where, f"không có quy định mã «{ref}» trong kho dữ liệu")
+                self.issue(Severity.ERROR, where, f"không có quy định mã «{ref}» trong kho dữ liệu")
                 return None
             doc = self.store.document(row["doc_key"])
             number = (doc["number"] if doc else None) or row["doc_key"]
             return Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
         address, warnings = lookup.resolve_citation(self.store, ref)
         if address is None or not address.doc:
-            self.issue("error", where, f"không hiểu trích dẫn «{ref}»: cần ghi rõ điều, khoản và văn bản")
+            self.issue(Severity.ERROR, where, f"không hiểu trích dẫn «{ref}»: cần ghi rõ điều, khoản và văn bản")
             return None
         if address.doc in self.declared:
             return address
         if not citations.is_complete_number(address.doc) or address.doc not in self.known:
             detail = "; ".join(warnings) or f"không có văn bản «{address.doc}» trong kho dữ liệu"
-            self.issue("error", where, f"trích dẫn «{ref}»: {detail}")
+            self.issue(Severity.ERROR, where, f"trích dẫn «{ref}»: {detail}")
             return None
         for warning in warnings:
-            self.issue("info", where, f"trích dẫn «{ref}»: {warning}")
+            self.issue(Severity.INFO, where, f"trích dẫn «{ref}»: {warning}")
         return address
 
     def cite(self, c: Citation, *, ref: str, origin: str, where: str) -> CitedProvision:
@@ -427,7 +427,7 @@ class _Citer:
             return CitedProvision(found=False, status_text="ngoài kho dữ liệu, chưa kiểm chứng", **base)
         row = self.store.provision(c) if c.doc else None
         if row is None or not _same_address(row, c):
-            self.issue("error", where, f"không có {short} trong kho dữ liệu (trích dẫn «{ref}»)")
+            self.issue(Severity.ERROR, where, f"không có {short} trong kho dữ liệu (trích dẫn «{ref}»)")
             return CitedProvision(found=False, **base)
         view = lookup.provision_view(self.store, row, self.at)
         entry = CitedProvision(found=True, id=row["pid"], text=view["text"], status=view["status"],
@@ -440,13 +440,13 @@ class _Citer:
         when = vn_date(self.at)
         note = f" ({entry.validity_note})" if entry.validity_note else ""
         if entry.status == Status.REPEALED.value:
-            self.issue("error", where, f"{entry.citation_text} đã hết hiệu lực tại {when}{note}")
+            self.issue(Severity.ERROR, where, f"{entry.citation_text} đã hết hiệu lực tại {when}{note}")
         elif entry.status == Status.NOT_YET.value:
-            self.issue("error", where, f"{entry.citation_text} chưa có hiệu lực tại {when}{note}")
+            self.issue(Severity.ERROR, where, f"{entry.citation_text} chưa có hiệu lực tại {when}{note}")
         elif entry.status == Status.UNKNOWN.value:
-            self.issue("warning", where, f"{entry.citation_text}: chưa xác định được hiệu lực tại {when}")
+            self.issue(Severity.WARNING, where, f"{entry.citation_text}: chưa xác định được hiệu lực tại {when}")
         elif entry.status == Status.AMENDED_TEXT_MISSING.value:
-            self.issue("warning", where, f"{entry.citation_text}: {entry.validity_note}")
+            self.issue(Severity.WARNING, where, f"{entry.citation_text}: {entry.validity_note}")
 
     def issue(self, severity: Severity, where: str, message: str) -> None:
         item = Issue(severity=severity, where=where, message=message)
@@ -591,7 +591,7 @@ class _Assembler:
         # line has no place in a letter (the reviewer's appendix lists every provision anyway).
         rest = [c for c, _ in provisions if c.key() not in mentioned] if not point.quote else []
         for c in rest:
-            self.citer.issue("warning", where, f"{self.citer.cited[c.key()].citation_text} là căn cứ của "
+            self.citer.issue(Severity.WARNING, where, f"{self.citer.cited[c.key()].citation_text} là căn cứ của "
                              "mục này nhưng chưa được viện dẫn trong nội dung: hãy viện dẫn trong câu văn "
                              "(hoặc đặt quote: true để trích dẫn)")
 
@@ -615,7 +615,7 @@ class _Assembler:
         entry = self.citer.cited[c.key()]
         lines, prefix, problem = select_lines(entry.text, sel)
         if problem:
-            self.citer.issue("error", where, f"{entry.citation_text}: {problem}")
+            self.citer.issue(Severity.ERROR, where, f"{entry.citation_text}: {problem}")
         return self.citer.outdated_notes(lines, c.doc), prefix
 
     def quote(self, c: Citation, where: str, sel: ProvisionRef | None = None) -> None:
@@ -661,7 +661,7 @@ class _Assembler:
                                                decision=decision))
         for key, c in accept.items():
             if key not in suggested_keys and wanted and self.searcher is not None:
-                self.citer.issue("info", where, f"{citations.render(c)} được chấp nhận dù không nằm trong gợi ý")
+                self.citer.issue(Severity.INFO, where, f"{citations.render(c)} được chấp nhận dù không nằm trong gợi ý")
             if key not in {a.key() for a in already}:
                 accepted.append(c)
         return accepted
@@ -697,7 +697,7 @@ class _Assembler:
 
     def search(self, point: Point, where: str) -> list:
         if self.searcher is None:
-            self.citer.issue("warning", where, "chưa có chỉ mục tìm kiếm (chạy `ccn index`): không gợi ý "
+            self.citer.issue(Severity.WARNING, where, "chưa có chỉ mục tìm kiếm (chạy `ccn index`): không gợi ý "
                              "được quy định")
             return []
         from retrieval.search import Filters
@@ -735,7 +735,7 @@ class _Assembler:
         for ref in comp.documents:
             number = self.citer.document_ref(ref, "bảng so sánh")
             if number is None:
-                self.citer.issue("error", "bảng so sánh", f"không xác định được văn bản «{ref}» trong kho dữ liệu")
+                self.citer.issue(Severity.ERROR, "bảng so sánh", f"không xác định được văn bản «{ref}» trong kho dữ liệu")
             elif number not in columns:
                 columns.append(number)
         return columns
@@ -756,7 +756,7 @@ class _Assembler:
                     continue
                 entry = self.citer.cite(c, ref=sel.ref, origin="comparison", where=where)
                 if c.doc not in cells:
-                    self.citer.issue("error", where, f"{entry.citation_text} không thuộc văn bản nào của bảng")
+                    self.citer.issue(Severity.ERROR, where, f"{entry.citation_text} không thuộc văn bản nào của bảng")
                     continue
                 parts[c.doc].add(c.part)
                 cells[c.doc].paragraphs.extend(self.cell_quote(c, entry, sel, where))

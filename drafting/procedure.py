@@ -35,6 +35,7 @@ from drafting.assemble import (
 )
 from drafting.conditions import MET, NOT_MET, UNKNOWN, Finding, council_rules, evaluate
 from drafting.procspec import Chapter, Cluster, Procedure
+from drafting.severity import Severity
 from drafting.spec import KIND_LABELS
 from kb.model import Status
 
@@ -452,9 +453,9 @@ class _Builder:
                   "thu_ky": f"Thư ký Hội đồng ({rules['secretary']})"}
         for role, words in wanted.items():
             if role not in roles:
-                self.citer.issue("warning", "Điều 1", f"thành phần Hội đồng chưa có {words}")
+                self.citer.issue(Severity.WARNING, "Điều 1", f"thành phần Hội đồng chưa có {words}")
         if roles.count("chu_tich") > 1:
-            self.citer.issue("warning", "Điều 1", "Hội đồng có nhiều hơn một Chủ tịch")
+            self.citer.issue(Severity.WARNING, "Điều 1", "Hội đồng có nhiều hơn một Chủ tịch")
 
     def phieu_cham_diem(self) -> None:
         c, council = self.cluster, self.proc.council
@@ -480,7 +481,7 @@ class _Builder:
         for i, crit in enumerate(rules["criteria"], 1):
             given = scores.get(crit["id"])
             if given is not None and not 0 <= given <= crit["max"]:
-                self.citer.issue("error", "phiếu chấm điểm", f"điểm «{crit['name']}» là {_number(given)}, vượt "
+                self.citer.issue(Severity.ERROR, "phiếu chấm điểm", f"điểm «{crit['name']}» là {_number(given)}, vượt "
                                  f"mức tối đa {crit['max']}")
             rows.append([Cell(paragraphs=[[Run(text=str(i))]]), Cell(paragraphs=[[Run(text=crit["name"])]]),
                          Cell(paragraphs=[[Run(text=str(crit["max"]))]]),

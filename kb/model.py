@@ -88,6 +88,16 @@ class RelationKind(StrEnum):
     NOTES_END = "notes_end"  # a lower text notes that a higher one lapses: evidence, not a repeal
 
 
+RELATION_TEXT: dict[RelationKind, str] = {  # as a line reads: "<text> <the other document>"
+    RelationKind.REPLACES: "thay thế",
+    RelationKind.REPEALS: "bãi bỏ",
+    RelationKind.AMENDS: "sửa đổi, bổ sung",
+    RelationKind.BASED_ON: "căn cứ",
+    RelationKind.CITES: "dẫn chiếu",
+    RelationKind.NOTES_END: "ghi nhận hết hiệu lực",
+}
+
+
 class Confidence(StrEnum):
     """Where a relation was read, strongest first: the stating text itself, the source's YAML
     front matter, its metadata table ("THÔNG TIN VĂN BẢN"), an inference from other texts,

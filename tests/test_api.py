@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,6 +19,10 @@ import httpx
 import pytest
 from conftest import serve_app
 
+from answers.answer import AttachedKind
+from api.routes_labels import LABELS, Labels
+from drafting.review import DraftState
+from kb.model import STATUS_TEXT, RelationKind, Status
 from retrieval.confidence import load_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +115,34 @@ def test_web_ui_is_served_at_the_root_and_under_static(small_http: httpx.Client)
     assert page.headers["content-type"].startswith("text/html")
     assert page.text == (ROOT / "api" / "static" / "index.html").read_text(encoding="utf-8")
     assert http.get("/static/index.html").text == page.text
+
+
+# ------------------------------------------------------------------------------- labels
+def test_labels_name_every_value_of_each_vocabulary(http: httpx.Client) -> None:
+    labels = http.get("/api/labels").json()
+    assert labels["status"] == {status.value: STATUS_TEXT[status] for status in Status}
+    assert labels["status"]["not_normative"] == "Văn bản hành chính (không xét hiệu lực)"
+    assert "partly_repealed" not in labels["status"]  # the pages' old copy had it; the server never sends it
+    assert set(labels["severity"]) == {"error", "warning", "info", "ok"}
+    assert labels["check_status"]["outside_kb"] == "Ngoài cơ sở dữ liệu"
+    assert set(labels["draft_state"]) == {state.value for state in DraftState}
+    assert labels["role"] == {"specialist": "Chuyên viên", "reviewer": "Người duyệt",
+                              "curator": "Người quản lý kho văn bản", "admin": "Quản trị"}
+    assert set(labels["attached"]) == {kind.value for kind in AttachedKind}
+    assert set(labels["relation"]) == {kind.value for kind in RelationKind}
+
+
+def test_no_page_keeps_its_own_copy_of_a_label_table() -> None:
+    """A table keyed by a server value (`in_force: "Còn hiệu lực"`) drifts: the pages read
+    /api/labels (dom.js `loadLabels`). Checked on every value of every vocabulary served."""
+    values = {value for table in Labels.model_fields for value in getattr(LABELS, table)}
+    table_entry = re.compile(rf"""(?<![\w.$])["']?({'|'.join(sorted(values))})["']?:\s*["'`]""")
+    scripts = sorted((ROOT / "api" / "static").glob("*.js"))
+    assert len(scripts) >= 5
+    copies = [f"{path.name}: {m.group(0)}" for path in scripts
+              for m in table_entry.finditer(path.read_text(encoding="utf-8"))]
+    assert copies == []
+    assert table_entry.search('const STATUS_LABEL = {\n  in_force: "Còn hiệu lực",')  # what it catches
 
 
 # ------------------------------------------------------------------------------- search

@@ -26,17 +26,8 @@ function marked(text, marks) {
   return out;
 }
 
-const STATUS_LABEL = {
-  in_force: "Còn hiệu lực",
-  not_yet_in_force: "Chưa có hiệu lực",
-  repealed: "Hết hiệu lực",
-  partly_repealed: "Hết hiệu lực một phần",
-  unknown: "Chưa xác định hiệu lực",
-  not_normative: "Văn bản hành chính",
-};
-
 function badge(status, text, note) {
-  const label = text || STATUS_LABEL[status] || status || "Chưa xác định hiệu lực";
+  const label = text || labelOf("status", status || "unknown") || status;
   return h("span", {class: `badge status-${status || "unknown"}`, title: note || label, dataset: {status: status || "unknown"}}, label);
 }
 
@@ -301,7 +292,7 @@ function describe(item) {
   const text = item.text || item.note || item.message || item.to_text || item.citation_text || item.summary;
   const who = item.from_doc || item.source_doc || item.by;
   const when = item.effective || item.valid_from || item.date;
-  const kind = RELATION_LABEL[item.kind] || item.kind;
+  const kind = labelOf("relation", item.kind) || item.kind;
   return [kind, text, who && `(${who})`, when && `từ ${fmtDate(when)}`].filter(Boolean).join(" ");
 }
 
@@ -437,20 +428,12 @@ function collapsed(p) {
     attachedBlock("Quy định được dẫn chiếu", references));
 }
 
-const ATTACHED_LABEL = {
-  reference: "Dẫn chiếu",
-  form: "Biểu mẫu",
-  replacement: "Văn bản thay thế",
-  district_level: "Cơ quan thực hiện nay",
-  reassignment_ended: "Quy định phân định thẩm quyền không còn áp dụng",
-};
-
 /** Provisions attached to a quoted one (cross-references, forms, later changes), each a link. */
 function attachedBlock(title, list) {
   if (!list || !list.length) return null;
   return h("div", {class: "sub"}, h("span", {class: "sub-title"}, `${title}:`),
     h("ul", {}, list.map((a) => h("li", {class: `attached attached-${a.kind}`},
-      ATTACHED_LABEL[a.kind] ? h("span", {class: "muted"}, `${ATTACHED_LABEL[a.kind]}: `) : null,
+      labelOf("attached", a.kind) ? h("span", {class: "muted"}, `${labelOf("attached", a.kind)}: `) : null,
       a.citation && a.citation.doc ? h("a", {href: citeHref(a.citation)}, a.citation_text) : a.citation_text,
       " ", a.status ? badge(a.status, a.status_text) : null,
       a.note ? h("span", {class: "muted"}, ` — ${a.note}`) : null,
@@ -536,14 +519,6 @@ async function viewCurrency() {
     h("h2", {}, `Trạng thái chỉ dựa trên nhãn của nguồn, chưa xác minh (${labels.length})`),
     labels.length ? table(["Văn bản", "Nhãn của nguồn"], labels) : h("p", {class: "muted"}, "Không có."));
 }
-
-const RELATION_LABEL = {
-  amends: "sửa đổi, bổ sung",
-  repeals: "bãi bỏ",
-  replaces: "thay thế",
-  based_on: "căn cứ",
-  cites: "dẫn chiếu",
-};
 
 const CONTAINERS = new Set(["phan", "chuong", "muc", "tieu_muc"]);
 const PART_TITLE = {"Quy chế": "Quy chế ban hành kèm theo", "Quy định": "Quy định ban hành kèm theo"};
@@ -1168,7 +1143,7 @@ function measureHeader() {
   document.documentElement.style.setProperty("--top", `${$(".top").offsetHeight}px`);
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
   measureHeader();
   window.addEventListener("resize", measureHeader);
   $("#query-form").addEventListener("submit", onSubmit);
@@ -1179,5 +1154,6 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   window.addEventListener("hashchange", route);
   if (!location.hash) history.replaceState(null, "", "#/search");
+  await loadLabels();
   route();
 });

@@ -5,8 +5,6 @@
  * All text from the server or the user is inserted as text nodes (never as HTML). */
 "use strict";
 
-const STATUS_LABEL = {ok: "Đúng", error: "Lỗi", warning: "Cảnh báo", outside_kb: "Ngoài cơ sở dữ liệu"};
-const SEVERITY_LABEL = {error: "Lỗi", warning: "Cảnh báo", info: "Thông tin", ok: "Đúng"};
 const AS_OF_SOURCE = {
   argument: "theo ngày đã chọn",
   letter: "theo ngày của văn bản",
@@ -97,11 +95,11 @@ async function download(response, fallback) {
 
 /* ------------------------------------------------------------------ the checker's report */
 function statusBadge(status) {
-  return h("span", {class: `badge cs-${status}`, dataset: {status}}, STATUS_LABEL[status] || status);
+  return h("span", {class: `badge cs-${status}`, dataset: {status}}, labelOf("check_status", status) || status);
 }
 
 function severityBadge(severity) {
-  return h("span", {class: `badge cs-${severity}`}, SEVERITY_LABEL[severity] || severity);
+  return h("span", {class: `badge cs-${severity}`}, labelOf("severity", severity) || severity);
 }
 
 /** The report's elements; `sourceText` replaces the wording of `as_of_source` (a draft's date). */
@@ -125,7 +123,7 @@ function renderReport(report, sourceText) {
         cit.canonical && cit.canonical !== cit.text ? h("span", {class: "canonical"}, cit.canonical) : null),
       h("td", {}, statusBadge(cit.status)),
       h("td", {}, h("span", {class: "message"}, cit.message || "—"),
-        extra.length ? h("ul", {}, extra.map((i) => h("li", {}, `${SEVERITY_LABEL[i.severity]}: ${i.message}`))) : null));
+        extra.length ? h("ul", {}, extra.map((i) => h("li", {}, `${labelOf("severity", i.severity) || i.severity}: ${i.message}`))) : null));
   });
   const table = report.citations.length
     ? h("table", {class: "table citations"},
@@ -166,6 +164,7 @@ async function onCheck(event) {
   out.replaceChildren(h("p", {class: "loading muted"}, `Đang kiểm tra ${file.name}…`));
   try {
     const report = await (await call("POST", "/api/check", letterForm(file, asOf))).json();
+    await loadLabels();
     checked = {file, asOf};
     const isDocx = /\.docx$/i.test(file.name);
     $("#annotated").hidden = !isDocx;
@@ -288,6 +287,7 @@ async function onDraft(event) {
   try {
     const chosenDate = $("#draft-as-of").value;
     const result = await (await call("POST", draftPath("/api/draft"), spec)).json();
+    await loadLabels();
     out.replaceChildren(...renderDraft(result, chosenDate));
   } catch (err) {
     out.replaceChildren(errorBox(err));
@@ -325,7 +325,7 @@ function route() {
   document.title = `${name === "draft" ? "Soạn thảo" : "Kiểm tra văn bản"} — Trợ lý pháp luật CCN`;
 }
 
-function start() {
+async function start() {
   $("#check-form").addEventListener("submit", onCheck);
   $("#annotated").addEventListener("click", onAnnotated);
   $("#draft-form").addEventListener("submit", onDraft);
@@ -334,6 +334,7 @@ function start() {
   window.addEventListener("hashchange", route);
   route();
   loadExamples();
+  await loadLabels(); // the reports' labels: onCheck and onDraft wait for them too
 }
 
 document.addEventListener("DOMContentLoaded", start);

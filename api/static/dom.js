@@ -35,3 +35,28 @@ function authHeaders() {
   const token = sessionStorage.getItem("ccn.review.token");
   return token ? {Authorization: `Bearer ${token}`} : {};
 }
+
+/** The server's Vietnamese labels (GET /api/labels): LABELS.status, .severity, .check_status,
+ * .draft_state, .role, .attached, .relation, each value → its text. Filled by loadLabels() before a page
+ * first renders; the pages keep no copies of their own, so they cannot drift from the server. */
+let LABELS = {};
+let labelsLoading = null;
+
+/** Loads LABELS once (later calls wait for the same request); await it before rendering. A
+ * refusal (401 before a token is given, server unreachable) leaves values shown as they are, and
+ * the next call asks again. */
+function loadLabels() {
+  labelsLoading ??= fetch("/api/labels", {headers: {Accept: "application/json", ...authHeaders()}})
+    .then((res) => {
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res.json();
+    })
+    .then((labels) => { LABELS = labels; return LABELS; })
+    .catch(() => { labelsLoading = null; return LABELS; });
+  return labelsLoading;
+}
+
+/** The label of `value` in the vocabulary `table` ("status", "severity", …); undefined if none. */
+function labelOf(table, value) {
+  return (LABELS[table] || {})[value];
+}

@@ -5,8 +5,6 @@
 "use strict";
 
 const TOKEN_KEY = "ccn.review.token";
-const STATE_LABEL = {draft: "Đang soạn", in_review: "Đang xem xét", returned: "Bị trả lại", approved: "Đã phê duyệt"};
-const ROLE_LABEL = {specialist: "Chuyên viên", reviewer: "Người duyệt", curator: "Người quản lý kho văn bản", admin: "Quản trị"};
 const ACTION_BUTTON = {submit: "Trình xem xét", approve: "Phê duyệt", return: "Trả lại kèm góp ý", edit: "Sửa (phiên bản mới)"};
 
 let me = null;
@@ -30,7 +28,7 @@ function fmtTime(iso) {
 }
 
 function stateBadge(state) {
-  return h("span", {class: `badge state-${state}`, dataset: {state}}, STATE_LABEL[state] || state);
+  return h("span", {class: `badge state-${state}`, dataset: {state}}, labelOf("draft_state", state) || state);
 }
 
 /* ------------------------------------------------------------------ API */
@@ -83,7 +81,8 @@ async function login() {
       show(errorBox(err));
     }
   }
-  $("#who").textContent = me ? `${me.display_name} (${ROLE_LABEL[me.role] || me.role})` : "";
+  if (me) await loadLabels(); // the states' and roles' texts (a token may be needed to read them)
+  $("#who").textContent = me ? `${me.display_name} (${me.role_text || me.role})` : "";
   $("#token").hidden = !!me;
   $("#login-button").hidden = !!me;
   $("#logout").hidden = !me;
@@ -125,7 +124,7 @@ async function viewDrafts(params) {
   const filter = h("select", {id: "state-filter", "aria-label": "Lọc theo trạng thái",
     onchange: (e) => { location.hash = e.target.value ? `#/drafts?state=${e.target.value}` : "#/drafts"; }},
   h("option", {value: ""}, "Mọi trạng thái"),
-  Object.entries(STATE_LABEL).map(([k, v]) => h("option", {value: k, selected: k === state}, v)));
+  Object.entries(LABELS.draft_state || {}).map(([k, v]) => h("option", {value: k, selected: k === state}, v)));
   const rows = drafts.map((d) => h("tr", {dataset: {id: d.id}},
     h("td", {}, d.id),
     h("td", {}, h("a", {href: `#/drafts/${d.id}`}, d.title)),
@@ -392,8 +391,8 @@ function detailText(detail) {
   const parts = [];
   for (const [k, v] of Object.entries(detail || {})) {
     if (v === null || v === "" || (Array.isArray(v) && !v.length) || k === "index" || k === "ingested") continue;
-    const value = k === "from_state" || k === "state" ? (STATE_LABEL[v] || v)
-      : k === "role" ? (ROLE_LABEL[v] || v)
+    const value = k === "from_state" || k === "state" ? (labelOf("draft_state", v) || v)
+      : k === "role" ? (labelOf("role", v) || v)
         : Array.isArray(v) ? v.join(", ") : typeof v === "object" ? JSON.stringify(v) : v;
     parts.push(`${DETAIL_LABEL[k] || k}: ${value}`);
   }
@@ -446,7 +445,7 @@ async function viewUsers() {
     h("td", {}, h("select", {"aria-label": `Vai trò của ${u.name}`, onchange: run(async (e) => {
       await api("PATCH", `/api/users/${encodeURIComponent(u.name)}`, {role: e.target.value});
       await viewUsers();
-    })}, Object.entries(ROLE_LABEL).map(([k, v]) => h("option", {value: k, selected: k === u.role}, v)))),
+    })}, Object.entries(LABELS.role || {}).map(([k, v]) => h("option", {value: k, selected: k === u.role}, v)))),
     h("td", {}, u.active ? "hoạt động" : "đã khoá"),
     h("td", {},
       h("button", {type: "button", class: "small", onclick: run(async () => {
@@ -460,7 +459,7 @@ async function viewUsers() {
       })}, u.active ? "Khoá" : "Mở khoá") : null)));
   const name = h("input", {type: "text", required: true, pattern: "[\\w.@\\-]+", placeholder: "tên đăng nhập"});
   const display = h("input", {type: "text", placeholder: "họ tên"});
-  const role = h("select", {}, Object.entries(ROLE_LABEL).map(([k, v]) => h("option", {value: k}, v)));
+  const role = h("select", {}, Object.entries(LABELS.role || {}).map(([k, v]) => h("option", {value: k}, v)));
   const form = h("form", {class: "toolbar", onsubmit: run(async (e) => {
     e.preventDefault();
     const issued = await api("POST", "/api/users", {name: name.value.trim(), role: role.value,

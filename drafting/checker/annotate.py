@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from drafting.checker.report import SEVERITY_LABEL, CheckReport
+from drafting.severity import Severity
 from kb.model import nfc
 
 AUTHOR = "Kiểm tra trích dẫn (ccn check)"
@@ -42,7 +43,7 @@ def _comment_items(report: CheckReport) -> list[tuple[str, str]]:
         worst = check.worst
         line = f"[{SEVERITY_LABEL[worst.severity]}] {worst.message}"
         extra = [f"[{SEVERITY_LABEL[i.severity]}] {i.message}" for i in check.issues
-                 if i is not worst and i.severity in ("error", "warning")]
+                 if i is not worst and i.severity in (Severity.ERROR, Severity.WARNING)]
         entry = items.setdefault((check.start, check.end), (check.text, []))
         for text in (line, *extra):
             if text not in entry[1]:

@@ -6,17 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from drafting.severity import SEVERITY_LABEL, SEVERITY_RANK, CheckStatus, Severity
 from kb.model import Citation
-
-SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1, "ok": 0}
-SEVERITY_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN", "ok": "ĐÚNG"}
 
 
 @dataclass(slots=True)
 class Issue:
     code: str
-    severity: str  # "error" | "warning" | "info" | "ok"
+    severity: Severity
     message: str
+
+    def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)  # a literal given checks against the vocabulary
 
 
 @dataclass(slots=True)
@@ -34,15 +35,17 @@ class CitationCheck:
     @property
     def worst(self) -> Issue:
         if not self.issues:
-            return Issue("ok", "ok", "")
+            return Issue("ok", Severity.OK, "")
         return max(self.issues, key=lambda i: SEVERITY_RANK[i.severity])
 
     @property
-    def status(self) -> str:
+    def status(self) -> CheckStatus:
         worst = self.worst
-        if worst.severity in ("error", "warning"):
-            return worst.severity
-        return "outside_kb" if worst.severity == "info" and worst.code in OUTSIDE_CODES else "ok"
+        if worst.severity in (Severity.ERROR, Severity.WARNING):
+            return CheckStatus(worst.severity)
+        if worst.severity == Severity.INFO and worst.code in OUTSIDE_CODES:
+            return CheckStatus.OUTSIDE_KB
+        return CheckStatus.OK
 
     def to_json(self) -> dict:
         worst = self.worst
@@ -69,13 +72,16 @@ OUTSIDE_CODES = frozenset(
 
 @dataclass(slots=True)
 class Finding:
-    severity: str
+    severity: Severity
     code: str
     message: str
     text: str
     paragraph: int
     start: int
     end: int
+
+    def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)
 
     def to_json(self) -> dict:
         return {"severity": self.severity, "code": self.code, "message": self.message,
@@ -94,21 +100,18 @@ class CheckReport:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+        return [f for f in self.findings if f.severity == Severity.ERROR]
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
+        return [f for f in self.findings if f.severity == Severity.WARNING]
 
     @property
     def counts(self) -> dict[str, int]:
         statuses = [c.status for c in self.citations]
         return {
             "citations": len(self.citations),
-            "ok": statuses.count("ok"),
-            "error": statuses.count("error"),
-            "warning": statuses.count("warning"),
-            "outside_kb": statuses.count("outside_kb"),
+            **{status.value: statuses.count(status) for status in CheckStatus},
             "errors": len(self.errors),
             "warnings": len(self.warnings),
         }

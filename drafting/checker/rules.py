@@ -11,6 +11,7 @@ from drafting.checker.bare import bare_reference, own_text
 from drafting.checker.context import Run, Seen, clone
 from drafting.checker.judge import holds, in_parts, judge
 from drafting.checker.report import CitationCheck, Finding, Issue
+from drafting.severity import Severity
 from kb import doctypes
 from kb.citations import (
     CitationMention,
@@ -31,7 +32,7 @@ def citation_findings(checks: list[CitationCheck]) -> Iterator[Finding]:
     for check in checks:
         for issue in check.issues:
             key = (issue.code, issue.message, check.start, check.end)
-            if issue.severity in ("error", "warning") and key not in seen:
+            if issue.severity in (Severity.ERROR, Severity.WARNING) and key not in seen:
                 seen.add(key)
                 yield Finding(issue.severity, issue.code, issue.message, check.text,
                               check.paragraph, check.start, check.end)

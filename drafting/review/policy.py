@@ -27,23 +27,41 @@ it. Drafting itself imports neither ingest nor the index builder.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from drafting.review.models import DraftSummary, User
 
 
-Role = Literal["specialist", "reviewer", "curator", "admin"]
-ROLES: tuple[str, ...] = ("specialist", "reviewer", "curator", "admin")
-STATES: tuple[str, ...] = ("draft", "in_review", "returned", "approved")
+class Role(StrEnum):
+    """A user's role (vai trò); what each may do: PERMISSIONS."""
 
-ROLE_LABELS = {"specialist": "Chuyên viên", "reviewer": "Người duyệt", "curator": "Người quản lý kho văn bản",
-               "admin": "Quản trị"}
-STATE_LABELS = {
-    "draft": "Đang soạn",
-    "in_review": "Đang xem xét",
-    "returned": "Bị trả lại",
-    "approved": "Đã phê duyệt",
+    SPECIALIST = "specialist"
+    REVIEWER = "reviewer"
+    CURATOR = "curator"
+    ADMIN = "admin"
+
+
+class DraftState(StrEnum):
+    """A draft's state in the workflow (the diagram above); the moves: ALLOWED_FROM, NEXT_STATE."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+
+ROLES: tuple[Role, ...] = tuple(Role)
+STATES: tuple[DraftState, ...] = tuple(DraftState)
+
+ROLE_LABELS: dict[Role, str] = {Role.SPECIALIST: "Chuyên viên", Role.REVIEWER: "Người duyệt",
+                                Role.CURATOR: "Người quản lý kho văn bản", Role.ADMIN: "Quản trị"}
+STATE_LABELS: dict[DraftState, str] = {
+    DraftState.DRAFT: "Đang soạn",
+    DraftState.IN_REVIEW: "Đang xem xét",
+    DraftState.RETURNED: "Bị trả lại",
+    DraftState.APPROVED: "Đã phê duyệt",
 }
 ACTION_LABELS = {
     "create": "Tạo dự thảo",
@@ -73,31 +91,31 @@ ACTION_VERBS = {  # for messages: "không có quyền <verb>"
     "read_all": "xem dự thảo của người khác",
 }
 
-
 # Who may do what (by role), and in which states (draft actions only).
-PERMISSIONS: dict[str, set[str]] = {
-    "create": {"specialist", "admin"},
-    "edit": {"specialist", "admin"},
-    "submit": {"specialist", "admin"},
-    "comment": {"reviewer", "admin"},
-    "resolve": {"specialist", "reviewer", "admin"},
-    "return": {"reviewer", "admin"},
-    "approve": {"reviewer", "admin"},
-    "manage_users": {"admin"},
-    "audit": {"reviewer", "admin"},
-    "change_kb": {"curator", "admin"},
-    "read_all": {"reviewer", "admin"},  # every draft; others read their own drafts only
+PERMISSIONS: dict[str, set[Role]] = {
+    "create": {Role.SPECIALIST, Role.ADMIN},
+    "edit": {Role.SPECIALIST, Role.ADMIN},
+    "submit": {Role.SPECIALIST, Role.ADMIN},
+    "comment": {Role.REVIEWER, Role.ADMIN},
+    "resolve": {Role.SPECIALIST, Role.REVIEWER, Role.ADMIN},
+    "return": {Role.REVIEWER, Role.ADMIN},
+    "approve": {Role.REVIEWER, Role.ADMIN},
+    "manage_users": {Role.ADMIN},
+    "audit": {Role.REVIEWER, Role.ADMIN},
+    "change_kb": {Role.CURATOR, Role.ADMIN},
+    "read_all": {Role.REVIEWER, Role.ADMIN},  # every draft; others read their own drafts only
 }
 OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
-ALLOWED_FROM: dict[str, set[str]] = {
-    "edit": {"draft", "returned"},
-    "submit": {"draft"},
-    "comment": {"in_review"},
-    "resolve": {"draft", "in_review", "returned"},
-    "return": {"in_review"},
-    "approve": {"in_review"},
+ALLOWED_FROM: dict[str, set[DraftState]] = {
+    "edit": {DraftState.DRAFT, DraftState.RETURNED},
+    "submit": {DraftState.DRAFT},
+    "comment": {DraftState.IN_REVIEW},
+    "resolve": {DraftState.DRAFT, DraftState.IN_REVIEW, DraftState.RETURNED},
+    "return": {DraftState.IN_REVIEW},
+    "approve": {DraftState.IN_REVIEW},
 }
-NEXT_STATE = {"edit": "draft", "submit": "in_review", "return": "returned", "approve": "approved"}
+NEXT_STATE: dict[str, DraftState] = {"edit": DraftState.DRAFT, "submit": DraftState.IN_REVIEW,
+                                     "return": DraftState.RETURNED, "approve": DraftState.APPROVED}
 
 
 # ----------------------------------------------------------------------------- errors

@@ -40,10 +40,12 @@ from drafting.review.policy import (
     STATE_LABELS,
     STATES,
     Conflict,
+    DraftState,
     Forbidden,
     Invalid,
     NotFound,
     ReviewError,
+    Role,
     allowed_actions,
     check_role,
     require_role,
@@ -274,7 +276,7 @@ class ReviewStore:
             require_role(actor, "create")
             now = _now()
             draft_id = conn.execute(drafts.insert().values(
-                title=(title or spec_title(spec)).strip(), author_id=actor.id, state="draft",
+                title=(title or spec_title(spec)).strip(), author_id=actor.id, state=DraftState.DRAFT,
                 current_version=1, created_at=now, updated_at=now)).inserted_primary_key[0]
             _insert_version(conn, draft_id, 1, actor, spec, version, note)
             _audit(conn, actor, "create", draft_id, 1, {"title": title or spec_title(spec), "note": note})
@@ -290,7 +292,7 @@ class ReviewStore:
             draft = self._allowed(conn, actor, "edit", draft_id)
             number = draft["current_version"] + 1
             _insert_version(conn, draft_id, number, actor, spec, rendered, note)
-            self._move(conn, draft, "draft", current_version=number)
+            self._move(conn, draft, DraftState.DRAFT, current_version=number)
             detail = {"from_state": draft["state"], "note": note}
             title = spec_title(spec)
             if title != draft["title"]:
@@ -302,7 +304,7 @@ class ReviewStore:
     def submit(self, actor: User, draft_id: int, *, note: str = "") -> DraftDetail:
         with self._write() as conn:
             draft = self._allowed(conn, actor, "submit", draft_id)
-            self._move(conn, draft, "in_review")
+            self._move(conn, draft, DraftState.IN_REVIEW)
             _audit(conn, actor, "submit", draft_id, draft["current_version"], {"note": note})
         return self.draft(draft_id)
 
@@ -322,7 +324,7 @@ class ReviewStore:
             added = self._add_comments(conn, actor, draft, comments or [], audit=False)
             if not added and not _open_comments(conn, draft_id, draft["current_version"]):
                 raise Invalid("trả lại dự thảo cần ít nhất một góp ý cho người soạn")
-            self._move(conn, draft, "returned")
+            self._move(conn, draft, DraftState.RETURNED)
             _audit(conn, actor, "return", draft_id, draft["current_version"],
                    {"note": note, "comments": added})
         return self.draft(draft_id)
@@ -353,7 +355,7 @@ class ReviewStore:
             draft = self._allowed(conn, actor, "approve", draft_id)
             if draft["current_version"] != number:
                 raise Conflict(f"dự thảo số {draft_id} vừa có phiên bản mới, hãy xem lại trước khi duyệt")
-            self._move(conn, draft, "approved", approved_version=number, approved_path=str(path),
+            self._move(conn, draft, DraftState.APPROVED, approved_version=number, approved_path=str(path),
                        approved_docx=data, published=published)
             _audit(conn, actor, "approve", draft_id, number,
                    {"note": note, "path": _shown_path(str(path)), **published})
@@ -463,14 +465,14 @@ class ReviewStore:
         if action == "approve" and draft["author_id"] == actor.id:
             raise Forbidden(f"không ai được phê duyệt dự thảo do chính mình soạn (số {draft_id}): "
                             "cần một người duyệt khác", actor, action, draft_id, draft["current_version"])
-        if action in OWN_DRAFTS_ONLY and actor.role == "specialist" and draft["author_id"] != actor.id:
+        if action in OWN_DRAFTS_ONLY and actor.role == Role.SPECIALIST and draft["author_id"] != actor.id:
             raise Forbidden(f"chỉ người soạn mới được {ACTION_VERBS[action]} số {draft_id}",
                             actor, action, draft_id, draft["current_version"])
         if draft["state"] not in ALLOWED_FROM[action]:
             raise Conflict(transition_message(action, draft))
         return draft
 
-    def _move(self, conn: Connection, draft: RowMapping, state: str, **values: Any) -> None:
+    def _move(self, conn: Connection, draft: RowMapping, state: DraftState, **values: Any) -> None:
         """Change the state, only if nobody changed it meanwhile."""
         done = conn.execute(
             update(drafts).where(drafts.c.id == draft["id"], drafts.c.state == draft["state"])
@@ -585,11 +587,11 @@ def _audit_denied(conn: Connection, exc: Forbidden) -> None:
 
 def _keep_an_admin(conn: Connection, row: RowMapping, changes: dict[str, Any]) -> None:
     """The last active admin may not be demoted or deactivated (by themselves or anyone)."""
-    stays = changes.get("role", row["role"]) == "admin" and changes.get("active", row["active"])
-    if row["role"] != "admin" or not row["active"] or stays:
+    stays = changes.get("role", row["role"]) == Role.ADMIN and changes.get("active", row["active"])
+    if row["role"] != Role.ADMIN or not row["active"] or stays:
         return
     others = conn.execute(select(func.count()).select_from(users).where(
-        users.c.role == "admin", users.c.active.is_(True), users.c.id != row["id"])).scalar_one()
+        users.c.role == Role.ADMIN, users.c.active.is_(True), users.c.id != row["id"])).scalar_one()
     if not others:
         raise Conflict(f"«{row['name']}» là quản trị cuối cùng đang hoạt động: không thể khoá hay đổi "
                        "vai trò; hãy cấp quyền quản trị cho người khác trước")
