@@ -22,7 +22,10 @@ from drafting.review.models import (
 from drafting.review.parts import check_spec, documents_of_file, render_spec, validate_spec
 from drafting.review.policy import (
     PERMISSIONS,
+    ROLE_LABELS,
+    STATE_LABELS,
     Conflict,
+    DraftState,
     Forbidden,
     Invalid,
     ReviewError,
@@ -31,7 +34,7 @@ from drafting.review.policy import (
 from drafting.review.store import ReviewStore, hash_token
 
 __all__ = [
-    "PERMISSIONS", "AuditEntry", "CommentIn", "Conflict", "DraftDetail", "DraftSummary", "Forbidden",
+    "PERMISSIONS", "ROLE_LABELS", "STATE_LABELS", "AuditEntry", "DraftState", "CommentIn", "Conflict", "DraftDetail", "DraftSummary", "Forbidden",
     "Invalid", "IssuedToken", "ReviewError", "ReviewSettings", "ReviewStore", "Role", "TokenInfo",
     "User", "check_spec", "documents_of_file", "hash_token", "render_spec", "validate_spec",
 ]
