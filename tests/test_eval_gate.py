@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from eval.runner import format_report, run_evaluation
 
-FLOORS = {  # measured on the ccn corpus 2026-12-06: 0.92 / 0.88 / 0.88 (see README)
-    "article.recall@5": 0.88,
-    "article.mrr@10": 0.84,
-    "clause.recall@5": 0.84,
+FLOORS = {  # measured on the ccn corpus 2026-12-06: 0.93 / 0.92 / 0.89 (see README)
+    "article.recall@5": 0.89,
+    "article.mrr@10": 0.87,
+    "clause.recall@5": 0.85,
 }
-HOLDOUT_FLOORS = {  # measured on the ccn corpus 2026-12-06: 0.89 / 0.81 / 0.80; never tuned on
-    "article.recall@5": 0.85,
-    "article.mrr@10": 0.77,
-    "clause.recall@5": 0.76,
+HOLDOUT_FLOORS = {  # measured on the ccn corpus 2026-12-06: 0.93 / 0.84 / 0.84; never tuned on
+    "article.recall@5": 0.89,
+    "article.mrr@10": 0.80,
+    "clause.recall@5": 0.80,
 }
 
 
@@ -40,4 +40,4 @@ def test_holdout_floors(search_home):
     overall = report["systems"]["hybrid"]["all"]
     for metric, floor in HOLDOUT_FLOORS.items():
         assert overall[metric] >= floor, (metric, overall[metric])
-    assert report["systems"]["hybrid"]["unanswered"]["correctly_unanswered"] >= 0.25  # measured 0.30
+    assert report["systems"]["hybrid"]["unanswered"]["correctly_unanswered"] >= 0.2  # measured 0.30
