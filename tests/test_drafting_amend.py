@@ -331,13 +331,14 @@ def test_impossible_changes_are_errors(ccn_store):
 @pytest.mark.slow  # LibreOffice renders the PDF
 def test_pdf_and_screenshots(files, tmp_path):
     """Through LibreOffice: the amending text and the bảng so sánh, a PNG of each first page in
-    the test artifacts ($CCN_TEST_ARTIFACTS, else the test's folder); the signature block is not
+    the test artifacts (`drafting/` of $CCN_TEST_ARTIFACTS, else tests/artifacts, as the other
+    kinds); the signature block is not
     alone on the last page of the text (the closing "./." sits with it)."""
     if not preview.available():
         pytest.skip(preview.INSTALL_HINT)
     from pypdf import PdfReader
 
-    artifacts = Path(os.environ.get("CCN_TEST_ARTIFACTS") or tmp_path)
+    artifacts = Path(os.environ.get("CCN_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts") / "drafting"
     artifacts.mkdir(parents=True, exist_ok=True)
     text_pdf = preview.to_pdf(files["letter"], artifacts / "sua_doi.pdf")
     table_pdf = preview.to_pdf(files["table"], artifacts / "sua_doi-bang-so-sanh.pdf")

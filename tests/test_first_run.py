@@ -109,10 +109,11 @@ class DeterministicStandInEmbedder:
 
 
 def test_serves_lexical_search_then_picks_up_vectors_without_restart(tmp_path, monkeypatch, ccn_dir):
+    from conftest import serve_app
+
     from api.app import create_app
     from api.first_run import needs_background
     from retrieval.build import build_indexes, build_lexical
-    from tests.conftest import serve_app
 
     monkeypatch.setenv("CCN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("CCN_EMBEDDER", "stand-in")  # what the server's searcher opens
@@ -157,8 +158,9 @@ def _skipped(home) -> int:
 def test_docs_are_served_offline_without_inline_script(tmp_path):
     import re
 
+    from conftest import serve_app
+
     from api.app import create_app
-    from tests.conftest import serve_app
 
     app = create_app(tmp_path / "home", startup=lambda state: None)
     with serve_app(app) as base, httpx.Client(base_url=base, timeout=30) as client:
@@ -181,10 +183,11 @@ def test_docs_are_served_offline_without_inline_script(tmp_path):
 # ------------------------------------------------------------------ the background job, in /health
 @pytest.mark.slow
 def test_background_job_ingests_the_rest_embeds_and_reports_in_health(tmp_path, monkeypatch, ccn_dir, capsys):
+    from conftest import serve_app
+
     from api.app import create_app
     from api.first_run import start_background
     from retrieval.build import build_lexical
-    from tests.conftest import serve_app
 
     monkeypatch.setenv("CCN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("CCN_EMBEDDER", "stand-in")

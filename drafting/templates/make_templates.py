@@ -320,23 +320,7 @@ def comparison_table(doc) -> None:
     """The comparison's title, reference line and table (one row per topic or change)."""
     para(doc, "{{ comparison.title }}", size=14, bold=True)
     para(doc, "{{ comparison.reference }}", size=14, italic=True, after=12)
-    t = doc.add_table(rows=4, cols=3)
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.style = doc.styles["Table Grid"]
-    head = t.rows[0].cells
-    cell_tag(head[0], "{%tc for h in comparison.headers %}")
-    cell_para(head[1], "{{ h }}", size=11, bold=True)
-    cell_tag(head[2], "{%tc endfor %}")
-    cell_tag(t.cell(1, 0), "{%tr for row in comparison.rows %}")
-    cells = t.rows[2].cells
-    cell_tag(cells[0], "{%tc for cell in row %}")
-    cell_tag(cells[1], "{%p for par in cell %}")
-    cells[1].add_paragraph("{{r par }}", style="CCN Table")
-    cell_tag(cells[1], "{%p endfor %}")
-    cell_tag(cells[2], "{%tc endfor %}")
-    cell_tag(t.cell(3, 0), "{%tr endfor %}")
-    trim_cells(t)
-    _repeat_header(t.rows[0])
+    grid_table(doc, "comparison")
 
 
 def reviewer_annex(doc) -> None:
