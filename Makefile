@@ -42,9 +42,10 @@ test: setup
 # The fast tier (≤ 2 min): unit and API tests on real documents (four of them searched with the
 # stand-in embedder CCN_EMBEDDER=hash), without the embedded corpus, the wide archive, the hỏi
 # đáp catalogue, Chromium, PostgreSQL or slow tests (markers set in tests/conftest.py; `-m ui`
-# etc. picks a tier).
+# etc. picks a tier). Two workers (pytest-xdist), each test file on one of them (its module
+# fixtures stay whole): 1 min 34 s against 2 min 34 s serial on the idle 2-core machine.
 test-fast: setup
-	$(BIN)/pytest -q -ra -m "not heavy"
+	$(BIN)/pytest -q -ra -m "not heavy" -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .
