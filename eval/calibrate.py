@@ -24,7 +24,7 @@ from eval.metrics import item_scores
 from eval.runner import item_date, load_set
 from kb.settings import home_dir, store_for
 from retrieval.build import open_searcher
-from retrieval.confidence import CALIBRATION_FILE, FEATURES, GROUPS, Calibration, Model
+from retrieval.confidence import CALIBRATION_FILE, FEATURES, GROUPS, Calibration, Model, group_of
 from retrieval.search import Filters
 from retrieval.settings import preset
 
@@ -45,9 +45,8 @@ def observations(searcher, items: list[dict]) -> tuple[np.ndarray, np.ndarray, n
         result = searcher.search(query, k=10, filters=Filters(as_of=item_date(item)))
         if not result.hits or result.hits[0].parts["cited"] > 0:
             continue
-        lexical, strength = searcher._lexical(query)
         dense = searcher._dense(query)
-        xs.append(searcher.evidence(query, result.hits, strength, dense).vector())
+        xs.append(searcher.evidence(query, result.hits, dense).vector())
         found = [h.citation.to_dict() for h in result.hits]
         ok = bool(item["gold"]) and item_scores(found, item["gold"], item.get("gold_any", False),
                                                 "article")["recall@5"] > 0
@@ -118,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     searcher = open_searcher(store, home, preset("hybrid"))
     items = [item for spec in args.sets.split(",") for item in sampled(spec, store, home)]
     x, y, answerable = observations(searcher, items)
-    groups = np.array([group_of_vector(v) for v in x])
+    groups = np.array([group_of(v) for v in x])
     models, p = {}, np.zeros(len(x))
     for group in GROUPS:
         inside = groups == group
@@ -136,12 +135,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Đã ghi {CALIBRATION_FILE}")
     for name in filter(None, args.report.split(",")):
         rx, ry, ra = observations(searcher, load_set(name, store, home))
-        rp = np.array([model.models[group_of_vector(v)].probability_of(v) for v in rx])
-        print(summary(name, rp, ry, ra, np.array([model.models[group_of_vector(v)].threshold for v in rx])))
-
-
-def group_of_vector(vector) -> str:
-    return "core" if vector[FEATURES.index("emb")] else "lexical"
+        rp = np.array([model.models[group_of(v)].probability_of(v) for v in rx])
+        print(summary(name, rp, ry, ra, np.array([model.models[group_of(v)].threshold for v in rx])))
 
 
 if __name__ == "__main__":

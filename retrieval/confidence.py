@@ -5,12 +5,10 @@ môi trường của cụm") shares most words and much meaning with real provis
 away is the word the question turns on, absent from every provision found. So the evidence is:
 
     d       cosine of the nearest unit's meaning (dense; 0 without vectors)
-    l       best BM25 score per query token (how strongly the wording is found at all)
     cov1    share of the question's weight (idf) found in the first provision's text
     cov3    the best such share among the first three
     miss    idf of the rarest question word none of the first three contains
     nmiss   share of the question's words none of the first three contains
-    top     the first provision's ranking score
     emb     the first provision carries vectors (the core corpus) or not (searched by words)
     name    the question names something (two or more capitalised words: "Cụm công nghiệp
             Hưng Nhân", "tỉnh Thanh Hóa") that none of the first three contains
@@ -39,9 +37,9 @@ from pathlib import Path
 from retrieval.analysis import analyze, fold, nfc
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-# "l" and "top" are computed but not used: they depend on the size of the knowledge base (BM25's
-# idf, the min-max of the fused scores), so a model fitted on the default one misjudged a home
-# holding the ccn corpus alone (the same unanswerable question 0.36 there, 0.76 here)
+# BM25 strength and the first provision's fused score are not features: they depend on the size
+# of the knowledge base (BM25's idf, the min-max of the fused scores), so a model fitted on the
+# default one misjudged a home holding the ccn corpus alone (one question 0.36 there, 0.76 here)
 FEATURES = ("d", "cov1", "cov3", "miss", "nmiss", "emb", "name", "amount")
 NAME_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*)+")
 
@@ -49,12 +47,10 @@ NAME_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈ
 @dataclass(frozen=True)
 class Evidence:
     d: float
-    l: float  # noqa: E741 — the name of the feature in the calibration file
     cov1: float
     cov3: float
     miss: float
     nmiss: float
-    top: float
     emb: float
     name: float
     amount: float = 0.0
@@ -67,7 +63,7 @@ class Evidence:
 
 
 def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dense_top: float,
-             lexical_strength: float, top_score: float, top_embedded: bool) -> Evidence:
+             top_embedded: bool) -> Evidence:
     """The features of one search: `query_tokens` as the lexical index analysed the question,
     `idf(token)` from that index, `texts` the first three provisions' title and text."""
     tokens = list(dict.fromkeys(query_tokens))
@@ -78,9 +74,9 @@ def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dens
     seen = set().union(*found) if found else set()
     words = [t for t in tokens if "_" not in t and not t.isdigit()]
     missing = [weights[t] for t in words if t not in seen]
-    return Evidence(d=dense_top, l=lexical_strength, cov1=covers[0], cov3=max(covers),
+    return Evidence(d=dense_top, cov1=covers[0], cov3=max(covers),
                     miss=max(missing, default=0.0), nmiss=len(missing) / max(1, len(words)),
-                    top=top_score, emb=1.0 if top_embedded else 0.0,
+                    emb=1.0 if top_embedded else 0.0,
                     name=1.0 if _names_missing(query, texts[:3]) else 0.0,
                     amount=1.0 if _amount_missing(query, texts[:3]) else 0.0)
 
@@ -140,8 +136,9 @@ class Model:
 GROUPS = ("core", "lexical")  # the first provision has vectors (the field's core texts) or not
 
 
-def group_of(ev: Evidence) -> str:
-    return "core" if ev.emb else "lexical"
+def group_of(vector) -> str:
+    """The model a search's features (`Evidence.vector()`) are judged by."""
+    return "core" if vector[FEATURES.index("emb")] else "lexical"
 
 
 @dataclass(frozen=True)
@@ -159,10 +156,11 @@ class Calibration:
         return self.models["core"].threshold
 
     def probability(self, ev: Evidence) -> float:
-        return self.models[group_of(ev)].probability_of(ev.vector())
+        vector = ev.vector()
+        return self.models[group_of(vector)].probability_of(vector)
 
     def threshold_for(self, ev: Evidence) -> float:
-        return self.models[group_of(ev)].threshold
+        return self.models[group_of(ev.vector())].threshold
 
     def to_json(self) -> dict:
         return {"features": list(FEATURES), "fitted_on": self.fitted_on,

@@ -249,11 +249,14 @@ class Searcher:
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            chosen = max(candidates, key=lambda number: self._reading_rank(number, mention))
+            chosen = self._reading(candidates, mention)
             others = ", ".join(sorted(c for c in candidates if c != chosen))
             warnings.append(f"«{ref.raw}» được hiểu là {chosen}; cũng có thể là: {others}")
             return chosen
         return None
+
+    def _reading(self, numbers: list[str], mention) -> str:
+        return max(numbers, key=lambda number: self._reading_rank(number, mention))
 
     def _reading_rank(self, number: str, mention) -> tuple:
         """Which document a short number ("NĐ 32", "nđ32") most likely means, on a knowledge base
@@ -280,7 +283,7 @@ class Searcher:
                 continue
             numbers = [ref.number] if ref.complete else citations.match_partial(ref.raw, self.known_numbers)
             if len(numbers) > 1:  # a short number: the reading _resolve_number takes
-                numbers = [max(numbers, key=lambda number: self._reading_rank(number, mention))]
+                numbers = [self._reading(numbers, mention)]
             for number in numbers:
                 validity = self._validity(number, at)
                 if validity.status == Status.REPEALED and validity.replaced_by:
@@ -442,7 +445,7 @@ class Searcher:
         if hits[0].parts["cited"] > 0:
             return 1.0, self.threshold
         if self.calibration is not None and dense and self.settings.answer_threshold is None:
-            ev = self.evidence(query, hits, lexical_strength, dense)
+            ev = self.evidence(query, hits, dense)
             return self.calibration.probability(ev), self.calibration.threshold_for(ev)
         s = self.settings
         if dense:
@@ -451,11 +454,10 @@ class Searcher:
             evidence = s.conf_lexical * s.conf_lexical_alone * lexical_strength
         return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center)))), self.threshold
 
-    def evidence(self, query: str, hits: list[Hit], lexical_strength: float, dense: dict[str, float]):
+    def evidence(self, query: str, hits: list[Hit], dense: dict[str, float]):
         """The confidence model's features of this search (retrieval.confidence)."""
         return evidence(query, analyze_query(query), self._idf, [f"{h.title} {h.text}" for h in hits[:3]],
-                        dense_top=max(dense.values(), default=0.0), lexical_strength=lexical_strength,
-                        top_score=hits[0].score, top_embedded=self.meta[hits[0].uid].embedded)
+                        dense_top=max(dense.values(), default=0.0), top_embedded=self.meta[hits[0].uid].embedded)
 
     def _idf(self, token: str) -> float:
         """log((N + 1) / (df + 1)) of a token in the lexical index."""

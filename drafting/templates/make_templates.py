@@ -207,17 +207,23 @@ def table(doc, rows: int, widths: list[float]):
     return t
 
 
+def issuer_cell(cell) -> None:
+    """ô 1–2: cơ quan chủ quản and cơ quan ban hành, and the rule under them (its width fitted
+    to the agency's name when rendering)."""
+    cell_tag(cell, "{%p if parent_header %}")
+    cell_para(cell, "{{ parent_header }}", size=12)
+    cell_tag(cell, "{%p endif %}")
+    cell_tag(cell, "{%p for line in agency_header %}")
+    cell_para(cell, "{{ line }}", size=12, bold=True)
+    cell_tag(cell, "{%p endfor %}")
+    rule(cell, HEADER_COLS[0], 25.0)
+
+
 def header_block(doc, layout: str) -> None:
     """ô 1–5b: cơ quan | Quốc hiệu, Tiêu ngữ; Số, ký hiệu (+ V/v) | địa danh và ngày."""
     t = table(doc, 2, HEADER_COLS)
     left, right = t.cell(0, 0), t.cell(0, 1)
-    cell_tag(left, "{%p if parent_header %}")
-    cell_para(left, "{{ parent_header }}", size=12)
-    cell_tag(left, "{%p endif %}")
-    cell_tag(left, "{%p for line in agency_header %}")
-    cell_para(left, "{{ line }}", size=12, bold=True)
-    cell_tag(left, "{%p endfor %}")
-    rule(left, HEADER_COLS[0], 25.0)  # width fitted to the agency's name when rendering
+    issuer_cell(left)
     cell_para(right, QUOC_HIEU, size=12, bold=True)
     cell_para(right, TIEU_NGU, size=13, bold=True)
     rule(right, HEADER_COLS[1], text_width_mm(TIEU_NGU, 13, bold=True))
@@ -392,13 +398,7 @@ def attachment_annex(doc) -> None:
     _section_break(doc)
     t = table(doc, 1, HEADER_COLS)  # the issuer | Quốc hiệu, Tiêu ngữ again, as the forms print it
     left, right = t.cell(0, 0), t.cell(0, 1)
-    cell_tag(left, "{%p if parent_header %}")
-    cell_para(left, "{{ parent_header }}", size=12)
-    cell_tag(left, "{%p endif %}")
-    cell_tag(left, "{%p for line in agency_header %}")
-    cell_para(left, "{{ line }}", size=12, bold=True)
-    cell_tag(left, "{%p endfor %}")
-    rule(left, HEADER_COLS[0], 25.0)  # fitted to the agency's name when rendering
+    issuer_cell(left)
     cell_para(right, QUOC_HIEU, size=12, bold=True)
     cell_para(right, TIEU_NGU, size=13, bold=True)
     rule(right, HEADER_COLS[1], text_width_mm(TIEU_NGU, 13, bold=True))
