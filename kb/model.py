@@ -15,6 +15,9 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import PlainSerializer, TypeAdapter, WithJsonSchema
 
 PARSER_VERSION = "1.0.0"
 
@@ -163,6 +166,12 @@ class Citation:
         if self.clause is not None:
             return Citation(self.doc, self.part, self.annex, self.article)
         return None
+
+
+# A Citation inside a pydantic result (the API's response models): written as citations.md's
+# object by `to_dict`, described in the OpenAPI schema by its own fields.
+CitationJSON = Annotated[Citation, PlainSerializer(Citation.to_dict, return_type=dict),
+                         WithJsonSchema(TypeAdapter(Citation).json_schema(), mode="serialization")]
 
 
 def stable_id(*parts: object) -> str:

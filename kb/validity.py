@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Annotated
 
+from pydantic import PlainSerializer, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
@@ -67,6 +69,17 @@ class Validity:
             "evidence": self.evidence,
         }
 
+
+
+# A Validity inside a pydantic result: the object `to_dict` writes (status, status_text, since,
+# replaced_by, note, evidence).
+ValidityJSON = Annotated[Validity, PlainSerializer(Validity.to_dict, return_type=dict), WithJsonSchema({
+    "type": "object", "title": "Validity", "required": ["status", "status_text"],
+    "properties": {"status": {"type": "string"}, "status_text": {"type": "string"},
+                   "since": {"type": ["string", "null"], "format": "date"},
+                   "replaced_by": {"type": "array", "items": {"type": "string"}},
+                   "note": {"type": "string"}, "evidence": {"type": "array", "items": {"type": "object"}}},
+}, mode="serialization")]
 
 @dataclass
 class Version:
