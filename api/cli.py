@@ -23,9 +23,10 @@
                                                  the cluster register (api/cli_register.py)
     ccn settings [--json | --markdown]         the settings in effect, their CCN_… variables
                                                  (kb/settings.py; api/cli_settings.py)
-    ccn [--home DIR] users add NAME --role specialist|reviewer|admin | token NAME | list
+    ccn [--home DIR] users add NAME --role ROLE | token NAME | list
                                                  review workflow users; add/token print a new
-                                                 API token (exit 1: e.g. the user exists)
+                                                 API token (exit 1: e.g. the user exists);
+                                                 ROLE: a drafting.review Role (`ccn users -h`)
 
 Options go before or after the subcommand (`ccn ingest X --home D` = `ccn --home D ingest X`).
 Data folder: --home DIR, else $CCN_HOME, else ./data (beside where the command runs). The
@@ -50,6 +51,7 @@ from datetime import date
 from pathlib import Path
 
 from corpus import catalogue_paths, corpus_paths
+from drafting.review import ROLE_LABELS, Role
 from ingest.runner import ingest_paths
 from kb import catalog, lookup
 from kb.settings import get_settings, home_dir, store_for
@@ -598,8 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add", "token", "list"],
                    help="add: thêm và in mã truy cập; token: cấp mã mới; list: danh sách")
     p.add_argument("name", nargs="?", help="tên đăng nhập")
-    p.add_argument("--role", choices=["specialist", "reviewer", "admin"], default="specialist",
-                   help="vai trò: specialist (chuyên viên), reviewer (người duyệt), admin (quản trị)")
+    p.add_argument("--role", choices=[r.value for r in Role], default=Role.SPECIALIST.value,
+                   help="vai trò: " + ", ".join(f"{r} ({ROLE_LABELS[r].lower()})" for r in Role))
     p.add_argument("--display-name", help="họ tên hiển thị")
     p.add_argument("--label", default="cấp qua dòng lệnh", help="ghi chú cho mã truy cập")
     p.set_defaults(func=cmd_users)

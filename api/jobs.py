@@ -16,6 +16,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ingest.limits import Cancelled, LimitError
@@ -23,7 +24,26 @@ from ingest.limits import Cancelled, LimitError
 log = logging.getLogger("ccn.api")
 MAX_JOBS = 200
 RUNNING_AT_ONCE = 2  # jobs reading at the same time (two cores); the others wait "queued"
-STATES = ("queued", "running", "done", "failed", "cancelled")
+
+
+class JobState(StrEnum):
+    """A background job's state (GET /api/jobs/{id} `state`, /health `build.state`)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+STATES: tuple[JobState, ...] = tuple(JobState)
+JOB_STATE_TEXT: dict[JobState, str] = {
+    JobState.QUEUED: "Đang chờ",
+    JobState.RUNNING: "Đang chạy",
+    JobState.DONE: "Đã xong",
+    JobState.FAILED: "Thất bại",
+    JobState.CANCELLED: "Đã huỷ",
+}
 
 
 class JobFailed(Exception):
@@ -39,7 +59,7 @@ class Job:
     id: str
     kind: str
     owner: str
-    state: str = "queued"
+    state: JobState = JobState.QUEUED
     progress: dict[str, Any] = field(default_factory=lambda: {"step": "chờ", "done": 0, "total": 0})
     result: dict[str, Any] | None = None
     error: str | None = None
@@ -101,19 +121,19 @@ class Jobs:
 
     @staticmethod
     def _work(job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
-        job.state = "running"
+        job.state = JobState.RUNNING
         try:
             job.step("bắt đầu")  # cancelled while queued: stop before any work
             job.result = work(job)
-            job.state, job.status = "done", 200
+            job.state, job.status = JobState.DONE, 200
         except Cancelled as exc:
-            job.state, job.status, job.error = "cancelled", exc.status, exc.problem
+            job.state, job.status, job.error = JobState.CANCELLED, exc.status, exc.problem
         except LimitError as exc:
-            job.state, job.status, job.error = "failed", exc.status, exc.problem
+            job.state, job.status, job.error = JobState.FAILED, exc.status, exc.problem
         except JobFailed as exc:
-            job.state, job.status, job.error, job.details = "failed", exc.status, exc.message, exc.details
+            job.state, job.status, job.error, job.details = JobState.FAILED, exc.status, exc.message, exc.details
         except Exception as exc:  # a bug: said, logged, never a hung "running"
             log.exception("công việc %s thất bại", job.id)
-            job.state, job.status, job.error = "failed", 500, f"lỗi máy chủ: {type(exc).__name__}"
+            job.state, job.status, job.error = JobState.FAILED, 500, f"lỗi máy chủ: {type(exc).__name__}"
         finally:
             job.finished = time.time()

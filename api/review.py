@@ -27,6 +27,7 @@ from api.state import AppState
 from drafting.review import (
     AuditEntry,
     CommentIn,
+    DetailKey,
     DraftDetail,
     DraftState,
     DraftSummary,
@@ -138,8 +139,8 @@ def publish_letter(store: Store, path: Path, reindex: Callable[[], Any]) -> dict
         raise ReviewError("không nạp được văn bản đã duyệt vào kho dữ liệu: "
                           + "; ".join(f["error"] for f in report.failed))
     index = reindex()
-    return {"documents": documents_of_file(store, path), "ingested": bool(report.ingested),
-            "index": {"units": index.units, "added": index.added, "embedded": index.embedded}}
+    return {DetailKey.DOCUMENTS: documents_of_file(store, path), DetailKey.INGESTED: bool(report.ingested),
+            DetailKey.INDEX: {"units": index.units, "added": index.added, "embedded": index.embedded}}
 
 
 Review = Annotated[ReviewStore, Depends(get_review)]

@@ -24,6 +24,7 @@ import os
 import shutil
 import unicodedata
 import uuid
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
@@ -51,6 +52,26 @@ MAX_FILES = limit("upload_files")
 MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024  # whole multipart body
 MAX_NAME_CHARS = 150
 STORED_PREFIX = 12  # hex digits of the sha256 in front of a stored upload's name
+
+
+
+class UploadResult(StrEnum):
+    """What became of one uploaded file (the job's result, `files[].status`)."""
+
+    INGESTED = "ingested"
+    PENDING = "pending"  # stored, held until another curator confirms it
+    UNCHANGED = "unchanged"  # the same content was stored before
+    INDEXED = "indexed"  # unchanged, but its index (left incomplete by a crash) was rebuilt
+    FAILED = "failed"
+
+
+UPLOAD_RESULT_TEXT: dict[UploadResult, str] = {
+    UploadResult.INGESTED: "Đã nạp",
+    UploadResult.PENDING: "Chờ xác nhận",
+    UploadResult.UNCHANGED: "Không đổi",
+    UploadResult.INDEXED: "Đã lập chỉ mục lại",
+    UploadResult.FAILED: "Lỗi",
+}
 
 RESPONSES = {401: error_response("Thiếu mã truy cập, hoặc mã không hợp lệ"),
              403: error_response("Vai trò không có quyền thay đổi cơ sở tri thức"),
@@ -173,7 +194,7 @@ def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job
     job.step("Lưu vào kho", 0, len(uploads))
     with state.exclusive_ingest():
         results = [_store(state, user, upload) for upload in uploads]
-    stored = [r for r in results if r["status"] != "failed"]
+    stored = [r for r in results if r["status"] != UploadResult.FAILED]
     job.step("Cập nhật chỉ mục")  # cancelled meanwhile: stop here (what was stored stays, audited)
     if not stored:
         first = results[0]
@@ -181,19 +202,19 @@ def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job
         status = max((r.pop("limit_status", None) or 422) for r in results)
         raise JobFailed(status, f"Không nạp được tệp nào: {first['filename']}: {first['error']}", details)
     index, warnings = None, []
-    needs_index = any(r["status"] == "ingested" for r in results) or incomplete
+    needs_index = any(r["status"] == UploadResult.INGESTED for r in results) or incomplete
     if needs_index:
         index, warnings = _reindex(state, job)
         for r in results:  # a crash left this file's index incomplete: it is not "unchanged"
-            if r["status"] == "unchanged":
-                r["status"] = "indexed"
+            if r["status"] == UploadResult.UNCHANGED:
+                r["status"] = UploadResult.INDEXED
     for r in results:
         r.pop("limit_status", None)
     return {
-        "ingested": [r["file"] for r in results if r["status"] == "ingested"],
-        "pending": [r["file"] for r in results if r["status"] == "pending"],
-        "unchanged": [r["file"] for r in results if r["status"] in ("unchanged", "indexed")],
-        "failed": [{"file": r["file"], "error": r["error"]} for r in results if r["status"] == "failed"],
+        "ingested": [r["file"] for r in results if r["status"] == UploadResult.INGESTED],
+        "pending": [r["file"] for r in results if r["status"] == UploadResult.PENDING],
+        "unchanged": [r["file"] for r in results if r["status"] in (UploadResult.UNCHANGED, UploadResult.INDEXED)],
+        "failed": [{"file": r["file"], "error": r["error"]} for r in results if r["status"] == UploadResult.FAILED],
         "files": results,
         "index": index,
         "warnings": warnings,
@@ -239,19 +260,19 @@ def _store(state: AppState, user: User, upload: dict[str, Any]) -> dict[str, Any
         "status": status,
         "error": error,
         "warnings": report.warnings.get(recorded, []),
-        "documents": _documents_of(state, recorded) if status != "failed" else [],
+        "documents": _documents_of(state, recorded) if status != UploadResult.FAILED else [],
         "supersedes": report.superseded.get(recorded, []),
         "same_name_as": earlier,
         "limit_status": report.statuses.get(recorded),
     }
 
 
-def _status(report: IngestReport, name: str) -> str:
+def _status(report: IngestReport, name: str) -> UploadResult:
     if name in report.ingested:
-        return "ingested"
+        return UploadResult.INGESTED
     if name in report.pending:
-        return "pending"
-    return "unchanged" if name in report.unchanged else "failed"
+        return UploadResult.PENDING
+    return UploadResult.UNCHANGED if name in report.unchanged else UploadResult.FAILED
 
 
 def _earlier_uploads(state: AppState, name: str, recorded: str) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from drafting.assemble import Run
 from drafting.spec import Comparison, ComparisonRow
-from retrieval.compare import CompareResult, Pair, Segment
+from retrieval.compare import CompareResult, Pair, PairBasis, PairKind, Segment
 
 MAX_TOPIC = 200
 
@@ -22,7 +22,7 @@ def comparison_rows(result: CompareResult) -> list[ComparisonRow]:
     and are left out."""
     rows: dict[str, ComparisonRow] = {}
     for pair in result.pairs:
-        if pair.kind == "versions":
+        if pair.kind == PairKind.VERSIONS:
             continue
         anchor = pair.left.citation_text
         row = rows.get(anchor)
@@ -40,7 +40,7 @@ def comparison_spec(result: CompareResult, title: str) -> Comparison:
     rows = comparison_rows(result)
     documents = list(result.documents)
     for pair in result.pairs:
-        if pair.kind == "competence" and pair.right.doc not in documents:
+        if pair.kind == PairKind.COMPETENCE and pair.right.doc not in documents:
             documents.append(pair.right.doc)
     return Comparison(title=title, documents=documents, rows=rows)
 
@@ -61,10 +61,10 @@ def _topic(pair: Pair) -> str:
 
 def _comment(pair: Pair) -> str:
     right = pair.right.citation_text
-    if pair.kind == "competence" and pair.competence:
+    if pair.kind == PairKind.COMPETENCE and pair.competence:
         return (f"Từ {_vn(pair.competence['since'])}: {pair.competence['after']} thực hiện thay "
                 f"{pair.competence['before']} ({right}).")
-    if pair.basis == "reference":
+    if pair.basis == PairBasis.REFERENCE:
         same = "nội dung thống nhất" if not pair.changed else "có điểm khác"
         return f"{right} dẫn chiếu quy định này; {same}."
     return f"{right}: quy định tương đồng (mức {pair.score:.2f}), cần đối chiếu."

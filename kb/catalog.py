@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import delete, func, select
 
@@ -308,16 +309,28 @@ def _vn(when: date | None) -> str:
 # Per document: where the knowledge base knows it from, and on what evidence (`ccn docs`)
 # ---------------------------------------------------------------------------------------------
 
-SOURCE_TEXT = {"text": "toàn văn", "notice": "thông báo", "catalogue": "danh mục dẫn chiếu"}
+class SourceKind(StrEnum):
+    """Where the knowledge base knows a document from (`ccn docs`, GET /api/documents `source`)."""
+
+    TEXT = "text"  # its text is held
+    NOTICE = "notice"  # known without its text from a notice file (ingest.notices)
+    CATALOGUE = "catalogue"  # known only because texts cite it
 
 
-def source_kind(doc) -> str:
-    """ "text" (its text is held), "notice" (known without its text from a notice file,
-    ingest.notices) or "catalogue" (known only because texts cite it)."""
+SOURCE_TEXT: dict[SourceKind, str] = {
+    SourceKind.TEXT: "toàn văn",
+    SourceKind.NOTICE: "thông báo",
+    SourceKind.CATALOGUE: "danh mục dẫn chiếu",
+}
+
+
+def source_kind(doc) -> SourceKind:
+    """Where the knowledge base knows `doc` (a documents row) from."""
     if not doc["is_stub"]:
-        return "text"
+        return SourceKind.TEXT
     front = (doc["meta"] or {}).get("front_matter") or {}
-    return "notice" if front.get("source_kind") == "notice" else "catalogue"
+    # the front matter's `source_kind` is the notice file's kind (ingest.notices), not a SourceKind
+    return SourceKind.NOTICE if front.get("source_kind") == "notice" else SourceKind.CATALOGUE
 
 
 def add_sources(store: Store, rows: list[dict]) -> list[dict]:
@@ -338,11 +351,11 @@ def add_sources(store: Store, rows: list[dict]) -> list[dict]:
 
 def _evidence(row: dict, doc, paths: dict[int, tuple[str, str]], cited: tuple[set, set] | None) -> str:
     kind = source_kind(doc)
-    if kind == "notice":
+    if kind == SourceKind.NOTICE:
         front = (doc["meta"] or {}).get("front_matter") or {}
         return (f"thông báo {front.get('notice_file', '')} (nguồn: {front.get('source', '?')}; "
                 f"độ tin cậy: {front.get('confidence', '?')}); toàn văn chưa có")
-    if kind == "catalogue":
+    if kind == SourceKind.CATALOGUE:
         if not cited:
             return "chỉ được dẫn chiếu"
         texts, provisions = cited
@@ -455,7 +468,7 @@ def _cited_not_held(store: Store, docs: dict, held: set[str], in_force: set[str]
             "examples": known.examples[:MAX_EXAMPLES],
             "hoidap_pages": _count_kind(store, number, "hoidap") if "hoidap" in known.kinds else 0,
             "disagreements": known.disagreements,
-            "source": source_kind(docs[number]) if number in docs else "catalogue",
+            "source": source_kind(docs[number]) if number in docs else SourceKind.CATALOGUE,
         })
     return out
 
@@ -481,7 +494,7 @@ def _notices(store: Store, docs: dict, held: set[str]) -> list[dict]:
                                 "affects": [_affect_label(r["address"], r["number"])
                                             for r in rows if r["citing"] == file and r["address"]]}
     for key, doc in docs.items():
-        if source_kind(doc) == "notice" and key not in found:
+        if source_kind(doc) == SourceKind.NOTICE and key not in found:
             found[key] = {"doc": key, "type": doc["doc_type"], "file": None,
                           "issued": doc["issued"].isoformat() if doc["issued"] else None, "affects": []}
     for number, item in found.items():

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -41,6 +42,36 @@ MAX_SIMILAR = 1  # counterparts by similarity per anchor and document
 SIMILARITY_EVIDENCE = "tương đồng về từ ngữ: cosin trên âm tiết và cặp âm tiết (bộ phân tích của tìm kiếm)"
 
 Op = Literal["equal", "delete", "insert"]
+
+
+class PairKind(StrEnum):
+    """Which comparison a pair belongs to (the three of the module's docstring)."""
+
+    DOCUMENTS = "documents"
+    VERSIONS = "versions"
+    COMPETENCE = "competence"
+
+
+PAIR_KIND_TEXT: dict[PairKind, str] = {
+    PairKind.DOCUMENTS: "Giữa các văn bản",
+    PairKind.VERSIONS: "Qua các thời kỳ",
+    PairKind.COMPETENCE: "Thẩm quyền trước và sau",
+}
+
+
+class PairBasis(StrEnum):
+    """How the two sides of a pair were matched."""
+
+    REFERENCE = "reference"  # the provincial provision cites the national one
+    SIMILARITY = "similarity"  # their wording is alike (`score`)
+    VERSION = "version"  # two wordings of one provision
+
+
+PAIR_BASIS_TEXT: dict[PairBasis, str] = {  # the page adds the score to the first two
+    PairBasis.REFERENCE: "Ghép theo dẫn chiếu",
+    PairBasis.SIMILARITY: "Ghép theo mức tương đồng",
+    PairBasis.VERSION: "Phiên bản của cùng quy định",
+}
 
 
 class Segment(BaseModel):
@@ -69,8 +100,8 @@ class Side(BaseModel):
 
 
 class Pair(BaseModel):
-    kind: Literal["documents", "versions", "competence"]
-    basis: Literal["reference", "similarity", "version"]
+    kind: PairKind
+    basis: PairBasis
     score: float  # the cosine of the two texts (for a version or a competence pair: 1.0)
     evidence: str = ""  # the reference as written, or what the similarity rests on
     left: Side
@@ -112,7 +143,7 @@ def compare(store: Store, query: str, at: date, *, docs: list[str] | None = None
             pairs.extend(_counterparts(store, anchor, number, at))
         pairs.extend(_versions(store, anchor))
         pairs.extend(_competence(store, anchor, at))
-    if not any(p.kind == "documents" for p in pairs) and others:
+    if not any(p.kind == PairKind.DOCUMENTS for p in pairs) and others:
         warnings.append("không có quy định tương ứng trong: " + ", ".join(others))
     return CompareResult(query=query, as_of=at.isoformat(),
                          anchors=[_side(store, a, at, "").citation_text for a in anchors],
@@ -210,9 +241,9 @@ def _counterparts(store: Store, anchor: RowMapping, number: str, at: date) -> li
         return []
     found = _referring(store, anchor, doc["key"])
     if found:
-        return [_pair(store, "reference", _similarity(anchor, row), evidence, anchor, row, at)
+        return [_pair(store, PairBasis.REFERENCE, _similarity(anchor, row), evidence, anchor, row, at)
                 for row, evidence in found]
-    return [_pair(store, "similarity", score, SIMILARITY_EVIDENCE, anchor, row, at)
+    return [_pair(store, PairBasis.SIMILARITY, score, SIMILARITY_EVIDENCE, anchor, row, at)
             for row, score in _similar(store, anchor, doc["key"])]
 
 
@@ -300,7 +331,7 @@ def _versions(store: Store, anchor: RowMapping) -> list[Pair]:
         left.valid_from, left.valid_to = _iso(old.valid_from), _iso(old.valid_to)
         right.valid_from, right.valid_to = _iso(new.valid_from), _iso(new.valid_to)
         right.note = new.statement or new.note
-        out.append(_marked(Pair(kind="versions", basis="version", score=1.0, evidence=new.note,
+        out.append(_marked(Pair(kind=PairKind.VERSIONS, basis=PairBasis.VERSION, score=1.0, evidence=new.note,
                                 left=left, right=right, changed=False)))
     return out
 
@@ -342,7 +373,7 @@ def _competence_pair(store: Store, anchor: RowMapping, row: RowMapping, change: 
     note = change.note_text() if change.how != "abolished" else f"Từ {short_date(change.since)} không còn {change.old}"
     if validity_note:
         note += f"; {validity_note}"
-    return Pair(kind="competence", basis="reference", score=1.0,
+    return Pair(kind=PairKind.COMPETENCE, basis=PairBasis.REFERENCE, score=1.0,
                 evidence=f"{right.citation_text} dẫn chiếu {left.citation_text}", left=left, right=right,
                 competence={"before": before, "after": after, "since": change.since.isoformat(), "note": note},
                 changed=True)
@@ -376,11 +407,11 @@ def _highlight(text: str, phrase: str, op: Op) -> list[Segment]:
 
 
 # ------------------------------------------------------------------ sides and differences
-def _pair(store: Store, basis, score: float, evidence: str, anchor: RowMapping, row: RowMapping,
+def _pair(store: Store, basis: PairBasis, score: float, evidence: str, anchor: RowMapping, row: RowMapping,
           at: date) -> Pair:
     left = _side(store, anchor, at, _column(store, anchor))
     right = _side(store, row, at, _column(store, row))
-    return _marked(Pair(kind="documents", basis=basis, score=score, evidence=evidence, left=left, right=right,
+    return _marked(Pair(kind=PairKind.DOCUMENTS, basis=basis, score=score, evidence=evidence, left=left, right=right,
                         changed=False))
 
 
@@ -498,11 +529,11 @@ def marked_text(segments: list[Segment]) -> str:
 
 def format_compare(result: CompareResult) -> str:
     """`ccn compare` without --json: each pair, its basis, both sides with differences marked."""
-    kinds = {"documents": "Giữa các văn bản", "versions": "Qua các thời kỳ", "competence": "Thẩm quyền trước và sau"}
     lines = [f"So sánh: {result.query} (ngày {result.as_of})", "Quy định: " + "; ".join(result.anchors), ""]
     for i, pair in enumerate(result.pairs, 1):
-        basis = {"reference": "dẫn chiếu", "similarity": f"tương đồng {pair.score:.2f}", "version": "phiên bản"}[pair.basis]
-        lines.append(f"{i}. [{kinds[pair.kind]}; căn cứ ghép: {basis}] {pair.left.citation_text} ↔ {pair.right.citation_text}")
+        basis = {PairBasis.REFERENCE: "dẫn chiếu", PairBasis.SIMILARITY: f"tương đồng {pair.score:.2f}",
+                 PairBasis.VERSION: "phiên bản"}[pair.basis]
+        lines.append(f"{i}. [{PAIR_KIND_TEXT[pair.kind]}; căn cứ ghép: {basis}] {pair.left.citation_text} ↔ {pair.right.citation_text}")
         if pair.competence:
             lines.append(f"   Thẩm quyền: {pair.competence['before']} → {pair.competence['after']} ({pair.competence['note']})")
         for side in (pair.left, pair.right):

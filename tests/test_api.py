@@ -10,8 +10,10 @@ never changes what the other tests see.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import re
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +23,7 @@ from conftest import serve_app
 
 from answers.answer import AttachedKind
 from api.routes_labels import LABELS, Labels
-from drafting.review import DraftState
+from drafting.review import DetailKey, DraftState
 from kb.model import STATUS_TEXT, RelationKind, Status
 from retrieval.confidence import load_calibration
 
@@ -118,8 +120,28 @@ def test_web_ui_is_served_at_the_root_and_under_static(small_http: httpx.Client)
 
 
 # ------------------------------------------------------------------------------- labels
-def test_labels_name_every_value_of_each_vocabulary(http: httpx.Client) -> None:
-    labels = http.get("/api/labels").json()
+# A vocabulary's text table, kept beside its StrEnum (kb.model STATUS_TEXT …): `NAME: dict[Enum, str] = {`
+TEXT_TABLE = re.compile(r"^([A-Z][A-Z_]*): dict\[(\w+), str\] = ", re.M)
+DERIVED_TABLES = {"drafting.severity.SEVERITY_LABEL"}  # SEVERITY_TEXT in capitals, for a terminal
+
+
+def vocabulary_tables() -> dict[str, dict]:
+    """Every text table of a vocabulary in the server's code: "module.NAME" → the table."""
+    found = {}
+    for package in ("kb", "ingest", "retrieval", "answers", "drafting", "api"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for name, key in TEXT_TABLE.findall(path.read_text(encoding="utf-8")):
+                if key in ("str", "bytes"):
+                    continue
+                module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+                if f"{module.__name__}.{name}" not in DERIVED_TABLES:
+                    found[f"{module.__name__}.{name}"] = getattr(module, name)
+    return found
+
+
+def test_labels_name_every_value_of_each_vocabulary(small_http: httpx.Client) -> None:
+    labels = small_http.get("/api/labels").json()
+    assert labels == LABELS.model_dump(mode="json") and list(labels) == list(Labels.model_fields)
     assert labels["status"] == {status.value: STATUS_TEXT[status] for status in Status}
     assert labels["status"]["not_normative"] == "Văn bản hành chính (không xét hiệu lực)"
     assert "partly_repealed" not in labels["status"]  # the pages' old copy had it; the server never sends it
@@ -130,19 +152,65 @@ def test_labels_name_every_value_of_each_vocabulary(http: httpx.Client) -> None:
                               "curator": "Người quản lý kho văn bản", "admin": "Quản trị"}
     assert set(labels["attached"]) == {kind.value for kind in AttachedKind}
     assert set(labels["relation"]) == {kind.value for kind in RelationKind}
+    assert labels["source"] == {"text": "toàn văn", "notice": "thông báo", "catalogue": "danh mục dẫn chiếu"}
+    assert labels["job_state"] == {"queued": "Đang chờ", "running": "Đang chạy", "done": "Đã xong",
+                                   "failed": "Thất bại", "cancelled": "Đã huỷ"}
+    assert set(labels["upload_result"]) == {"ingested", "pending", "unchanged", "indexed", "failed"}
+    assert labels["upload_result"]["indexed"] == "Đã lập chỉ mục lại"
+    assert labels["pair_kind"] == {"documents": "Giữa các văn bản", "versions": "Qua các thời kỳ",
+                                   "competence": "Thẩm quyền trước và sau"}
+    assert set(labels["pair_basis"]) == {"reference", "similarity", "version"}
+    assert set(labels["audit_detail"]) == {key.value for key in DetailKey}
+    assert labels["audit_detail"]["from_state"] == "từ trạng thái"
+
+
+def test_every_vocabulary_with_a_text_table_is_served() -> None:
+    """A vocabulary given a text table on the server is served by /api/labels (so a page can
+    show it without a copy), whole: every value of its StrEnum has its text."""
+    tables = vocabulary_tables()
+    assert {"kb.model.STATUS_TEXT", "kb.catalog.SOURCE_TEXT", "api.jobs.JOB_STATE_TEXT",
+            "retrieval.compare.PAIR_KIND_TEXT", "drafting.review.policy.DETAIL_LABELS"} <= set(tables)
+    served = [getattr(LABELS, field) for field in Labels.model_fields]
+    assert [name for name, table in tables.items() if table not in served] == []
+    assert len(served) == len(tables) == 13
+    for name, table in tables.items():
+        vocabulary = type(next(iter(table)))
+        assert issubclass(vocabulary, StrEnum) and list(table) == list(vocabulary), name
+        assert all(isinstance(text, str) and text.strip() for text in table.values()), name
+    assert TEXT_TABLE.search("x = 1\nFOO_TEXT: dict[Foo, str] = {")  # what it finds
 
 
 def test_no_page_keeps_its_own_copy_of_a_label_table() -> None:
     """A table keyed by a server value (`in_force: "Còn hiệu lực"`) drifts: the pages read
-    /api/labels (dom.js `loadLabels`). Checked on every value of every vocabulary served."""
-    values = {value for table in Labels.model_fields for value in getattr(LABELS, table)}
-    table_entry = re.compile(rf"""(?<![\w.$])["']?({'|'.join(sorted(values))})["']?:\s*["'`]""")
+    /api/labels (dom.js `loadLabels`). Checked on every value of every vocabulary whose values
+    are data (an audit detail's keys are field names like `title`, `name`: checked by pair)."""
+    values = {value for table in Labels.model_fields if table != "audit_detail" for value in getattr(LABELS, table)}
+    table_entry = re.compile(rf"""(?<![\w.$-])["']?({'|'.join(sorted(values))})["']?:\s*["'`]""")
     scripts = sorted((ROOT / "api" / "static").glob("*.js"))
     assert len(scripts) >= 5
     copies = [f"{path.name}: {m.group(0)}" for path in scripts
               for m in table_entry.finditer(path.read_text(encoding="utf-8"))]
     assert copies == []
     assert table_entry.search('const STATUS_LABEL = {\n  in_force: "Còn hiệu lực",')  # what it catches
+    assert table_entry.search('const SOURCE_LABEL = {text: "toàn văn", notice: "thông báo"};')
+    assert table_entry.search('const UPLOAD_STATUS = {\n  pending: ["Chờ xác nhận", "other"],') is None
+
+
+def test_no_page_holds_a_server_value_with_its_text() -> None:
+    """Each value → text pair the server serves, as a JS table entry (`note: "ghi chú"`,
+    `failed: ["Lỗi", …]`): none is left in api/static."""
+    pairs = [(value, text) for table in Labels.model_fields for value, text in getattr(LABELS, table).items()]
+    assert len(pairs) > 60
+    entry = "|".join(rf"""(?<![\w.$-])["']?{re.escape(value)}["']?\s*:\s*\[?\s*["'`]{re.escape(text)}["'`]"""
+                     for value, text in pairs)
+    pattern = re.compile(entry)
+    copies = [f"{path.name}: {m.group(0)}" for path in sorted((ROOT / "api" / "static").glob("*.js"))
+              for m in pattern.finditer(path.read_text(encoding="utf-8"))]
+    assert copies == []
+    for old in ('const DETAIL_LABEL = {\n  note: "ghi chú", title: "tiêu đề",',
+                'const UPLOAD_STATUS = {\n  pending: ["Chờ xác nhận", "other"],',
+                'const KIND_LABEL = {documents: "Giữa các văn bản", versions: "Qua các thời kỳ"};'):
+        assert pattern.search(old), old  # the pages' old copies: what it catches
 
 
 # ------------------------------------------------------------------------------- search

@@ -21,6 +21,7 @@ from api.review import publish_letter  # publishing (ingest, index) is the API l
 from drafting.review import (
     CommentIn,
     Conflict,
+    DetailKey,
     Forbidden,
     Invalid,
     ReviewError,
@@ -203,6 +204,9 @@ def test_draft_returned_with_comments_then_approved_and_published(review: Review
     ]
     audit = review.draft(draft.id).audit
     assert all(e.at.tzinfo is not None for e in audit)
+    # every detail the log holds has its label (/api/labels audit_detail)
+    keys = {key for e in review.audit() for key in e.detail}
+    assert {"from_state", "comments", "path", "documents", "ingested", "index"} <= keys <= set(DetailKey)
     assert audit[2].detail["comments"] == [c.id for c in draft.comments]
     approve = audit[-1].detail
     assert approve["note"] == "đồng ý" and approve["documents"] == draft.published["documents"]
@@ -314,6 +318,19 @@ def test_cli_bootstraps_a_user_with_a_token(tmp_path: Path, capsys: pytest.Captu
     assert main(["--home", str(tmp_path), "users", "list", "--json"]) == 0
     assert '"role": "admin"' in capsys.readouterr().out
     assert [e.action for e in review.audit()] == ["user_add", "token_issue"]
+
+
+def test_cli_roles_are_the_role_vocabulary(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`ccn users add --role` offers every Role (a curator too), and only those."""
+    from api.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--home", str(tmp_path), "users", "add", "sep", "--role", "boss"])
+    assert "(choose from 'specialist', 'reviewer', 'curator', 'admin')" in capsys.readouterr().err
+    assert main(["--home", str(tmp_path), "users", "add", "kho1", "--role", "curator"]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(tmp_path), "users", "list", "--json"]) == 0
+    assert '"role": "curator"' in capsys.readouterr().out
 
 
 def test_drafting_review_leaves_publishing_to_the_api() -> None:

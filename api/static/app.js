@@ -467,7 +467,7 @@ async function viewDocs() {
       h("td", {}, fmtDate(d.issued)),
       h("td", {}, fmtDate(d.effective)),
       h("td", {}, badge(d.status, d.status_text, d.status_note)),
-      h("td", {class: "source", title: d.evidence || null}, SOURCE_LABEL[d.source] || d.source || "",
+      h("td", {class: "source", title: d.evidence || null}, labelOf("source", d.source) || d.source || "",
         d.evidence ? h("div", {class: "muted"}, d.evidence) : null));
   });
   const filter = h("input", {type: "search", id: "doc-filter", placeholder: "Lọc theo số hiệu, loại, trích yếu…",
@@ -485,8 +485,6 @@ async function viewDocs() {
       h("thead", {}, h("tr", {}, ["Số hiệu", "Loại", "Trích yếu", "Ban hành", "Hiệu lực từ", "Tình trạng", "Nguồn, căn cứ"].map((t) => h("th", {}, t)))),
       h("tbody", {}, rows)));
 }
-
-const SOURCE_LABEL = {text: "toàn văn", notice: "thông báo", catalogue: "danh mục dẫn chiếu"};
 
 /* ------------------------------------------------------------------ currency */
 
@@ -990,18 +988,15 @@ async function waitJob(id, headers, results) {
     }
     const p = job.progress || {};
     results.replaceChildren(h("p", {class: "muted loading", role: "status"},
-      `${p.step || "Đang chờ"}${p.total ? ` (${p.done}/${p.total})` : ""}…`));
+      `${p.step || labelOf("job_state", job.state) || job.state}${p.total ? ` (${p.done}/${p.total})` : ""}…`));
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
-const UPLOAD_STATUS = {
-  pending: ["Chờ xác nhận", "other"],
-  indexed: ["Đã lập chỉ mục lại", "same"],
-  ingested: ["Đã nạp", "ok"],
-  unchanged: ["Không đổi", "same"],
-  failed: ["Lỗi", "fail"],
-};
+/** A file's result (its badge's look: .upload-<status>, style.css). */
+function uploadLabel(status) {
+  return labelOf("upload_result", status) || status;
+}
 
 /** Per-file rows from either {files: [{name, status, message, documents}]} or the CLI's
  * {ingested: [...], unchanged: [...], failed: [{path, error}]}. */
@@ -1021,7 +1016,7 @@ function uploadTable(report, files) {
   const rows = uploadRows(report);
   const body = rows.map((row) => {
     const status = row.status || (row.error ? "failed" : "ingested");
-    const [label, cls] = UPLOAD_STATUS[status] || [status, "other"];
+    const label = uploadLabel(status);
     const name = row.name || row.filename || row.file || baseName(row.path) || "";
     const message = row.error || row.message || "";
     const docs = (row.documents || row.docs || []).map((d) => {
@@ -1030,12 +1025,12 @@ function uploadTable(report, files) {
       return h("li", {}, id ? h("a", {href: docHref(id)}, text) : text);
     });
     const warn = (row.warnings || []).map((w) => h("li", {class: "warn"}, describe(w)));
-    return h("tr", {class: `file file-${cls}`, dataset: {status}},
+    return h("tr", {class: `file file-${status}`, dataset: {status}},
       h("td", {class: "file-name"}, name),
-      h("td", {}, h("span", {class: `badge upload-${cls}`}, label)),
+      h("td", {}, h("span", {class: `badge upload-${status}`}, label)),
       h("td", {class: "file-message"}, message, docs.length || warn.length ? h("ul", {}, docs, warn) : null));
   });
-  const counts = ["ingested", "unchanged", "failed"].map((s) => `${UPLOAD_STATUS[s][0].toLowerCase()} ${rows.filter((r) => (r.status || "") === s).length}`);
+  const counts = ["ingested", "unchanged", "failed"].map((s) => `${uploadLabel(s).toLowerCase()} ${rows.filter((r) => (r.status || "") === s).length}`);
   return h("div", {},
     h("p", {class: "summary", role: "status"}, `${files.length} tệp: ${counts.join(", ")}`),
     h("table", {class: "table upload-table"},

@@ -3,12 +3,12 @@
  * All text from the server or the user is inserted as text nodes (never as HTML). */
 "use strict";
 
-const KIND_LABEL = {documents: "Giữa các văn bản", versions: "Qua các thời kỳ", competence: "Thẩm quyền trước và sau"};
-
+/** How the pair was matched (its label: /api/labels pair_basis), with the score when it tells something. */
 function basisLabel(pair) {
-  if (pair.basis === "reference") return `Ghép theo dẫn chiếu (tương đồng ${pair.score.toFixed(2)})`;
-  if (pair.basis === "similarity") return `Ghép theo mức tương đồng ${pair.score.toFixed(2)}`;
-  return "Phiên bản của cùng quy định";
+  const label = labelOf("pair_basis", pair.basis) || pair.basis;
+  if (pair.basis === "reference") return `${label} (tương đồng ${pair.score.toFixed(2)})`;
+  if (pair.basis === "similarity") return `${label} ${pair.score.toFixed(2)}`;
+  return label;
 }
 
 /** A segment; the space before a change stays outside its mark. */
@@ -35,7 +35,7 @@ function sideNode(side) {
 function pairNode(pair, index) {
   return h("section", {class: `pair k-${pair.kind}`, dataset: {basis: pair.basis, kind: pair.kind}},
     h("div", {class: "pair-head"},
-      h("strong", {}, `${index + 1}. ${KIND_LABEL[pair.kind] || pair.kind}`),
+      h("strong", {}, `${index + 1}. ${labelOf("pair_kind", pair.kind) || pair.kind}`),
       h("span", {class: `basis b-${pair.basis}`}, basisLabel(pair)),
       pair.changed ? null : h("span", {class: "muted"}, "không khác nhau"),
       pair.evidence ? h("span", {class: "evidence"}, evidenceText(pair)) : null),
@@ -59,6 +59,7 @@ async function run(params) {
   button.disabled = true;
   out.replaceChildren(h("p", {class: "muted"}, "Đang so sánh…"));
   try {
+    await loadLabels(); // the kinds' and bases' texts
     const response = await fetch(`/api/compare?${params}`, {headers: {Accept: "application/json", ...authHeaders()}});
     const data = await response.json().catch(() => null);
     if (!response.ok) throw new Error((data && data.error) || `Lỗi máy chủ (HTTP ${response.status})`);

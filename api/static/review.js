@@ -381,20 +381,14 @@ function published(draft) {
 }
 
 /* ------------------------------------------------------------------ audit */
-const DETAIL_LABEL = {
-  note: "ghi chú", title: "tiêu đề", comments: "góp ý số", comment: "góp ý số", paragraph: "đoạn",
-  from_state: "từ trạng thái", attempted: "việc", reason: "lý do", path: "tệp", documents: "văn bản trong kho",
-  name: "người dùng", role: "vai trò", active: "hoạt động", token_id: "mã số", prefix: "mã", label: "ghi chú mã",
-};
-
 function detailText(detail) {
   const parts = [];
   for (const [k, v] of Object.entries(detail || {})) {
     if (v === null || v === "" || (Array.isArray(v) && !v.length) || k === "index" || k === "ingested") continue;
-    const value = k === "from_state" || k === "state" ? (labelOf("draft_state", v) || v)
+    const value = k === "from_state" ? (labelOf("draft_state", v) || v)
       : k === "role" ? (labelOf("role", v) || v)
         : Array.isArray(v) ? v.join(", ") : typeof v === "object" ? JSON.stringify(v) : v;
-    parts.push(`${DETAIL_LABEL[k] || k}: ${value}`);
+    parts.push(`${labelOf("audit_detail", k) || k}: ${value}`);
   }
   return parts.join(" · ");
 }

@@ -77,6 +77,60 @@ ACTION_LABELS = {
     "token_issue": "Cấp mã truy cập",
     "token_revoke": "Thu hồi mã truy cập",
 }
+
+
+class DetailKey(StrEnum):
+    """A key of an audit row's `detail` (AuditEntry.detail): what the row records besides who,
+    when, which action, draft and version."""
+
+    NOTE = "note"
+    TITLE = "title"
+    FROM_STATE = "from_state"  # a DraftState
+    COMMENTS = "comments"  # the comments' numbers
+    COMMENT = "comment"  # a comment's number
+    PARAGRAPH = "paragraph"
+    ATTEMPTED = "attempted"  # the action refused (`denied`)
+    REASON = "reason"
+    COUNT = "count"  # refusals counted in one `denied` row
+    LAST_AT = "last_at"
+    LAST_DRAFT = "last_draft"
+    PATH = "path"  # the approved letter's file
+    DOCUMENTS = "documents"  # what publishing it stored
+    INGESTED = "ingested"
+    INDEX = "index"
+    NAME = "name"  # a user's
+    ROLE = "role"  # a Role
+    ACTIVE = "active"
+    DISPLAY_NAME = "display_name"
+    TOKEN_ID = "token_id"
+    PREFIX = "prefix"
+    LABEL = "label"
+
+
+DETAIL_LABELS: dict[DetailKey, str] = {
+    DetailKey.NOTE: "ghi chú",
+    DetailKey.TITLE: "tiêu đề",
+    DetailKey.FROM_STATE: "từ trạng thái",
+    DetailKey.COMMENTS: "góp ý số",
+    DetailKey.COMMENT: "góp ý số",
+    DetailKey.PARAGRAPH: "đoạn",
+    DetailKey.ATTEMPTED: "việc",
+    DetailKey.REASON: "lý do",
+    DetailKey.COUNT: "số lần",
+    DetailKey.LAST_AT: "lần gần nhất",
+    DetailKey.LAST_DRAFT: "dự thảo lần gần nhất",
+    DetailKey.PATH: "tệp",
+    DetailKey.DOCUMENTS: "văn bản trong kho",
+    DetailKey.INGESTED: "đã nạp",
+    DetailKey.INDEX: "chỉ mục",
+    DetailKey.NAME: "người dùng",
+    DetailKey.ROLE: "vai trò",
+    DetailKey.ACTIVE: "hoạt động",
+    DetailKey.DISPLAY_NAME: "tên hiển thị",
+    DetailKey.TOKEN_ID: "mã số",
+    DetailKey.PREFIX: "mã",
+    DetailKey.LABEL: "ghi chú mã",
+}
 ACTION_VERBS = {  # for messages: "không có quyền <verb>"
     "create": "tạo dự thảo",
     "edit": "sửa dự thảo",

@@ -40,6 +40,7 @@ from drafting.review.policy import (
     STATE_LABELS,
     STATES,
     Conflict,
+    DetailKey,
     DraftState,
     Forbidden,
     Invalid,
@@ -172,7 +173,7 @@ class ReviewStore:
             user_id = conn.execute(users.insert().values(
                 name=name, display_name=(display_name or name).strip(), role=role, active=True,
                 created_at=_now())).inserted_primary_key[0]
-            _audit(conn, actor, "user_add", detail={"name": name, "role": role})
+            _audit(conn, actor, "user_add", detail={DetailKey.NAME: name, DetailKey.ROLE: role})
             return _user(_user_row(conn, user_id))
 
     def update_user(self, name: str, *, actor: User | None, role: str | None = None,
@@ -191,7 +192,7 @@ class ReviewStore:
             _keep_an_admin(conn, row, changes)
             if changes:
                 conn.execute(update(users).where(users.c.id == row["id"]).values(**changes))
-                _audit(conn, actor, "user_update", detail={"name": name, **changes})
+                _audit(conn, actor, "user_update", detail={DetailKey.NAME: name, **changes})
             return _user(_user_row(conn, row["id"]))
 
     def issue_token(self, name: str, *, actor: User | None = None, label: str = "") -> IssuedToken:
@@ -204,7 +205,8 @@ class ReviewStore:
                 user_id=row["id"], token_hash=hash_token(token), prefix=token[:10],
                 label=label.strip(), created_at=_now())).inserted_primary_key[0]
             _audit(conn, actor, "token_issue",
-                   detail={"name": name, "token_id": token_id, "prefix": token[:10], "label": label})
+                   detail={DetailKey.NAME: name, DetailKey.TOKEN_ID: token_id, DetailKey.PREFIX: token[:10],
+                           DetailKey.LABEL: label})
             return IssuedToken(id=token_id, user=_user(row), token=token, label=label.strip())
 
     def revoke_token(self, token_id: int, *, actor: User | None) -> TokenInfo:
@@ -217,7 +219,7 @@ class ReviewStore:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
                              .values(revoked_at=_now()))
                 owner = _user_row(conn, row["user_id"])["name"]
-                _audit(conn, actor, "token_revoke", detail={"name": owner, "token_id": token_id})
+                _audit(conn, actor, "token_revoke", detail={DetailKey.NAME: owner, DetailKey.TOKEN_ID: token_id})
             return self._tokens(conn, token_id=token_id)[0]
 
     def tokens(self, name: str | None = None) -> list[TokenInfo]:
@@ -279,7 +281,7 @@ class ReviewStore:
                 title=(title or spec_title(spec)).strip(), author_id=actor.id, state=DraftState.DRAFT,
                 current_version=1, created_at=now, updated_at=now)).inserted_primary_key[0]
             _insert_version(conn, draft_id, 1, actor, spec, version, note)
-            _audit(conn, actor, "create", draft_id, 1, {"title": title or spec_title(spec), "note": note})
+            _audit(conn, actor, "create", draft_id, 1, {DetailKey.TITLE: title or spec_title(spec), DetailKey.NOTE: note})
         return self.draft(draft_id)
 
     def update(self, actor: User, draft_id: int, spec: dict[str, Any], *, note: str = "") -> DraftDetail:
@@ -293,11 +295,11 @@ class ReviewStore:
             number = draft["current_version"] + 1
             _insert_version(conn, draft_id, number, actor, spec, rendered, note)
             self._move(conn, draft, DraftState.DRAFT, current_version=number)
-            detail = {"from_state": draft["state"], "note": note}
+            detail = {DetailKey.FROM_STATE: draft["state"], DetailKey.NOTE: note}
             title = spec_title(spec)
             if title != draft["title"]:
                 conn.execute(update(drafts).where(drafts.c.id == draft_id).values(title=title))
-                detail["title"] = title
+                detail[DetailKey.TITLE] = title
             _audit(conn, actor, "update", draft_id, number, detail)
         return self.draft(draft_id)
 
@@ -305,7 +307,7 @@ class ReviewStore:
         with self._write() as conn:
             draft = self._allowed(conn, actor, "submit", draft_id)
             self._move(conn, draft, DraftState.IN_REVIEW)
-            _audit(conn, actor, "submit", draft_id, draft["current_version"], {"note": note})
+            _audit(conn, actor, "submit", draft_id, draft["current_version"], {DetailKey.NOTE: note})
         return self.draft(draft_id)
 
     def comment(self, actor: User, draft_id: int, comments: list[CommentIn]) -> DraftDetail:
@@ -326,7 +328,7 @@ class ReviewStore:
                 raise Invalid("trả lại dự thảo cần ít nhất một góp ý cho người soạn")
             self._move(conn, draft, DraftState.RETURNED)
             _audit(conn, actor, "return", draft_id, draft["current_version"],
-                   {"note": note, "comments": added})
+                   {DetailKey.NOTE: note, DetailKey.COMMENTS: added})
         return self.draft(draft_id)
 
     def resolve_comment(self, actor: User, draft_id: int, comment_id: int) -> DraftDetail:
@@ -338,7 +340,7 @@ class ReviewStore:
                 raise NotFound(f"dự thảo số {draft_id} không có góp ý số {comment_id}")
             conn.execute(update(review_comments).where(review_comments.c.id == comment_id)
                          .values(resolved=True, resolved_by=actor.id, resolved_at=_now()))
-            _audit(conn, actor, "resolve", draft_id, draft["current_version"], {"comment": comment_id})
+            _audit(conn, actor, "resolve", draft_id, draft["current_version"], {DetailKey.COMMENT: comment_id})
         return self.draft(draft_id)
 
     def approve(self, actor: User, draft_id: int, *, note: str = "") -> DraftDetail:
@@ -358,7 +360,7 @@ class ReviewStore:
             self._move(conn, draft, DraftState.APPROVED, approved_version=number, approved_path=str(path),
                        approved_docx=data, published=published)
             _audit(conn, actor, "approve", draft_id, number,
-                   {"note": note, "path": _shown_path(str(path)), **published})
+                   {DetailKey.NOTE: note, DetailKey.PATH: _shown_path(str(path)), **published})
         return self.draft(draft_id)
 
     # ------------------------------------------------------------------ reading
@@ -495,7 +497,7 @@ class ReviewStore:
                 text=item.text.strip(), created_at=_now(), resolved=False)).inserted_primary_key[0])
             if audit:
                 _audit(conn, actor, "comment", draft["id"], number,
-                       {"comment": ids[-1], "paragraph": item.paragraph})
+                       {DetailKey.COMMENT: ids[-1], DetailKey.PARAGRAPH: item.paragraph})
         return ids
 
     def _validated(self, spec: dict[str, Any]) -> dict[str, Any]:
@@ -576,13 +578,14 @@ def _audit_denied(conn: Connection, exc: Forbidden) -> None:
             audit_log.c.user_id.is_(None) if actor_id is None else audit_log.c.user_id == actor_id,
     ).order_by(audit_log.c.id.desc()).limit(20)).mappings():
         detail = dict(row["detail"] or {})
-        if detail.get("attempted") == exc.action:
-            detail.update(count=int(detail.get("count", 1)) + 1, last_at=_now().isoformat(timespec="seconds"),
-                          last_draft=exc.draft_id)
+        if detail.get(DetailKey.ATTEMPTED) == exc.action:
+            detail.update({DetailKey.COUNT: int(detail.get(DetailKey.COUNT, 1)) + 1,
+                           DetailKey.LAST_AT: _now().isoformat(timespec="seconds"),
+                           DetailKey.LAST_DRAFT: exc.draft_id})
             conn.execute(update(audit_log).where(audit_log.c.id == row["id"]).values(detail=detail))
             return
     _audit(conn, exc.actor, "denied", exc.draft_id, exc.version,
-           {"attempted": exc.action, "reason": exc.message, "count": 1})
+           {DetailKey.ATTEMPTED: exc.action, DetailKey.REASON: exc.message, DetailKey.COUNT: 1})
 
 
 def _keep_an_admin(conn: Connection, row: RowMapping, changes: dict[str, Any]) -> None:
