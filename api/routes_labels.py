@@ -2,7 +2,7 @@
 
 The pages (api/static/*.js) show a status, a severity, a draft's state, a role, why a provision
 is attached, a document's source, a job's or an uploaded file's state, a comparison's kind and
-basis or an audit row's details with these texts, read once when the page loads (dom.js `loadLabels`), never with
+basis, an audit row's details or what may be done to a draft with these texts, read once when the page loads (dom.js `loadLabels`), never with
 copies of their own: a value the server adds shows with its label, and a value it never sends has
 none.
 """
@@ -16,7 +16,16 @@ from api.deps import ERRORS, single_query_values
 from api.jobs import JOB_STATE_TEXT, JobState
 from api.routes_ingest import UPLOAD_RESULT_TEXT, UploadResult
 from api.schemas import Model
-from drafting.review import DETAIL_LABELS, ROLE_LABELS, STATE_LABELS, DetailKey, DraftState, Role
+from drafting.review import (
+    DETAIL_LABELS,
+    DRAFT_ACTION_TEXT,
+    ROLE_LABELS,
+    STATE_LABELS,
+    DetailKey,
+    DraftAction,
+    DraftState,
+    Role,
+)
 from drafting.severity import CHECK_STATUS_TEXT, SEVERITY_TEXT, CheckStatus, Severity
 from kb.catalog import SOURCE_TEXT, SourceKind
 from kb.model import RELATION_TEXT, STATUS_TEXT, RelationKind, Status
@@ -42,13 +51,14 @@ class Labels(Model):
     pair_kind: dict[PairKind, str]  # loại so sánh (giữa các văn bản, qua các thời kỳ …)
     pair_basis: dict[PairBasis, str]  # căn cứ ghép cặp quy định khi so sánh
     audit_detail: dict[DetailKey, str]  # các mục chi tiết của một dòng nhật ký duyệt
+    draft_action: dict[DraftAction, str]  # việc làm được với một dự thảo (nút trên trang duyệt)
 
 
 LABELS = Labels(status=STATUS_TEXT, severity=SEVERITY_TEXT, check_status=CHECK_STATUS_TEXT,
                 draft_state=STATE_LABELS, role=ROLE_LABELS, attached=ATTACHED_TEXT,
                 relation=RELATION_TEXT, source=SOURCE_TEXT, job_state=JOB_STATE_TEXT,
                 upload_result=UPLOAD_RESULT_TEXT, pair_kind=PAIR_KIND_TEXT, pair_basis=PAIR_BASIS_TEXT,
-                audit_detail=DETAIL_LABELS)
+                audit_detail=DETAIL_LABELS, draft_action=DRAFT_ACTION_TEXT)
 
 
 @router.get("/labels", response_model=Labels, summary="Nhãn tiếng Việt của các giá trị (hiệu lực, mức độ, "

@@ -162,6 +162,8 @@ def test_labels_name_every_value_of_each_vocabulary(small_http: httpx.Client) ->
     assert set(labels["pair_basis"]) == {"reference", "similarity", "version"}
     assert set(labels["audit_detail"]) == {key.value for key in DetailKey}
     assert labels["audit_detail"]["from_state"] == "từ trạng thái"
+    assert labels["draft_action"] == {"edit": "Sửa (phiên bản mới)", "submit": "Trình xem xét", "comment": "Góp ý",
+                                      "resolve": "Đã xử lý", "return": "Trả lại kèm góp ý", "approve": "Phê duyệt"}
 
 
 def test_every_vocabulary_with_a_text_table_is_served() -> None:
@@ -172,7 +174,7 @@ def test_every_vocabulary_with_a_text_table_is_served() -> None:
             "retrieval.compare.PAIR_KIND_TEXT", "drafting.review.policy.DETAIL_LABELS"} <= set(tables)
     served = [getattr(LABELS, field) for field in Labels.model_fields]
     assert [name for name, table in tables.items() if table not in served] == []
-    assert len(served) == len(tables) == 13
+    assert len(served) == len(tables) == 14
     for name, table in tables.items():
         vocabulary = type(next(iter(table)))
         assert issubclass(vocabulary, StrEnum) and list(table) == list(vocabulary), name
@@ -209,7 +211,8 @@ def test_no_page_holds_a_server_value_with_its_text() -> None:
     assert copies == []
     for old in ('const DETAIL_LABEL = {\n  note: "ghi chú", title: "tiêu đề",',
                 'const UPLOAD_STATUS = {\n  pending: ["Chờ xác nhận", "other"],',
-                'const KIND_LABEL = {documents: "Giữa các văn bản", versions: "Qua các thời kỳ"};'):
+                'const KIND_LABEL = {documents: "Giữa các văn bản", versions: "Qua các thời kỳ"};',
+                'const ACTION_BUTTON = {submit: "Trình xem xét", approve: "Phê duyệt"};'):
         assert pattern.search(old), old  # the pages' old copies: what it catches
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -266,4 +267,10 @@ def test_review_page_submit_then_return_with_a_paragraph_comment(review_server, 
     assert "file:cong-van-da-duyet" in reviewer.locator("section.published").inner_text()
     assert reviewer.locator(".audit-table tr[data-action]").evaluate_all(
         "rows => rows.map(r => r.dataset.action)")[-3:] == ["update", "submit", "approve"]
+    # an audit row's details in the server's words (/api/labels audit_detail, draft_state)
+    details = {row.get_attribute("data-action"): row.locator("td.detail").inner_text()
+               for row in reviewer.locator(".audit-table tr[data-action]").all()}
+    assert details["update"].startswith("từ trạng thái: Bị trả lại")
+    assert re.search(r"(^| · )góp ý số: \d+", details["return"]), details["return"]
+    assert "tệp: approved/" in details["approve"] and "văn bản trong kho: " in details["approve"]
     assert errors == []

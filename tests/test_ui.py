@@ -348,6 +348,7 @@ def test_upload_shows_a_result_per_file(upload_ui: Page, tmp_path: Path):
     # the công văn: stored, with the document it provides
     upload(page, LETTER)
     assert rows(page) == [(LETTER.name, "Đã nạp", "245/SCT-QLCN")]
+    assert page.locator("#upload-results tbody .badge").get_attribute("class") == "badge upload-ingested"
     assert page.locator("#upload-results .summary").inner_text() == "1 tệp: đã nạp 1, không đổi 0, lỗi 0"
 
     # both again: the same content is not stored twice, the bad file fails on its own
@@ -366,6 +367,14 @@ def test_upload_shows_a_result_per_file(upload_ui: Page, tmp_path: Path):
     text = page.locator("#doc-text").inner_text()
     assert "3. Văn bản báo cáo gửi về Sở Công Thương trước ngày 25/3/2026" in text
     screenshot(page, "07-uploaded-letter.png")
+
+    # the documents' list says where each is known from, in the server's words (/api/labels source)
+    tab.goto("#/docs")
+    page.wait_for_selector("section.docs tbody tr")
+    letter = page.locator("section.docs tbody tr", has_text="245/SCT-QLCN").first
+    assert letter.locator("td.source").inner_text().split("\n")[0] == "toàn văn"
+    sources = {cell.split("\n")[0] for cell in page.locator("section.docs td.source").all_inner_texts()}
+    assert sources <= {"toàn văn", "danh mục dẫn chiếu"}
 
     # names are shown as text, never as markup
     tab.goto("#/upload")

@@ -38,7 +38,7 @@ function authHeaders() {
 
 /** The server's Vietnamese labels (GET /api/labels): LABELS.status, .severity, .check_status,
  * .draft_state, .role, .attached, .relation, .source, .job_state, .upload_result, .pair_kind,
- * .pair_basis, .audit_detail, each value → its text. Filled by loadLabels() before a page
+ * .pair_basis, .audit_detail, .draft_action, each value → its text. Filled by loadLabels() before a page
  * first renders; the pages keep no copies of their own, so they cannot drift from the server. */
 let LABELS = {};
 let labelsLoading = null;

@@ -5,7 +5,6 @@
 "use strict";
 
 const TOKEN_KEY = "ccn.review.token";
-const ACTION_BUTTON = {submit: "Trình xem xét", approve: "Phê duyệt", return: "Trả lại kèm góp ý", edit: "Sửa (phiên bản mới)"};
 
 let me = null;
 let pending = []; // comments written but not yet sent: {paragraph, text}
@@ -212,7 +211,7 @@ function draftHead(draft, version) {
   for (const action of ["edit", "submit", "return", "approve"]) {
     if (draft.actions.includes(action)) {
       buttons.push(h("button", {type: "button", class: `act act-${action}`, dataset: {action},
-        onclick: () => act(draft, action)}, ACTION_BUTTON[action]));
+        onclick: () => act(draft, action)}, labelOf("draft_action", action) || action));
     }
   }
   buttons.push(h("button", {type: "button", class: "secondary",
@@ -256,7 +255,7 @@ function paragraphList(draft, version, canComment) {
       h("span", {class: "para-no", "aria-hidden": "true"}, `¶${i}`),
       h("span", {class: "para-text"}, text),
       canComment ? h("button", {type: "button", class: "small secondary", "aria-label": `Góp ý đoạn ${i}`,
-        onclick: (e) => commentForm(e.target.closest("li"), i, draft)}, "Góp ý") : null),
+        onclick: (e) => commentForm(e.target.closest("li"), i, draft)}, labelOf("draft_action", "comment") || "comment") : null),
     (byParagraph.get(i) || []).map(commentItem)));
   return [
     general.length ? h("div", {class: "general"}, h("strong", {}, "Góp ý chung: "), general.map(commentItem)) : null,
@@ -322,7 +321,6 @@ function act(draft, action) {
       }}));
     return;
   }
-  const labels = {submit: "Trình xem xét", approve: "Phê duyệt và nạp vào kho", return: "Trả lại người soạn"};
   const note = h("input", {type: "text", placeholder: "Ghi chú (không bắt buộc)", "aria-label": "Ghi chú"});
   const info = action === "approve"
     ? h("p", {}, "Văn bản được tạo lại không có chữ «DỰ THẢO», nạp vào kho như công văn đã ban hành và cập nhật chỉ mục tìm kiếm (có thể mất ít phút).")
@@ -336,7 +334,7 @@ function act(draft, action) {
     await api("POST", `/api/drafts/${draft.id}/${action}`, body);
     if (action === "return") pending = [];
     await route();
-  })}, labels[action]);
+  })}, labelOf("draft_action", action) || action);
   panel.replaceChildren(h("div", {class: "confirm"}, info, note, " ", button, " ",
     h("button", {type: "button", class: "secondary", onclick: () => panel.replaceChildren()}, "Huỷ")));
 }
@@ -369,7 +367,7 @@ function commentList(draft) {
         onclick: (e) => guarded(e.target, async () => {
           await api("POST", `/api/drafts/${draft.id}/comments/${c.id}/resolve`);
           await route();
-        })}, "Đã xử lý") : null))) : h("p", {class: "muted"}, "Chưa có góp ý."));
+        })}, labelOf("draft_action", "resolve") || "resolve") : null))) : h("p", {class: "muted"}, "Chưa có góp ý."));
 }
 
 function published(draft) {

@@ -22,11 +22,13 @@ from drafting.review.models import (
 from drafting.review.parts import check_spec, documents_of_file, render_spec, validate_spec
 from drafting.review.policy import (
     DETAIL_LABELS,
+    DRAFT_ACTION_TEXT,
     PERMISSIONS,
     ROLE_LABELS,
     STATE_LABELS,
     Conflict,
     DetailKey,
+    DraftAction,
     DraftState,
     Forbidden,
     Invalid,
@@ -36,7 +38,7 @@ from drafting.review.policy import (
 from drafting.review.store import ReviewStore, hash_token
 
 __all__ = [
-    "DETAIL_LABELS", "PERMISSIONS", "ROLE_LABELS", "STATE_LABELS", "AuditEntry", "DetailKey", "DraftState", "CommentIn", "Conflict", "DraftDetail", "DraftSummary", "Forbidden",
+    "DETAIL_LABELS", "DRAFT_ACTION_TEXT", "PERMISSIONS", "ROLE_LABELS", "STATE_LABELS", "AuditEntry", "DetailKey", "DraftAction", "DraftState", "CommentIn", "Conflict", "DraftDetail", "DraftSummary", "Forbidden",
     "Invalid", "IssuedToken", "ReviewError", "ReviewSettings", "ReviewStore", "Role", "TokenInfo",
     "User", "check_spec", "documents_of_file", "hash_token", "render_spec", "validate_spec",
 ]

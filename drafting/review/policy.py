@@ -52,6 +52,18 @@ class DraftState(StrEnum):
     APPROVED = "approved"
 
 
+class DraftAction(StrEnum):
+    """What a user may do to a draft (GET /api/drafts/{id} `actions`, the page's buttons); the
+    states each is allowed from: ALLOWED_FROM."""
+
+    EDIT = "edit"
+    SUBMIT = "submit"
+    COMMENT = "comment"
+    RESOLVE = "resolve"
+    RETURN = "return"
+    APPROVE = "approve"
+
+
 ROLES: tuple[Role, ...] = tuple(Role)
 STATES: tuple[DraftState, ...] = tuple(DraftState)
 
@@ -62,6 +74,14 @@ STATE_LABELS: dict[DraftState, str] = {
     DraftState.IN_REVIEW: "Đang xem xét",
     DraftState.RETURNED: "Bị trả lại",
     DraftState.APPROVED: "Đã phê duyệt",
+}
+DRAFT_ACTION_TEXT: dict[DraftAction, str] = {  # a button's text
+    DraftAction.EDIT: "Sửa (phiên bản mới)",
+    DraftAction.SUBMIT: "Trình xem xét",
+    DraftAction.COMMENT: "Góp ý",
+    DraftAction.RESOLVE: "Đã xử lý",
+    DraftAction.RETURN: "Trả lại kèm góp ý",
+    DraftAction.APPROVE: "Phê duyệt",
 }
 ACTION_LABELS = {
     "create": "Tạo dự thảo",
@@ -159,17 +179,18 @@ PERMISSIONS: dict[str, set[Role]] = {
     "change_kb": {Role.CURATOR, Role.ADMIN},
     "read_all": {Role.REVIEWER, Role.ADMIN},  # every draft; others read their own drafts only
 }
-OWN_DRAFTS_ONLY = {"edit", "submit", "resolve"}  # a specialist: own drafts only
-ALLOWED_FROM: dict[str, set[DraftState]] = {
-    "edit": {DraftState.DRAFT, DraftState.RETURNED},
-    "submit": {DraftState.DRAFT},
-    "comment": {DraftState.IN_REVIEW},
-    "resolve": {DraftState.DRAFT, DraftState.IN_REVIEW, DraftState.RETURNED},
-    "return": {DraftState.IN_REVIEW},
-    "approve": {DraftState.IN_REVIEW},
+OWN_DRAFTS_ONLY = {DraftAction.EDIT, DraftAction.SUBMIT, DraftAction.RESOLVE}  # a specialist: own drafts only
+ALLOWED_FROM: dict[DraftAction, set[DraftState]] = {
+    DraftAction.EDIT: {DraftState.DRAFT, DraftState.RETURNED},
+    DraftAction.SUBMIT: {DraftState.DRAFT},
+    DraftAction.COMMENT: {DraftState.IN_REVIEW},
+    DraftAction.RESOLVE: {DraftState.DRAFT, DraftState.IN_REVIEW, DraftState.RETURNED},
+    DraftAction.RETURN: {DraftState.IN_REVIEW},
+    DraftAction.APPROVE: {DraftState.IN_REVIEW},
 }
-NEXT_STATE: dict[str, DraftState] = {"edit": DraftState.DRAFT, "submit": DraftState.IN_REVIEW,
-                                     "return": DraftState.RETURNED, "approve": DraftState.APPROVED}
+NEXT_STATE: dict[DraftAction, DraftState] = {
+    DraftAction.EDIT: DraftState.DRAFT, DraftAction.SUBMIT: DraftState.IN_REVIEW,
+    DraftAction.RETURN: DraftState.RETURNED, DraftAction.APPROVE: DraftState.APPROVED}
 
 
 # ----------------------------------------------------------------------------- errors
@@ -222,14 +243,14 @@ def require_role(actor: User, action: str, draft: Mapping[str, Any] | None = Non
         )
 
 
-def allowed_actions(actor: User, draft: DraftSummary) -> list[str]:
+def allowed_actions(actor: User, draft: DraftSummary) -> list[DraftAction]:
     """What this user may do to the draft now (for the UI's buttons)."""
     out = []
     for action, states in ALLOWED_FROM.items():
         own = draft.author == actor.name
         if draft.state in states and actor.role in PERMISSIONS[action] and not (
-            action in OWN_DRAFTS_ONLY and actor.role == "specialist" and not own
-        ) and not (action == "approve" and own):
+            action in OWN_DRAFTS_ONLY and actor.role == Role.SPECIALIST and not own
+        ) and not (action == DraftAction.APPROVE and own):
             out.append(action)
     return out
 

@@ -41,6 +41,7 @@ from drafting.review.policy import (
     STATES,
     Conflict,
     DetailKey,
+    DraftAction,
     DraftState,
     Forbidden,
     Invalid,
@@ -287,11 +288,11 @@ class ReviewStore:
     def update(self, actor: User, draft_id: int, spec: dict[str, Any], *, note: str = "") -> DraftDetail:
         """A new version (from `draft` or `returned`); the draft goes back to `draft`."""
         with self._write() as conn:
-            self._allowed(conn, actor, "edit", draft_id)
+            self._allowed(conn, actor, DraftAction.EDIT, draft_id)
         spec = self._validated(spec)
         rendered = self._rendered(spec)
         with self._write() as conn:
-            draft = self._allowed(conn, actor, "edit", draft_id)
+            draft = self._allowed(conn, actor, DraftAction.EDIT, draft_id)
             number = draft["current_version"] + 1
             _insert_version(conn, draft_id, number, actor, spec, rendered, note)
             self._move(conn, draft, DraftState.DRAFT, current_version=number)
@@ -305,7 +306,7 @@ class ReviewStore:
 
     def submit(self, actor: User, draft_id: int, *, note: str = "") -> DraftDetail:
         with self._write() as conn:
-            draft = self._allowed(conn, actor, "submit", draft_id)
+            draft = self._allowed(conn, actor, DraftAction.SUBMIT, draft_id)
             self._move(conn, draft, DraftState.IN_REVIEW)
             _audit(conn, actor, "submit", draft_id, draft["current_version"], {DetailKey.NOTE: note})
         return self.draft(draft_id)
@@ -314,7 +315,7 @@ class ReviewStore:
         if not comments:
             raise Invalid("cần ít nhất một góp ý")
         with self._write() as conn:
-            draft = self._allowed(conn, actor, "comment", draft_id)
+            draft = self._allowed(conn, actor, DraftAction.COMMENT, draft_id)
             self._add_comments(conn, actor, draft, comments)
         return self.draft(draft_id)
 
@@ -322,7 +323,7 @@ class ReviewStore:
                      *, note: str = "") -> DraftDetail:
         """Back to the author, with comments (given now, or open ones on this version)."""
         with self._write() as conn:
-            draft = self._allowed(conn, actor, "return", draft_id)
+            draft = self._allowed(conn, actor, DraftAction.RETURN, draft_id)
             added = self._add_comments(conn, actor, draft, comments or [], audit=False)
             if not added and not _open_comments(conn, draft_id, draft["current_version"]):
                 raise Invalid("trả lại dự thảo cần ít nhất một góp ý cho người soạn")
@@ -333,7 +334,7 @@ class ReviewStore:
 
     def resolve_comment(self, actor: User, draft_id: int, comment_id: int) -> DraftDetail:
         with self._write() as conn:
-            draft = self._allowed(conn, actor, "resolve", draft_id)
+            draft = self._allowed(conn, actor, DraftAction.RESOLVE, draft_id)
             row = conn.execute(select(review_comments).where(
                 review_comments.c.id == comment_id, review_comments.c.draft_id == draft_id)).first()
             if row is None:
@@ -347,14 +348,14 @@ class ReviewStore:
         """Approve the current version: render the final text (no "DỰ THẢO"), save it, ingest
         it into the knowledge base and update the search indexes, then record the approval."""
         with self._write() as conn:
-            draft = self._allowed(conn, actor, "approve", draft_id)
+            draft = self._allowed(conn, actor, DraftAction.APPROVE, draft_id)
             number = draft["current_version"]
             spec = _version_row(conn, draft_id, number)["spec"]
         data = self._render_docx(spec, approved=True)
         path = self._save_approved(draft_id, draft["title"], data)
         published = self._publish(path) if self._publish else {}
         with self._write() as conn:
-            draft = self._allowed(conn, actor, "approve", draft_id)
+            draft = self._allowed(conn, actor, DraftAction.APPROVE, draft_id)
             if draft["current_version"] != number:
                 raise Conflict(f"dự thảo số {draft_id} vừa có phiên bản mới, hãy xem lại trước khi duyệt")
             self._move(conn, draft, DraftState.APPROVED, approved_version=number, approved_path=str(path),
@@ -433,7 +434,7 @@ class ReviewStore:
         with self._write():
             require_role(actor, action)
 
-    def allowed_actions(self, actor: User, draft: DraftSummary) -> list[str]:
+    def allowed_actions(self, actor: User, draft: DraftSummary) -> list[DraftAction]:
         """What this user may do to the draft now (for the UI's buttons)."""
         return allowed_actions(actor, draft)
 
@@ -460,11 +461,11 @@ class ReviewStore:
             raise NotFound(f"không có người dùng «{name}»")
         return row
 
-    def _allowed(self, conn: Connection, actor: User, action: str, draft_id: int) -> RowMapping:
+    def _allowed(self, conn: Connection, actor: User, action: DraftAction, draft_id: int) -> RowMapping:
         """The draft, if this user may do this action to it in its current state."""
         draft = _draft_row(conn, draft_id)
         require_role(actor, action, draft)
-        if action == "approve" and draft["author_id"] == actor.id:
+        if action == DraftAction.APPROVE and draft["author_id"] == actor.id:
             raise Forbidden(f"không ai được phê duyệt dự thảo do chính mình soạn (số {draft_id}): "
                             "cần một người duyệt khác", actor, action, draft_id, draft["current_version"])
         if action in OWN_DRAFTS_ONLY and actor.role == Role.SPECIALIST and draft["author_id"] != actor.id:
