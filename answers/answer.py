@@ -277,8 +277,8 @@ class Answerer:
         best = overlap(hit.text, question)
         for citation in hit.also[: self.settings.also_clauses]:
             row = self.store.provision(citation)
-            if row is not None and row["pid"] != hit.uid and overlap(row["text"], question) >= best * 0.8:
-                out.append(replace(hit, uid=row["pid"], citation=citation, text=row["text"], also=[], marks=[],
+            if row is not None and row.pid != hit.uid and overlap(row.text, question) >= best * 0.8:
+                out.append(replace(hit, uid=row.pid, citation=citation, text=row.text, also=[], marks=[],
                                    citation_text=citations.render(citation, _doc_type(self.store, citation))))
         return out
 
@@ -298,7 +298,7 @@ class Answerer:
         if row is None:
             return hit.text
         _, version, _ = provision_validity(self.store, row, at)
-        return hit.text if version.text == row["text"] else version.text
+        return hit.text if version.text == row.text else version.text
 
     def _notes(self, hit: Hit, quote: str, at: date) -> tuple[list[str], list[str]]:
         """The quote's notes (its validity, bodies renamed, a coming end …) and, when it was
@@ -331,7 +331,7 @@ class Answerer:
             row = self._form_row(doc, form)
             if row is None:
                 continue
-            target = Citation(doc, row["part"], row["annex"], row["article"], row["clause"], row["point"])
+            target = Citation(doc, row.part, row.annex, row.article, row.clause, row.point)
             if target in seen:
                 continue
             seen.add(target)
@@ -343,8 +343,8 @@ class Answerer:
         if document is None:
             return None
         pattern = re.compile(rf"Mẫu\s+(?:số\s+)?{re.escape(form)}\b", re.IGNORECASE)
-        annex_rows = [r for r in self.store.provisions(document["key"]) if r["annex"] is not None]
-        return next((r for r in annex_rows if pattern.search(r["title"] or "") or pattern.search(r["text"][:300])), None)
+        annex_rows = [r for r in self.store.provisions(document.key) if r.annex is not None]
+        return next((r for r in annex_rows if pattern.search(r.title or "") or pattern.search(r.text[:300])), None)
 
     def _attach(self, kind: AttachedKind, row, at: date, note: str = "") -> Attached:
         address, doc_type = provision_address(self.store, row)
@@ -360,10 +360,10 @@ class Answerer:
             doc = self.store.document(number)
             if doc is None:
                 continue
-            target = Citation(doc["number"] or number)
-            title = doc["title"] or doc["subject"] or ""
-            validity = document_validity(self.store, doc["key"], at)
-            out.append(Attached(AttachedKind.REPLACEMENT, target, citations.render(target, doc["doc_type"]), title,
+            target = Citation(doc.number or number)
+            title = doc.title or doc.subject or ""
+            validity = document_validity(self.store, doc.key, at)
+            out.append(Attached(AttachedKind.REPLACEMENT, target, citations.render(target, doc.doc_type), title,
                                 validity.status.value, validity.text,
                                 note=f"{hit.citation.doc} được thay thế bởi {number}"))
         return out
@@ -398,11 +398,11 @@ class Answerer:
                 letters.setdefault(hit.citation.doc or hit.uid, self._letter(hit.citation.doc, hit.text))
         for q in quoted:
             for rel in self.store.relations(to_doc=q.hit.citation.doc or ""):
-                if rel["to_article"] != q.hit.citation.article or rel["from_doc"] in letters:
+                if rel.to_article != q.hit.citation.article or rel.from_doc in letters:
                     continue
-                doc = self.store.document(rel["from_doc"])
-                if doc is not None and doc["doc_class"] == "admin":
-                    letters[rel["from_doc"]] = self._letter(rel["from_doc"], rel["evidence"] or "")
+                doc = self.store.document(rel.from_doc)
+                if doc is not None and doc.doc_class == "admin":
+                    letters[rel.from_doc] = self._letter(rel.from_doc, rel.evidence or "")
         unique: dict[tuple, PriorLetter] = {}  # one letter read from both its .docx and .txt
         for letter in letters.values():
             if letter is not None:
@@ -413,8 +413,8 @@ class Answerer:
         doc = self.store.document(number) if number else None
         if doc is None:
             return None
-        return PriorLetter(doc["number"] or doc["key"], doc["subject"] or doc["title"] or "", doc["issued"],
-                           citations.render(Citation(doc["number"] or doc["key"]), doc["doc_type"]),
+        return PriorLetter(doc.number or doc.key, doc.subject or doc.title or "", doc.issued,
+                           citations.render(Citation(doc.number or doc.key), doc.doc_type),
                            _clip(excerpt, 400))
 
 
@@ -453,7 +453,7 @@ def _article_of(c: Citation) -> Citation:
 
 def _doc_type(store: Store, citation: Citation) -> str | None:
     doc = store.document(citation.doc) if citation.doc else None
-    return doc["doc_type"] if doc else None
+    return doc.doc_type if doc else None
 
 
 def _clip(text: str, limit: int) -> str:

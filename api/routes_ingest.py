@@ -24,6 +24,7 @@ import os
 import shutil
 import unicodedata
 import uuid
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
@@ -289,7 +290,7 @@ def _earlier_uploads(state: AppState, name: str, recorded: str) -> list[dict[str
 
 
 def _current_source_id(state: AppState, path: str) -> int | None:
-    current = [s["id"] for s in state.store.sources(path) if s["current"]]
+    current = [s.id for s in state.store.sources(path) if s.current]
     return current[-1] if current else None
 
 
@@ -332,16 +333,16 @@ def _upload_view(state: AppState, row) -> dict[str, Any]:
     audit = state.store.kb_audit(row["id"])
     first = audit[-1] if audit else None
     return {"id": row["id"], "file": f"uploads/{Path(row['path']).name}", "sha256": row["sha256"],
-            "status": row["status"], "uploaded_by": first["actor"] if first else None,
+            "status": row["status"], "uploaded_by": first.actor if first else None,
             "documents": _documents_of(state, row["path"], row["id"]),
-            "supersedes": first["superseded"] if first else [],
-            "history": [{"at": a["at"].isoformat(), "actor": a["actor"], "action": a["action"]}
+            "supersedes": first.superseded if first else [],
+            "history": [{"at": a.at.isoformat(), "actor": a.actor, "action": a.action}
                         for a in reversed(audit)]}
 
 
 def _upload(state: AppState, upload_id: int):
     row = state.store.source(upload_id) if 0 < upload_id < 2**62 else None
-    if row is None or not row["path"].startswith(str(state.uploads.resolve()) + "/"):
+    if row is None or not row.path.startswith(str(state.uploads.resolve()) + "/"):
         raise http_error(404, f"không có tệp tải lên số {upload_id}")
     return row
 
@@ -350,14 +351,14 @@ def _upload(state: AppState, upload_id: int):
              summary="Xác nhận văn bản đang chờ (người thứ hai, không phải người tải lên)")
 def confirm(state: State, user: Curator, upload_id: int) -> dict:
     row = _upload(state, upload_id)
-    if row["status"] != PENDING:
-        raise http_error(409, f"tệp tải lên số {upload_id} không ở trạng thái chờ xác nhận ({row['status']})")
-    uploader = next((a["actor"] for a in state.store.kb_audit(upload_id) if a["action"] == "pending"), None)
+    if row.status != PENDING:
+        raise http_error(409, f"tệp tải lên số {upload_id} không ở trạng thái chờ xác nhận ({row.status})")
+    uploader = next((a.actor for a in state.store.kb_audit(upload_id) if a.action == "pending"), None)
     if uploader == user.name:
         raise http_error(403, f"người tải lên «{user.name}» không tự xác nhận được văn bản của mình: "
                               "cần một người quản lý kho văn bản hoặc quản trị khác")
-    path = Path(row["path"])
-    if not path.is_file() or sha256_of(path) != row["sha256"]:
+    path = Path(row.path)
+    if not path.is_file() or sha256_of(path) != row.sha256:
         raise http_error(409, f"tệp {path.name} không còn trên máy chủ hoặc đã bị đổi: không xác nhận được")
     try:
         docs = parse_file(path)
@@ -371,7 +372,7 @@ def confirm(state: State, user: Curator, upload_id: int) -> dict:
 @router.post("/kb/uploads/{upload_id}/withdraw", summary="Rút một tệp đã tải lên: khôi phục văn bản nó thay thế")
 def withdraw(state: State, user: Curator, upload_id: int) -> dict:
     row = _upload(state, upload_id)
-    if row["status"] == WITHDRAWN:
+    if row.status == WITHDRAWN:
         raise http_error(409, f"tệp tải lên số {upload_id} đã được rút")
     with state.exclusive_ingest():
         state.store.withdraw(upload_id, Change(Actor(user.name, user.role), "withdraw"))
@@ -389,4 +390,4 @@ def _after_change(state: AppState, user: User, upload_id: int) -> dict:
 @router.get("/kb/audit", summary="Nhật ký thay đổi cơ sở tri thức")
 def kb_audit(state: State, user: Curator, limit_rows: Annotated[int, Query(alias="limit", ge=1, le=1000)] = 200,
              ) -> list:
-    return [{**dict(a), "at": a["at"].isoformat()} for a in state.store.kb_audit(limit=limit_rows)]
+    return [{**asdict(a), "at": a.at.isoformat()} for a in state.store.kb_audit(limit=limit_rows)]

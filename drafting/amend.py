@@ -92,11 +92,11 @@ class AmendAssembler(_Assembler):
         assert amendment is not None
         target = self.amended(amendment.document)
         doc = self.citer.store.document(target.doc) if target and target.doc else None
-        own_type = (doc["doc_type"] if doc else None) or "Nghị định"
+        own_type = (doc.doc_type if doc else None) or "Nghị định"
         self.type_word = own_type
         full = self.amended_full(target, doc) if target else amendment.document
         self.short = self.amended_short(target, doc) if target else amendment.document
-        if doc is not None and doc["doc_class"] == "admin":
+        if doc is not None and doc.doc_class == "admin":
             self.citer.issue(Severity.ERROR, "văn bản được sửa đổi", f"{self.short} không phải văn bản quy phạm pháp luật")
         if target and target.doc:
             self.citer.seen_docs.add(target.doc)
@@ -166,16 +166,16 @@ class AmendAssembler(_Assembler):
         full = self.citer.full_form(target.doc)
         if not target.part:
             return full
-        title = ((doc["title"] or doc["subject"] or "") if doc else "").strip()
+        title = ((doc.title or doc.subject or "") if doc else "").strip()
         name = re.sub(r"^(?:về việc\s+)?ban hành\s+", "", title, flags=re.IGNORECASE)
         name = name if name.lower().startswith(target.part.lower()) else target.part
-        issued = f" {vn_date(doc['issued'])}" if doc and doc["issued"] else ""
-        issuer = f" của {doc['issuer']}" if doc and doc["issuer"] else ""
+        issued = f" {vn_date(doc.issued)}" if doc and doc.issued else ""
+        issuer = f" của {doc.issuer}" if doc and doc.issuer else ""
         return f"{name[:1].upper()}{name[1:]} ban hành kèm theo {citations.render_short(target.doc, 'Quyết định')}{issued}{issuer}"
 
     def amended_short(self, target: Citation, doc) -> str:
         assert target.doc
-        short = citations.render_short(target.doc, doc["doc_type"] if doc else None)
+        short = citations.render_short(target.doc, doc.doc_type if doc else None)
         return f"{target.part} ban hành kèm theo {short}" if target.part else short
 
     # -- preamble
@@ -269,7 +269,7 @@ class AmendAssembler(_Assembler):
     def exists(self, c: Citation) -> bool:
         """The provision is in the store at the date (its own row, or added by an earlier text)."""
         row = self.citer.store.provision(c)
-        if row is not None and (row["article"], row["clause"], row["point"]) == (c.article, c.clause, c.point):
+        if row is not None and (row.article, row.clause, row.point) == (c.article, c.clause, c.point):
             return True
         versions = added_versions(self.citer.store, c)
         if not versions or (versions[0].valid_from and versions[0].valid_from > self.at):

@@ -256,13 +256,13 @@ class _Citer:
         doc = self.store.document(number)
         if doc is None:
             return citations.render_short(number)
-        if doc["doc_class"] == "admin":
-            text = citations.render_full(number, doc["doc_type"], doc["issued"], doc["issuer"], None)
-            subject = (doc["subject"] or doc["title"] or "").strip().rstrip(".")
+        if doc.doc_class == "admin":
+            text = citations.render_full(number, doc.doc_type, doc.issued, doc.issuer, None)
+            subject = (doc.subject or doc.title or "").strip().rstrip(".")
             return f"{text} về việc {subject}" if subject else text
-        return citations.render_full(number, doc["doc_type"], doc["issued"],
-                                     signing_issuer(doc["doc_type"], doc["issuer"]),
-                                     doc["title"] or doc["subject"])
+        return citations.render_full(number, doc.doc_type, doc.issued,
+                                     signing_issuer(doc.doc_type, doc.issuer),
+                                     doc.title or doc.subject)
 
     def check_document(self, number: str, where: str) -> None:
         if number in self.checked_docs:
@@ -275,9 +275,9 @@ class _Citer:
                        "chứng số hiệu, hiệu lực và nội dung")
             if doc is None:
                 return
-            if doc["issued"] and doc["issued"] != declared.date:  # a stub: what the citing texts say wins
+            if doc.issued and doc.issued != declared.date:  # a stub: what the citing texts say wins
                 self.issue(Severity.WARNING, where, f"{name}: ngày khai báo {short_date(declared.date)} khác ngày các văn "
-                           f"bản trong kho dữ liệu ghi khi dẫn chiếu ({short_date(doc['issued'])})")
+                           f"bản trong kho dữ liệu ghi khi dẫn chiếu ({short_date(doc.issued)})")
         if doc is None:
             self.issue(Severity.ERROR, where, f"{name} không có trong kho dữ liệu")
             return
@@ -288,7 +288,7 @@ class _Citer:
             self.issue(Severity.ERROR, where, f"{name} đã hết hiệu lực tại {when}{note}")
         elif validity.status == Status.NOT_YET:
             self.issue(Severity.ERROR, where, f"{name} chưa có hiệu lực tại {when}{note}")
-        elif doc["is_stub"] and declared is None:
+        elif doc.is_stub and declared is None:
             self.issue(Severity.WARNING, where, f"{name} chỉ được văn bản khác dẫn chiếu, kho dữ liệu chưa có "
                        "toàn văn: chưa kiểm tra được hiệu lực và nội dung")
 
@@ -306,7 +306,7 @@ class _Citer:
         if number in self.declared:
             return self.declared[number].type
         doc = self.store.document(number)
-        return doc["doc_type"] if doc else None
+        return doc.doc_type if doc else None
 
     # -- editor's notes
     def outdated_notes(self, lines: list[str], number: str | None) -> list[str]:
@@ -318,7 +318,7 @@ class _Citer:
         if self._changes is None:
             self._changes = institution_changes(self.store)
         doc = self.store.document(number)
-        written = (doc["effective"] or doc["issued"]) if doc else None
+        written = (doc.effective or doc.issued) if doc else None
         for change in self._changes:
             if not change.applies(self.at) or (written is not None and change.since and written >= change.since):
                 continue
@@ -389,9 +389,9 @@ class _Citer:
             if row is None:
                 self.issue(Severity.ERROR, where, f"không có quy định mã «{ref}» trong kho dữ liệu")
                 return None
-            doc = self.store.document(row["doc_key"])
-            number = (doc["number"] if doc else None) or row["doc_key"]
-            return Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
+            doc = self.store.document(row.doc_key)
+            number = (doc.number if doc else None) or row.doc_key
+            return Citation(number, row.part, row.annex, row.article, row.clause, row.point)
         address, warnings = lookup.resolve_citation(self.store, ref)
         if address is None or not address.doc:
             self.issue(Severity.ERROR, where, f"không hiểu trích dẫn «{ref}»: cần ghi rõ điều, khoản và văn bản")
@@ -430,7 +430,7 @@ class _Citer:
             self.issue(Severity.ERROR, where, f"không có {short} trong kho dữ liệu (trích dẫn «{ref}»)")
             return CitedProvision(found=False, **base)
         view = lookup.provision_view(self.store, row, self.at)
-        entry = CitedProvision(found=True, id=row["pid"], text=view["text"], status=view["status"],
+        entry = CitedProvision(found=True, id=row.pid, text=view["text"], status=view["status"],
                                status_text=view["status_text"], validity_note=view["validity"]["note"],
                                version_note=_version_note(view), notes=view["notes"], **base)
         self._check_validity(entry, where)
@@ -477,11 +477,11 @@ def signing_issuer(doc_type: str | None, issuer: str | None) -> str | None:
 def _held(store: Store, number: str) -> bool:
     """The store holds the document's text (not only other texts' mentions of it)."""
     doc = store.document(number)
-    return doc is not None and not doc["is_stub"]
+    return doc is not None and not doc.is_stub
 
 
 def _same_address(row, c: Citation) -> bool:
-    return (row["article"], row["clause"], row["point"], row["part"], row["annex"]) == (
+    return (row.article, row.clause, row.point, row.part, row.annex) == (
         c.article, c.clause, c.point, c.part, c.annex)
 
 
@@ -684,7 +684,7 @@ class _Assembler:
         if not provinces or not number:
             return True
         doc = self.citer.store.document(number)
-        issuer_provinces = provinces_in(doc["issuer"] or "") if doc else set()
+        issuer_provinces = provinces_in(doc.issuer or "") if doc else set()
         return not issuer_provinces or bool(issuer_provinces & provinces)
 
     def decisions(self, refs: list[str], where: str) -> dict[str, Citation]:
@@ -782,7 +782,7 @@ class _Assembler:
             return short
         part = next(iter(parts))
         doc = self.citer.store.document(number)
-        title = " ".join(((doc["title"] or doc["subject"] or "") if doc else "").split())
+        title = " ".join(((doc.title or doc.subject or "") if doc else "").split())
         m = re.search(rf"(?i)\bban hành ({re.escape(part or '')}\b.*)$", title)
         name = m.group(1).rstrip(".") if m else part
         return f"{name} ban hành kèm theo {short}"

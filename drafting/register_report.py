@@ -368,7 +368,7 @@ def build_report(store, summary: dict[str, Any], period: str, *, profile: str, r
     charts appended in its own section."""
     for number in ("14/2024/TT-BCT", "32/2024/NĐ-CP"):  # what the báo cáo cites
         doc = store.document(number)
-        if doc is None or doc["is_stub"]:
+        if doc is None or doc.is_stub:
             raise RegisterError(f"cơ sở tri thức chưa có toàn văn {number}, căn cứ của báo cáo: hãy nạp kho văn bản "
                                 "(ccn ingest) rồi lập lại báo cáo")
     spec_data = _spec(summary, period, profile, recipients, scope)

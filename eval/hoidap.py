@@ -55,6 +55,7 @@ from typing import Literal
 
 from kb.citations import CitationMention, DocRef, find_citations, match_partial, normalize_number
 from kb.model import Citation, nfc
+from kb.records import DocumentRecord
 from retrieval.distill import clean, heading_of, is_question, iter_pages
 
 Policy = Literal["all", "any"]
@@ -210,18 +211,18 @@ def law_key(name: str, year: int) -> tuple[str, int]:
     return _SPACES.sub(" ", text).strip(), year
 
 
-def law_index(documents: Iterable[Mapping]) -> dict[tuple[str, int], str]:
+def law_index(documents: Iterable[DocumentRecord]) -> dict[tuple[str, int], str]:
     """(name, year) → số hiệu for laws (Luật, Bộ luật) named unambiguously in the KB.
 
-    `documents` are store rows (number, doc_type, title, issued). A name+year shared by two
-    numbers is left out: it cannot be resolved.
+    `documents` are store records (number, doc_type, title, issued are read). A name+year
+    shared by two numbers is left out: it cannot be resolved.
     """
     seen: dict[tuple[str, int], set[str]] = {}
     for row in documents:
-        doc_type, number, issued = row.get("doc_type"), row.get("number"), row.get("issued")
+        doc_type, number, issued = row.doc_type, row.number, row.issued
         if not number or not issued or doc_type not in ("Luật", "Bộ luật"):
             continue
-        title = row.get("title") or ""
+        title = row.title or ""
         for name in (title, f"{doc_type} {title}"):
             if name.strip():
                 seen.setdefault(law_key(name, issued.year), set()).add(number)

@@ -187,14 +187,14 @@ def evaluate(store, pairs: list[Pair], path_map: dict[str, str], verbose: bool) 
             continue
         seen.add(key)
         src_doc = store.document(source)
-        at = max(TODAY, src_doc["effective"]) if src_doc and src_doc["effective"] else TODAY
+        at = max(TODAY, src_doc.effective) if src_doc and src_doc.effective else TODAY
         validity = document_validity(store, pair.target, at)
         claimed = source in validity.replaced_by and validity.status.value == "repealed"
         if pair.whole:
             whole_total += 1
             whole_hit += claimed
             right_date = (claimed and src_doc is not None and validity.since is not None
-                          and validity.since == src_doc["effective"])
+                          and validity.since == src_doc.effective)
             date_ok += right_date
             if not claimed or verbose:
                 misses.append(f"  {'OK ' if claimed else 'MISS'} {source} → {pair.target}: {validity.status.value}"

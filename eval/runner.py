@@ -63,7 +63,7 @@ def _mined_hoidap(store: Store, home: Path) -> Path:
         return target
     archive = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "hoidap.tar.xz"
     docs = store.documents(include_stubs=False)
-    numbers = {d["number"] for d in docs if d["number"]}
+    numbers = {d.number for d in docs if d.number}
     result = mine(archive, store_known(store), numbers, laws=law_index(docs))
     target.parent.mkdir(parents=True, exist_ok=True)
     write_jsonl(result.items, target)

@@ -214,32 +214,32 @@ def _example(row) -> str:
 def _from_relations(store: Store, found: Entry) -> None:
     """Ingested texts citing the number: their relations, and the stub's date and issuer."""
     doc = store.document(found.number)
-    if doc is not None and doc["is_stub"]:
-        if doc["doc_type"]:
-            found.types[doc["doc_type"]] += 1
-        if doc["issued"]:
-            found.dates[doc["issued"]] += 1
-        if doc["issuer"] and doc["issuer"] != issuer_from_number(found.number):
-            found.issuers[doc["issuer"]] += 1
-        if doc["title"]:
-            found.titles[doc["title"]] += 1
+    if doc is not None and doc.is_stub:
+        if doc.doc_type:
+            found.types[doc.doc_type] += 1
+        if doc.issued:
+            found.dates[doc.issued] += 1
+        if doc.issuer and doc.issuer != issuer_from_number(found.number):
+            found.issuers[doc.issuer] += 1
+        if doc.title:
+            found.titles[doc.title] += 1
     for rel in store.relations(to_doc=found.number):
-        if rel["kind"] not in CITING_KINDS or rel["from_doc"] == found.number:
+        if rel.kind not in CITING_KINDS or rel.from_doc == found.number:
             continue
         found.kinds.add("texts")
-        if rel["from_doc"] not in found.texts and len(found.examples) < MAX_EXAMPLES:
+        if rel.from_doc not in found.texts and len(found.examples) < MAX_EXAMPLES:
             found.examples.append(_provision_label(store, rel))
-        found.texts.add(rel["from_doc"])
-        found.provisions.add((rel["from_doc"], rel["from_pid"] or ""))
+        found.texts.add(rel.from_doc)
+        found.provisions.add((rel.from_doc, rel.from_pid or ""))
 
 
 def _provision_label(store: Store, rel) -> str:
-    source = store.document(rel["from_doc"])
-    name = render_short(rel["from_doc"], source["doc_type"] if source else None)
-    row = store.provision_by_pid(rel["from_pid"]) if rel["from_pid"] else None
-    if row is not None and row["article"] is not None:
-        address = Citation(rel["from_doc"], row["part"], row["annex"], row["article"], row["clause"], row["point"])
-        return render(address, source["doc_type"] if source else None)
+    source = store.document(rel.from_doc)
+    name = render_short(rel.from_doc, source.doc_type if source else None)
+    row = store.provision_by_pid(rel.from_pid) if rel.from_pid else None
+    if row is not None and row.article is not None:
+        address = Citation(rel.from_doc, row.part, row.annex, row.article, row.clause, row.point)
+        return render(address, source.doc_type if source else None)
     return name
 
 
@@ -326,9 +326,9 @@ SOURCE_TEXT: dict[SourceKind, str] = {
 
 def source_kind(doc) -> SourceKind:
     """Where the knowledge base knows `doc` (a documents row) from."""
-    if not doc["is_stub"]:
+    if not doc.is_stub:
         return SourceKind.TEXT
-    front = (doc["meta"] or {}).get("front_matter") or {}
+    front = (doc.meta or {}).get("front_matter") or {}
     # the front matter's `source_kind` is the notice file's kind (ingest.notices), not a SourceKind
     return SourceKind.NOTICE if front.get("source_kind") == "notice" else SourceKind.CATALOGUE
 
@@ -337,8 +337,8 @@ def add_sources(store: Store, rows: list[dict]) -> list[dict]:
     """`ccn docs` rows (kb.lookup.document_rows) with `source` and `evidence`: the file of a
     text and what its status rests on; a notice's file and confidence; for a cited document,
     how many texts and provisions cite it and where."""
-    docs = {d["key"]: d for d in store.documents()}
-    paths = {s["id"]: (s["path"], s["kind"]) for s in store.sources()}
+    docs = {d.key: d for d in store.documents()}
+    paths = {s.id: (s.path, s.kind) for s in store.sources()}
     cited = _cited_by(store)
     for row in rows:
         doc = docs.get(row["key"])
@@ -352,7 +352,7 @@ def add_sources(store: Store, rows: list[dict]) -> list[dict]:
 def _evidence(row: dict, doc, paths: dict[int, tuple[str, str]], cited: tuple[set, set] | None) -> str:
     kind = source_kind(doc)
     if kind == SourceKind.NOTICE:
-        front = (doc["meta"] or {}).get("front_matter") or {}
+        front = (doc.meta or {}).get("front_matter") or {}
         return (f"thông báo {front.get('notice_file', '')} (nguồn: {front.get('source', '?')}; "
                 f"độ tin cậy: {front.get('confidence', '?')}); toàn văn chưa có")
     if kind == SourceKind.CATALOGUE:
@@ -360,7 +360,7 @@ def _evidence(row: dict, doc, paths: dict[int, tuple[str, str]], cited: tuple[se
             return "chỉ được dẫn chiếu"
         texts, provisions = cited
         return f"được dẫn chiếu tại {len(provisions)} quy định của {len(texts)} văn bản đã nạp; toàn văn chưa có"
-    path, source = paths.get(doc["primary_source_id"], ("", ""))
+    path, source = paths.get(doc.primary_source_id, ("", ""))
     basis = (row.get("status_note") if row.get("replaced_by") else
              label_only_note(doc) if row.get("status") == "in_force" else row.get("status_note"))
     where = "các điều hệ thống hóa trong Bộ pháp điển, tệp" if source == "compilation" else "tệp"
@@ -368,7 +368,7 @@ def _evidence(row: dict, doc, paths: dict[int, tuple[str, str]], cited: tuple[se
 
 
 def label_only_note(doc) -> str:
-    stated = doc["stated_status"]
+    stated = doc.stated_status
     return f"trạng thái theo nhãn của nguồn «{stated}», chưa xác minh" if stated else ""
 
 
@@ -376,10 +376,10 @@ def _cited_by(store: Store) -> dict[str, tuple[set, set]]:
     """to_doc → (citing documents, citing provisions), from the stored relations."""
     out: dict[str, tuple[set, set]] = {}
     for rel in store.relations():
-        if rel["kind"] in CITING_KINDS and rel["from_doc"] != rel["to_doc"]:
-            texts, provisions = out.setdefault(rel["to_doc"], (set(), set()))
-            texts.add(rel["from_doc"])
-            provisions.add((rel["from_doc"], rel["from_pid"] or ""))
+        if rel.kind in CITING_KINDS and rel.from_doc != rel.to_doc:
+            texts, provisions = out.setdefault(rel.to_doc, (set(), set()))
+            texts.add(rel.from_doc)
+            provisions.add((rel.from_doc, rel.from_pid or ""))
     return out
 
 
@@ -397,8 +397,8 @@ def currency_report(store: Store, at: date, limit: int = 50) -> dict:
     from kb.model import Status
     from kb.validity import document_validity
 
-    docs = {d["key"]: d for d in store.documents()}
-    held = {k for k, d in docs.items() if not d["is_stub"]}
+    docs = {d.key: d for d in store.documents()}
+    held = {k for k, d in docs.items() if not d.is_stub}
     validity = {k: document_validity(store, k, at) for k in held}
     in_force = {k for k, v in validity.items() if v.status == Status.IN_FORCE}
     return {
@@ -407,20 +407,20 @@ def currency_report(store: Store, at: date, limit: int = 50) -> dict:
         "cited_not_held": _cited_not_held(store, docs, held, in_force, limit, at),
         "notices_without_text": _notices(store, docs, held),
         "label_only": [
-            {"doc": docs[k]["number"] or k, "type": docs[k]["doc_type"], "label": docs[k]["stated_status"],
+            {"doc": docs[k].number or k, "type": docs[k].doc_type, "label": docs[k].stated_status,
              "note": label_only_note(docs[k])}
-            for k in sorted(in_force) if docs[k]["stated_status"] and not _derived(store, k)],
+            for k in sorted(in_force) if docs[k].stated_status and not _derived(store, k)],
     }
 
 
 def _current_to(docs: dict, held: set[str], at: date) -> dict | None:
-    dated = [(docs[k]["issued"], k) for k in held if docs[k]["issued"] and docs[k]["issued"] <= at
-             and docs[k]["number"] and docs[k]["doc_class"] == "norm"]
+    dated = [(docs[k].issued, k) for k in held if docs[k].issued and docs[k].issued <= at
+             and docs[k].number and docs[k].doc_class == "norm"]
     if not dated:
         return None
     when, key = max(dated)
-    name = render_short(docs[key]["number"] or key, docs[key]["doc_type"])
-    return {"date": when.isoformat(), "doc": docs[key]["number"] or key,
+    name = render_short(docs[key].number or key, docs[key].doc_type)
+    return {"date": when.isoformat(), "doc": docs[key].number or key,
             "text": f"cơ sở tri thức cập nhật đến {_vn(when)} (văn bản mới nhất: {name})"}
 
 
@@ -441,9 +441,9 @@ def _cited_not_held(store: Store, docs: dict, held: set[str], in_force: set[str]
 
     related: set[str] = set()
     for rel in store.relations():
-        if rel["kind"] in ("cites", "based_on", "amends") and rel["from_doc"] in in_force and rel["to_doc"] not in held:
-            add(rel["to_doc"], rel["from_doc"], rel["from_pid"] or "")
-            related.add(rel["to_doc"])
+        if rel.kind in ("cites", "based_on", "amends") and rel.from_doc in in_force and rel.to_doc not in held:
+            add(rel.to_doc, rel.from_doc, rel.from_pid or "")
+            related.add(rel.to_doc)
     c = schema.catalogue
     with store.engine.connect() as conn:
         for number, citing, address in conn.execute(
@@ -495,10 +495,10 @@ def _notices(store: Store, docs: dict, held: set[str]) -> list[dict]:
                                             for r in rows if r["citing"] == file and r["address"]]}
     for key, doc in docs.items():
         if source_kind(doc) == SourceKind.NOTICE and key not in found:
-            found[key] = {"doc": key, "type": doc["doc_type"], "file": None,
-                          "issued": doc["issued"].isoformat() if doc["issued"] else None, "affects": []}
+            found[key] = {"doc": key, "type": doc.doc_type, "file": None,
+                          "issued": doc.issued.isoformat() if doc.issued else None, "affects": []}
     for number, item in found.items():
-        stated = [_relation_label(r) for r in store.relations(from_doc=number) if r["kind"] in ("amends", "repeals")]
+        stated = [_relation_label(r) for r in store.relations(from_doc=number) if r.kind in ("amends", "repeals")]
         if stated:
             item["affects"] = stated
     return [v for k, v in sorted(found.items()) if k not in held]
@@ -516,17 +516,17 @@ def _affect_label(address: str, number: str) -> str:
 
 
 def _relation_label(rel) -> str:
-    address = Citation(rel["to_doc"], rel["to_part"], rel["to_annex"], rel["to_article"],
-                       rel["to_clause"], rel["to_point"])
-    verb = "sửa đổi" if rel["kind"] == "amends" else "bãi bỏ"
-    what = render(address) if rel["to_article"] or rel["to_annex"] else render_short(rel["to_doc"])
+    address = Citation(rel.to_doc, rel.to_part, rel.to_annex, rel.to_article,
+                       rel.to_clause, rel.to_point)
+    verb = "sửa đổi" if rel.kind == "amends" else "bãi bỏ"
+    what = render(address) if rel.to_article or rel.to_annex else render_short(rel.to_doc)
     return f"{verb} {what}"
 
 
 def _derived(store: Store, key: str) -> bool:
     """Whether anything but the source's own label speaks of the document's validity: a
     relation ending or amending it."""
-    return any(r["kind"] in ("replaces", "repeals", "amends") for r in store.relations(to_doc=key))
+    return any(r.kind in ("replaces", "repeals", "amends") for r in store.relations(to_doc=key))
 
 
 def format_currency(report: dict) -> str:

@@ -31,44 +31,44 @@ def document_rows(store: Store, at: date) -> list[dict]:
 
 def document_row(store: Store, doc: RowMapping, at: date) -> dict:
     """One document's row of `ccn docs`: number, type, dates, validity at `at`, replacements."""
-    key = doc["key"]
+    key = doc.key
     validity = document_validity(store, key, at)
     return {
-        "doc": doc["number"],
+        "doc": doc.number,
         "key": key,
-        "type": doc["doc_type"],
-        "issuer": doc["issuer"],
-        "issued": _iso(doc["issued"]),
-        "effective": _iso(doc["effective"]),
+        "type": doc.doc_type,
+        "issuer": doc.issuer,
+        "issued": _iso(doc.issued),
+        "effective": _iso(doc.effective),
         "status": validity.status.value,
         "status_text": validity.text,
         "status_note": validity.note,
-        "title": doc["title"] or doc["subject"] or "",
-        "articles": len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p["part"] is None and p["annex"] is None]),
+        "title": doc.title or doc.subject or "",
+        "articles": len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p.part is None and p.annex is None]),
         "replaces": _targets(store.relations(from_doc=key)),
         "replaced_by": validity.replaced_by or _replacers(store, doc),
         "since": _iso(validity.since),
         "status_evidence": validity.evidence,  # what the status rests on (kb.validity)
-        "amendment_notes": document_amendments(store, doc["number"] or key, at),
-        "in_store": not doc["is_stub"],
+        "amendment_notes": document_amendments(store, doc.number or key, at),
+        "in_store": not doc.is_stub,
         "source": source_kind(doc),
     }
 
 
 def _targets(relations: list[RowMapping]) -> list[str]:
-    return sorted({r["to_doc"] for r in relations if r["kind"] in ("replaces", "repeals") and _whole(r)})
+    return sorted({r.to_doc for r in relations if r.kind in ("replaces", "repeals") and _whole(r)})
 
 
 def _replacers(store: Store, doc: RowMapping) -> list[str]:
-    number = doc["number"] or doc["key"]
-    return sorted({r["from_doc"] for r in store.relations(to_doc=number)
-                   if r["kind"] in ("replaces", "repeals") and _whole(r)})
+    number = doc.number or doc.key
+    return sorted({r.from_doc for r in store.relations(to_doc=number)
+                   if r.kind in ("replaces", "repeals") and _whole(r)})
 
 
 def _whole(rel: RowMapping) -> bool:
     """A relation on the whole document: not on an article, an annex ("Thay thế Phụ lục I …")
     or an attached part."""
-    return rel["to_article"] is None and rel["to_annex"] is None and rel["to_part"] is None
+    return rel.to_article is None and rel.to_annex is None and rel.to_part is None
 
 
 def _iso(value: date | None) -> str | None:
@@ -116,25 +116,25 @@ def show(store: Store, text: str, at: date) -> dict:
 
 def provision_address(store: Store, row: RowMapping) -> tuple[Citation, str | None]:
     """A stored provision's citation (under its document's số hiệu) and the document's type."""
-    doc = store.document(row["doc_key"])
-    number = (doc["number"] if doc else None) or row["doc_key"]
-    address = Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
-    return address, doc["doc_type"] if doc else None
+    doc = store.document(row.doc_key)
+    number = (doc.number if doc else None) or row.doc_key
+    address = Citation(number, row.part, row.annex, row.article, row.clause, row.point)
+    return address, doc.doc_type if doc else None
 
 
 def provision_view(store: Store, row: RowMapping, at: date) -> dict:
-    doc = store.document(row["doc_key"])
+    doc = store.document(row.doc_key)
     address, doc_type = provision_address(store, row)
     validity, version, versions = provision_validity(store, row, at)
     return {
-        "id": row["pid"],
+        "id": row.pid,
         "citation": address.to_dict(),
         "citation_text": citations.render(address, doc_type),
         "text": version.text,
-        "original_text": row["text"],
-        "title": row["title"],
-        "doc_title": (doc["title"] or doc["subject"]) if doc else "",
-        "doc_type": doc["doc_type"] if doc else None,
+        "original_text": row.text,
+        "title": row.title,
+        "doc_title": (doc.title or doc.subject) if doc else "",
+        "doc_type": doc.doc_type if doc else None,
         "as_of": at.isoformat(),
         "status": validity.status.value,
         "status_text": validity.text,
@@ -152,17 +152,17 @@ def added_view(store: Store, address: Citation, versions: list, at: date) -> dic
     validity = added_validity(store, address, versions, at)
     current = version_at(versions, at)
     sources = {v.source_doc for v in versions}
-    relations = [r for r in store.relations(to_doc=address.doc or "") if r["from_doc"] in sources
-                 and (r["to_article"], r["to_clause"], r["to_point"]) == (address.article, address.clause, address.point)]
+    relations = [r for r in store.relations(to_doc=address.doc or "") if r.from_doc in sources
+                 and (r.to_article, r.to_clause, r.to_point) == (address.article, address.clause, address.point)]
     return {
         "id": None,
         "citation": address.to_dict(),
-        "citation_text": citations.render(address, doc["doc_type"] if doc else None),
+        "citation_text": citations.render(address, doc.doc_type if doc else None),
         "text": current.text if validity.status != Status.NOT_YET else "",
         "original_text": "",
         "title": None,
-        "doc_title": ((doc["title"] or doc["subject"]) if doc else ""),
-        "doc_type": doc["doc_type"] if doc else None,
+        "doc_title": ((doc.title or doc.subject) if doc else ""),
+        "doc_type": doc.doc_type if doc else None,
         "as_of": at.isoformat(),
         "status": validity.status.value,
         "status_text": validity.text,
@@ -170,8 +170,8 @@ def added_view(store: Store, address: Citation, versions: list, at: date) -> dic
         "versions": [v.to_dict() for v in versions],
         "notes": [],
         "reported_changes": [],
-        "relations": {"amended_by": _rel_list(r for r in relations if r["kind"] == "amends"),
-                      "repealed_by": _rel_list(r for r in relations if r["kind"] == "repeals"),
+        "relations": {"amended_by": _rel_list(r for r in relations if r.kind == "amends"),
+                      "repealed_by": _rel_list(r for r in relations if r.kind == "repeals"),
                       "replaced_by": [], "cites": [], "cited_by": []},
     }
 
@@ -179,16 +179,16 @@ def added_view(store: Store, address: Citation, versions: list, at: date) -> dic
 def _provision_relations(store: Store, row: RowMapping, address: Citation) -> dict:
     number = address.doc or ""
     incoming = store.relations(to_doc=number)
-    whole_doc = [r for r in incoming if r["to_article"] is None and r["kind"] in ("replaces", "repeals")]
-    here = [r for r in incoming if r["to_article"] == address.article and r["to_part"] == address.part
-            and r["to_annex"] == address.annex]
-    outgoing = [r for r in store.relations(from_doc=row["doc_key"]) if r["from_pid"] == row["pid"]]
+    whole_doc = [r for r in incoming if r.to_article is None and r.kind in ("replaces", "repeals")]
+    here = [r for r in incoming if r.to_article == address.article and r.to_part == address.part
+            and r.to_annex == address.annex]
+    outgoing = [r for r in store.relations(from_doc=row.doc_key) if r.from_pid == row.pid]
     return {
-        "amended_by": _rel_list(r for r in here if r["kind"] == "amends"),
-        "repealed_by": _rel_list(r for r in here if r["kind"] == "repeals"),
+        "amended_by": _rel_list(r for r in here if r.kind == "amends"),
+        "repealed_by": _rel_list(r for r in here if r.kind == "repeals"),
         "replaced_by": _rel_list(whole_doc),
         "cites": _rel_list(outgoing),
-        "cited_by": _rel_list(r for r in here if r["kind"] == "cites"),
+        "cited_by": _rel_list(r for r in here if r.kind == "cites"),
     }
 
 
@@ -201,36 +201,36 @@ def reassigning_provisions(store: Store, target: Citation, change: InstitutionCh
     the current rule. This is how cấp huyện tasks of NĐ 32/2024 reach Điều 11, 12 NĐ 139/2025."""
     found: dict[str, tuple[RowMapping, Validity]] = {}
     for rel in store.relations(to_doc=target.doc or ""):
-        if rel["kind"] != "cites" or rel["to_article"] != target.article or rel["from_doc"] == target.doc:
+        if rel.kind != "cites" or rel.to_article != target.article or rel.from_doc == target.doc:
             continue
-        if rel["to_clause"] not in (None, target.clause) or not rel["from_pid"] or rel["from_pid"] in found:
+        if rel.to_clause not in (None, target.clause) or not rel.from_pid or rel.from_pid in found:
             continue
-        doc = store.document(rel["from_doc"])
-        if doc is None or doc["effective"] is None or change.since is None or doc["effective"] < change.since:
+        doc = store.document(rel.from_doc)
+        if doc is None or doc.effective is None or change.since is None or doc.effective < change.since:
             continue  # cites it for another reason, before the change
-        if change.competence_texts and rel["from_doc"] not in change.competence_texts:
+        if change.competence_texts and rel.from_doc not in change.competence_texts:
             continue  # the notice names the texts that reassign the tasks: only those
-        if document_validity(store, rel["from_doc"], at).status != Status.IN_FORCE:
+        if document_validity(store, rel.from_doc, at).status != Status.IN_FORCE:
             continue
-        row = store.provision_by_pid(rel["from_pid"])
-        if row is None or not (change.competence_texts or change.named_in(row["text"])
-                               or change.new_named_in(row["text"])):
+        row = store.provision_by_pid(rel.from_pid)
+        if row is None or not (change.competence_texts or change.named_in(row.text)
+                               or change.new_named_in(row.text)):
             continue
-        found[rel["from_pid"]] = (row, provision_validity(store, row, at)[0])
+        found[rel.from_pid] = (row, provision_validity(store, row, at)[0])
     return list(found.values())
 
 
 def _rel_list(rows) -> list[dict]:
     out = []
     for r in rows:
-        target = Citation(r["to_doc"], r["to_part"], r["to_annex"], r["to_article"], r["to_clause"], r["to_point"])
+        target = Citation(r.to_doc, r.to_part, r.to_annex, r.to_article, r.to_clause, r.to_point)
         out.append({
-            "kind": r["kind"],
-            "from_doc": r["from_doc"],
+            "kind": r.kind,
+            "from_doc": r.from_doc,
             "to": target.to_dict(),
             "to_text": citations.render(target) if target.article or target.annex else target.doc,
-            "effective": _iso(r["effective"]),
-            "evidence": r["evidence"],
+            "effective": _iso(r.effective),
+            "evidence": r.evidence,
         })
     return out
 
@@ -269,47 +269,47 @@ def find_document(store: Store, key: str) -> RowMapping | None:
 
 def document_detail(store: Store, doc: RowMapping, at: date) -> dict:
     """A document's row, its metadata, validity at `at`, structure tree and relations."""
-    meta = doc["meta"] or {}
-    number = doc["number"] or doc["key"]
+    meta = doc.meta or {}
+    number = doc.number or doc.key
     return document_row(store, doc, at) | {
-        "number": doc["number"],
-        "doc_class": doc["doc_class"],
-        "parent_issuer": doc["parent_issuer"],
-        "place": doc["place"],
-        "subject": doc["subject"],
-        "effective_note": doc["effective_note"],
-        "expires": _iso(doc["expires"]),
+        "number": doc.number,
+        "doc_class": doc.doc_class,
+        "parent_issuer": doc.parent_issuer,
+        "place": doc.place,
+        "subject": doc.subject,
+        "effective_note": doc.effective_note,
+        "expires": _iso(doc.expires),
         "signer": meta.get("signer"),
         "signer_title": meta.get("signer_title"),
         "recipients": meta.get("recipients") or [],
         "bases": meta.get("bases") or [],
         "as_of": at.isoformat(),
-        "validity": document_validity(store, doc["key"], at).to_dict(),
+        "validity": document_validity(store, doc.key, at).to_dict(),
         "structure": structure_tree(store, doc),
-        "relations": {"outgoing": _rel_list(store.relations(from_doc=doc["key"])),
+        "relations": {"outgoing": _rel_list(store.relations(from_doc=doc.key)),
                       "incoming": _rel_list(r for r in store.relations(to_doc=number)
-                                            if r["from_doc"] != doc["key"])},
+                                            if r.from_doc != doc.key)},
     }
 
 
 def structure_tree(store: Store, doc: RowMapping) -> list[dict]:
     """The document's provisions as a tree (Phần, Chương … Điều, khoản, điểm), without text."""
-    number = doc["number"] or doc["key"]
+    number = doc.number or doc.key
     nodes: dict[str, dict] = {}
     roots: list[dict] = []
-    for row in store.provisions(doc["key"]):
-        node = _node(row, number, doc["doc_type"]) | {"children": []}
-        nodes[row["pid"]] = node
-        parent = nodes.get(row["parent_pid"]) if row["parent_pid"] else None
+    for row in store.provisions(doc.key):
+        node = _node(row, number, doc.doc_type) | {"children": []}
+        nodes[row.pid] = node
+        parent = nodes.get(row.parent_pid) if row.parent_pid else None
         (parent["children"] if parent else roots).append(node)
     return roots
 
 
 def _node(row: RowMapping, number: str, doc_type: str | None) -> dict:
-    address = Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
-    own = citations.render(address, doc_type, with_doc=False) if row["kind"] not in _CONTAINERS else ""
-    return {"id": row["pid"], "kind": row["kind"], "label": row["label"], "title": row["title"],
-            "citation": address.to_dict(), "citation_text": own or row["label"] or ""}
+    address = Citation(number, row.part, row.annex, row.article, row.clause, row.point)
+    own = citations.render(address, doc_type, with_doc=False) if row.kind not in _CONTAINERS else ""
+    return {"id": row.pid, "kind": row.kind, "label": row.label, "title": row.title,
+            "citation": address.to_dict(), "citation_text": own or row.label or ""}
 
 
 _CONTAINERS = {k.value for k in (Kind.PART, Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION, Kind.PARAGRAPH)}
@@ -317,25 +317,25 @@ _CONTAINERS = {k.value for k in (Kind.PART, Kind.CHAPTER, Kind.SECTION, Kind.SUB
 
 def provision_context(store: Store, row: RowMapping) -> dict:
     """Where a provision sits: its ancestors (outermost first), children, previous and next."""
-    doc = store.document(row["doc_key"])
-    number = (doc["number"] if doc else None) or row["doc_key"]
-    doc_type = doc["doc_type"] if doc else None
-    rows = store.provisions(row["doc_key"])
-    by_pid = {r["pid"]: r for r in rows}
-    ancestors, parent = [], by_pid.get(row["parent_pid"])
+    doc = store.document(row.doc_key)
+    number = (doc.number if doc else None) or row.doc_key
+    doc_type = doc.doc_type if doc else None
+    rows = store.provisions(row.doc_key)
+    by_pid = {r.pid: r for r in rows}
+    ancestors, parent = [], by_pid.get(row.parent_pid)
     while parent is not None and len(ancestors) < 20:
         ancestors.insert(0, _node(parent, number, doc_type))
-        parent = by_pid.get(parent["parent_pid"])
-    siblings = [r for r in rows if r["parent_pid"] == row["parent_pid"] and r["kind"] == row["kind"]]
-    at = next((i for i, r in enumerate(siblings) if r["pid"] == row["pid"]), None)
+        parent = by_pid.get(parent.parent_pid)
+    siblings = [r for r in rows if r.parent_pid == row.parent_pid and r.kind == row.kind]
+    at = next((i for i, r in enumerate(siblings) if r.pid == row.pid), None)
 
     def with_text(r: RowMapping) -> dict:
-        return _node(r, number, doc_type) | {"text": r["text"]}
+        return _node(r, number, doc_type) | {"text": r.text}
 
     return {
-        "doc": row["doc_key"],
+        "doc": row.doc_key,
         "ancestors": ancestors,
-        "children": [with_text(r) for r in rows if r["parent_pid"] == row["pid"]],
+        "children": [with_text(r) for r in rows if r.parent_pid == row.pid],
         "previous": with_text(siblings[at - 1]) if at else None,
         "next": with_text(siblings[at + 1]) if at is not None and at + 1 < len(siblings) else None,
     }
@@ -387,19 +387,19 @@ def _mention_number(mention: citations.CitationMention, known: set[str], warning
 
 def _resolve_target(store: Store, target: Citation, at: date) -> dict:
     doc = store.document(target.doc) if target.doc else None
-    text = citations.render(target, doc["doc_type"] if doc else None) if target.doc else \
+    text = citations.render(target, doc.doc_type if doc else None) if target.doc else \
         citations.render(target, with_doc=False)
     result = {"citation": target.to_dict(), "citation_text": text, "found": False,
               "id": None, "status": None, "status_text": None}
     if doc is None:
         return result
-    validity = document_validity(store, doc["key"], at)
+    validity = document_validity(store, doc.key, at)
     whole = result | {"status": validity.status.value, "status_text": validity.text}
     if target.article is None and target.annex is None and target.part is None:
-        return whole | {"found": not doc["is_stub"]}
-    row = store.provision(target.with_doc(doc["key"]))
+        return whole | {"found": not doc.is_stub}
+    row = store.provision(target.with_doc(doc.key))
     if row is None:
         return whole
     view = provision_view(store, row, at)
-    return result | {"found": True, "id": row["pid"], "citation_text": view["citation_text"],
+    return result | {"found": True, "id": row.pid, "citation_text": view["citation_text"],
                      "status": view["status"], "status_text": view["status_text"]}

@@ -22,17 +22,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import and_, case, create_engine, event, func, select, update
-from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql import Select
 
 from kb import schema
 from kb.model import PARSER_VERSION, STALE_COMPILATION, Citation, Document, Provision, Relation, nfc
+from kb.records import (
+    AuditRecord,
+    DocumentRecord,
+    ProvisionRecord,
+    RelationRecord,
+    SourceRecord,
+    records,
+)
 
 FORMAT_RANK = {"docx": 5, "pdf": 4, "html": 3, "md": 2, "txt": 1}
 DB_FILENAME = "kb.sqlite3"
 ACTIVE, PENDING, WITHDRAWN = "active", "pending", "withdrawn"
 ENDING_KINDS = ("replaces", "repeals", "amends")  # relations that change what is in force
+R = TypeVar("R")
 WAIT_MESSAGE = "đang có tiến trình nạp khác trên cùng kho dữ liệu; chờ tiến trình đó xong…"
 
 
@@ -192,19 +203,17 @@ class Store:
             _audit(conn, change, source, source_id, [], [], "withdraw", {"restored": targets, "documents": keys})
         return keys
 
-    def source(self, source_id: int) -> RowMapping | None:
-        s = schema.sources
+    def source(self, source_id: int) -> SourceRecord | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(s.c.id, s.c.path, s.c.sha256, s.c.status, s.c.current, s.c.fmt,
-                                       s.c.version).where(s.c.id == source_id)).mappings().first()
+            return _first(conn, SourceRecord, _sources_query().where(schema.sources.c.id == source_id))
 
-    def kb_audit(self, source_id: int | None = None, limit: int = 200) -> list[RowMapping]:
+    def kb_audit(self, source_id: int | None = None, limit: int = 200) -> list[AuditRecord]:
         a = schema.kb_audit
         query = select(a).order_by(a.c.id.desc()).limit(limit)
         if source_id is not None:
             query = query.where(a.c.source_id == source_id)
         with self.engine.connect() as conn:
-            return list(conn.execute(query).mappings())
+            return _all(conn, AuditRecord, query)
 
     @contextmanager
     def writer_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -239,12 +248,12 @@ class Store:
             )
 
     # ----------------------------------------------------------------- reading
-    def documents(self, include_stubs: bool = True) -> list[RowMapping]:
+    def documents(self, include_stubs: bool = True) -> list[DocumentRecord]:
         query = select(schema.documents).order_by(schema.documents.c.key)
         if not include_stubs:
             query = query.where(schema.documents.c.is_stub.is_(False))
         with self.engine.connect() as conn:
-            return list(conn.execute(query).mappings())
+            return _all(conn, DocumentRecord, query)
 
     @contextmanager
     def pinned(self) -> Iterator[None]:
@@ -260,13 +269,13 @@ class Store:
         finally:
             self._pins.documents = self._pins.relations = None
 
-    def document(self, key: str) -> RowMapping | None:
+    def document(self, key: str) -> DocumentRecord | None:
         memo = getattr(self._pins, "documents", None)
         key = nfc(key)
         if memo is not None and key in memo:
             return memo[key]
         with self.engine.connect() as conn:
-            row = conn.execute(select(schema.documents).where(schema.documents.c.key == key)).mappings().first()
+            row = _first(conn, DocumentRecord, select(schema.documents).where(schema.documents.c.key == key))
         if memo is not None:
             memo[key] = row
         return row
@@ -276,15 +285,15 @@ class Store:
             rows = conn.execute(select(schema.documents.c.number).where(schema.documents.c.number.is_not(None)))
             return {r.number for r in rows}
 
-    def provisions(self, doc_key: str, kind: str | None = None) -> list[RowMapping]:
+    def provisions(self, doc_key: str, kind: str | None = None) -> list[ProvisionRecord]:
         p = schema.provisions
         query = select(p).where(p.c.doc_key == nfc(doc_key), p.c.active.is_(True))
         if kind:
             query = query.where(p.c.kind == kind)
         with self.engine.connect() as conn:
-            return list(conn.execute(query.order_by(p.c.ordinal, p.c.id)).mappings())
+            return _all(conn, ProvisionRecord, query.order_by(p.c.ordinal, p.c.id))
 
-    def provision(self, citation: Citation, kind: str | None = None) -> RowMapping | None:
+    def provision(self, citation: Citation, kind: str | None = None) -> ProvisionRecord | None:
         """The active provision at this address (the deepest node the address names)."""
         p = schema.provisions
         conds = [p.c.doc_key == nfc(citation.doc or ""), p.c.active.is_(True)]
@@ -299,25 +308,21 @@ class Store:
         if kind:
             conds.append(p.c.kind == kind)
         with self.engine.connect() as conn:
-            rows = list(conn.execute(select(p).where(and_(*conds)).order_by(p.c.ordinal)).mappings())
+            rows = _all(conn, ProvisionRecord, select(p).where(and_(*conds)).order_by(p.c.ordinal))
         return _deepest(rows, citation)
 
-    def provision_by_pid(self, pid: str) -> RowMapping | None:
+    def provision_by_pid(self, pid: str) -> ProvisionRecord | None:
         p = schema.provisions
         with self.engine.connect() as conn:
-            return (
-                conn.execute(select(p).where(p.c.pid == pid, p.c.active.is_(True)))
-                .mappings()
-                .first()
-            )
+            return _first(conn, ProvisionRecord, select(p).where(p.c.pid == pid, p.c.active.is_(True)))
 
-    def relations(self, *, to_doc: str | None = None, from_doc: str | None = None) -> list[RowMapping]:
+    def relations(self, *, to_doc: str | None = None, from_doc: str | None = None) -> list[RelationRecord]:
         """Relations stated by current sources, de-duplicated (a text in .docx and .txt states them
         twice), in the order they were stored."""
         index = self._relation_index()
         if to_doc:
             rows = index.by_to.get(nfc(to_doc), [])
-            return [r for r in rows if r["from_doc"] == nfc(from_doc)] if from_doc else list(rows)
+            return [r for r in rows if r.from_doc == nfc(from_doc)] if from_doc else list(rows)
         if from_doc:
             return list(index.by_from.get(nfc(from_doc), []))
         return list(index.rows)
@@ -341,27 +346,26 @@ class Store:
         return self._relations
 
     @staticmethod
-    def _read_relations(conn: Connection) -> list[RowMapping]:
+    def _read_relations(conn: Connection) -> list[RelationRecord]:
         r, s, d = schema.relations, schema.sources, schema.documents
         query = (select(r, s.c.kind.label("source_kind")).join(s, s.c.id == r.c.source_id)
                  .where(counts(s)).order_by(r.c.id))
-        rows = list(conn.execute(query).mappings())
-        noticed = {row["from_doc"] for row in rows if row["source_kind"] == "notice"}
+        rows = _all(conn, RelationRecord, query)
+        noticed = {row.from_doc for row in rows if row.source_kind == "notice"}
         if not noticed:
             return rows
         # a notice stands in for a text not held: once the text itself is stored, its own
         # relations (with the real wording) replace the notice's
         held = {k for (k,) in conn.execute(select(d.c.key).where(d.c.key.in_(noticed), d.c.is_stub.is_(False)))}
-        return [row for row in rows if row["source_kind"] != "notice" or row["from_doc"] not in held]
+        return [row for row in rows if row.source_kind != "notice" or row.from_doc not in held]
 
-    def sources(self, path: str | None = None) -> list[RowMapping]:
+    def sources(self, path: str | None = None) -> list[SourceRecord]:
         s = schema.sources
-        query = select(s.c.id, s.c.path, s.c.sha256, s.c.version, s.c.current, s.c.fmt, s.c.kind,
-                       s.c.warnings, s.c.parser_version, s.c.status, s.c.ingested_at)
+        query = _sources_query()
         if path:
             query = query.where(s.c.path == path)
         with self.engine.connect() as conn:
-            return list(conn.execute(query.order_by(s.c.id)).mappings())
+            return _all(conn, SourceRecord, query.order_by(s.c.id))
 
     def original_text(self, source_id: int) -> str:
         with self.engine.connect() as conn:
@@ -401,22 +405,22 @@ class CachedReads:
             self._memo[key] = getattr(self.store, name)(*args, **kwargs)
         return self._memo[key]
 
-    def document(self, key: str) -> RowMapping | None:
+    def document(self, key: str) -> DocumentRecord | None:
         return self._cached("document", key)
 
-    def documents(self, include_stubs: bool = True) -> list[RowMapping]:
+    def documents(self, include_stubs: bool = True) -> list[DocumentRecord]:
         return self._cached("documents", include_stubs)
 
-    def relations(self, *, to_doc: str | None = None, from_doc: str | None = None) -> list[RowMapping]:
+    def relations(self, *, to_doc: str | None = None, from_doc: str | None = None) -> list[RelationRecord]:
         return list(self._cached("relations", to_doc=to_doc, from_doc=from_doc))
 
-    def provision(self, citation: Citation, kind: str | None = None) -> RowMapping | None:
+    def provision(self, citation: Citation, kind: str | None = None) -> ProvisionRecord | None:
         return self._cached("provision", citation, kind)
 
-    def provision_by_pid(self, pid: str) -> RowMapping | None:
+    def provision_by_pid(self, pid: str) -> ProvisionRecord | None:
         return self._cached("provision_by_pid", pid)
 
-    def provisions(self, doc_key: str, kind: str | None = None) -> list[RowMapping]:
+    def provisions(self, doc_key: str, kind: str | None = None) -> list[ProvisionRecord]:
         return self._cached("provisions", doc_key, kind)
 
     def known_numbers(self) -> set[str]:
@@ -424,32 +428,48 @@ class CachedReads:
 
 
 # --------------------------------------------------------------------- helpers
+def _all(conn: Connection, cls: type[R], query: Select) -> list[R]:
+    result = conn.execute(query)
+    return records(cls, list(result.keys()), result)
+
+
+def _first(conn: Connection, cls: type[R], query: Select) -> R | None:
+    found = _all(conn, cls, query.limit(1))
+    return found[0] if found else None
+
+
+def _sources_query() -> Select:
+    s = schema.sources
+    return select(s.c.id, s.c.path, s.c.sha256, s.c.version, s.c.current, s.c.fmt, s.c.kind,
+                  s.c.warnings, s.c.parser_version, s.c.status, s.c.ingested_at)
+
+
 class _RelationIndex:
-    def __init__(self, revision: tuple, rows: list[RowMapping]):
+    def __init__(self, revision: tuple, rows: list[RelationRecord]):
         self.revision = revision
         self.rows = rows
-        self.by_to: dict[str, list[RowMapping]] = {}
-        self.by_from: dict[str, list[RowMapping]] = {}
+        self.by_to: dict[str, list[RelationRecord]] = {}
+        self.by_from: dict[str, list[RelationRecord]] = {}
         for row in rows:
-            self.by_to.setdefault(row["to_doc"], []).append(row)
-            self.by_from.setdefault(row["from_doc"], []).append(row)
+            self.by_to.setdefault(row.to_doc, []).append(row)
+            self.by_from.setdefault(row.from_doc, []).append(row)
 
 
-def _deepest(rows: list[RowMapping], citation: Citation) -> RowMapping | None:
+def _deepest(rows: list[ProvisionRecord], citation: Citation) -> ProvisionRecord | None:
     if not rows:
         return None
     if citation.article is None and citation.annex is not None:
-        annex_rows = [r for r in rows if r["kind"] == "phu_luc"]
+        annex_rows = [r for r in rows if r.kind == "phu_luc"]
         return annex_rows[0] if annex_rows else rows[0]
     return rows[0]
 
 
-def _dedupe_relations(rows: list[RowMapping]) -> list[RowMapping]:
+def _dedupe_relations(rows: list[RelationRecord]) -> list[RelationRecord]:
     seen: set[tuple] = set()
     kept = []
     for row in rows:
-        key = (row["kind"], row["from_doc"], row["from_pid"], row["to_doc"], row["to_part"],
-               row["to_annex"], row["to_article"], row["to_clause"], row["to_point"], row.get("confidence"))
+        key = (row.kind, row.from_doc, row.from_pid, row.to_doc, row.to_part,
+               row.to_annex, row.to_article, row.to_clause, row.to_point, row.confidence)
         if key not in seen:
             seen.add(key)
             kept.append(row)

@@ -25,12 +25,12 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy.engine import RowMapping
 
 from kb import citations
 from kb.institutions import InstitutionChange, institution_changes, short_date
 from kb.lookup import reassigning_provisions, resolve_citation
 from kb.model import Citation, Kind, nfc
+from kb.records import ProvisionRecord
 from kb.store import Store
 from kb.validity import provision_history, provision_validity
 from retrieval.analysis import analyze
@@ -168,32 +168,32 @@ def _documents(store: Store, docs: list[str] | None, warnings: list[str]) -> lis
 
 def provincial_texts(store: Store, national: str) -> list[str]:
     """Provincial legal texts citing `national`: Lào Cai's Quy chế today, any a user adds."""
-    citing = {r["from_doc"] for r in store.relations(to_doc=national) if r["kind"] in ("cites", "based_on")}
+    citing = {r.from_doc for r in store.relations(to_doc=national) if r.kind in ("cites", "based_on")}
     out = []
     for key in sorted(citing):
         doc = store.document(key)
-        if doc is not None and not doc["is_stub"] and doc["doc_class"] == "norm" \
-                and (doc["issuer"] or "").startswith("Ủy ban nhân dân"):
-            out.append(doc["number"] or key)
+        if doc is not None and not doc.is_stub and doc.doc_class == "norm" \
+                and (doc.issuer or "").startswith("Ủy ban nhân dân"):
+            out.append(doc.number or key)
     return out
 
 
 def _document_number(store: Store, ref: str) -> str | None:
     doc = store.document(ref) or store.document(citations.normalize_number(ref))
     if doc is not None:
-        return doc["number"] or doc["key"]
+        return doc.number or doc.key
     found = citations.match_partial(ref, store.known_numbers())
     return found[0] if len(found) == 1 else None
 
 
-def _doc_number(store: Store, row: RowMapping) -> str:
-    doc = store.document(row["doc_key"])
-    return (doc["number"] if doc else None) or row["doc_key"]
+def _doc_number(store: Store, row: ProvisionRecord) -> str:
+    doc = store.document(row.doc_key)
+    return (doc.number if doc else None) or row.doc_key
 
 
 # ------------------------------------------------------------------ anchors
 def _anchors(store: Store, query: str, numbers: list[str], at: date, searcher,
-             warnings: list[str]) -> list[RowMapping]:
+             warnings: list[str]) -> list[ProvisionRecord]:
     """The provisions the query names (a citation), or those the search finds on the subject
     in the first document (the national decree)."""
     if citations.find_query_citations(query):
@@ -214,96 +214,96 @@ def _anchors(store: Store, query: str, numbers: list[str], at: date, searcher,
 
     result = searcher.search(query, k=3, filters=Filters(as_of=at, doc=numbers[0]))
     warnings.extend(result.warnings)
-    rows: list[RowMapping] = []
+    rows: list[ProvisionRecord] = []
     for hit in result.hits[:1]:
         for c in [hit.citation] + list(hit.also):
-            row = store.provision(c.with_doc(store.document(c.doc)["key"] if store.document(c.doc) else c.doc))
-            if row is not None and row["pid"] not in {r["pid"] for r in rows}:
+            row = store.provision(c.with_doc(store.document(c.doc).key if store.document(c.doc) else c.doc))
+            if row is not None and row.pid not in {r.pid for r in rows}:
                 rows.append(row)
     return rows[:MAX_ANCHORS]
 
 
-def _clauses(store: Store, row: RowMapping) -> list[RowMapping]:
+def _clauses(store: Store, row: ProvisionRecord) -> list[ProvisionRecord]:
     """A Điều is compared khoản by khoản (a provincial text cites and restates khoản); a Điều
     without khoản, a khoản or a điểm as it is."""
-    if row["kind"] != Kind.ARTICLE.value:
+    if row.kind != Kind.ARTICLE.value:
         return [row]
-    clauses = [r for r in store.provisions(row["doc_key"], kind=Kind.CLAUSE.value) if r["parent_pid"] == row["pid"]]
+    clauses = [r for r in store.provisions(row.doc_key, kind=Kind.CLAUSE.value) if r.parent_pid == row.pid]
     return clauses[:MAX_ANCHORS * 2] or [row]
 
 
 # ------------------------------------------------------------------ documents
-def _counterparts(store: Store, anchor: RowMapping, number: str, at: date) -> list[Pair]:
+def _counterparts(store: Store, anchor: ProvisionRecord, number: str, at: date) -> list[Pair]:
     """The provisions of `number` that refer to `anchor` (or that `anchor` refers to); failing
     any, the most similar one."""
     doc = store.document(number)
     if doc is None:
         return []
-    found = _referring(store, anchor, doc["key"])
+    found = _referring(store, anchor, doc.key)
     if found:
         return [_pair(store, PairBasis.REFERENCE, _similarity(anchor, row), evidence, anchor, row, at)
                 for row, evidence in found]
     return [_pair(store, PairBasis.SIMILARITY, score, SIMILARITY_EVIDENCE, anchor, row, at)
-            for row, score in _similar(store, anchor, doc["key"])]
+            for row, score in _similar(store, anchor, doc.key)]
 
 
-def _referring(store: Store, anchor: RowMapping, other_key: str) -> list[tuple[RowMapping, str]]:
+def _referring(store: Store, anchor: ProvisionRecord, other_key: str) -> list[tuple[ProvisionRecord, str]]:
     """Explicit references between the anchor and the other document, in both directions: the
     exact khoản cited first; a citation of the whole Điều only when none cites the khoản."""
     a_number = _doc_number(store, anchor)
     exact, whole = [], []
     for rel in store.relations(to_doc=a_number):
-        if rel["kind"] != "cites" or rel["from_doc"] != other_key or not rel["from_pid"]:
+        if rel.kind != "cites" or rel.from_doc != other_key or not rel.from_pid:
             continue
-        if (rel["to_part"], rel["to_annex"], rel["to_article"]) != (anchor["part"], anchor["annex"], anchor["article"]):
+        if (rel.to_part, rel.to_annex, rel.to_article) != (anchor.part, anchor.annex, anchor.article):
             continue
-        if anchor["clause"] is not None and rel["to_clause"] == anchor["clause"]:
+        if anchor.clause is not None and rel.to_clause == anchor.clause:
             exact.append(rel)
-        elif rel["to_clause"] is None or anchor["clause"] is None:
+        elif rel.to_clause is None or anchor.clause is None:
             whole.append(rel)
     inside = _subtree(store, anchor)
-    own = [rel for rel in store.relations(from_doc=anchor["doc_key"]) if rel["kind"] == "cites"
-           and rel["from_pid"] in inside and store.document(rel["to_doc"]) is not None
-           and store.document(rel["to_doc"])["key"] == other_key]
-    out: dict[str, tuple[RowMapping, str]] = {}
+    own = [rel for rel in store.relations(from_doc=anchor.doc_key) if rel.kind == "cites"
+           and rel.from_pid in inside and store.document(rel.to_doc) is not None
+           and store.document(rel.to_doc).key == other_key]
+    out: dict[str, tuple[ProvisionRecord, str]] = {}
     for rel in exact or whole:
-        row = store.provision_by_pid(rel["from_pid"])
+        row = store.provision_by_pid(rel.from_pid)
         if row is not None:
-            out.setdefault(row["pid"], (row, rel["evidence"] or ""))
+            out.setdefault(row.pid, (row, rel.evidence or ""))
     for rel in own:
-        target = Citation(other_key, rel["to_part"], rel["to_annex"], rel["to_article"], rel["to_clause"], rel["to_point"])
+        target = Citation(other_key, rel.to_part, rel.to_annex, rel.to_article, rel.to_clause, rel.to_point)
         row = store.provision(target) if target.article is not None else None
         if row is not None:
-            out.setdefault(row["pid"], (row, rel["evidence"] or ""))
+            out.setdefault(row.pid, (row, rel.evidence or ""))
     return list(out.values())
 
 
-def _subtree(store: Store, row: RowMapping) -> set[str]:
+def _subtree(store: Store, row: ProvisionRecord) -> set[str]:
     """The provision and every provision below it: a khoản cites through its điểm."""
-    inside = {row["pid"]}
-    for r in store.provisions(row["doc_key"]):  # document order: parents come before children
-        if r["parent_pid"] in inside:
-            inside.add(r["pid"])
+    inside = {row.pid}
+    for r in store.provisions(row.doc_key):  # document order: parents come before children
+        if r.parent_pid in inside:
+            inside.add(r.pid)
     return inside
 
 
-def _similar(store: Store, anchor: RowMapping, other_key: str) -> list[tuple[RowMapping, float]]:
+def _similar(store: Store, anchor: ProvisionRecord, other_key: str) -> list[tuple[ProvisionRecord, float]]:
     """The other document's provisions closest in wording to the anchor (khoản, điểm, and Điều
     without khoản), above SIMILARITY_THRESHOLD."""
-    query = _bag(anchor["text"])
+    query = _bag(anchor.text)
     scored = []
     for row in store.provisions(other_key):
-        if row["kind"] not in (Kind.CLAUSE.value, Kind.POINT.value, Kind.ARTICLE.value) or not row["text"]:
+        if row.kind not in (Kind.CLAUSE.value, Kind.POINT.value, Kind.ARTICLE.value) or not row.text:
             continue
-        if anchor["part"] is None and row["part"] is None and row["doc_key"] == anchor["doc_key"]:
+        if anchor.part is None and row.part is None and row.doc_key == anchor.doc_key:
             continue
-        scored.append((row, _cosine(query, _bag(row["text"]))))
+        scored.append((row, _cosine(query, _bag(row.text))))
     scored.sort(key=lambda item: -item[1])
     return [(row, round(score, 3)) for row, score in scored[:MAX_SIMILAR] if score >= SIMILARITY_THRESHOLD]
 
 
-def _similarity(a: RowMapping, b: RowMapping) -> float:
-    return round(_cosine(_bag(a["text"]), _bag(b["text"])), 3)
+def _similarity(a: ProvisionRecord, b: ProvisionRecord) -> float:
+    return round(_cosine(_bag(a.text), _bag(b.text)), 3)
 
 
 def _bag(text: str) -> Counter:
@@ -319,7 +319,7 @@ def _cosine(a: Counter, b: Counter) -> float:
 
 
 # ------------------------------------------------------------------ versions over time
-def _versions(store: Store, anchor: RowMapping) -> list[Pair]:
+def _versions(store: Store, anchor: ProvisionRecord) -> list[Pair]:
     """Each wording of the provision against the next (a text amended without its wording held
     is shown as the old wording, labelled)."""
     versions, _ = provision_history(store, anchor)
@@ -347,22 +347,22 @@ ACTOR = re.compile(r"(?:Chủ tịch\s+)?(?:Ủy|Uỷ) ban nhân dân\s+cấp\s+
 DOER = re.compile(rf"({ACTOR.pattern})\s+(?:thực hiện|quyết định)", re.IGNORECASE)
 
 
-def _competence(store: Store, anchor: RowMapping, at: date) -> list[Pair]:
+def _competence(store: Store, anchor: ProvisionRecord, at: date) -> list[Pair]:
     """A task the anchor gives a body since abolished, before the change, against the provision
     that says who does it after (it cites the anchor: the pairing is by reference)."""
     out = []
     for change in institution_changes(store):
-        if change.since is None or not (change.named_in(anchor["text"]) or change.named_in(_title(store, anchor))):
+        if change.since is None or not (change.named_in(anchor.text) or change.named_in(_title(store, anchor))):
             continue  # a khoản of "Điều 34. Quyền hạn, trách nhiệm của Ủy ban nhân dân cấp huyện" too
         when = max(at, change.since)
-        address = Citation(_doc_number(store, anchor), anchor["part"], anchor["annex"], anchor["article"],
-                           anchor["clause"], anchor["point"])
+        address = Citation(_doc_number(store, anchor), anchor.part, anchor.annex, anchor.article,
+                           anchor.clause, anchor.point)
         for row, validity in reassigning_provisions(store, address, change, when):
             out.append(_competence_pair(store, anchor, row, change, when, validity.note))
     return out
 
 
-def _competence_pair(store: Store, anchor: RowMapping, row: RowMapping, change: InstitutionChange,
+def _competence_pair(store: Store, anchor: ProvisionRecord, row: ProvisionRecord, change: InstitutionChange,
                      when: date, validity_note: str) -> Pair:
     before_day = change.since - timedelta(days=1)
     left = _side(store, anchor, before_day, f"Đến {short_date(before_day)}")
@@ -407,7 +407,7 @@ def _highlight(text: str, phrase: str, op: Op) -> list[Segment]:
 
 
 # ------------------------------------------------------------------ sides and differences
-def _pair(store: Store, basis: PairBasis, score: float, evidence: str, anchor: RowMapping, row: RowMapping,
+def _pair(store: Store, basis: PairBasis, score: float, evidence: str, anchor: ProvisionRecord, row: ProvisionRecord,
           at: date) -> Pair:
     left = _side(store, anchor, at, _column(store, anchor))
     right = _side(store, row, at, _column(store, row))
@@ -415,31 +415,31 @@ def _pair(store: Store, basis: PairBasis, score: float, evidence: str, anchor: R
                         changed=False))
 
 
-def _column(store: Store, row: RowMapping) -> str:
+def _column(store: Store, row: ProvisionRecord) -> str:
     """The column heading: the document, or the regulation attached to it ("Quy chế ban hành
     kèm theo Quyết định số 16/2026/QĐ-UBND"), never the decision for its Quy chế."""
-    doc = store.document(row["doc_key"])
-    return citations.render(Citation(_doc_number(store, row), row["part"]), doc["doc_type"] if doc else None)
+    doc = store.document(row.doc_key)
+    return citations.render(Citation(_doc_number(store, row), row.part), doc.doc_type if doc else None)
 
 
-def _side(store: Store, row: RowMapping, at: date, column: str) -> Side:
-    doc = store.document(row["doc_key"])
-    doc_type = doc["doc_type"] if doc else None
-    address = Citation(_doc_number(store, row), row["part"], row["annex"], row["article"], row["clause"], row["point"])
+def _side(store: Store, row: ProvisionRecord, at: date, column: str) -> Side:
+    doc = store.document(row.doc_key)
+    doc_type = doc.doc_type if doc else None
+    address = Citation(_doc_number(store, row), row.part, row.annex, row.article, row.clause, row.point)
     validity, version, _ = provision_validity(store, row, at)
-    return Side(id=row["pid"], column=column, doc=address.doc or "", citation=address.to_dict(),
+    return Side(id=row.pid, column=column, doc=address.doc or "", citation=address.to_dict(),
                 citation_text=citations.render(address, doc_type), title=_title(store, row),
                 text=version.text, valid_from=_iso(version.valid_from), valid_to=_iso(version.valid_to),
                 status=validity.status.value, status_text=validity.text, note=validity.note or "")
 
 
-def _title(store: Store, row: RowMapping) -> str:
+def _title(store: Store, row: ProvisionRecord) -> str:
     """The provision's title, else its Điều's (a khoản has none of its own)."""
-    if row["title"] or row["article"] is None:
-        return row["title"] or ""
-    article = store.provision(Citation(row["doc_key"], row["part"], row["annex"], row["article"]),
+    if row.title or row.article is None:
+        return row.title or ""
+    article = store.provision(Citation(row.doc_key, row.part, row.annex, row.article),
                               kind=Kind.ARTICLE.value)
-    return (article["title"] or "") if article is not None else ""
+    return (article.title or "") if article is not None else ""
 
 
 def _marked(pair: Pair) -> Pair:

@@ -23,6 +23,7 @@ from kb import citations
 from kb.institutions import InstitutionChange, institution_changes
 from kb.lookup import reassigning_provisions
 from kb.model import STATUS_TEXT, Citation, Status
+from kb.records import RelationRecord
 from kb.store import Store
 from kb.validity import Validity, document_validity, provision_notes, provision_validity
 from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
@@ -145,7 +146,7 @@ class Searcher:
         self.field_docs = _field_documents(self.meta.values())
         self.changes = _changes_by_article(store)
         self.institutions = institution_changes(store)
-        self.full_text_numbers = {d["number"] for d in store.documents(include_stubs=False) if d["number"]}
+        self.full_text_numbers = {d.number for d in store.documents(include_stubs=False) if d.number}
         # confidence: the calibrated model (retrieval/confidence.py) where the home has vectors
         self.calibration = load_calibration() if dense is not None else None
         self.threshold = (self.settings.answer_threshold if self.settings.answer_threshold is not None
@@ -321,7 +322,7 @@ class Searcher:
         found = []
         for row, validity in reassigning_provisions(self.store, meta.citation, change, at):
             if validity.status == Status.IN_FORCE:
-                found.extend(u for u in self._units_of_pid(row["pid"]) if u in self.meta)
+                found.extend(u for u in self._units_of_pid(row.pid) if u in self.meta)
         return found
 
     def _around_notes(self, hit: Hit, at: date) -> list[str]:
@@ -337,8 +338,8 @@ class Searcher:
         row = self.store.provision_by_pid(pid) if pid else None
         if row is None:
             return []
-        target = Citation(row["doc_key"], row["part"], row["annex"], row["article"], row["clause"])
-        return self._units_at(target) if row["article"] is not None else [pid]
+        target = Citation(row.doc_key, row.part, row.annex, row.article, row.clause)
+        return self._units_at(target) if row.article is not None else [pid]
 
     # ------------------------------------------------------------- ranking
     def _fuse(self, lexical: dict[str, float], dense: dict[str, float], cited: dict[str, float]) -> dict[str, float]:
@@ -597,39 +598,39 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _changes_by_article(store: Store) -> dict[tuple, list[dict]]:
+def _changes_by_article(store: Store) -> dict[tuple, list[RelationRecord]]:
     """Amendments and repeals aimed at provisions, by (doc, part, annex, article)."""
-    changes: dict[tuple, list[dict]] = {}
+    changes: dict[tuple, list[RelationRecord]] = {}
     for rel in store.relations():
-        if rel["kind"] in ("amends", "repeals") and rel["to_article"] is not None:
-            key = (rel["to_doc"], rel["to_part"], rel["to_annex"], rel["to_article"])
-            changes.setdefault(key, []).append(dict(rel))
+        if rel.kind in ("amends", "repeals") and rel.to_article is not None:
+            key = (rel.to_doc, rel.to_part, rel.to_annex, rel.to_article)
+            changes.setdefault(key, []).append(rel)
     return changes
 
 
-def _change_notes(changes: dict[tuple, list[dict]], c: Citation, at: date, validity: Validity) -> list[str]:
+def _change_notes(changes: dict[tuple, list[RelationRecord]], c: Citation, at: date, validity: Validity) -> list[str]:
     """"khoản 2 Điều 8 được sửa đổi, bổ sung bởi …" for changes to this unit or its article. A
     change known only from a notice counts from its date, and is not repeated when the unit's
     validity already states it."""
     notes = []
     for rel in changes.get((c.doc, c.part, c.annex, c.article), []):
-        if rel["to_clause"] not in (None, c.clause):
+        if rel.to_clause not in (None, c.clause):
             continue
-        if rel.get("source_kind") == "notice" and not _notice_note_due(rel, at, validity):
+        if rel.source_kind == "notice" and not _notice_note_due(rel, at, validity):
             continue
-        target = citations.render(Citation(c.doc, c.part, c.annex, c.article, rel["to_clause"], rel["to_point"]),
+        target = citations.render(Citation(c.doc, c.part, c.annex, c.article, rel.to_clause, rel.to_point),
                                   with_doc=False)
-        verb = "bị bãi bỏ" if rel["kind"] == "repeals" else "được sửa đổi, bổ sung"
-        when = f" từ {rel['effective'].strftime('%d/%m/%Y')}" if rel["effective"] else ""
-        notes.append(f"{target} {verb} bởi {rel['from_doc']}{when}")
+        verb = "bị bãi bỏ" if rel.kind == "repeals" else "được sửa đổi, bổ sung"
+        when = f" từ {rel.effective.strftime('%d/%m/%Y')}" if rel.effective else ""
+        notes.append(f"{target} {verb} bởi {rel.from_doc}{when}")
     return notes
 
 
-def _notice_note_due(rel: dict, at: date, validity: Validity) -> bool:
+def _notice_note_due(rel: RelationRecord, at: date, validity: Validity) -> bool:
     """A notice's change is noted from its date, unless the unit's validity already states it."""
-    if rel["effective"] is None or rel["effective"] > at:
+    if rel.effective is None or rel.effective > at:
         return False
-    return rel["from_doc"] not in validity.note and rel["from_doc"] not in validity.replaced_by
+    return rel.from_doc not in validity.note and rel.from_doc not in validity.replaced_by
 
 
 def _asks_about(query: str, change: InstitutionChange) -> bool:

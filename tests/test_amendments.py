@@ -89,8 +89,8 @@ def test_repealed_clause(amended_store: Store):
 
 def test_amending_document_metadata(amended_store: Store):
     doc = amended_store.document(AMENDING)
-    assert doc["effective"] == date(2026, 9, 15)
-    kinds = {(r["kind"], r["to_doc"], r["to_article"]) for r in amended_store.relations(from_doc=AMENDING)}
+    assert doc.effective == date(2026, 9, 15)
+    kinds = {(r.kind, r.to_doc, r.to_article) for r in amended_store.relations(from_doc=AMENDING)}
     assert ("amends", "32/2024/NĐ-CP", None) in kinds
     assert ("amends", "32/2024/NĐ-CP", 8) in kinds
     assert ("repeals", "32/2024/NĐ-CP", 9) in kinds

@@ -47,7 +47,7 @@ def test_quote_is_verbatim_from_the_knowledge_base(answerer, search_home) -> Non
     store, _ = search_home
     answer = answerer.ask("Tỷ lệ lấp đầy của cụm công nghiệp được hiểu là gì?")
     definition = next(p for p in answer.provisions if (p.hit.citation.article, p.hit.citation.clause) == (2, 7))
-    assert definition.quote == store.provision_by_pid(definition.hit.uid)["text"]
+    assert definition.quote == store.provision_by_pid(definition.hit.uid).text
     assert definition.quote.startswith("7. Tỷ lệ lấp đầy của cụm công nghiệp là tỷ lệ %")
 
 

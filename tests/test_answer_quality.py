@@ -165,13 +165,13 @@ def test_page_number_question_finds_the_annex_item(answer_home):
 
 
 def test_one_document_per_text(ccn_store):
-    keys = [d["key"] for d in ccn_store.documents(include_stubs=False)]
+    keys = [d.key for d in ccn_store.documents(include_stubs=False)]
     ex = [k for k in keys if k.startswith("file:EX-")]
     assert sorted(ex) == [EX_BC, "file:EX-CV-SCT-LaoCai-2026-xin-y-kien-phuong-an-CCN-NSNN",
                           "file:EX-QHT-LaoCai-2021-2030-DC2026-thuyetminh-DRAFT"]
-    shown = {row["source_id"] for row in ccn_store.provisions(EX_BC)}
-    (source,) = [s for s in ccn_store.sources() if s["id"] in shown]
-    assert source["path"].endswith("EX-BC-SCT-LaoCai-2026-vuong-mac-ND32.docx")  # docx outranks txt
+    shown = {row.source_id for row in ccn_store.provisions(EX_BC)}
+    (source,) = [s for s in ccn_store.sources() if s.id in shown]
+    assert source.path.endswith("EX-BC-SCT-LaoCai-2026-vuong-mac-ND32.docx")  # docx outranks txt
 
 
 def test_cli_lists_the_report_once(ccn_store, tmp_path: Path):

@@ -95,8 +95,8 @@ def test_small_home_search_and_ask_quote_the_provision(small_http: httpx.Client,
     provision = asked["provisions"][0]
     assert provision["citation"] == cite(ND32, 28, 1)
     clause = store.provision_by_pid(provision["id"])
-    assert clause["text"].startswith("1. Xây dựng, tổ chức thực hiện phương án phát triển")
-    assert clause["text"] in provision["quote"]
+    assert clause.text.startswith("1. Xây dựng, tổ chức thực hiện phương án phát triển")
+    assert clause.text in provision["quote"]
 
 
 def test_small_home_cited_provision_with_validity_at_the_date(small_http: httpx.Client) -> None:
@@ -270,9 +270,9 @@ def test_ask_known_question_quotes_its_provision(http: httpx.Client, search_home
     assert first["citation_text"] == "khoản 1 Điều 28 Nghị định số 32/2024/NĐ-CP"
     assert first["status"] == "in_force"
     clause = store.provision_by_pid(first["id"])
-    assert (clause["article"], clause["clause"]) == (28, 1)
-    assert clause["text"].startswith("1. Xây dựng, tổ chức thực hiện phương án phát triển")
-    assert clause["text"] in first["quote"]  # verbatim (the clause, or its article around it)
+    assert (clause.article, clause.clause) == (28, 1)
+    assert clause.text.startswith("1. Xây dựng, tổ chức thực hiện phương án phát triển")
+    assert clause.text in first["quote"]  # verbatim (the clause, or its article around it)
     assert first["citation_text"] in body["answer"]
     assert body["warnings"] == []
 

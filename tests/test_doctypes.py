@@ -88,7 +88,7 @@ def test_a_registered_type_is_ingested_and_checked(joint_directive, tmp_path: Pa
     store = Store.at_home(tmp_path / "home")
     assert ingest_paths(store, [source]).failed == []
     doc = store.document(NUMBER)
-    assert (doc["doc_type"], doc["doc_class"]) == ("Chỉ thị liên tịch", "norm")
+    assert (doc.doc_type, doc.doc_class) == ("Chỉ thị liên tịch", "norm")
     letter = (
         "Kính gửi: Sở Công Thương tỉnh Lào Cai.\n"
         f"1. Thực hiện khoản 2 Điều 2 Chỉ thị liên tịch số {NUMBER}.\n"

@@ -180,8 +180,8 @@ def test_every_gold_resolves(ccn_store: Store):
             if row is None:
                 missing.append((rec["id"], gold))
                 continue
-            got = {k: row[k] for k in ("part", "annex", "article", "clause", "point")}
+            got = {k: getattr(row, k) for k in ("part", "annex", "article", "clause", "point")}
             want = {k: gold[k] for k in got}
-            if got != want or not (row["text"] or "").strip():
+            if got != want or not (row.text or "").strip():
                 missing.append((rec["id"], gold, got))
     assert not missing, missing

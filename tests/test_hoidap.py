@@ -10,6 +10,7 @@ import json
 import time
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -35,19 +36,10 @@ CCN = SHARED / "ccn"
 WIDE_TAR = SHARED / "wide.tar.xz"
 
 TRAFFIC_LAW = "36/2024/QH15"  # Luật Trật tự, an toàn giao thông đường bộ (a stub in the wide KB)
-LAWS = [
-    {
-        "number": TRAFFIC_LAW,
-        "doc_type": "Luật",
-        "title": "Trật tự, an toàn giao thông đường bộ",
-        "issued": date(2024, 6, 27),
-    },
-    {
-        "number": "91/2015/QH13",
-        "doc_type": "Bộ luật",
-        "title": "Dân sự",
-        "issued": date(2015, 11, 24),
-    },
+LAWS = [  # what law_index reads of a store's DocumentRecord
+    SimpleNamespace(number=TRAFFIC_LAW, doc_type="Luật", title="Trật tự, an toàn giao thông đường bộ",
+                    issued=date(2024, 6, 27)),
+    SimpleNamespace(number="91/2015/QH13", doc_type="Bộ luật", title="Dân sự", issued=date(2015, 11, 24)),
 ]
 PAGES = [
     "00035f739a983fab.md",  # bold-line sub-questions, named law
@@ -187,7 +179,7 @@ def kb_store(wide_kb) -> Store:
 @pytest.fixture(scope="module")
 def mined(kb_store: Store) -> MineResult:
     docs = kb_store.documents(include_stubs=False)
-    numbers = {d["number"] for d in docs if d["number"]}
+    numbers = {d.number for d in docs if d.number}
     return mine(HOIDAP_TAR, store_known(kb_store), numbers, laws=law_index(docs))
 
 

@@ -148,7 +148,7 @@ def _provision_rows(store: Store, doc_key: str) -> int:
 
 def _assert_only_good_stored(store: Store, report: IngestReport, good: Path) -> None:
     assert report.ingested == [_name(good)]
-    assert [s["path"] for s in store.sources()] == [_name(good)]
+    assert [s.path for s in store.sources()] == [_name(good)]
     assert store.document(GOOD_DOC) is not None
     assert store.provisions(GOOD_DOC)
 
@@ -176,7 +176,7 @@ def test_bad_file_is_retried_next_run(tmp_path: Path, ccn_dir: Path):
     shutil.copyfile(ccn_dir / "ND-32-2024-ND-CP.docx", path)  # the user fixes the file
     report = ingest_paths(store, [path])
     assert report.ingested == [_name(path)] and report.failed == []
-    assert store.document(ND32)["is_stub"] is False
+    assert store.document(ND32).is_stub is False
 
 
 def test_text_without_legal_structure_is_stored_with_a_warning(tmp_path: Path, ccn_dir: Path):
@@ -188,11 +188,11 @@ def test_text_without_legal_structure_is_stored_with_a_warning(tmp_path: Path, c
     assert report.ingested == [_name(path), _name(ccn_dir / GOOD)]
     assert NO_STRUCTURE_WARNING in report.warnings[_name(path)]
     (source,) = store.sources(path=_name(path))
-    assert NO_STRUCTURE_WARNING in source["warnings"]
-    assert store.original_text(source["id"]) == NO_STRUCTURE.rstrip("\n")
-    (doc,) = [d for d in store.documents() if d["key"].startswith("file:ghi-chu")]
-    assert doc["doc_class"] == "admin"
-    assert [p["text"] for p in store.provisions(doc["key"])] == [NO_STRUCTURE.rstrip("\n")]
+    assert NO_STRUCTURE_WARNING in source.warnings
+    assert store.original_text(source.id) == NO_STRUCTURE.rstrip("\n")
+    (doc,) = [d for d in store.documents() if d.key.startswith("file:ghi-chu")]
+    assert doc.doc_class == "admin"
+    assert [p.text for p in store.provisions(doc.key)] == [NO_STRUCTURE.rstrip("\n")]
 
 
 def test_50mb_text_fails_fast_with_a_clear_message(tmp_path: Path, ccn_dir: Path):
@@ -256,13 +256,13 @@ def test_failure_inside_save_rolls_back_that_file_only(tmp_path: Path, ccn_dir: 
     assert report.ingested == [_name(first), _name(last)]
     assert store.sources(path=_name(failing)) == []
     assert _provision_rows(store, ND32) == 0
-    assert store.document(ND32)["is_stub"] is True  # only the stub that CV 1178 cites
+    assert store.document(ND32).is_stub is True  # only the stub that CV 1178 cites
     assert _table_counts(store, skip=("failures",)) == _table_counts(reference, skip=("failures",))
 
     monkeypatch.undo()
     again = ingest_paths(store, [first, failing, last])  # the failed file is not "unchanged"
     assert again.ingested == [_name(failing)] and again.failed == []
-    assert store.document(ND32)["is_stub"] is False
+    assert store.document(ND32).is_stub is False
 
 
 def test_failure_saving_a_new_version_keeps_the_old_one(tmp_path: Path, ccn_dir: Path, monkeypatch):
@@ -277,7 +277,7 @@ def test_failure_saving_a_new_version_keeps_the_old_one(tmp_path: Path, ccn_dir:
     assert [f["path"] for f in report.failed] == [_name(path)]
     assert _table_counts(store) == before | {"failures": 1}
     (source,) = store.sources(path=_name(path))
-    assert source["current"] is True and source["version"] == 1
+    assert source.current is True and source.version == 1
     assert "ít nhất 60%" in lookup.show(store, ND32_POINT, TODAY)["text"]
 
 
@@ -303,8 +303,8 @@ def test_ccn_folder_is_ingested_whole(ccn_once: tuple[Store, IngestReport], ccn_
     store, report = ccn_once
     expected = sorted(_name(p) for p in ccn_dir.iterdir() if p.suffix != ".tsv")
     assert report.ingested == expected and report.unchanged == []
-    assert [s["path"] for s in store.sources()] == expected
-    assert all(s["version"] == 1 and s["current"] for s in store.sources())
+    assert [s.path for s in store.sources()] == expected
+    assert all(s.version == 1 and s.current for s in store.sources())
 
 
 def test_second_ingest_of_ccn_changes_nothing(
@@ -346,11 +346,11 @@ def test_changed_file_becomes_a_new_version(tmp_path: Path, ccn_dir: Path):
     report = ingest_paths(store, [path])
     assert report.ingested == [_name(path)]
     old, new = store.sources(path=_name(path))
-    assert (old["id"], old["version"], old["current"]) == (v1["id"], 1, False)
-    assert (new["version"], new["current"]) == (2, True)
+    assert (old.id, old.version, old.current) == (v1.id, 1, False)
+    assert (new.version, new.current) == (2, True)
     assert _provision_rows(store, ND32) == 2 * rows_v1 + 1  # old rows kept, + Điều 39
-    assert all(p["source_id"] == new["id"] for p in store.provisions(ND32))
-    assert "ít nhất 60%" in store.original_text(old["id"])
+    assert all(p.source_id == new.id for p in store.provisions(ND32))
+    assert "ít nhất 60%" in store.original_text(old.id)
     assert "ít nhất 70%" in lookup.show(store, ND32_POINT, TODAY)["text"]
     added = lookup.show(store, "Điều 39 Nghị định 32/2024/NĐ-CP", TODAY)
     assert added["found"] and added["text"].startswith("Điều 39. Điều khoản thử nghiệm")
@@ -363,7 +363,7 @@ def test_file_changed_back_is_a_third_version(tmp_path: Path, ccn_dir: Path):
     for text in (original, _edit_nd32(original), original):
         path.write_text(text, encoding="utf-8")
         assert ingest_paths(store, [path]).ingested == [_name(path)]
-    versions = [(s["version"], s["current"]) for s in store.sources()]
+    versions = [(s.version, s.current) for s in store.sources()]
     assert versions == [(1, False), (2, False), (3, True)]
     assert "ít nhất 60%" in lookup.show(store, ND32_POINT, TODAY)["text"]
 
@@ -377,8 +377,8 @@ def test_file_edited_to_equal_another_file_is_a_new_version(tmp_path: Path, ccn_
     shutil.copy(a, b)  # b now holds the letter: the store must no longer say b is NĐ 32
     report = ingest_paths(store, [b])
     assert report.ingested == [_name(b)]
-    current = [s for s in store.sources(path=_name(b)) if s["current"]]
-    assert current[0]["sha256"] == hashlib.sha256(b.read_bytes()).hexdigest()
+    current = [s for s in store.sources(path=_name(b)) if s.current]
+    assert current[0].sha256 == hashlib.sha256(b.read_bytes()).hexdigest()
 
 
 # --- archives -----------------------------------------------------------------------------------
@@ -403,7 +403,7 @@ def test_tar_xz_members_are_named_archive_bang_member(tmp_path: Path, ccn_dir: P
     report = ingest_paths(store, [archive])
     expected = [f"{_name(archive)}!ccn/{n}" for n in ARCHIVED]
     assert (report.ingested, report.failed) == (expected, [])
-    assert [s["path"] for s in store.sources()] == expected
+    assert [s.path for s in store.sources()] == expected
     for key in (GOOD_DOC, "130/QĐ-CTĐP", "14/2024/TT-BCT"):
         assert store.provisions(key), key
     assert ingest_paths(store, [archive]).unchanged == expected
@@ -426,7 +426,7 @@ def test_broken_archive_is_reported_and_the_rest_stored(tmp_path: Path, ccn_dir:
         member = f"{_name(archive)}!ccn/{GOOD}"
         assert member in report.ingested
         (source,) = store.sources(path=member)
-        assert source["sha256"] == hashlib.sha256((ccn_dir / GOOD).read_bytes()).hexdigest()
+        assert source.sha256 == hashlib.sha256((ccn_dir / GOOD).read_bytes()).hexdigest()
     assert not any("ND-178" in name for name in report.ingested)
 
 
@@ -448,12 +448,12 @@ def test_a_partial_copy_in_the_same_format_does_not_hide_the_whole_text(tmp_path
     store = Store.at_home(tmp_path / "home")
     whole = ccn_dir / "ND-96-2026-ND-CP.md"
     assert ingest_paths(store, [whole]).failed == []
-    articles = [p for p in store.provisions("96/2026/NĐ-CP") if p["kind"] == "dieu"]
+    articles = [p for p in store.provisions("96/2026/NĐ-CP") if p.kind == "dieu"]
     assert len(articles) == 112
     text = whole.read_text(encoding="utf-8")
     excerpt = tmp_path / "nd96-trich.md"
     excerpt.write_text(text[: text.index("### Điều 21.")], encoding="utf-8")
     assert ingest_paths(store, [excerpt]).failed == []
-    shown = [p for p in store.provisions("96/2026/NĐ-CP") if p["kind"] == "dieu"]
-    assert len(shown) == 112 and {p["source_id"] for p in shown} == {articles[0]["source_id"]}
+    shown = [p for p in store.provisions("96/2026/NĐ-CP") if p.kind == "dieu"]
+    assert len(shown) == 112 and {p.source_id for p in shown} == {articles[0].source_id}
     assert len(store.sources()) == 2

@@ -18,19 +18,19 @@ ND32 = "32/2024/NĐ-CP"
 
 def _articles(store: Store, key: str, part: str | None = None) -> list[int]:
     rows = store.provisions(key, kind=Kind.ARTICLE.value)
-    return [r["article"] for r in rows if r["part"] == part and r["annex"] is None]
+    return [r.article for r in rows if r.part == part and r.annex is None]
 
 
 def test_nd32_structure_and_dates(ccn_store: Store):
     doc = ccn_store.document(ND32)
-    assert doc["doc_type"] == "Nghị định" and doc["issuer"] == "Chính phủ"
-    assert doc["issued"] == date(2024, 3, 15)
-    assert doc["effective"] == date(2024, 5, 1)
+    assert doc.doc_type == "Nghị định" and doc.issuer == "Chính phủ"
+    assert doc.issued == date(2024, 3, 15)
+    assert doc.effective == date(2024, 5, 1)
     assert _articles(ccn_store, ND32) == list(range(1, 39))
     chapters = ccn_store.provisions(ND32, kind=Kind.CHAPTER.value)
-    assert [c["label"] for c in chapters] == [f"Chương {n}" for n in ["I", "II", "III", "IV", "V", "VI", "VII"]]
-    assert doc["title"] == "Về quản lý, phát triển cụm công nghiệp"
-    assert ccn_store.provision(Citation(ND32, article=2))["title"] == "Giải thích từ ngữ"
+    assert [c.label for c in chapters] == [f"Chương {n}" for n in ["I", "II", "III", "IV", "V", "VI", "VII"]]
+    assert doc.title == "Về quản lý, phát triển cụm công nghiệp"
+    assert ccn_store.provision(Citation(ND32, article=2)).title == "Giải thích từ ngữ"
 
 
 def test_nd32_replaces_68_2017_and_66_2020(ccn_store: Store):
@@ -44,7 +44,7 @@ def test_nd32_replaces_68_2017_and_66_2020(ccn_store: Store):
     assert validity.status == Status.UNKNOWN  # before 01/5/2024 the store knows nothing more
     validity = document_validity(ccn_store, "68/2017/NĐ-CP", date(2024, 5, 1))
     assert validity.since == date(2024, 5, 1) and validity.replaced_by == [ND32]
-    assert ccn_store.document("68/2017/NĐ-CP")["issued"] == date(2017, 5, 25)
+    assert ccn_store.document("68/2017/NĐ-CP").issued == date(2017, 5, 25)
 
 
 def test_show_point_exact_text(ccn_store: Store):
@@ -78,7 +78,7 @@ def test_nd32_docx_and_txt_give_the_same_provisions(ccn_dir: Path):
 def test_tt14_articles_annexes_and_repeal(ccn_store: Store):
     key = "14/2024/TT-BCT"
     assert _articles(ccn_store, key) == [1, 2, 3, 4, 5, 6]
-    annexes = [r["annex"] for r in ccn_store.provisions(key, kind=Kind.ANNEX.value)]
+    annexes = [r.annex for r in ccn_store.provisions(key, kind=Kind.ANNEX.value)]
     assert annexes == ["I", "II"]
     rows = {r["doc"]: r for r in lookup.document_rows(ccn_store, date(2026, 11, 28))}
     assert rows[key]["replaces"] == ["28/2020/TT-BCT"]
@@ -90,23 +90,23 @@ def test_qd16_decision_and_regulation_numbered_apart(ccn_store: Store):
     assert _articles(ccn_store, key) == [1, 2, 3]
     assert _articles(ccn_store, key, part="Quy chế") == list(range(1, 31))
     doc = ccn_store.document(key)
-    assert doc["issued"] == date(2026, 2, 25) and doc["effective"] == date(2026, 3, 7)
+    assert doc.issued == date(2026, 2, 25) and doc.effective == date(2026, 3, 7)
     page_number = re.compile(r"(^|\n)\s*\d{1,3}\s*(\n|$)")
     for row in ccn_store.provisions(key):
-        assert not page_number.search(row["text"]), (row["label"], row["text"][:200])
+        assert not page_number.search(row.text), (row.label, row.text[:200])
     regulation_art1 = ccn_store.provision(Citation(key, "Quy chế", None, 1))
-    assert regulation_art1["title"] == "Phạm vi điều chỉnh và đối tượng áp dụng"
+    assert regulation_art1.title == "Phạm vi điều chỉnh và đối tượng áp dụng"
     decision_art1 = ccn_store.provision(Citation(key, None, None, 1))
-    assert decision_art1["text"].startswith("Điều 1. Ban hành kèm theo Quyết định này Quy chế")
+    assert decision_art1.text.startswith("Điều 1. Ban hành kèm theo Quyết định này Quy chế")
 
 
 def test_qd130_charter(ccn_store: Store):
     key = "130/QĐ-CTĐP"
     assert _articles(ccn_store, key) == [1, 2, 3, 4]
-    clauses = [r for r in ccn_store.provisions(key, kind=Kind.CLAUSE.value) if r["article"] == 2]
-    assert [r["clause"] for r in clauses] == list(range(1, 11))
+    clauses = [r for r in ccn_store.provisions(key, kind=Kind.CLAUSE.value) if r.article == 2]
+    assert [r.clause for r in clauses] == list(range(1, 11))
     doc = ccn_store.document(key)
-    assert doc["issued"] == date(2022, 12, 27) and doc["effective"] == date(2022, 12, 27)
+    assert doc.issued == date(2022, 12, 27) and doc.effective == date(2022, 12, 27)
 
 
 def test_cv1178_letter_from_pdf(ccn_dir: Path):
@@ -126,8 +126,8 @@ def test_cv1178_letter_from_pdf(ccn_dir: Path):
 
 
 def test_cv1178_cites_nd32_point(ccn_store: Store):
-    cited_by = [r for r in ccn_store.relations(to_doc=ND32) if r["kind"] == "cites" and r["from_doc"] == "1178/ĐCK-CTT"]
-    assert any((r["to_article"], r["to_clause"], r["to_point"]) == (8, 1, "c") for r in cited_by)
+    cited_by = [r for r in ccn_store.relations(to_doc=ND32) if r.kind == "cites" and r.from_doc == "1178/ĐCK-CTT"]
+    assert any((r.to_article, r.to_clause, r.to_point) == (8, 1, "c") for r in cited_by)
 
 
 def test_cross_reference_inside_nd32(ccn_store: Store):
@@ -138,24 +138,24 @@ def test_cross_reference_inside_nd32(ccn_store: Store):
 
 def test_nd139_lists_point_to_nd32(ccn_store: Store):
     """"… điểm c khoản 1 Điều 8; … khoản 3 Điều 34 Nghị định số 32/2024/NĐ-CP": the list is NĐ 32's."""
-    cites = {(r["to_article"], r["to_clause"], r["to_point"]) for r in ccn_store.relations(from_doc="139/2025/NĐ-CP")
-             if r["kind"] == "cites" and r["to_doc"] == ND32}
+    cites = {(r.to_article, r.to_clause, r.to_point) for r in ccn_store.relations(from_doc="139/2025/NĐ-CP")
+             if r.kind == "cites" and r.to_doc == ND32}
     assert {(8, 1, "c"), (34, 1, None), (34, 3, None)} <= cites
-    own = {(r["to_article"]) for r in ccn_store.relations(from_doc="139/2025/NĐ-CP")
-           if r["kind"] == "cites" and r["to_doc"] == "139/2025/NĐ-CP"}
+    own = {(r.to_article) for r in ccn_store.relations(from_doc="139/2025/NĐ-CP")
+           if r.kind == "cites" and r.to_doc == "139/2025/NĐ-CP"}
     assert 34 not in own  # NĐ 139/2025 has 22 Điều: "Điều 34" there is never its own
 
 
 def test_chi_thi_numbered_tasks(ccn_store: Store):
     rows = ccn_store.provisions("07/CT-TTg")
-    assert [r["label"] for r in rows] == ["nội dung"] + [f"mục {n}" for n in range(1, 10)]
-    assert rows[1]["text"].startswith("1. Bộ Kế hoạch và Đầu tư")
+    assert [r.label for r in rows] == ["nội dung"] + [f"mục {n}" for n in range(1, 10)]
+    assert rows[1].text.startswith("1. Bộ Kế hoạch và Đầu tư")
 
 
 def test_forms_inside_annexes_stay_inside(ccn_store: Store):
     """TT 14's Phụ lục II quotes a model Quyết định with its Quy chế; NĐ 30's Phụ lục III quotes
     "Phụ lục …1..." of a model letter: neither becomes a part or an annex of its own."""
     tt14 = ccn_store.provisions("14/2024/TT-BCT")
-    assert [r for r in tt14 if r["part"] is not None] == []
-    annexes = [r["annex"] for r in ccn_store.provisions("30/2020/NĐ-CP", kind=Kind.ANNEX.value)]
+    assert [r for r in tt14 if r.part is not None] == []
+    annexes = [r.annex for r in ccn_store.provisions("30/2020/NĐ-CP", kind=Kind.ANNEX.value)]
     assert annexes == ["I", "II", "III", "IV", "V", "VI"]

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import RowMapping
 
 from ingest.runner import IngestReport, ingest_paths
 from ingest.segments import closing_start, split_segments
 from kb.model import DocClass, Kind
+from kb.records import DocumentRecord, ProvisionRecord
 from kb.store import Store
 
 LEGACY_ARTEFACTS = ("ƣ", "Ƣ", "HÕA", "Hõa")
@@ -50,19 +50,19 @@ def letter_names(letters_dir: Path) -> list[str]:
     return sorted(p.name for p in letters_dir.glob("*.docx"))
 
 
-def doc_row(store: Store, letters_dir: Path, name: str) -> RowMapping:
+def doc_row(store: Store, letters_dir: Path, name: str) -> DocumentRecord:
     """The document whose primary source is this file (whatever its key)."""
-    (source,) = [s for s in store.sources(str((letters_dir / name).resolve())) if s["current"]]
-    rows = [d for d in store.documents() if d["primary_source_id"] == source["id"]]
-    assert len(rows) == 1, f"{name}: {[d['key'] for d in rows]}"
+    (source,) = [s for s in store.sources(str((letters_dir / name).resolve())) if s.current]
+    rows = [d for d in store.documents() if d.primary_source_id == source.id]
+    assert len(rows) == 1, f"{name}: {[d.key for d in rows]}"
     return rows[0]
 
 
-def body_of(store: Store, key: str) -> tuple[RowMapping, list[RowMapping]]:
+def body_of(store: Store, key: str) -> tuple[ProvisionRecord, list[ProvisionRecord]]:
     """The "nội dung" node and its numbered points, in order."""
     rows = store.provisions(key)
-    (body,) = [r for r in rows if r["label"] == "nội dung"]
-    points = [r for r in rows if r["parent_pid"] == body["pid"]]
+    (body,) = [r for r in rows if r.label == "nội dung"]
+    points = [r for r in rows if r.parent_pid == body.pid]
     return body, points
 
 
@@ -80,31 +80,31 @@ def test_each_letter_is_admin_with_its_type(store: Store, letters_dir: Path):
     for name in letter_names(letters_dir):
         row = doc_row(store, letters_dir, name)
         prefix = next(p for p in TYPE_BY_PREFIX if name.startswith(p))
-        assert row["doc_class"] == DocClass.ADMIN.value, name
-        assert row["doc_type"] == TYPE_BY_PREFIX[prefix], name
-        assert row["number"] is None, name  # unnumbered working copies
-        assert row["title"] or row["subject"], name
-        assert row["meta"]["signer"], name
+        assert row.doc_class == DocClass.ADMIN.value, name
+        assert row.doc_type == TYPE_BY_PREFIX[prefix], name
+        assert row.number is None, name  # unnumbered working copies
+        assert row.title or row.subject, name
+        assert row.meta["signer"], name
 
 
 def test_bodies_hold_neither_header_nor_closing(store: Store, letters_dir: Path):
     header_starts = ("CỘNG HÒA", "CỘNG HOÀ", "Độc lập", "Số:", "Kính gửi", "V/v", "SỞ CÔNG")
     for name in letter_names(letters_dir):
         row = doc_row(store, letters_dir, name)
-        body, _ = body_of(store, row["key"])
-        lines = body["text"].split("\n")
-        assert len(body["text"]) > 300, name
+        body, _ = body_of(store, row.key)
+        lines = body.text.split("\n")
+        assert len(body.text) > 300, name
         assert not any(line.startswith(header_starts) for line in lines), (name, lines[:3])
         assert not any(line.startswith(("Nơi nhận", "KT.", "TM.")) for line in lines), name
-        assert row["meta"]["signer"] not in lines, name
+        assert row.meta["signer"] not in lines, name
         assert not lines[-1].startswith("Lào Cai, ngày"), name  # the date above the signature
 
 
 def test_no_legacy_font_artefacts(store: Store, letters_dir: Path):
     for name in letter_names(letters_dir):
         row = doc_row(store, letters_dir, name)
-        texts = [r["text"] for r in store.provisions(row["key"])]
-        texts += [row["title"], row["subject"], *row["meta"]["recipients"]]
+        texts = [r.text for r in store.provisions(row.key)]
+        texts += [row.title, row.subject, *row.meta["recipients"]]
         joined = "\n".join(texts)
         assert not any(a in joined for a in LEGACY_ARTEFACTS), name
 
@@ -174,16 +174,16 @@ EXPECTED: dict[str, dict] = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_letter_document_fields(store: Store, letters_dir: Path, name: str):
     want, row = EXPECTED[name], doc_row(store, letters_dir, name)
-    meta = row["meta"]
-    assert row["doc_type"] == want["doc_type"]
-    assert row["number"] is None
-    assert row["issued"] == want["issued"]
-    assert row["issuer"] == want.get("issuer", SO)
-    assert (row["title"], row["subject"]) == (want["title"], want["subject"])
+    meta = row.meta
+    assert row.doc_type == want["doc_type"]
+    assert row.number is None
+    assert row.issued == want["issued"]
+    assert row.issuer == want.get("issuer", SO)
+    assert (row.title, row.subject) == (want["title"], want["subject"])
     assert meta["recipients"] == want["recipients"]
     assert (meta["signer_authority"], meta["signer_title"], meta["signer"]) == want["signer"]
     if "place" in want:
-        assert row["place"] == want["place"]
+        assert row.place == want["place"]
     if "n_bases" in want:
         assert len(meta["bases"]) == want["n_bases"]
 
@@ -191,27 +191,27 @@ def test_letter_document_fields(store: Store, letters_dir: Path, name: str):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_letter_body_and_points(store: Store, letters_dir: Path, name: str):
     want, row = EXPECTED[name], doc_row(store, letters_dir, name)
-    body, points = body_of(store, row["key"])
-    assert body["kind"] == Kind.PARAGRAPH.value and body["parent_pid"] is None
-    assert body["text"].startswith(want["body_start"])
+    body, points = body_of(store, row.key)
+    assert body.kind == Kind.PARAGRAPH.value and body.parent_pid is None
+    assert body.text.startswith(want["body_start"])
     if "body_end" in want:
-        assert body["text"].split("\n")[-1].startswith(want["body_end"])
+        assert body.text.split("\n")[-1].startswith(want["body_end"])
     if "n_points" in want:
-        assert [p["label"] for p in points] == [f"mục {n}" for n in range(1, want["n_points"] + 1)]
-        assert [p["clause"] for p in points] == list(range(1, want["n_points"] + 1))
+        assert [p.label for p in points] == [f"mục {n}" for n in range(1, want["n_points"] + 1)]
+        assert [p.clause for p in points] == list(range(1, want["n_points"] + 1))
     for number, text in want.get("points", {}).items():
-        assert points[number - 1]["text"].startswith(text)
-        assert text in body["text"]
+        assert points[number - 1].text.startswith(text)
+        assert text in body.text
 
 
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if "annex" in EXPECTED[n]))
 def test_attachment_after_signature_is_an_annex(store: Store, letters_dir: Path, name: str):
     row = doc_row(store, letters_dir, name)
-    annexes = store.provisions(row["key"], kind=Kind.ANNEX.value)
-    assert [a["text"].split("\n")[0] for a in annexes] == [EXPECTED[name]["annex"]]
-    assert annexes[0]["text"].split("\n")[1].startswith("(Kèm theo")
-    body, _ = body_of(store, row["key"])
-    assert "(Kèm theo" not in body["text"].split("\n")[-1]
+    annexes = store.provisions(row.key, kind=Kind.ANNEX.value)
+    assert [a.text.split("\n")[0] for a in annexes] == [EXPECTED[name]["annex"]]
+    assert annexes[0].text.split("\n")[1].startswith("(Kèm theo")
+    body, _ = body_of(store, row.key)
+    assert "(Kèm theo" not in body.text.split("\n")[-1]
 
 
 @pytest.mark.parametrize(
@@ -221,15 +221,15 @@ def test_attachment_after_signature_is_an_annex(store: Store, letters_dir: Path,
 )
 def test_numbered_points_restart_in_roman_sections(store: Store, letters_dir: Path, name: str):
     """Sections "I.", "II." … each number their points from 1; no point swallows a section."""
-    rows = store.provisions(doc_row(store, letters_dir, name)["key"])
-    assert len({r["pid"] for r in rows}) == len(rows)
-    points = [r for r in rows if r["label"].startswith("mục ")]
+    rows = store.provisions(doc_row(store, letters_dir, name).key)
+    assert len({r.pid for r in rows}) == len(rows)
+    points = [r for r in rows if r.label.startswith("mục ")]
     by_parent: dict[str, list[int]] = {}
     for point in points:
-        by_parent.setdefault(point["parent_pid"], []).append(point["clause"])
-        inner = point["text"].split("\n")[1:]
+        by_parent.setdefault(point.parent_pid, []).append(point.clause)
+        inner = point.text.split("\n")[1:]
         romans = [line for line in inner if re.match(r"^[IVX]+\.\s", line)]
-        assert romans == [], point["label"]
+        assert romans == [], point.label
     assert len(by_parent) >= 2
     assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in by_parent.values())
 

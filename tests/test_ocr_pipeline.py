@@ -49,26 +49,26 @@ def test_scan_is_read_by_ocr(scanned: tuple[Store, IngestReport, Path]):
     (warnings,) = report.warnings.values()
     assert any("đọc bằng OCR" in w for w in warnings)
     (source,) = store.sources(str(pdf.resolve()))
-    assert source["fmt"] == "pdf" and any("đọc bằng OCR" in w for w in source["warnings"])
+    assert source.fmt == "pdf" and any("đọc bằng OCR" in w for w in source.warnings)
 
 
 def test_scanned_decree_header(scanned: tuple[Store, IngestReport, Path]):
     store, _, _ = scanned
     doc = store.document(ND32)
-    assert doc is not None and doc["is_stub"] is False
-    assert (doc["doc_type"], doc["issuer"]) == ("Nghị định", "Chính phủ")
-    assert doc["title"] == "Về quản lý, phát triển cụm công nghiệp"
+    assert doc is not None and doc.is_stub is False
+    assert (doc.doc_type, doc.issuer) == ("Nghị định", "Chính phủ")
+    assert doc.title == "Về quản lý, phát triển cụm công nghiệp"
 
 
 def test_scanned_article8_with_clauses(scanned: tuple[Store, IngestReport, Path]):
     store, _, _ = scanned
     article = store.provision(Citation(ND32, article=8), kind=Kind.ARTICLE.value)
     assert article is not None
-    assert article["title"].startswith("Điều kiện thành lập, mở rộng cụm công nghiệp")
-    clauses = [r for r in store.provisions(ND32, kind=Kind.CLAUSE.value) if r["article"] == 8]
-    assert [c["clause"] for c in clauses] == [1, 2]
-    assert clauses[0]["text"].startswith("1. Thành lập cụm công nghiệp phải đáp ứng")
-    assert clauses[1]["text"].startswith("2. Mở rộng cụm công nghiệp phải đáp ứng")
-    assert all(c["parent_pid"] == article["pid"] for c in clauses)
+    assert article.title.startswith("Điều kiện thành lập, mở rộng cụm công nghiệp")
+    clauses = [r for r in store.provisions(ND32, kind=Kind.CLAUSE.value) if r.article == 8]
+    assert [c.clause for c in clauses] == [1, 2]
+    assert clauses[0].text.startswith("1. Thành lập cụm công nghiệp phải đáp ứng")
+    assert clauses[1].text.startswith("2. Mở rộng cụm công nghiệp phải đáp ứng")
+    assert all(c.parent_pid == article.pid for c in clauses)
     points = store.provision(Citation(ND32, article=8, clause=2, point="c"))
-    assert points is not None and "60%" in points["text"]
+    assert points is not None and "60%" in points.text

@@ -63,7 +63,7 @@ def test_ingest_and_show_on_postgresql(pg_url: str, ccn_dir: Path):
     report = ingest_paths(store, files)
     assert report.failed == []
     articles = store.provisions("32/2024/NĐ-CP", kind=Kind.ARTICLE.value)
-    assert [r["article"] for r in articles] == list(range(1, 39))
+    assert [r.article for r in articles] == list(range(1, 39))
     shown = lookup.show(store, "điểm c khoản 2 Điều 8 Nghị định 32/2024/NĐ-CP", date(2026, 11, 28))
     assert shown["text"].startswith("c) Đạt tỷ lệ lấp đầy ít nhất 60%")
     rows = {r["doc"]: r for r in lookup.document_rows(store, date(2026, 11, 28))}

@@ -18,14 +18,14 @@ def test_relation_index_sees_a_document_ingested_after_it_was_read(ccn_dir: Path
     shutil.copy(ccn_dir / "ND-32-2024-ND-CP.txt", tmp_path / "nd32.txt")
     ingest_paths(store, [tmp_path / "nd32.txt"])
     before = store.relations(to_doc="32/2024/NĐ-CP")
-    assert all(r["from_doc"] != AMENDING for r in before)
+    assert all(r.from_doc != AMENDING for r in before)
     amending = tmp_path / "amending.txt"
     amending.write_text(AMENDING_TEXT, encoding="utf-8")
     ingest_paths(store, [amending])
     after = store.relations(to_doc="32/2024/NĐ-CP")
-    assert {(r["kind"], r["to_article"], r["to_clause"]) for r in after if r["from_doc"] == AMENDING} >= {
+    assert {(r.kind, r.to_article, r.to_clause) for r in after if r.from_doc == AMENDING} >= {
         ("amends", 8, 2), ("repeals", 9, 2)}
-    assert store.relations(from_doc=AMENDING, to_doc="32/2024/NĐ-CP") == [r for r in after if r["from_doc"] == AMENDING]
+    assert store.relations(from_doc=AMENDING, to_doc="32/2024/NĐ-CP") == [r for r in after if r.from_doc == AMENDING]
     assert len(store.relations()) == len(Store.at_home(tmp_path).relations())
 
 

@@ -268,8 +268,8 @@ def test_docx_form04_import_checks_totals(tmp_path):
 # ----------------------------------------------------------------------------- reports
 def annex_indicators(store: Store) -> list[tuple[str, str, str]]:
     """Biểu số 04 as the knowledge base holds TT 14/2024's Phụ lục I: (TT, chỉ tiêu, đơn vị)."""
-    [form] = [p for p in store.provisions("14/2024/TT-BCT") if p["label"].startswith("Biểu số 04.")]
-    lines = [line.strip() for line in form["text"].splitlines() if line.strip()]
+    [form] = [p for p in store.provisions("14/2024/TT-BCT") if p.label.startswith("Biểu số 04.")]
+    lines = [line.strip() for line in form.text.splitlines() if line.strip()]
     lines = lines[lines.index("(5)") + 1:]
     rows: list[tuple[str, str, str]] = []
     i = 0

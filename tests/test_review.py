@@ -117,7 +117,8 @@ def test_tokens_are_hashed_authenticate_and_can_be_revoked(review: ReviewStore, 
     with review.engine.connect() as conn:
         stored = {r.token_hash for r in conn.execute(select(review_tokens_table()))}
     assert hash_token(issued.token) in stored and issued.token not in stored
-    assert review.authenticate(issued.token).name == people.specialist.name
+    holder = review.authenticate(issued.token)
+    assert (holder.name, holder.id) == (people.specialist.name, people.specialist.id)  # the user's id, not the token's
     assert review.authenticate(f"Bearer {issued.token}") is None
     assert review.authenticate(issued.token + "x") is None
     assert review.authenticate("") is None
@@ -213,7 +214,7 @@ def test_draft_returned_with_comments_then_approved_and_published(review: Review
 
     # the approved letter is a document of the knowledge base, found by search
     (doc_key,) = draft.published["documents"]
-    assert review.store.document(doc_key)["doc_type"] == "Công văn"
+    assert review.store.document(doc_key).doc_type == "Công văn"
     from retrieval.build import open_searcher
     from retrieval.settings import preset
 

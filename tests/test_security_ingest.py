@@ -234,9 +234,9 @@ def test_cli_ingest_is_audited_as_the_system_user(tmp_path: Path, ccn_dir: Path)
                          capture_output=True, text=True, env=cli_env(), timeout=300)
     assert out.returncode == 0, out.stderr
     (row,) = Store.at_home(home).kb_audit()
-    assert (row["actor"], row["role"], row["action"], row["file"]) == (
+    assert (row.actor, row.role, row.action, row.file) == (
         f"(hệ thống):{getpass.getuser()}", "system", "ingest", "QD-130-2022-QD-CTDP.md")
-    assert row["added"] == ["130/QĐ-CTĐP"] or len(row["added"]) == 1
+    assert row.added == ["130/QĐ-CTĐP"] or len(row.added) == 1
 
 
 # ----------------------------------------------------------------------------- resource limits

@@ -63,8 +63,8 @@ def test_nd158_ends_nd92(tmp_path, wide_dir):
 def test_tt91_whole_list_and_no_decree_replaced_by_a_circular(tmp_path, wide_dir):
     store = _store(tmp_path, [_wide(wide_dir, "thue/91-2026-tt-btc-hoa-don-dien-tu.md"),
                               _wide(wide_dir, "thue/254-2026-nd-cp-huong-dan-luat-quan-ly-thue-ve-hoa-don-dien-tu-chung-tu-dien-tu.md")])
-    stated = {(r["kind"], r["to_doc"]) for r in store.relations(from_doc="91/2026/TT-BTC")
-              if r["confidence"] == "text" and r["to_article"] is None and r["kind"] != "cites"}
+    stated = {(r.kind, r.to_doc) for r in store.relations(from_doc="91/2026/TT-BTC")
+              if r.confidence == "text" and r.to_article is None and r.kind != "cites"}
     assert {("replaces", "32/2025/TT-BTC"), ("notes_end", "123/2020/NĐ-CP"), ("notes_end", "70/2025/NĐ-CP")} <= stated
     tt32 = document_validity(store, "32/2025/TT-BTC", TODAY)
     assert (tt32.status, tt32.since, tt32.replaced_by) == (Status.REPEALED, date(2026, 7, 1), ["91/2026/TT-BTC"])
@@ -84,11 +84,11 @@ def test_partial_repeal_is_not_a_replacement(tmp_path, wide_dir, relative, amend
     validity = document_validity(store, amended, TODAY)
     assert validity.status != Status.REPEALED and validity.replaced_by == []
     assert document_row(store, store.document(amended), TODAY)["replaced_by"] == []
-    provisions = {(r["to_article"], r["to_clause"], r["to_point"]) for r in store.relations(to_doc=amended)
-                  if r["kind"] == "repeals"}
+    provisions = {(r.to_article, r.to_clause, r.to_point) for r in store.relations(to_doc=amended)
+                  if r.kind == "repeals"}
     assert repealed in provisions
-    partial = [r for r in store.relations(to_doc=amended) if r["confidence"] == "front_matter"]
-    assert [(r["kind"], r["evidence"]) for r in partial] == [("amends", f"thay_the: {amended} (một phần)")]
+    partial = [r for r in store.relations(to_doc=amended) if r.confidence == "front_matter"]
+    assert [(r.kind, r.evidence) for r in partial] == [("amends", f"thay_the: {amended} (một phần)")]
 
 
 def test_luat_dau_tu_2020_not_plain_in_force(tmp_path, wide_dir, ccn_dir):
@@ -164,8 +164,8 @@ def test_nd158_body_only_ends_nd92(tmp_path, wide_dir):
     path = _body_only(tmp_path, wide_dir, "tu-phap-thi-hanh-an/nghi-dinh-158-2026-nd-cp-tuong-tra-tu-phap.md")
     store = _store(tmp_path, [path])
     doc = store.document("158/2026/NĐ-CP")
-    assert (doc["issued"], doc["effective"], doc["issuer"]) == (date(2026, 5, 15), date(2026, 7, 1), "Chính phủ")
-    articles = [r["article"] for r in store.provisions("158/2026/NĐ-CP", "dieu")]
+    assert (doc.issued, doc.effective, doc.issuer) == (date(2026, 5, 15), date(2026, 7, 1), "Chính phủ")
+    articles = [r.article for r in store.provisions("158/2026/NĐ-CP", "dieu")]
     assert articles == [1, 2, 3, 4, *range(6, 25)]  # Điều 5 is quoted in Điều 4 (“Điều 5. …”)
     validity = document_validity(store, "92/2008/NĐ-CP", TODAY)
     assert (validity.status, validity.since, validity.replaced_by) == (
@@ -179,7 +179,7 @@ def test_from_signing_body_only_issue_date_from_header(tmp_path, wide_dir):
     năm 2026" (header line kept in the body); "Bãi bỏ toàn bộ Thông tư số 55/2010/TT-BTC" read."""
     path = _body_only(tmp_path, wide_dir, "tai-chinh/thong-tu-97-2026-tt-btc-bai-bo-tt-55-2010.md")
     store = _store(tmp_path, [path])
-    assert store.document("97/2026/TT-BTC")["effective"] == date(2026, 7, 6)
+    assert store.document("97/2026/TT-BTC").effective == date(2026, 7, 6)
     validity = document_validity(store, "55/2010/TT-BTC", TODAY)
     assert (validity.status, validity.since, validity.replaced_by) == (
         Status.REPEALED, date(2026, 7, 6), ["97/2026/TT-BTC"])
@@ -194,7 +194,7 @@ def test_from_signing_body_only_without_issue_date(tmp_path, wide_dir):
                       "khoa-hoc-cong-nghe/nghi-dinh-125-2026-nd-cp-hoat-dong-khcn-dmst-trong-cs-giao-duc-dai-hoc.md")
     store = _store(tmp_path, [path])
     doc = store.document("125/2026/NĐ-CP")
-    assert doc["issued"] is None and doc["effective"] is None
+    assert doc.issued is None and doc.effective is None
     held = date.today()  # an undated replacement counts from the day its text is held (ingested here)
     validity = document_validity(store, "109/2022/NĐ-CP", held)
     assert (validity.status, validity.since, validity.replaced_by) == (Status.REPEALED, None, ["125/2026/NĐ-CP"])
@@ -208,7 +208,7 @@ def test_number_with_space_after_hyphen_read_whole(tmp_path, wide_dir):
     """"Nghị định số 64/2014/NĐ- CP … hết hiệu lực kể từ ngày Nghị định này có hiệu lực thi hành"
     (NĐ 154/2026 Điều 44) ends NĐ 64/2014/NĐ-CP, not a "64/2014/NĐ"."""
     store = _store(tmp_path, [_wide(wide_dir, "hanh-chinh-tu-phap/nghi-dinh-154-2026-nd-cp-tiep-cong-dan.md")])
-    targets = {r["to_doc"] for r in store.relations(from_doc="154/2026/NĐ-CP")}
+    targets = {r.to_doc for r in store.relations(from_doc="154/2026/NĐ-CP")}
     assert "64/2014/NĐ-CP" in targets and "64/2014/NĐ" not in targets
     validity = document_validity(store, "64/2014/NĐ-CP", TODAY)
     assert (validity.status, validity.since, validity.replaced_by) == (

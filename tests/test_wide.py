@@ -33,7 +33,7 @@ def wide(wide_kb) -> tuple[Store, IngestReport, float]:
 
 
 def _keys(store: Store) -> list[str]:
-    return [d["key"] for d in store.documents()]
+    return [d.key for d in store.documents()]
 
 
 # --- the whole archive ---------------------------------------------------------------------------
@@ -51,9 +51,9 @@ def test_wide_ingests_whole(wide: tuple[Store, IngestReport, float]):
     assert counts["provisions"] >= 100_000
     assert counts["relations"] > 20_000
     assert len(report.warnings) < 0.7 * WIDE_FILES
-    archive = [r for r in store.sources() if r["path"].startswith(str(WIDE_TAR.resolve()))]
+    archive = [r for r in store.sources() if r.path.startswith(str(WIDE_TAR.resolve()))]
     assert len(archive) == WIDE_FILES
-    assert all(r["path"].startswith(str(WIDE_TAR.resolve()) + "!wide/") for r in archive)
+    assert all(r.path.startswith(str(WIDE_TAR.resolve()) + "!wide/") for r in archive)
 
 
 @pytest.mark.slow
@@ -66,26 +66,26 @@ def test_phapdien_articles_belong_to_their_source(wide: tuple[Store, IngestRepor
     ):
         row = store.provision(Citation(number, article=article), kind=Kind.ARTICLE.value)
         assert row is not None, number
-        assert row["source_label"] == label
-        assert row["text"].startswith(heading)
+        assert row.source_label == label
+        assert row.text.startswith(heading)
     luat = store.document("23/2018/QH14")
-    assert (luat["doc_class"], luat["doc_type"]) == (DocClass.COMPILATION.value, "Luật")
-    assert luat["effective"] == date(2019, 7, 1)
+    assert (luat.doc_class, luat.doc_type) == (DocClass.COMPILATION.value, "Luật")
+    assert luat.effective == date(2019, 7, 1)
     nd45 = store.document("45/2012/NĐ-CP")  # Khuyến công: cong-nghiep/khuyen-cong.md
-    assert (nd45["title"], nd45["issued"], nd45["effective"]) == (
+    assert (nd45.title, nd45.issued, nd45.effective) == (
         "Về khuyến công", date(2012, 5, 21), date(2012, 7, 5))
     clauses = [r for r in store.provisions("45/2012/NĐ-CP", kind=Kind.CLAUSE.value)
-               if r["article"] == 1]
-    assert [c["clause"] for c in clauses] == [1, 2]
+               if r.article == 1]
+    assert [c.clause for c in clauses] == [1, 2]
 
 
 @pytest.mark.slow
 def test_compiled_documents_have_an_effective_date(wide: tuple[Store, IngestReport, float]):
     store = wide[0]
     compiled = [d for d in store.documents(include_stubs=False)
-                if d["doc_class"] == DocClass.COMPILATION.value]
+                if d.doc_class == DocClass.COMPILATION.value]
     assert len(compiled) > 3_000
-    assert [d["key"] for d in compiled if d["effective"] is None] == []
+    assert [d.key for d in compiled if d.effective is None] == []
 
 
 @pytest.mark.slow
@@ -100,7 +100,7 @@ def test_number_spellings_are_canonical(wide: tuple[Store, IngestReport, float])
 def test_lettered_articles_do_not_replace_the_base_article(wide: tuple[Store, IngestReport, float]):
     """luat-su.md quotes "Điều 2a" of 123/2013/NĐ-CP before its Điều 2."""
     row = wide[0].provision(Citation("123/2013/NĐ-CP", article=2), kind=Kind.ARTICLE.value)
-    assert row["source_label"] == "Điều 4.4.NĐ.1.2"
+    assert row.source_label == "Điều 4.4.NĐ.1.2"
 
 
 @pytest.mark.slow

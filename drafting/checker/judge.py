@@ -48,7 +48,7 @@ def judge(run: Run, check: CitationCheck, target: Citation, ref: DocRef | None,
     sentence = _sentence(run.letter.paragraphs[index], start - run.letter.offsets[index])
     if _ended(run, check, number, sentence):
         return
-    if doc["is_stub"]:
+    if doc.is_stub:
         check.issues.append(against_catalogue(run, number, ref) or _stub_issue(kb, number, target))
         return
     if ref is not None:
@@ -108,18 +108,18 @@ def _stub_issue(kb: KbCache, number: str, target: Citation) -> Issue:
 def _metadata(kb: KbCache, doc, ref: DocRef) -> list[Issue]:
     """The date and type the letter writes against the knowledge base's record."""
     issues = []
-    name = render_short(doc["number"], doc["doc_type"])
-    if ref.issued and doc["issued"] and ref.issued != doc["issued"]:
+    name = render_short(doc.number, doc.doc_type)
+    if ref.issued and doc.issued and ref.issued != doc.issued:
         issues.append(Issue("wrong_date", "error",
-                            f"{name} ban hành ngày {vn_date(doc['issued'])}, không phải ngày "
+                            f"{name} ban hành ngày {vn_date(doc.issued)}, không phải ngày "
                             f"{vn_date(ref.issued)}"))
-    if ref.issuer and doc["issuer"] and not catalog.same_issuer(ref.issuer, doc["issuer"]):
+    if ref.issuer and doc.issuer and not catalog.same_issuer(ref.issuer, doc.issuer):
         issues.append(Issue("wrong_issuer", "error",
-                            f"{name} do {doc['issuer']} ban hành, không phải «{ref.issuer}»"))
-    if (ref.doc_type in NORM_TYPES and doc["doc_type"] in NORM_TYPES
-            and ref.doc_type != doc["doc_type"]):
+                            f"{name} do {doc.issuer} ban hành, không phải «{ref.issuer}»"))
+    if (ref.doc_type in NORM_TYPES and doc.doc_type in NORM_TYPES
+            and ref.doc_type != doc.doc_type):
         issues.append(Issue("wrong_document_type", "error",
-                            f"văn bản số {doc['number']} là {doc['doc_type']}, không phải "
+                            f"văn bản số {doc.number} là {doc.doc_type}, không phải "
                             f"{ref.doc_type}"))
     return issues
 
@@ -162,19 +162,19 @@ def _changed_parts(kb: KbCache, target: Citation) -> list[str]:
     Điều 8" cited whole, its điểm c amended)."""
     out = []
     for rel in kb.relations_to(target.doc):
-        if rel["kind"] not in ("amends", "repeals") or rel["to_article"] != target.article:
+        if rel.kind not in ("amends", "repeals") or rel.to_article != target.article:
             continue
-        if (rel["to_part"], rel["to_annex"]) != (target.part, target.annex):
+        if (rel.to_part, rel.to_annex) != (target.part, target.annex):
             continue
-        below = Citation(target.doc, rel["to_part"], rel["to_annex"], rel["to_article"],
-                         rel["to_clause"], rel["to_point"])
+        below = Citation(target.doc, rel.to_part, rel.to_annex, rel.to_article,
+                         rel.to_clause, rel.to_point)
         deeper = (target.clause is None and below.clause is not None) or (
             target.clause == below.clause and target.point is None and below.point is not None)
         when = relation_date(kb.store, rel)
         if deeper and when is not None and when <= kb.at:
-            verb = "được sửa đổi, bổ sung" if rel["kind"] == "amends" else "bị bãi bỏ"
+            verb = "được sửa đổi, bổ sung" if rel.kind == "amends" else "bị bãi bỏ"
             out.append(f"{render(below, with_doc=False)} {verb} bởi "
-                       f"{render_short(rel['from_doc'])} từ ngày {vn_date(when)}")
+                       f"{render_short(rel.from_doc)} từ ngày {vn_date(when)}")
     return out
 
 
@@ -235,4 +235,4 @@ def in_parts(kb: KbCache, target: Citation) -> list[Citation]:
 def holds(kb: KbCache, target: Citation) -> bool:
     key = (target.part, target.annex, target.article, target.clause, target.point)
     doc = kb.document(target.doc)
-    return doc is not None and not doc["is_stub"] and key in kb.rows(target.doc)
+    return doc is not None and not doc.is_stub and key in kb.rows(target.doc)

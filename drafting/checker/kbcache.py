@@ -38,7 +38,7 @@ class KbCache:
         if number not in self._rows:
             table: dict[tuple, object] = {}
             for row in self.store.provisions(number):
-                key = (row["part"], row["annex"], row["article"], row["clause"], row["point"])
+                key = (row.part, row.annex, row.article, row.clause, row.point)
                 table.setdefault(key, row)
             self._rows[number] = table
         return self._rows[number]
@@ -46,9 +46,9 @@ class KbCache:
     def compiled(self, number: str) -> bool:
         """Held only through Pháp điển topics: the articles of one đề mục, not the whole text."""
         if self._source_kinds is None:
-            self._source_kinds = {r["id"]: r["kind"] for r in self.store.sources()}
+            self._source_kinds = {r.id: r.kind for r in self.store.sources()}
         doc = self.document(number)
-        source = doc.get("primary_source_id") if doc is not None else None
+        source = doc.primary_source_id if doc is not None else None
         return self._source_kinds.get(source) == "compilation"
 
     def relations_to(self, number: str) -> list:
@@ -74,4 +74,4 @@ class KbCache:
 
     def doc_type(self, number: str) -> str | None:
         doc = self.document(number)
-        return (doc["doc_type"] if doc else None) or doc_type_from_number(number)
+        return (doc.doc_type if doc else None) or doc_type_from_number(number)

@@ -26,12 +26,12 @@ it. Drafting itself imports neither ingest nor the index builder.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from drafting.review.models import DraftSummary, User
+    from drafting.review.records import DraftRow
 
 
 class Role(StrEnum):
@@ -232,14 +232,14 @@ def check_role(role: str) -> None:
         raise Invalid(f"vai trò «{role}» không hợp lệ (có: {', '.join(ROLES)})")
 
 
-def require_role(actor: User, action: str, draft: Mapping[str, Any] | None = None) -> None:
+def require_role(actor: User, action: str, draft: DraftRow | None = None) -> None:
     if actor.role not in PERMISSIONS[action]:
         allowed = ", ".join(ROLE_LABELS[r].lower() for r in ROLES if r in PERMISSIONS[action])
         raise Forbidden(
             f"{ROLE_LABELS[actor.role].lower()} «{actor.name}» không có quyền {ACTION_VERBS[action]}"
             f" (chỉ {allowed})",
-            actor, action, draft["id"] if draft else None,
-            draft["current_version"] if draft else None,
+            actor, action, draft.id if draft else None,
+            draft.current_version if draft else None,
         )
 
 
@@ -255,7 +255,7 @@ def allowed_actions(actor: User, draft: DraftSummary) -> list[DraftAction]:
     return out
 
 
-def transition_message(action: str, draft: Mapping[str, Any]) -> str:
+def transition_message(action: str, draft: DraftRow) -> str:
     allowed = " hoặc ".join(f"«{STATE_LABELS[s]}»" for s in STATES if s in ALLOWED_FROM[action])
-    return (f"không thể {ACTION_VERBS[action]} số {draft['id']}: dự thảo đang ở trạng thái "
-            f"«{STATE_LABELS[draft['state']]}», chỉ {ACTION_VERBS[action]} khi {allowed}")
+    return (f"không thể {ACTION_VERBS[action]} số {draft.id}: dự thảo đang ở trạng thái "
+            f"«{STATE_LABELS[draft.state]}», chỉ {ACTION_VERBS[action]} khi {allowed}")

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 
 from drafting.review.models import (
     AuditEntry,
@@ -53,6 +54,17 @@ from drafting.review.policy import (
     require_role,
     transition_message,
 )
+from drafting.review.records import (
+    AuditRow,
+    CommentRow,
+    DraftListRow,
+    DraftRow,
+    TokenHolder,
+    TokenRow,
+    UserRow,
+    VersionListRow,
+    VersionRow,
+)
 from drafting.review.schema import (
     api_tokens,
     audit_log,
@@ -62,6 +74,7 @@ from drafting.review.schema import (
     review_comments,
     users,
 )
+from kb.records import records
 from kb.store import Store
 
 SYSTEM_NAME = "(hệ thống)"  # the audit's "who" for actions without a user (CLI bootstrap)
@@ -192,9 +205,9 @@ class ReviewStore:
             row = self._user_by_name(conn, name)
             _keep_an_admin(conn, row, changes)
             if changes:
-                conn.execute(update(users).where(users.c.id == row["id"]).values(**changes))
+                conn.execute(update(users).where(users.c.id == row.id).values(**changes))
                 _audit(conn, actor, "user_update", detail={DetailKey.NAME: name, **changes})
-            return _user(_user_row(conn, row["id"]))
+            return _user(_user_row(conn, row.id))
 
     def issue_token(self, name: str, *, actor: User | None = None, label: str = "") -> IssuedToken:
         """A new API token for the user; only its SHA-256 is stored."""
@@ -203,7 +216,7 @@ class ReviewStore:
             self._require_admin(conn, actor)
             row = self._user_by_name(conn, name)
             token_id = conn.execute(api_tokens.insert().values(
-                user_id=row["id"], token_hash=hash_token(token), prefix=token[:10],
+                user_id=row.id, token_hash=hash_token(token), prefix=token[:10],
                 label=label.strip(), created_at=_now())).inserted_primary_key[0]
             _audit(conn, actor, "token_issue",
                    detail={DetailKey.NAME: name, DetailKey.TOKEN_ID: token_id, DetailKey.PREFIX: token[:10],
@@ -213,37 +226,42 @@ class ReviewStore:
     def revoke_token(self, token_id: int, *, actor: User | None) -> TokenInfo:
         with self._write() as conn:
             self._require_admin(conn, actor)
-            row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).mappings().first()
-            if row is None:
+            found = self._token_rows(conn, token_id=token_id)
+            if not found:
                 raise NotFound(f"không có mã truy cập số {token_id}")
-            if row["revoked_at"] is None:
+            if found[0].revoked_at is None:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
                              .values(revoked_at=_now()))
-                owner = _user_row(conn, row["user_id"])["name"]
+                owner = found[0].user
                 _audit(conn, actor, "token_revoke", detail={DetailKey.NAME: owner, DetailKey.TOKEN_ID: token_id})
             return self._tokens(conn, token_id=token_id)[0]
 
     def tokens(self, name: str | None = None) -> list[TokenInfo]:
         with self.engine.connect() as conn:
-            user_id = self._user_by_name(conn, name)["id"] if name else None
+            user_id = self._user_by_name(conn, name).id if name else None
             return self._tokens(conn, user_id=user_id)
 
     def _tokens(self, conn: Connection, *, user_id: int | None = None,
                 token_id: int | None = None) -> list[TokenInfo]:
+        return [TokenInfo(id=r.id, user=r.user, prefix=r.prefix, label=r.label,
+                          created_at=_utc(r.created_at), last_used_at=_utc(r.last_used_at),
+                          revoked_at=_utc(r.revoked_at))
+                for r in self._token_rows(conn, user_id=user_id, token_id=token_id)]
+
+    @staticmethod
+    def _token_rows(conn: Connection, *, user_id: int | None = None,
+                    token_id: int | None = None) -> list[TokenRow]:
         query = (select(api_tokens, users.c.name.label("user"))
                  .join(users, users.c.id == api_tokens.c.user_id).order_by(api_tokens.c.id))
         if user_id is not None:
             query = query.where(api_tokens.c.user_id == user_id)
         if token_id is not None:
             query = query.where(api_tokens.c.id == token_id)
-        return [TokenInfo(id=r["id"], user=r["user"], prefix=r["prefix"], label=r["label"],
-                          created_at=_utc(r["created_at"]), last_used_at=_utc(r["last_used_at"]),
-                          revoked_at=_utc(r["revoked_at"]))
-                for r in conn.execute(query).mappings()]
+        return _rows(conn, TokenRow, query)
 
     def users(self) -> list[User]:
         with self.engine.connect() as conn:
-            return [_user(r) for r in conn.execute(select(users).order_by(users.c.id)).mappings()]
+            return [_user(r) for r in _rows(conn, UserRow, select(users).order_by(users.c.id))]
 
     def user(self, name: str) -> User:
         with self.engine.connect() as conn:
@@ -254,19 +272,18 @@ class ReviewStore:
         if not token:
             return None
         with self.engine.begin() as conn:
-            row = conn.execute(
-                select(api_tokens.c.id, api_tokens.c.last_used_at, users)
+            found = _rows(conn, TokenHolder, (
+                select(users, api_tokens.c.id.label("token_id"), api_tokens.c.last_used_at)
                 .join(users, users.c.id == api_tokens.c.user_id)
                 .where(api_tokens.c.token_hash == hash_token(token.strip()),
-                       api_tokens.c.revoked_at.is_(None), users.c.active.is_(True))
-            ).mappings().first()
-            if row is None:
+                       api_tokens.c.revoked_at.is_(None), users.c.active.is_(True))))
+            if not found:
                 return None
-            now = _now()
-            if row["last_used_at"] is None or (now - row["last_used_at"]).total_seconds() > 60:
-                conn.execute(update(api_tokens).where(api_tokens.c.id == row["id"])
+            holder, now = found[0], _now()
+            if holder.last_used_at is None or (now - holder.last_used_at).total_seconds() > 60:
+                conn.execute(update(api_tokens).where(api_tokens.c.id == holder.token_id)
                              .values(last_used_at=now))
-            return _user(row)
+            return _user(holder.user)
 
     # ------------------------------------------------------------------ drafts
     def create(self, actor: User, spec: dict[str, Any], *, note: str = "",
@@ -293,12 +310,12 @@ class ReviewStore:
         rendered = self._rendered(spec)
         with self._write() as conn:
             draft = self._allowed(conn, actor, DraftAction.EDIT, draft_id)
-            number = draft["current_version"] + 1
+            number = draft.current_version + 1
             _insert_version(conn, draft_id, number, actor, spec, rendered, note)
             self._move(conn, draft, DraftState.DRAFT, current_version=number)
-            detail = {DetailKey.FROM_STATE: draft["state"], DetailKey.NOTE: note}
+            detail = {DetailKey.FROM_STATE: draft.state, DetailKey.NOTE: note}
             title = spec_title(spec)
-            if title != draft["title"]:
+            if title != draft.title:
                 conn.execute(update(drafts).where(drafts.c.id == draft_id).values(title=title))
                 detail[DetailKey.TITLE] = title
             _audit(conn, actor, "update", draft_id, number, detail)
@@ -308,7 +325,7 @@ class ReviewStore:
         with self._write() as conn:
             draft = self._allowed(conn, actor, DraftAction.SUBMIT, draft_id)
             self._move(conn, draft, DraftState.IN_REVIEW)
-            _audit(conn, actor, "submit", draft_id, draft["current_version"], {DetailKey.NOTE: note})
+            _audit(conn, actor, "submit", draft_id, draft.current_version, {DetailKey.NOTE: note})
         return self.draft(draft_id)
 
     def comment(self, actor: User, draft_id: int, comments: list[CommentIn]) -> DraftDetail:
@@ -325,10 +342,10 @@ class ReviewStore:
         with self._write() as conn:
             draft = self._allowed(conn, actor, DraftAction.RETURN, draft_id)
             added = self._add_comments(conn, actor, draft, comments or [], audit=False)
-            if not added and not _open_comments(conn, draft_id, draft["current_version"]):
+            if not added and not _open_comments(conn, draft_id, draft.current_version):
                 raise Invalid("trả lại dự thảo cần ít nhất một góp ý cho người soạn")
             self._move(conn, draft, DraftState.RETURNED)
-            _audit(conn, actor, "return", draft_id, draft["current_version"],
+            _audit(conn, actor, "return", draft_id, draft.current_version,
                    {DetailKey.NOTE: note, DetailKey.COMMENTS: added})
         return self.draft(draft_id)
 
@@ -341,7 +358,7 @@ class ReviewStore:
                 raise NotFound(f"dự thảo số {draft_id} không có góp ý số {comment_id}")
             conn.execute(update(review_comments).where(review_comments.c.id == comment_id)
                          .values(resolved=True, resolved_by=actor.id, resolved_at=_now()))
-            _audit(conn, actor, "resolve", draft_id, draft["current_version"], {DetailKey.COMMENT: comment_id})
+            _audit(conn, actor, "resolve", draft_id, draft.current_version, {DetailKey.COMMENT: comment_id})
         return self.draft(draft_id)
 
     def approve(self, actor: User, draft_id: int, *, note: str = "") -> DraftDetail:
@@ -349,14 +366,14 @@ class ReviewStore:
         it into the knowledge base and update the search indexes, then record the approval."""
         with self._write() as conn:
             draft = self._allowed(conn, actor, DraftAction.APPROVE, draft_id)
-            number = draft["current_version"]
-            spec = _version_row(conn, draft_id, number)["spec"]
+            number = draft.current_version
+            spec = _version_row(conn, draft_id, number).spec
         data = self._render_docx(spec, approved=True)
-        path = self._save_approved(draft_id, draft["title"], data)
+        path = self._save_approved(draft_id, draft.title, data)
         published = self._publish(path) if self._publish else {}
         with self._write() as conn:
             draft = self._allowed(conn, actor, DraftAction.APPROVE, draft_id)
-            if draft["current_version"] != number:
+            if draft.current_version != number:
                 raise Conflict(f"dự thảo số {draft_id} vừa có phiên bản mới, hãy xem lại trước khi duyệt")
             self._move(conn, draft, DraftState.APPROVED, approved_version=number, approved_path=str(path),
                        approved_docx=data, published=published)
@@ -379,24 +396,25 @@ class ReviewStore:
         if viewer is not None and viewer.role not in PERMISSIONS["read_all"]:
             query = query.where(drafts.c.author_id == viewer.id)
         with self.engine.connect() as conn:
-            return [_summary(r) for r in conn.execute(query).mappings()]
+            return [_summary(r) for r in _rows(conn, DraftListRow, query)]
 
     def draft(self, draft_id: int, *, viewer: User | None = None) -> DraftDetail:
         """One draft; Forbidden if `viewer` may not read it (`require_reader`)."""
         self.require_reader(viewer, draft_id)
         with self.engine.connect() as conn:
-            row = conn.execute(_draft_query().where(drafts.c.id == draft_id)).mappings().first()
-            if row is None:
+            found = _rows(conn, DraftListRow, _draft_query().where(drafts.c.id == draft_id))
+            if not found:
                 raise NotFound(f"không có dự thảo số {draft_id}")
+            row = found[0]
             versions = _versions(conn, draft_id)
             return DraftDetail(
                 **_summary(row).model_dump(),
-                spec=_version_row(conn, draft_id, row["current_version"])["spec"],
+                spec=_version_row(conn, draft_id, row.current_version).spec,
                 versions=versions,
                 comments=_comments(conn, draft_id),
                 audit=self._audit_entries(conn, draft_id=draft_id),
-                approved_path=_shown_path(row["approved_path"]),
-                published=row["published"],
+                approved_path=_shown_path(row.approved_path),
+                published=row.published,
             )
 
     def docx(self, draft_id: int, number: int | None = None, *, approved: bool = False,
@@ -406,10 +424,10 @@ class ReviewStore:
         with self.engine.connect() as conn:
             draft = _draft_row(conn, draft_id)
             if approved:
-                if draft["approved_docx"] is None:
+                if draft.approved_docx is None:
                     raise NotFound(f"dự thảo số {draft_id} chưa được phê duyệt")
-                return draft["approved_docx"]
-            return _version_row(conn, draft_id, number or draft["current_version"])["docx"]
+                return draft.approved_docx
+            return _version_row(conn, draft_id, number or draft.current_version).docx
 
     def audit(self, *, draft_id: int | None = None, user: str | None = None,
               action: str | None = None, limit: int = 200) -> list[AuditEntry]:
@@ -423,11 +441,11 @@ class ReviewStore:
             return
         with self._write() as conn:
             draft = _draft_row(conn, draft_id)
-            if draft["author_id"] != viewer.id:
+            if draft.author_id != viewer.id:
                 raise Forbidden(f"{ROLE_LABELS[viewer.role].lower()} «{viewer.name}» chỉ được xem dự thảo "
                                 f"do mình soạn; dự thảo số {draft_id} là của người khác (người soạn, người "
                                 "duyệt và quản trị mới được xem)", viewer, "read_all", draft_id,
-                                draft["current_version"])
+                                draft.current_version)
 
     def require(self, actor: User, action: str) -> None:
         """Raise Forbidden (and record the refusal) unless the role may do this action."""
@@ -455,49 +473,49 @@ class ReviewStore:
         if actor is not None:
             require_role(actor, "manage_users")
 
-    def _user_by_name(self, conn: Connection, name: str | None) -> RowMapping:
-        row = conn.execute(select(users).where(users.c.name == (name or "").strip())).mappings().first()
-        if row is None:
+    def _user_by_name(self, conn: Connection, name: str | None) -> UserRow:
+        found = _rows(conn, UserRow, select(users).where(users.c.name == (name or "").strip()))
+        if not found:
             raise NotFound(f"không có người dùng «{name}»")
-        return row
+        return found[0]
 
-    def _allowed(self, conn: Connection, actor: User, action: DraftAction, draft_id: int) -> RowMapping:
+    def _allowed(self, conn: Connection, actor: User, action: DraftAction, draft_id: int) -> DraftRow:
         """The draft, if this user may do this action to it in its current state."""
         draft = _draft_row(conn, draft_id)
         require_role(actor, action, draft)
-        if action == DraftAction.APPROVE and draft["author_id"] == actor.id:
+        if action == DraftAction.APPROVE and draft.author_id == actor.id:
             raise Forbidden(f"không ai được phê duyệt dự thảo do chính mình soạn (số {draft_id}): "
-                            "cần một người duyệt khác", actor, action, draft_id, draft["current_version"])
-        if action in OWN_DRAFTS_ONLY and actor.role == Role.SPECIALIST and draft["author_id"] != actor.id:
+                            "cần một người duyệt khác", actor, action, draft_id, draft.current_version)
+        if action in OWN_DRAFTS_ONLY and actor.role == Role.SPECIALIST and draft.author_id != actor.id:
             raise Forbidden(f"chỉ người soạn mới được {ACTION_VERBS[action]} số {draft_id}",
-                            actor, action, draft_id, draft["current_version"])
-        if draft["state"] not in ALLOWED_FROM[action]:
+                            actor, action, draft_id, draft.current_version)
+        if draft.state not in ALLOWED_FROM[action]:
             raise Conflict(transition_message(action, draft))
         return draft
 
-    def _move(self, conn: Connection, draft: RowMapping, state: DraftState, **values: Any) -> None:
+    def _move(self, conn: Connection, draft: DraftRow, state: DraftState, **values: Any) -> None:
         """Change the state, only if nobody changed it meanwhile."""
         done = conn.execute(
-            update(drafts).where(drafts.c.id == draft["id"], drafts.c.state == draft["state"])
+            update(drafts).where(drafts.c.id == draft.id, drafts.c.state == draft.state)
             .values(state=state, updated_at=_now(), **values)
         ).rowcount
         if done != 1:
-            raise Conflict(f"dự thảo số {draft['id']} vừa được người khác thay đổi, hãy tải lại")
+            raise Conflict(f"dự thảo số {draft.id} vừa được người khác thay đổi, hãy tải lại")
 
-    def _add_comments(self, conn: Connection, actor: User, draft: RowMapping,
+    def _add_comments(self, conn: Connection, actor: User, draft: DraftRow,
                       comments: list[CommentIn], *, audit: bool = True) -> list[int]:
-        number = draft["current_version"]
-        paragraphs = _version_row(conn, draft["id"], number)["paragraphs"]
+        number = draft.current_version
+        paragraphs = _version_row(conn, draft.id, number).paragraphs
         ids = []
         for item in comments:
             if item.paragraph is not None and item.paragraph >= len(paragraphs):
                 raise Invalid(f"phiên bản {number} chỉ có {len(paragraphs)} đoạn (đánh số từ 0), "
                               f"không có đoạn {item.paragraph}")
             ids.append(conn.execute(review_comments.insert().values(
-                draft_id=draft["id"], version=number, paragraph=item.paragraph, author_id=actor.id,
+                draft_id=draft.id, version=number, paragraph=item.paragraph, author_id=actor.id,
                 text=item.text.strip(), created_at=_now(), resolved=False)).inserted_primary_key[0])
             if audit:
-                _audit(conn, actor, "comment", draft["id"], number,
+                _audit(conn, actor, "comment", draft.id, number,
                        {DetailKey.COMMENT: ids[-1], DetailKey.PARAGRAPH: item.paragraph})
         return ids
 
@@ -553,11 +571,10 @@ class ReviewStore:
             query = query.where(audit_log.c.action == action)
         if draft_id is None:  # the newest `limit` rows, oldest first
             query = query.order_by(None).order_by(audit_log.c.id.desc()).limit(limit)
-        rows = list(conn.execute(query).mappings())
-        rows.sort(key=lambda r: r["id"])
-        return [AuditEntry(id=r["id"], at=_utc(r["at"]), user=r["user_name"], action=r["action"],
-                           action_text=ACTION_LABELS.get(r["action"], r["action"]),
-                           draft_id=r["draft_id"], version=r["version"], detail=r["detail"] or {})
+        rows = sorted(_rows(conn, AuditRow, query), key=lambda r: r.id)
+        return [AuditEntry(id=r.id, at=_utc(r.at), user=r.user_name, action=r.action,
+                           action_text=ACTION_LABELS.get(r.action, r.action),
+                           draft_id=r.draft_id, version=r.version, detail=r.detail or {})
                 for r in rows]
 
 
@@ -578,26 +595,26 @@ def _audit_denied(conn: Connection, exc: Forbidden) -> None:
             audit_log.c.action == "denied", audit_log.c.at >= since,
             audit_log.c.user_id.is_(None) if actor_id is None else audit_log.c.user_id == actor_id,
     ).order_by(audit_log.c.id.desc()).limit(20)).mappings():
-        detail = dict(row["detail"] or {})
+        detail = dict(row.detail or {})
         if detail.get(DetailKey.ATTEMPTED) == exc.action:
             detail.update({DetailKey.COUNT: int(detail.get(DetailKey.COUNT, 1)) + 1,
                            DetailKey.LAST_AT: _now().isoformat(timespec="seconds"),
                            DetailKey.LAST_DRAFT: exc.draft_id})
-            conn.execute(update(audit_log).where(audit_log.c.id == row["id"]).values(detail=detail))
+            conn.execute(update(audit_log).where(audit_log.c.id == row.id).values(detail=detail))
             return
     _audit(conn, exc.actor, "denied", exc.draft_id, exc.version,
            {DetailKey.ATTEMPTED: exc.action, DetailKey.REASON: exc.message, DetailKey.COUNT: 1})
 
 
-def _keep_an_admin(conn: Connection, row: RowMapping, changes: dict[str, Any]) -> None:
+def _keep_an_admin(conn: Connection, row: UserRow, changes: dict[str, Any]) -> None:
     """The last active admin may not be demoted or deactivated (by themselves or anyone)."""
-    stays = changes.get("role", row["role"]) == Role.ADMIN and changes.get("active", row["active"])
-    if row["role"] != Role.ADMIN or not row["active"] or stays:
+    stays = changes.get("role", row.role) == Role.ADMIN and changes.get("active", row.active)
+    if row.role != Role.ADMIN or not row.active or stays:
         return
     others = conn.execute(select(func.count()).select_from(users).where(
-        users.c.role == Role.ADMIN, users.c.active.is_(True), users.c.id != row["id"])).scalar_one()
+        users.c.role == Role.ADMIN, users.c.active.is_(True), users.c.id != row.id)).scalar_one()
     if not others:
-        raise Conflict(f"«{row['name']}» là quản trị cuối cùng đang hoạt động: không thể khoá hay đổi "
+        raise Conflict(f"«{row.name}» là quản trị cuối cùng đang hoạt động: không thể khoá hay đổi "
                        "vai trò; hãy cấp quyền quản trị cho người khác trước")
 
 
@@ -607,21 +624,26 @@ def _shown_path(path: str | None) -> str | None:
     return f"approved/{Path(path).name}" if path else None
 
 
-def _user(row: RowMapping) -> User:
-    return User(id=row["id"], name=row["name"], display_name=row["display_name"], role=row["role"],
-                role_text=ROLE_LABELS[row["role"]], active=row["active"],
-                created_at=_utc(row["created_at"]))
+def _rows(conn: Connection, cls: type, query: Select) -> list:
+    result = conn.execute(query)
+    return records(cls, list(result.keys()), result)
 
 
-def _user_row(conn: Connection, user_id: int) -> RowMapping:
-    return conn.execute(select(users).where(users.c.id == user_id)).mappings().one()
+def _user(row: UserRow) -> User:
+    return User(id=row.id, name=row.name, display_name=row.display_name, role=row.role,
+                role_text=ROLE_LABELS[row.role], active=row.active, created_at=_utc(row.created_at))
 
 
-def _draft_row(conn: Connection, draft_id: int) -> RowMapping:
-    row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"không có dự thảo số {draft_id}")
+def _user_row(conn: Connection, user_id: int) -> UserRow:
+    (row,) = _rows(conn, UserRow, select(users).where(users.c.id == user_id))
     return row
+
+
+def _draft_row(conn: Connection, draft_id: int) -> DraftRow:
+    found = _rows(conn, DraftRow, select(drafts).where(drafts.c.id == draft_id))
+    if not found:
+        raise NotFound(f"không có dự thảo số {draft_id}")
+    return found[0]
 
 
 def _draft_query():
@@ -631,19 +653,19 @@ def _draft_query():
             .join(users, users.c.id == drafts.c.author_id))
 
 
-def _summary(row: RowMapping) -> DraftSummary:
-    return DraftSummary(id=row["id"], title=row["title"], author=row["author"], state=row["state"],
-                        state_text=STATE_LABELS[row["state"]], version=row["current_version"],
-                        created_at=_utc(row["created_at"]), updated_at=_utc(row["updated_at"]),
-                        approved_version=row["approved_version"])
+def _summary(row: DraftListRow) -> DraftSummary:
+    return DraftSummary(id=row.id, title=row.title, author=row.author, state=row.state,
+                        state_text=STATE_LABELS[row.state], version=row.current_version,
+                        created_at=_utc(row.created_at), updated_at=_utc(row.updated_at),
+                        approved_version=row.approved_version)
 
 
-def _version_row(conn: Connection, draft_id: int, number: int) -> RowMapping:
-    row = conn.execute(select(draft_versions).where(
-        draft_versions.c.draft_id == draft_id, draft_versions.c.number == number)).mappings().first()
-    if row is None:
+def _version_row(conn: Connection, draft_id: int, number: int) -> VersionRow:
+    found = _rows(conn, VersionRow, select(draft_versions).where(
+        draft_versions.c.draft_id == draft_id, draft_versions.c.number == number))
+    if not found:
         raise NotFound(f"dự thảo số {draft_id} không có phiên bản {number}")
-    return row
+    return found[0]
 
 
 def _insert_version(conn: Connection, draft_id: int, number: int, actor: User,
@@ -661,10 +683,10 @@ def _versions(conn: Connection, draft_id: int) -> list[VersionInfo]:
                     v.c.check_report, func.length(v.c.docx).label("size"), users.c.name.label("author"))
              .join(users, users.c.id == v.c.author_id)
              .where(v.c.draft_id == draft_id).order_by(v.c.number))
-    return [VersionInfo(number=r["number"], author=r["author"], created_at=_utc(r["created_at"]),
-                        note=r["note"] or "", sha256=r["sha256"], size=r["size"] or 0,
-                        paragraphs=r["paragraphs"], check=r["check_report"])
-            for r in conn.execute(query).mappings()]
+    return [VersionInfo(number=r.number, author=r.author, created_at=_utc(r.created_at),
+                        note=r.note or "", sha256=r.sha256, size=r.size or 0,
+                        paragraphs=r.paragraphs, check=r.check_report)
+            for r in _rows(conn, VersionListRow, query)]
 
 
 def _comments(conn: Connection, draft_id: int) -> list[Comment]:
@@ -674,11 +696,11 @@ def _comments(conn: Connection, draft_id: int) -> list[Comment]:
              .join(author, author.c.id == c.c.author_id)
              .outerjoin(resolver, resolver.c.id == c.c.resolved_by)
              .where(c.c.draft_id == draft_id).order_by(c.c.id))
-    return [Comment(id=r["id"], draft_id=r["draft_id"], version=r["version"],
-                    paragraph=r["paragraph"], author=r["author_name"], text=r["text"],
-                    created_at=_utc(r["created_at"]), resolved=r["resolved"],
-                    resolved_by=r["resolver_name"], resolved_at=_utc(r["resolved_at"]))
-            for r in conn.execute(query).mappings()]
+    return [Comment(id=r.id, draft_id=r.draft_id, version=r.version,
+                    paragraph=r.paragraph, author=r.author_name, text=r.text,
+                    created_at=_utc(r.created_at), resolved=r.resolved,
+                    resolved_by=r.resolver_name, resolved_at=_utc(r.resolved_at))
+            for r in _rows(conn, CommentRow, query)]
 
 
 def _open_comments(conn: Connection, draft_id: int, number: int) -> int:
