@@ -16,7 +16,9 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
 
 from ingest.limits import Cancelled, LimitError
 
@@ -67,10 +69,25 @@ class Job:
 
         return track
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "state": self.state, "progress": self.progress,
-                "result": self.result, "error": self.error, "status": self.status,
-                "details": self.details, "owner": self.owner}
+    def view(self) -> JobView:
+        """The job as GET /api/jobs/{id} shows it (a snapshot: the job goes on changing)."""
+        return JobView(id=self.id, kind=self.kind, state=self.state, progress=dict(self.progress),
+                       result=self.result, error=self.error, status=self.status,
+                       details=list(self.details), owner=self.owner)
+
+
+class JobView(BaseModel):
+    """A background job: its state, progress (step, done, total), result when done, or error."""
+
+    id: str
+    kind: str = Field(description="ingest | index | first-run")
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    progress: dict[str, Any]
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    status: int | None = Field(None, description="như mã HTTP: 200 xong, 413/422 bị từ chối, 500 lỗi")
+    details: list = []
+    owner: str
 
 
 class Jobs:

@@ -32,7 +32,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ERRORS, error_response, get_state
 from api.errors import http_error
-from api.jobs import Job, JobFailed
+from api.jobs import Job, JobFailed, JobView
 from api.review import Me, Review
 from api.state import AppState
 from drafting.review import User
@@ -106,20 +106,20 @@ def upload(
 
 
 @router.get("/jobs/{job_id}", summary="Tình trạng một công việc nạp văn bản")
-def job_status(state: State, user: Curator, job_id: str) -> dict:
+def job_status(state: State, user: Curator, job_id: str) -> JobView:
     job = state.jobs.get(job_id)
     if job is None:
         raise http_error(404, f"không có công việc «{job_id[:40]}»")
-    return job.to_json()
+    return job.view()
 
 
 @router.post("/jobs/{job_id}/cancel", summary="Huỷ một công việc nạp văn bản (dừng ở trang hoặc lô kế tiếp)")
-def cancel_job(state: State, user: Curator, job_id: str) -> dict:
+def cancel_job(state: State, user: Curator, job_id: str) -> JobView:
     job = state.jobs.get(job_id)
     if job is None:
         raise http_error(404, f"không có công việc «{job_id[:40]}»")
     job.cancel.set()
-    return job.to_json()
+    return job.view()
 
 
 # ----------------------------------------------------------------------------- checks
@@ -285,7 +285,7 @@ def _documents_of(state: AppState, path: str, source_id: int | None = None) -> l
 
 def _reindex(state: AppState, job: Job | None = None) -> tuple[dict | None, list[str]]:
     try:
-        return state.reindex(job.tracker() if job else None).to_json(), []
+        return state.reindex(job.tracker() if job else None).model_dump(mode="json"), []
     except Exception as exc:  # stored, but not yet searchable: say so, keep what is stored
         if job is not None and job.cancel.is_set():
             raise
