@@ -43,7 +43,7 @@ class Job:
     owner: str
     state: str = "queued"
     progress: dict[str, Any] = field(default_factory=lambda: {"step": "chờ", "done": 0, "total": 0})
-    result: dict[str, Any] | None = None
+    result: BaseModel | dict[str, Any] | None = None  # what the work returned
     error: str | None = None
     status: int | None = None  # like an HTTP status: 200 done, 413/422 refused, 500 broke
     details: list = field(default_factory=list)
@@ -71,8 +71,9 @@ class Job:
 
     def view(self) -> JobView:
         """The job as GET /api/jobs/{id} shows it (a snapshot: the job goes on changing)."""
+        result = self.result.model_dump(mode="json") if isinstance(self.result, BaseModel) else self.result
         return JobView(id=self.id, kind=self.kind, state=self.state, progress=dict(self.progress),
-                       result=self.result, error=self.error, status=self.status,
+                       result=result, error=self.error, status=self.status,
                        details=list(self.details), owner=self.owner)
 
 
@@ -96,7 +97,7 @@ class Jobs:
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(RUNNING_AT_ONCE)
 
-    def submit(self, kind: str, owner: str, work: Callable[[Job], dict[str, Any]]) -> Job:
+    def submit(self, kind: str, owner: str, work: Callable[[Job], BaseModel | dict[str, Any]]) -> Job:
         job = Job(uuid.uuid4().hex[:16], kind, owner)
         with self._lock:
             self._jobs[job.id] = job
@@ -112,12 +113,12 @@ class Jobs:
         for job in list(self._jobs.values()):
             job.cancel.set()
 
-    def _run(self, job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
+    def _run(self, job: Job, work: Callable[[Job], BaseModel | dict[str, Any]]) -> None:
         with self._slots:
             self._work(job, work)
 
     @staticmethod
-    def _work(job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
+    def _work(job: Job, work: Callable[[Job], BaseModel | dict[str, Any]]) -> None:
         job.state = "running"
         try:
             job.step("bắt đầu")  # cancelled while queued: stop before any work
