@@ -46,26 +46,26 @@ def document_row(store: Store, doc: RowMapping, at: date) -> DocumentRow:
 def _row_fields(store: Store, doc: RowMapping, at: date) -> dict:
     key = doc["key"]
     validity = document_validity(store, key, at)
-    return dict(
-        doc=doc["number"],
-        key=key,
-        type=doc["doc_type"],
-        issuer=doc["issuer"],
-        issued=_iso(doc["issued"]),
-        effective=_iso(doc["effective"]),
-        status=validity.status.value,
-        status_text=validity.text,
-        status_note=validity.note,
-        title=doc["title"] or doc["subject"] or "",
-        articles=len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p["part"] is None and p["annex"] is None]),
-        replaces=_targets(store.relations(from_doc=key)),
-        replaced_by=validity.replaced_by or _replacers(store, doc),
-        since=_iso(validity.since),
-        status_evidence=validity.evidence,  # what the status rests on (kb.validity)
-        amendment_notes=document_amendments(store, doc["number"] or key, at),
-        in_store=not doc["is_stub"],
-        source=source_kind(doc),
-    )
+    return {
+        "doc": doc["number"],
+        "key": key,
+        "type": doc["doc_type"],
+        "issuer": doc["issuer"],
+        "issued": _iso(doc["issued"]),
+        "effective": _iso(doc["effective"]),
+        "status": validity.status.value,
+        "status_text": validity.text,
+        "status_note": validity.note,
+        "title": doc["title"] or doc["subject"] or "",
+        "articles": len([p for p in store.provisions(key, kind=Kind.ARTICLE.value) if p["part"] is None and p["annex"] is None]),
+        "replaces": _targets(store.relations(from_doc=key)),
+        "replaced_by": validity.replaced_by or _replacers(store, doc),
+        "since": _iso(validity.since),
+        "status_evidence": validity.evidence,  # what the status rests on (kb.validity)
+        "amendment_notes": document_amendments(store, doc["number"] or key, at),
+        "in_store": not doc["is_stub"],
+        "source": source_kind(doc),
+    }
 
 
 def _targets(relations: list[RowMapping]) -> list[str]:
@@ -143,24 +143,24 @@ def provision_view(store: Store, row: RowMapping, at: date) -> ProvisionView:
     doc = store.document(row["doc_key"])
     address, doc_type = provision_address(store, row)
     validity, version, versions = provision_validity(store, row, at)
-    return ProvisionView(
-        id=row["pid"],
-        citation=address,
-        citation_text=citations.render(address, doc_type),
-        text=version.text,
-        original_text=row["text"],
-        title=row["title"],
-        doc_title=(doc["title"] or doc["subject"]) if doc else "",
-        doc_type=doc["doc_type"] if doc else None,
-        as_of=at.isoformat(),
-        status=validity.status.value,
-        status_text=validity.text,
-        validity=validity,
-        versions=versions,
-        notes=provision_notes(store, row, version.text, at),
-        reported_changes=reported_changes(store, version.source_doc, address) if version.text_missing else [],
-        relations=_provision_relations(store, row, address),
-    )
+    return ProvisionView(**{
+        "id": row["pid"],
+        "citation": address,
+        "citation_text": citations.render(address, doc_type),
+        "text": version.text,
+        "original_text": row["text"],
+        "title": row["title"],
+        "doc_title": (doc["title"] or doc["subject"]) if doc else "",
+        "doc_type": doc["doc_type"] if doc else None,
+        "as_of": at.isoformat(),
+        "status": validity.status.value,
+        "status_text": validity.text,
+        "validity": validity,
+        "versions": versions,
+        "notes": provision_notes(store, row, version.text, at),
+        "reported_changes": reported_changes(store, version.source_doc, address) if version.text_missing else [],
+        "relations": _provision_relations(store, row, address),
+    })
 
 
 def added_view(store: Store, address: Citation, versions: list, at: date) -> ProvisionView:
@@ -171,26 +171,26 @@ def added_view(store: Store, address: Citation, versions: list, at: date) -> Pro
     sources = {v.source_doc for v in versions}
     relations = [r for r in store.relations(to_doc=address.doc or "") if r["from_doc"] in sources
                  and (r["to_article"], r["to_clause"], r["to_point"]) == (address.article, address.clause, address.point)]
-    return ProvisionView(
-        id=None,
-        citation=address,
-        citation_text=citations.render(address, doc["doc_type"] if doc else None),
-        text=current.text if validity.status != Status.NOT_YET else "",
-        original_text="",
-        title=None,
-        doc_title=((doc["title"] or doc["subject"]) if doc else ""),
-        doc_type=doc["doc_type"] if doc else None,
-        as_of=at.isoformat(),
-        status=validity.status.value,
-        status_text=validity.text,
-        validity=validity,
-        versions=versions,
-        notes=[],
-        reported_changes=[],
-        relations={"amended_by": _rel_list(r for r in relations if r["kind"] == "amends"),
-                   "repealed_by": _rel_list(r for r in relations if r["kind"] == "repeals"),
-                   "replaced_by": [], "cites": [], "cited_by": []},
-    )
+    return ProvisionView(**{
+        "id": None,
+        "citation": address,
+        "citation_text": citations.render(address, doc["doc_type"] if doc else None),
+        "text": current.text if validity.status != Status.NOT_YET else "",
+        "original_text": "",
+        "title": None,
+        "doc_title": ((doc["title"] or doc["subject"]) if doc else ""),
+        "doc_type": doc["doc_type"] if doc else None,
+        "as_of": at.isoformat(),
+        "status": validity.status.value,
+        "status_text": validity.text,
+        "validity": validity,
+        "versions": versions,
+        "notes": [],
+        "reported_changes": [],
+        "relations": {"amended_by": _rel_list(r for r in relations if r["kind"] == "amends"),
+                      "repealed_by": _rel_list(r for r in relations if r["kind"] == "repeals"),
+                      "replaced_by": [], "cites": [], "cited_by": []},
+    })
 
 
 def _provision_relations(store: Store, row: RowMapping, address: Citation) -> dict[str, list[RelationItem]]:
@@ -241,14 +241,14 @@ def _rel_list(rows) -> list[RelationItem]:
     out = []
     for r in rows:
         target = Citation(r["to_doc"], r["to_part"], r["to_annex"], r["to_article"], r["to_clause"], r["to_point"])
-        out.append(RelationItem(
-            kind=r["kind"],
-            from_doc=r["from_doc"],
-            to=target,
-            to_text=citations.render(target) if target.article or target.annex else target.doc,
-            effective=_iso(r["effective"]),
-            evidence=r["evidence"],
-        ))
+        out.append(RelationItem(**{
+            "kind": r["kind"],
+            "from_doc": r["from_doc"],
+            "to": target,
+            "to_text": citations.render(target) if target.article or target.annex else target.doc,
+            "effective": _iso(r["effective"]),
+            "evidence": r["evidence"],
+        }))
     return out
 
 
@@ -288,26 +288,25 @@ def document_detail(store: Store, doc: RowMapping, at: date) -> DocumentDetail:
     """A document's row, its metadata, validity at `at`, structure tree and relations."""
     meta = doc["meta"] or {}
     number = doc["number"] or doc["key"]
-    return DocumentDetail(
-        **_row_fields(store, doc, at),
-        number=doc["number"],
-        doc_class=doc["doc_class"],
-        parent_issuer=doc["parent_issuer"],
-        place=doc["place"],
-        subject=doc["subject"],
-        effective_note=doc["effective_note"],
-        expires=_iso(doc["expires"]),
-        signer=meta.get("signer"),
-        signer_title=meta.get("signer_title"),
-        recipients=meta.get("recipients") or [],
-        bases=meta.get("bases") or [],
-        as_of=at.isoformat(),
-        validity=document_validity(store, doc["key"], at),
-        structure=structure_tree(store, doc),
-        relations={"outgoing": _rel_list(store.relations(from_doc=doc["key"])),
-                   "incoming": _rel_list(r for r in store.relations(to_doc=number)
-                                         if r["from_doc"] != doc["key"])},
-    )
+    return DocumentDetail(**_row_fields(store, doc, at) | {
+        "number": doc["number"],
+        "doc_class": doc["doc_class"],
+        "parent_issuer": doc["parent_issuer"],
+        "place": doc["place"],
+        "subject": doc["subject"],
+        "effective_note": doc["effective_note"],
+        "expires": _iso(doc["expires"]),
+        "signer": meta.get("signer"),
+        "signer_title": meta.get("signer_title"),
+        "recipients": meta.get("recipients") or [],
+        "bases": meta.get("bases") or [],
+        "as_of": at.isoformat(),
+        "validity": document_validity(store, doc["key"], at),
+        "structure": structure_tree(store, doc),
+        "relations": {"outgoing": _rel_list(store.relations(from_doc=doc["key"])),
+                      "incoming": _rel_list(r for r in store.relations(to_doc=number)
+                                            if r["from_doc"] != doc["key"])},
+    })
 
 
 def structure_tree(store: Store, doc: RowMapping) -> list[StructureNode]:
@@ -316,25 +315,18 @@ def structure_tree(store: Store, doc: RowMapping) -> list[StructureNode]:
     nodes: dict[str, StructureNode] = {}
     roots: list[StructureNode] = []
     for row in store.provisions(doc["key"]):
-        address, own = _own_citation(row, number, doc["doc_type"])
-        node = StructureNode(**_node(row, own), citation=address)
+        node = StructureNode(**_node(row, number, doc["doc_type"]))
         nodes[row["pid"]] = node
         parent = nodes.get(row["parent_pid"]) if row["parent_pid"] else None
         (parent.children if parent else roots).append(node)
     return roots
 
 
-def _own_citation(row: RowMapping, number: str, doc_type: str | None) -> tuple[Citation, str]:
-    """A provision's address and how it is named inside its document ("khoản 2 Điều 8"; a
-    container by its label)."""
+def _node(row: RowMapping, number: str, doc_type: str | None) -> dict:
     address = Citation(number, row["part"], row["annex"], row["article"], row["clause"], row["point"])
     own = citations.render(address, doc_type, with_doc=False) if row["kind"] not in _CONTAINERS else ""
-    return address, own or row["label"] or ""
-
-
-def _node(row: RowMapping, citation_text: str) -> dict:
     return {"id": row["pid"], "kind": row["kind"], "label": row["label"], "title": row["title"],
-            "citation_text": citation_text}
+            "citation": address, "citation_text": own or row["label"] or ""}
 
 
 _CONTAINERS = {k.value for k in (Kind.PART, Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION, Kind.PARAGRAPH)}
@@ -349,21 +341,26 @@ def provision_context(store: Store, row: RowMapping) -> ProvisionContext:
     by_pid = {r["pid"]: r for r in rows}
     ancestors, parent = [], by_pid.get(row["parent_pid"])
     while parent is not None and len(ancestors) < 20:
-        ancestors.insert(0, ContextNode(**_node(parent, _own_citation(parent, number, doc_type)[1])))
+        ancestors.insert(0, _context_node(_node(parent, number, doc_type)))
         parent = by_pid.get(parent["parent_pid"])
     siblings = [r for r in rows if r["parent_pid"] == row["parent_pid"] and r["kind"] == row["kind"]]
     at = next((i for i, r in enumerate(siblings) if r["pid"] == row["pid"]), None)
 
     def with_text(r: RowMapping) -> ContextNode:
-        return ContextNode(**_node(r, _own_citation(r, number, doc_type)[1]), text=r["text"])
+        return _context_node(_node(r, number, doc_type) | {"text": r["text"]})
 
-    return ProvisionContext(
-        doc=row["doc_key"],
-        ancestors=ancestors,
-        children=[with_text(r) for r in rows if r["parent_pid"] == row["pid"]],
-        previous=with_text(siblings[at - 1]) if at else None,
-        next=with_text(siblings[at + 1]) if at is not None and at + 1 < len(siblings) else None,
-    )
+    return ProvisionContext(**{
+        "doc": row["doc_key"],
+        "ancestors": ancestors,
+        "children": [with_text(r) for r in rows if r["parent_pid"] == row["pid"]],
+        "previous": with_text(siblings[at - 1]) if at else None,
+        "next": with_text(siblings[at + 1]) if at is not None and at + 1 < len(siblings) else None,
+    })
+
+
+def _context_node(node: dict) -> ContextNode:
+    """A node of a provision's context: named by its citation text, without the address."""
+    return ContextNode(**{k: v for k, v in node.items() if k != "citation"})
 
 
 def resolve_text(store: Store, text: str, at: date) -> list[dict]:
