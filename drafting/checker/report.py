@@ -16,13 +16,19 @@ from kb.model import CitationJSON
 
 
 @dataclass(slots=True)
-class Issue:
+class CheckIssue:
+    """One problem of a cited address (the checker calls it `Issue`; the API schema, whose
+    drafting.assemble has an Issue of its own, CheckIssue)."""
+
     code: str
     severity: Severity
     message: str
 
     def __post_init__(self) -> None:
         self.severity = Severity(self.severity)  # a literal given checks against the vocabulary
+
+
+Issue = CheckIssue
 
 
 class CitationCheck(BaseModel):
