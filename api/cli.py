@@ -49,6 +49,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus import catalogue_paths, corpus_paths
 from drafting.review import ROLE_LABELS, Role
@@ -56,6 +57,10 @@ from ingest.runner import ingest_paths
 from kb import catalog, lookup
 from kb.settings import get_settings, home_dir, store_for
 from kb.store import Store
+from kb.views import DocumentRow
+
+if TYPE_CHECKING:
+    from retrieval.student import StudentReport
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -97,7 +102,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"lỗi {len(report.failed)}; kho có {counts['documents']} văn bản, "
         f"{counts['provisions']} quy định, {counts['stubs']} văn bản chỉ được dẫn chiếu."
     )
-    print_outcome(report.to_json(), summary, as_json=args.json)
+    print_outcome(report.model_dump(mode="json"), summary, as_json=args.json)
     return 1 if report.failed else 0
 
 
@@ -145,21 +150,21 @@ def cmd_docs(args: argparse.Namespace) -> int:
     store = open_store(args)
     rows = catalog.add_sources(store, lookup.document_rows(store, date.today()))
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps([r.model_dump(mode="json") for r in rows], ensure_ascii=False, indent=2))
         return 0
     for row in rows:
         print(_doc_line(row))
     return 0
 
 
-def _doc_line(row: dict) -> str:
+def _doc_line(row: DocumentRow) -> str:
     """One document per line; a cited-only one says so, a replaced one by what and from when."""
-    source = catalog.SOURCE_TEXT.get(row.get("source", ""), "")
-    notes = "".join(f"  — {note}" for note in row.get("amendment_notes") or [])
+    source = catalog.SOURCE_TEXT.get(row.source or "", "")
+    notes = "".join(f"  — {note}" for note in row.amendment_notes)
     return (
-        f"{row['doc'] or '(không số)':<22} {row['type'] or '':<18} {row['issued'] or '':<10} "
-        f"{row['status_text']:<22} {row['articles']:>4} Điều  {source:<18} {row['title'][:60]}"
-        f"  [{row.get('evidence', '')}]{notes}"
+        f"{row.doc or '(không số)':<22} {row.type or '':<18} {row.issued or '':<10} "
+        f"{row.status_text:<22} {row.articles:>4} Điều  {source:<18} {row.title[:60]}"
+        f"  [{row.evidence}]{notes}"
     )
 
 
@@ -204,7 +209,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     if args.annotate:
         annotate_docx(args.file, report, args.annotate)
-    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json
+    print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) if args.json
           else format_report(report))
     return 1 if report.errors else 0
 
@@ -304,7 +309,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.dense == "none" or units_without_vectors(_home(args)) == 0:
         clear_stale(_home(args))
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False))
         return 0
     print(f"Chỉ mục: {report.units} đơn vị tìm kiếm, {report.added} mới/đổi, {report.removed} bỏ, "
           f"{report.embedded} vector mới, {report.seconds} giây.")
@@ -313,12 +318,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format_student(student: dict) -> str:
-    if student["skipped"]:
-        return f"Mô hình câu hỏi: {student['skipped']}."
-    return (f"Mô hình câu hỏi: học từ {student['questions']} câu ({student['from_kb']} từ cơ sở tri thức), "
-            f"{student['features']} đặc trưng, cosine với mô hình đầy đủ {student['held_out_cosine']} "
-            f"(câu giữ lại), {student['seconds']} giây.")
+def _format_student(student: StudentReport) -> str:
+    if student.skipped:
+        return f"Mô hình câu hỏi: {student.skipped}."
+    return (f"Mô hình câu hỏi: học từ {student.questions} câu ({student.from_kb} từ cơ sở tri thức), "
+            f"{student.features} đặc trưng, cosine với mô hình đầy đủ {student.held_out_cosine} "
+            f"(câu giữ lại), {student.seconds} giây.")
 
 
 def _embedder() -> str:

@@ -84,7 +84,7 @@ def _import(store, args) -> int:
         print(f"LỖI  {error}", file=sys.stderr)
     summary = (f"Đã nhập {result.rows_ok or result.form_values} dòng, lỗi {len(result.errors)} dòng; "
                f"thay số liệu cũ của kỳ: {result.replaced} dòng (giữ trong lịch sử).")
-    print_outcome(result.to_json(), summary, as_json=args.json)
+    print_outcome(result.model_dump(mode="json"), summary, as_json=args.json)
     return 1 if result.errors else 0
 
 
@@ -114,7 +114,7 @@ def _history(store, args) -> int:
 def _build(store, args) -> int:
     results = register_from_corpus(store, Path(args.corpus) if args.corpus else None, quiet=args.json)
     if args.json:
-        print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
+        print(json.dumps([r.model_dump(mode="json") for r in results], ensure_ascii=False, indent=2))
     return 1 if any(r.errors for r in results) else 0
 
 

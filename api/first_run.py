@@ -84,7 +84,8 @@ def start_background(state: AppState, rest: list[Path]):
         update_catalogue(state.store, default=True)  # the documents cited anywhere (kb/catalog.py)
         register_from_corpus(state.store, quiet=True)
         result["vectors"] = state.reindex(progress).embedded  # served as soon as it is stored
-        result["student"] = state.reindex(progress, student="auto").student
+        student = state.reindex(progress, student="auto").student
+        result["student"] = student.model_dump(mode="json") if student else None
         print("Đã xong: tìm kiếm kết hợp (từ khoá + vector + mô hình câu hỏi) sẵn sàng.", file=sys.stderr,
               flush=True)
         return result

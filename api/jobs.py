@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from ingest.limits import Cancelled, LimitError
 
 log = logging.getLogger("ccn.api")
@@ -61,7 +63,7 @@ class Job:
     owner: str
     state: JobState = JobState.QUEUED
     progress: dict[str, Any] = field(default_factory=lambda: {"step": "chờ", "done": 0, "total": 0})
-    result: dict[str, Any] | None = None
+    result: BaseModel | dict[str, Any] | None = None  # what the work returned
     error: str | None = None
     status: int | None = None  # like an HTTP status: 200 done, 413/422 refused, 500 broke
     details: list = field(default_factory=list)
@@ -87,10 +89,26 @@ class Job:
 
         return track
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "state": self.state, "progress": self.progress,
-                "result": self.result, "error": self.error, "status": self.status,
-                "details": self.details, "owner": self.owner}
+    def view(self) -> JobView:
+        """The job as GET /api/jobs/{id} shows it (a snapshot: the job goes on changing)."""
+        result = self.result.model_dump(mode="json") if isinstance(self.result, BaseModel) else self.result
+        return JobView(id=self.id, kind=self.kind, state=self.state, progress=dict(self.progress),
+                       result=result, error=self.error, status=self.status,
+                       details=list(self.details), owner=self.owner)
+
+
+class JobView(BaseModel):
+    """A background job: its state, progress (step, done, total), result when done, or error."""
+
+    id: str
+    kind: str = Field(description="ingest | index | first-run")
+    state: JobState
+    progress: dict[str, Any]
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    status: int | None = Field(None, description="như mã HTTP: 200 xong, 413/422 bị từ chối, 500 lỗi")
+    details: list = []
+    owner: str
 
 
 class Jobs:
@@ -99,7 +117,7 @@ class Jobs:
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(RUNNING_AT_ONCE)
 
-    def submit(self, kind: str, owner: str, work: Callable[[Job], dict[str, Any]]) -> Job:
+    def submit(self, kind: str, owner: str, work: Callable[[Job], BaseModel | dict[str, Any]]) -> Job:
         job = Job(uuid.uuid4().hex[:16], kind, owner)
         with self._lock:
             self._jobs[job.id] = job
@@ -115,12 +133,12 @@ class Jobs:
         for job in list(self._jobs.values()):
             job.cancel.set()
 
-    def _run(self, job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
+    def _run(self, job: Job, work: Callable[[Job], BaseModel | dict[str, Any]]) -> None:
         with self._slots:
             self._work(job, work)
 
     @staticmethod
-    def _work(job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
+    def _work(job: Job, work: Callable[[Job], BaseModel | dict[str, Any]]) -> None:
         job.state = JobState.RUNNING
         try:
             job.step("bắt đầu")  # cancelled while queued: stop before any work

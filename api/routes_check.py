@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import yaml
@@ -36,7 +36,7 @@ from pydantic import Field
 from api.deps import ERRORS, error_response, get_state, single_query_values
 from api.errors import http_error
 from api.routes_ingest import MAX_FILE_BYTES, check_upload
-from api.schemas import CitationModel, IsoDate, Model
+from api.schemas import IsoDate, Model
 from api.state import AppState
 from drafting.assemble import CitedProvision, Suggestion
 from drafting.assemble import Issue as AssemblyIssue
@@ -44,7 +44,6 @@ from drafting.checker import CheckReport, annotate_docx, check_file
 from drafting.pipeline import make_draft
 from drafting.profile import ProfileError, load_profile
 from drafting.render import RenderError, template_for
-from drafting.severity import CheckStatus, Severity
 from drafting.spec import KIND_LABELS, DraftSpec, with_home
 from ingest.readers.detect import detect_format
 from ingest.types import ReadError
@@ -71,57 +70,6 @@ DOCX_CONTENT = {200: {"content": {DOCX_MIME: {}}, "description": "tệp DOCX"}}
 
 
 # ----------------------------------------------------------------------------- models
-class CheckIssue(Model):
-    code: str
-    severity: Severity
-    message: str
-
-
-class CheckedCitation(Model):
-    text: str = Field(description="trích dẫn như viết trong văn bản")
-    start: int = Field(description="vị trí đầu trong văn bản (các đoạn nối bằng xuống dòng)")
-    end: int
-    paragraph: int = Field(description="số thứ tự đoạn, từ 0")
-    citation: CitationModel | None = None
-    canonical: str | None = Field(None, description="dạng chuẩn của trích dẫn")
-    status: CheckStatus
-    code: str
-    message: str
-    issues: list[CheckIssue]
-
-
-class CheckFinding(Model):
-    severity: Literal[Severity.ERROR, Severity.WARNING]
-    code: str
-    message: str
-    text: str
-    paragraph: int
-    start: int
-    end: int
-
-
-class CheckCounts(Model):
-    citations: int
-    ok: int
-    error: int
-    warning: int
-    outside_kb: int
-    errors: int
-    warnings: int
-
-
-class CheckResponse(Model):
-    """The JSON of `ccn check --json`."""
-
-    file: str
-    as_of: date = Field(description="ngày xét hiệu lực")
-    as_of_source: Literal["argument", "letter", "today"]
-    notes: list[str]
-    citations: list[CheckedCitation]
-    findings: list[CheckFinding]
-    counts: CheckCounts
-
-
 class DraftExample(Model):
     name: str = Field(description="tên tệp ví dụ, không đuôi (drafting/examples/<name>.yaml)")
     kind: str
@@ -148,15 +96,15 @@ class DraftReport(Model):
     as_of: date
     ok: bool = Field(description="không có lỗi khi lập dự thảo và không có lỗi trích dẫn")
     assembly: DraftAssembly
-    check: CheckResponse
+    check: CheckReport
 
 
 # ----------------------------------------------------------------------------- checking
-@router.post("/check", response_model=CheckResponse, responses=UPLOAD_ERRORS,
+@router.post("/check", response_model=CheckReport, responses=UPLOAD_ERRORS,
              summary="Kiểm tra trích dẫn của một văn bản (không lưu vào kho)")
-def check(state: State, file: Letter, as_of: AsOfForm = None) -> dict:
+def check(state: State, file: Letter, as_of: AsOfForm = None) -> CheckReport:
     with _staged(file, state.tmp) as (name, path):
-        return _report(state, name, path, as_of).to_json()
+        return _report(state, name, path, as_of)
 
 
 @router.post("/check/annotated", response_class=Response,

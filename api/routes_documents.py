@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import ERRORS, NOT_FOUND, get_state, single_query_values
 from api.errors import http_error
-from api.schemas import DocumentDetail, DocumentRow, IsoDate, ProvisionDetail
+from api.schemas import IsoDate
 from api.state import AppState
 from ingest.catalogue import catalogue_store
 from kb import catalog, lookup
+from kb.views import DocumentDetail, DocumentRow, ProvisionDetail
 
 router = APIRouter(prefix="/api", tags=["văn bản"], responses=ERRORS,
                    dependencies=[Depends(single_query_values)])
@@ -33,7 +34,7 @@ def documents(
     status: Annotated[StatusName | None, Query(description="hiệu lực tại ngày xét")] = None,
     in_store: Annotated[bool | None, Query(description="false: văn bản chỉ được dẫn chiếu")] = None,
     q: Annotated[str | None, Query(max_length=200, description="một phần số hiệu hoặc trích yếu")] = None,
-) -> list[dict]:
+) -> list[DocumentRow]:
     rows = catalog.add_sources(state.store, lookup.document_rows(state.store, as_of or date.today()))
     return [r for r in rows if _matches(r, doc_type, issuer, status, in_store, q)]
 
@@ -46,17 +47,17 @@ def currency(state: State, as_of: AsOf = None,
     return catalog.currency_report(state.store, as_of or date.today(), limit=limit)
 
 
-def _matches(row: dict, doc_type: str | None, issuer: str | None, status: str | None,
+def _matches(row: DocumentRow, doc_type: str | None, issuer: str | None, status: str | None,
              in_store: bool | None, q: str | None) -> bool:
     def has(value: str | None, part: str) -> bool:
         return part.casefold() in (value or "").casefold()
 
     return not (
-        (doc_type and (row["type"] or "").casefold() != doc_type.casefold())
-        or (issuer and not has(row["issuer"], issuer))
-        or (status and row["status"] != status)
-        or (in_store is not None and row["in_store"] != in_store)
-        or (q and not (has(row["doc"], q) or has(row["key"], q) or has(row["title"], q)))
+        (doc_type and (row.type or "").casefold() != doc_type.casefold())
+        or (issuer and not has(row.issuer, issuer))
+        or (status and row.status != status)
+        or (in_store is not None and row.in_store != in_store)
+        or (q and not (has(row.doc, q) or has(row.key, q) or has(row.title, q)))
     )
 
 
@@ -66,7 +67,7 @@ DocId = Annotated[str, Path(min_length=1, max_length=300,
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentDetail, responses=NOT_FOUND,
             summary="Một văn bản: thông tin, hiệu lực, cấu trúc, quan hệ")
-def document(state: State, doc_id: DocId, as_of: AsOf = None) -> dict:
+def document(state: State, doc_id: DocId, as_of: AsOf = None) -> DocumentDetail:
     doc = lookup.find_document(state.store, doc_id)
     if doc is None:
         raise http_error(404, f"Không có văn bản «{doc_id}» trong kho dữ liệu")
@@ -79,9 +80,9 @@ def provision(
     state: State,
     provision_id: Annotated[str, Path(min_length=1, max_length=64, description="mã quy định (id)")],
     as_of: AsOf = None,
-) -> dict:
+) -> ProvisionDetail:
     row = state.store.provision_by_pid(provision_id)
     if row is None:
         raise http_error(404, f"Không có quy định mã «{provision_id}» trong kho dữ liệu")
     view = lookup.provision_view(state.store, row, as_of or date.today())
-    return view | {"context": lookup.provision_context(state.store, row)}
+    return ProvisionDetail(**dict(view), context=lookup.provision_context(state.store, row))

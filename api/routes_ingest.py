@@ -31,10 +31,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from api.deps import ERRORS, error_response, get_state
 from api.errors import http_error
-from api.jobs import Job, JobFailed
+from api.jobs import Job, JobFailed, JobView
 from api.review import Me, Review
 from api.state import AppState
 from drafting.review import User
@@ -44,6 +45,7 @@ from ingest.runner import IngestReport, parse_file, prepare_file, sha256_of, sto
 from ingest.types import ReadError
 from kb import schema
 from kb.store import PENDING, WITHDRAWN, Actor, Change
+from retrieval.index import IndexReport
 
 log = logging.getLogger("ccn.api")
 
@@ -117,7 +119,7 @@ def upload(
             shutil.copyfileobj(f.file, out, 1 << 20)
         staged.append((f.filename or name, staging / name))
 
-    def work(job: Job) -> dict[str, Any]:
+    def work(job: Job) -> UploadJobResult:
         try:
             return _ingest_job(state, user, staged, job)
         finally:
@@ -128,20 +130,20 @@ def upload(
 
 
 @router.get("/jobs/{job_id}", summary="Tình trạng một công việc nạp văn bản")
-def job_status(state: State, user: Curator, job_id: str) -> dict:
+def job_status(state: State, user: Curator, job_id: str) -> JobView:
     job = state.jobs.get(job_id)
     if job is None:
         raise http_error(404, f"không có công việc «{job_id[:40]}»")
-    return job.to_json()
+    return job.view()
 
 
 @router.post("/jobs/{job_id}/cancel", summary="Huỷ một công việc nạp văn bản (dừng ở trang hoặc lô kế tiếp)")
-def cancel_job(state: State, user: Curator, job_id: str) -> dict:
+def cancel_job(state: State, user: Curator, job_id: str) -> JobView:
     job = state.jobs.get(job_id)
     if job is None:
         raise http_error(404, f"không có công việc «{job_id[:40]}»")
     job.cancel.set()
-    return job.to_json()
+    return job.view()
 
 
 # ----------------------------------------------------------------------------- checks
@@ -183,7 +185,42 @@ def _size(upload: UploadFile) -> int:
 
 
 # ----------------------------------------------------------------------------- the job
-def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job: Job) -> dict[str, Any]:
+class EarlierUpload(BaseModel):
+    """An earlier upload of the same name (other content) that still counts or is pending."""
+
+    upload_id: int
+    file: str
+    documents: list[str]
+
+
+class UploadedFile(BaseModel):
+    """One file of an upload job: what became of it."""
+
+    filename: str
+    file: str = Field(description="uploads/<sha256[:12]>-<tên tệp>: tên lưu trên máy chủ")
+    upload_id: int | None = None
+    status: UploadResult
+    error: str | None = None
+    warnings: list[str] = []
+    documents: list[str] = []
+    supersedes: list[str] = []
+    same_name_as: list[EarlierUpload] = []
+    limit_status: int | None = Field(None, exclude=True)  # a file over a limit: the job's status
+
+
+class UploadJobResult(BaseModel):
+    """The result of an upload job (GET /api/jobs/{id} once done)."""
+
+    ingested: list[str]
+    pending: list[str]
+    unchanged: list[str]
+    failed: list[dict[str, str | None]]  # file, error
+    files: list[UploadedFile]
+    index: IndexReport | None = None
+    warnings: list[str] = []
+
+
+def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job: Job) -> UploadJobResult:
     """Read and parse each file (outside any lock: OCR may take minutes), store them under the
     one-writer lock (seconds), then update the index (outside it)."""
     incomplete = state.index_incomplete  # before this job marks it: what a crash left
@@ -195,31 +232,29 @@ def _ingest_job(state: AppState, user: User, staged: list[tuple[str, Path]], job
     job.step("Lưu vào kho", 0, len(uploads))
     with state.exclusive_ingest():
         results = [_store(state, user, upload) for upload in uploads]
-    stored = [r for r in results if r["status"] != UploadResult.FAILED]
+    stored = [r for r in results if r.status != UploadResult.FAILED]
     job.step("Cập nhật chỉ mục")  # cancelled meanwhile: stop here (what was stored stays, audited)
     if not stored:
         first = results[0]
-        details = [{"filename": r["filename"], "error": r["error"]} for r in results]
-        status = max((r.pop("limit_status", None) or 422) for r in results)
-        raise JobFailed(status, f"Không nạp được tệp nào: {first['filename']}: {first['error']}", details)
+        details = [{"filename": r.filename, "error": r.error} for r in results]
+        status = max(r.limit_status or 422 for r in results)
+        raise JobFailed(status, f"Không nạp được tệp nào: {first.filename}: {first.error}", details)
     index, warnings = None, []
-    needs_index = any(r["status"] == UploadResult.INGESTED for r in results) or incomplete
+    needs_index = any(r.status == UploadResult.INGESTED for r in results) or incomplete
     if needs_index:
         index, warnings = _reindex(state, job)
         for r in results:  # a crash left this file's index incomplete: it is not "unchanged"
-            if r["status"] == UploadResult.UNCHANGED:
-                r["status"] = UploadResult.INDEXED
-    for r in results:
-        r.pop("limit_status", None)
-    return {
-        "ingested": [r["file"] for r in results if r["status"] == UploadResult.INGESTED],
-        "pending": [r["file"] for r in results if r["status"] == UploadResult.PENDING],
-        "unchanged": [r["file"] for r in results if r["status"] in (UploadResult.UNCHANGED, UploadResult.INDEXED)],
-        "failed": [{"file": r["file"], "error": r["error"]} for r in results if r["status"] == UploadResult.FAILED],
-        "files": results,
-        "index": index,
-        "warnings": warnings,
-    }
+            if r.status == UploadResult.UNCHANGED:
+                r.status = UploadResult.INDEXED
+    return UploadJobResult(
+        ingested=[r.file for r in results if r.status == UploadResult.INGESTED],
+        pending=[r.file for r in results if r.status == UploadResult.PENDING],
+        unchanged=[r.file for r in results if r.status in (UploadResult.UNCHANGED, UploadResult.INDEXED)],
+        failed=[{"file": r.file, "error": r.error} for r in results if r.status == UploadResult.FAILED],
+        files=results,
+        index=index,
+        warnings=warnings,
+    )
 
 
 def stored_name(name: str, sha: str) -> str:
@@ -236,7 +271,7 @@ def _prepare(state: AppState, filename: str, staged: Path) -> dict[str, Any]:
     return {"filename": filename, "staged": staged, "target": target, "report": report, "prepared": prepared}
 
 
-def _store(state: AppState, user: User, upload: dict[str, Any]) -> dict[str, Any]:
+def _store(state: AppState, user: User, upload: dict[str, Any]) -> UploadedFile:
     """Store a prepared upload (the file in place first: a kill after the store's write leaves
     no row without its file); keep the file only when stored (the same content uploaded before
     stays, whatever happens to this attempt)."""
@@ -246,7 +281,7 @@ def _store(state: AppState, user: User, upload: dict[str, Any]) -> dict[str, Any
     if upload["prepared"] is not None:
         change = Change(Actor(user.name, user.role), "ingest",
                         {"filename": name, "stored": f"uploads/{target.name}",
-                         "same_name_as": [e["file"] for e in earlier]})
+                         "same_name_as": [e.file for e in earlier]})
         existed = target.exists()
         os.replace(staged, target)
         store_file(state.store, upload["prepared"], report, change=change, hold_superseding=True)
@@ -254,18 +289,18 @@ def _store(state: AppState, user: User, upload: dict[str, Any]) -> dict[str, Any
             target.unlink(missing_ok=True)
     status = _status(report, recorded)
     error = next((f["error"] for f in report.failed if f["path"] == recorded), None)
-    return {
-        "filename": upload["filename"],
-        "file": f"uploads/{target.name}",
-        "upload_id": report.source_ids.get(recorded) or _current_source_id(state, recorded),
-        "status": status,
-        "error": error,
-        "warnings": report.warnings.get(recorded, []),
-        "documents": _documents_of(state, recorded) if status != UploadResult.FAILED else [],
-        "supersedes": report.superseded.get(recorded, []),
-        "same_name_as": earlier,
-        "limit_status": report.statuses.get(recorded),
-    }
+    return UploadedFile(
+        filename=upload["filename"],
+        file=f"uploads/{target.name}",
+        upload_id=report.source_ids.get(recorded) or _current_source_id(state, recorded),
+        status=status,
+        error=error,
+        warnings=report.warnings.get(recorded, []),
+        documents=_documents_of(state, recorded) if status != UploadResult.FAILED else [],
+        supersedes=report.superseded.get(recorded, []),
+        same_name_as=earlier,
+        limit_status=report.statuses.get(recorded),
+    )
 
 
 def _status(report: IngestReport, name: str) -> UploadResult:
@@ -276,7 +311,7 @@ def _status(report: IngestReport, name: str) -> UploadResult:
     return UploadResult.UNCHANGED if name in report.unchanged else UploadResult.FAILED
 
 
-def _earlier_uploads(state: AppState, name: str, recorded: str) -> list[dict[str, Any]]:
+def _earlier_uploads(state: AppState, name: str, recorded: str) -> list[EarlierUpload]:
     """Earlier uploads under the same name (other content), still counting or pending: the new
     one does not replace them silently; the answer names them and their documents."""
     s = schema.sources
@@ -284,8 +319,8 @@ def _earlier_uploads(state: AppState, name: str, recorded: str) -> list[dict[str
     with state.store.engine.connect() as conn:
         rows = conn.execute(s.select().where(s.c.path.like(f"{folder}/%-{name}"), s.c.current.is_(True),
                                              s.c.status != WITHDRAWN, s.c.path != recorded)).mappings().all()
-    return [{"upload_id": r["id"], "file": f"uploads/{Path(r['path']).name}",
-             "documents": _documents_of(state, r["path"], r["id"])}
+    return [EarlierUpload(upload_id=r["id"], file=f"uploads/{Path(r['path']).name}",
+                          documents=_documents_of(state, r["path"], r["id"]))
             for r in rows if Path(r["path"]).name[STORED_PREFIX + 1:] == name]
 
 
@@ -305,9 +340,9 @@ def _documents_of(state: AppState, path: str, source_id: int | None = None) -> l
         return sorted(k for (k,) in keys)
 
 
-def _reindex(state: AppState, job: Job | None = None) -> tuple[dict | None, list[str]]:
+def _reindex(state: AppState, job: Job | None = None) -> tuple[IndexReport | None, list[str]]:
     try:
-        return state.reindex(job.tracker() if job else None).to_json(), []
+        return state.reindex(job.tracker() if job else None), []
     except Exception as exc:  # stored, but not yet searchable: say so, keep what is stored
         if job is not None and job.cancel.is_set():
             raise

@@ -137,7 +137,7 @@ def import_report(
     file: Annotated[UploadFile, File(description="tệp .xlsx, .csv hoặc .docx")],
     period: Annotated[str | None, Form(max_length=10)] = None,
     province: Annotated[str | None, Form(max_length=100)] = None,
-) -> dict:
+) -> reg.ImportResult:
     if user.role not in PERMISSIONS["change_kb"]:
         raise http_error(403, f"Người dùng «{user.name}» (vai trò {user.role}) không có quyền nhập số liệu vào cơ sở "
                               "dữ liệu cụm công nghiệp: chỉ người quản lý kho (curator) hoặc quản trị (admin)")
@@ -152,7 +152,7 @@ def import_report(
                           province=province, user=user.name)
     except RegisterImportError as exc:
         raise http_error(422, str(exc)) from None
-    return result.to_json()
+    return result
 
 
 @router.get("/reports/form04.xlsx", summary="Biểu số 04 của một tỉnh cho một kỳ (XLSX)")

@@ -1,7 +1,8 @@
 """Request and response models of the HTTP API (they make the OpenAPI schema).
 
-Responses mirror the JSON the CLI prints (`ccn search --json`, `ccn show --json`, `ccn docs
---json`, `ccn ingest --json`); extra keys a lower layer adds later are dropped, not errors.
+Responses mirror the JSON the CLI prints (`ccn search --json`, `ccn ask --json`); extra keys a
+lower layer adds later are dropped, not errors. The documents, provisions, checks, jobs and
+imports answer with their domain results themselves (kb.views, drafting.checker.report …).
 """
 
 from __future__ import annotations
@@ -190,114 +191,6 @@ class AnswerResponse(Model):
     model: str | None = None
 
 
-# ------------------------------------------------------------------------------- documents
-class DocumentRow(Model):
-    doc: str | None = None
-    key: str
-    type: str | None = None
-    issuer: str | None = None
-    issued: str | None = None
-    effective: str | None = None
-    status: str
-    status_text: str
-    status_note: str = ""
-    title: str = ""
-    articles: int
-    replaces: list[str] = []
-    replaced_by: list[str] = []
-    amendment_notes: list[str] = []
-    in_store: bool
-    source: str | None = None  # "text" | "notice" | "catalogue" (kb/catalog.py)
-    evidence: str = ""  # where the knowledge base knows it from (kb.catalog.add_sources)
-    since: str | None = None  # from when the status holds
-    status_evidence: list[dict] = []  # what the status rests on (kb.validity): kind, source, confidence …
-
-
-class StructureNode(Model):
-    id: str
-    kind: str
-    label: str | None = None
-    title: str | None = None
-    citation: CitationModel
-    citation_text: str
-    children: list[StructureNode] = []
-
-
-class RelationItem(Model):
-    kind: str
-    from_doc: str
-    to: CitationModel
-    to_text: str | None = None
-    effective: str | None = None
-    evidence: str | None = None
-
-
-class DocumentDetail(DocumentRow):
-    number: str | None = None
-    doc_class: str | None = None
-    parent_issuer: str | None = None
-    place: str | None = None
-    subject: str | None = None
-    effective_note: str | None = None
-    expires: str | None = None
-    signer: str | None = None
-    signer_title: str | None = None
-    recipients: list[Any] = []
-    bases: list[Any] = []
-    as_of: str
-    validity: ValidityModel
-    structure: list[StructureNode]
-    relations: dict[str, list[RelationItem]]
-
-
-# ------------------------------------------------------------------------------- provisions
-class VersionModel(Model):
-    text: str
-    valid_from: str | None = None
-    valid_to: str | None = None
-    source_doc: str
-    note: str = ""
-    text_missing: bool = False
-    statement: str = ""
-
-
-class ContextNode(Model):
-    id: str
-    kind: str
-    label: str | None = None
-    title: str | None = None
-    citation_text: str
-    text: str | None = None
-
-
-class ProvisionContext(Model):
-    doc: str
-    ancestors: list[ContextNode]
-    children: list[ContextNode]
-    previous: ContextNode | None = None
-    next: ContextNode | None = None
-
-
-class ProvisionDetail(Model):
-    id: str
-    citation: CitationModel
-    citation_text: str
-    text: str
-    original_text: str
-    title: str | None = None
-    doc_title: str | None = None
-    doc_type: str | None = None
-    as_of: str
-    status: str
-    status_text: str
-    validity: ValidityModel
-    versions: list[VersionModel]
-    notes: list[str] = []
-    reported_changes: list[str] = []
-    relations: dict[str, list[RelationItem]]
-    context: ProvisionContext
-
-
 # ------------------------------------------------------------------------------- citations
 class ResolveRequest(Request):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS,
@@ -325,30 +218,3 @@ class ResolvedMention(Model):
 
 class ResolveResponse(Model):
     citations: list[ResolvedMention]
-
-
-# ------------------------------------------------------------------------------- ingest
-class IngestFileResult(Model):
-    filename: str
-    path: str
-    status: str = Field(description="ingested | unchanged | failed")
-    error: str | None = None
-    warnings: list[str] = []
-    documents: list[str] = []
-
-
-class IndexSummary(Model):
-    units: int
-    added: int
-    removed: int
-    embedded: int
-    seconds: float
-
-
-class IngestResponse(Model):
-    ingested: list[str]
-    unchanged: list[str]
-    failed: list[dict[str, str]]
-    files: list[IngestFileResult]
-    index: IndexSummary | None = None
-    warnings: list[str] = []

@@ -50,6 +50,7 @@ from kb.institutions import InstitutionChange, institution_changes
 from kb.model import Citation, Status
 from kb.store import Store
 from kb.validity import document_validity
+from kb.views import ProvisionView
 
 TYPE_NAMES = {"bao_cao_ra_soat": "Báo cáo", "to_trinh": "Tờ trình"}  # kind → loại văn bản (kb.doctypes)
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -430,9 +431,9 @@ class _Citer:
             self.issue(Severity.ERROR, where, f"không có {short} trong kho dữ liệu (trích dẫn «{ref}»)")
             return CitedProvision(found=False, **base)
         view = lookup.provision_view(self.store, row, self.at)
-        entry = CitedProvision(found=True, id=row.pid, text=view["text"], status=view["status"],
-                               status_text=view["status_text"], validity_note=view["validity"]["note"],
-                               version_note=_version_note(view), notes=view["notes"], **base)
+        entry = CitedProvision(found=True, id=row.pid, text=view.text, status=view.status,
+                               status_text=view.status_text, validity_note=view.validity.note,
+                               version_note=_version_note(view), notes=view.notes, **base)
         self._check_validity(entry, where)
         return entry
 
@@ -485,12 +486,11 @@ def _same_address(row, c: Citation) -> bool:
         c.article, c.clause, c.point, c.part, c.annex)
 
 
-def _version_note(view: dict) -> str:
-    versions = view.get("versions") or []
-    if len(versions) < 2:
+def _version_note(view: ProvisionView) -> str:
+    if len(view.versions) < 2:
         return ""
-    current = next((v for v in versions if v["text"] == view["text"]), None)
-    return f"trích theo bản {current['note']}" if current and current.get("note") else ""
+    current = next((v for v in view.versions if v.text == view.text), None)
+    return f"trích theo bản {current.note}" if current and current.note else ""
 
 
 # ----------------------------------------------------------------------------- assembly

@@ -76,6 +76,6 @@ def check_letter(store: Store, draft: AssembledDraft, template: Path, approved: 
     with tempfile.TemporaryDirectory(prefix="ccn-check-") as tmp:
         letter = render(draft, Path(tmp) / "letter.docx", approved=approved, reviewer=False,
                         template=template)
-        report = check_file(store, letter, as_of=draft.as_of, declared=draft.declared).to_json()
+        report = check_file(store, letter, as_of=draft.as_of, declared=draft.declared).model_dump(mode="json")
     report["file"] = "(văn bản dự thảo, không kèm phụ lục trích dẫn)"
     return report

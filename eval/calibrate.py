@@ -124,14 +124,14 @@ def main(argv: list[str] | None = None) -> None:
         w, b, mean, sd = fit(x[inside], y[inside])
         p[inside] = 1 / (1 + np.exp(-(((x[inside] - mean) / sd) @ w + b)))
         threshold = pick_threshold(p[inside], answerable[inside], args.max_wrong)
-        models[group] = Model(tuple(map(float, w)), float(b), tuple(map(float, mean)), tuple(map(float, sd)),
-                              round(threshold, 4))
+        models[group] = Model(weights=tuple(map(float, w)), bias=float(b), mean=tuple(map(float, mean)),
+                              sd=tuple(map(float, sd)), threshold=round(threshold, 4))
         print(f"Nhóm {group}: trọng số", {f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)})
         print(summary(f"{args.sets} [{group}]", p[inside], y[inside], answerable[inside], threshold))
-    model = Calibration(models, fitted_on=f"{args.sets} on {home.name}")
+    model = Calibration(models=models, fitted_on=f"{args.sets} on {home.name}")
     print(summary(args.sets, p, y, answerable, np.array([models[g].threshold for g in groups])))
     if args.write:
-        CALIBRATION_FILE.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        CALIBRATION_FILE.write_text(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"Đã ghi {CALIBRATION_FILE}")
     for name in filter(None, args.report.split(",")):
         rx, ry, ra = observations(searcher, load_set(name, store, home))

@@ -12,10 +12,10 @@ from __future__ import annotations
 import tarfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel
 
 from ingest.readers import read
 from ingest.runner import ARCHIVE_SUFFIXES, SUPPORTED_SUFFIXES, sha256_of
@@ -28,16 +28,13 @@ from kb.store import Store
 NOTICE_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
-class CatalogueReport:
-    built: dict[str, int] = field(default_factory=dict)  # origin → mentions
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[dict] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
+class CatalogueReport(BaseModel):
+    """What a catalogue build did, per source (origin)."""
 
-    def to_json(self) -> dict:
-        return {"built": self.built, "unchanged": self.unchanged, "failed": self.failed,
-                "seconds": self.seconds}
+    built: dict[str, int] = {}  # origin → mentions
+    unchanged: list[str] = []
+    failed: list[dict[str, str]] = []  # path, error
+    seconds: dict[str, float] = {}
 
 
 def build_catalogue(store: Store, paths: list[Path], kind: str | None = None) -> CatalogueReport:

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel, Field
+
 from ingest.limits import MB, budget, check_size, limit
 from ingest.notices import NOTICE_SUFFIXES, SOURCE_KIND, read_notice
 from ingest.parse import parse
@@ -39,20 +41,20 @@ MAX_TEXT_BYTES = limit("text_file_mb") * MB  # a text file (TXT, MD, HTML) large
 MAX_TEXT_CHARS = 20_000_000  # so is any file (DOCX, PDF) whose text read is longer than this
 
 
-@dataclass
-class IngestReport:
-    ingested: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[dict] = field(default_factory=list)
-    warnings: dict[str, list[str]] = field(default_factory=dict)
-    provisions: int = 0
-    pending: list[str] = field(default_factory=list)  # stored, waiting for confirmation
-    source_ids: dict[str, int] = field(default_factory=dict)
-    superseded: dict[str, list[str]] = field(default_factory=dict)  # documents each file replaces
-    statuses: dict[str, int] = field(default_factory=dict)  # HTTP status of a file over a limit
+class IngestReport(BaseModel):
+    """What an ingestion did, file by file (`ccn ingest --json` writes the first three fields; the
+    others are for the caller: the upload job, the summary line). Filled in as files are stored,
+    so nothing here is validated per file."""
 
-    def to_json(self) -> dict:
-        return {"ingested": self.ingested, "unchanged": self.unchanged, "failed": self.failed}
+    ingested: list[str] = []
+    unchanged: list[str] = []
+    failed: list[dict[str, str]] = []  # path, error
+    warnings: dict[str, list[str]] = Field({}, exclude=True)
+    provisions: int = Field(0, exclude=True)
+    pending: list[str] = Field([], exclude=True)  # stored, waiting for confirmation
+    source_ids: dict[str, int] = Field({}, exclude=True)
+    superseded: dict[str, list[str]] = Field({}, exclude=True)  # documents each file replaces
+    statuses: dict[str, int] = Field({}, exclude=True)  # HTTP status of a file over a limit
 
     def failed_names(self) -> set[str]:
         return {f["path"] for f in self.failed}

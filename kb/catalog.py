@@ -34,6 +34,7 @@ from kb.citations import (
 )
 from kb.model import Citation, nfc
 from kb.store import Store
+from kb.views import DocumentRow
 
 # a line worth parsing holds a complete số hiệu ("35/2022/NĐ-CP", "1656/QĐ-UBND")
 NUMBER_HINT_RE = re.compile(r"\d+/(?:\d{4}/)?[A-ZĐ]")
@@ -161,13 +162,6 @@ class Entry:
         more = len(self.texts) - min(len(self.texts), MAX_EXAMPLES)
         tail = f" và {more} văn bản khác" if more > 0 else ""
         return f"được dẫn chiếu tại {where}{tail}"
-
-    def to_json(self) -> dict:
-        return {"number": self.number, "type": self.doc_type,
-                "issued": self.issued.isoformat() if self.issued else None, "issuer": self.issuer,
-                "title": self.title, "citing_texts": len(self.texts),
-                "citing_provisions": len(self.provisions), "examples": self.examples[:MAX_EXAMPLES],
-                "sources": sorted(self.kinds), "disagreements": self.disagreements}
 
 
 def entry(store: Store, number: str) -> Entry | None:
@@ -333,7 +327,7 @@ def source_kind(doc) -> SourceKind:
     return SourceKind.NOTICE if front.get("source_kind") == "notice" else SourceKind.CATALOGUE
 
 
-def add_sources(store: Store, rows: list[dict]) -> list[dict]:
+def add_sources(store: Store, rows: list[DocumentRow]) -> list[DocumentRow]:
     """`ccn docs` rows (kb.lookup.document_rows) with `source` and `evidence`: the file of a
     text and what its status rests on; a notice's file and confidence; for a cited document,
     how many texts and provisions cite it and where."""
@@ -341,15 +335,15 @@ def add_sources(store: Store, rows: list[dict]) -> list[dict]:
     paths = {s.id: (s.path, s.kind) for s in store.sources()}
     cited = _cited_by(store)
     for row in rows:
-        doc = docs.get(row["key"])
+        doc = docs.get(row.key)
         if doc is None:
             continue
-        row["source"] = source_kind(doc)
-        row["evidence"] = _evidence(row, doc, paths, cited.get(row["key"]))
+        row.source = source_kind(doc)
+        row.evidence = _evidence(row, doc, paths, cited.get(row.key))
     return rows
 
 
-def _evidence(row: dict, doc, paths: dict[int, tuple[str, str]], cited: tuple[set, set] | None) -> str:
+def _evidence(row: DocumentRow, doc, paths: dict[int, tuple[str, str]], cited: tuple[set, set] | None) -> str:
     kind = source_kind(doc)
     if kind == SourceKind.NOTICE:
         front = (doc.meta or {}).get("front_matter") or {}
@@ -361,8 +355,8 @@ def _evidence(row: dict, doc, paths: dict[int, tuple[str, str]], cited: tuple[se
         texts, provisions = cited
         return f"được dẫn chiếu tại {len(provisions)} quy định của {len(texts)} văn bản đã nạp; toàn văn chưa có"
     path, source = paths.get(doc.primary_source_id, ("", ""))
-    basis = (row.get("status_note") if row.get("replaced_by") else
-             label_only_note(doc) if row.get("status") == "in_force" else row.get("status_note"))
+    basis = (row.status_note if row.replaced_by else
+             label_only_note(doc) if row.status == "in_force" else row.status_note)
     where = "các điều hệ thống hóa trong Bộ pháp điển, tệp" if source == "compilation" else "tệp"
     return f"{where} {path.rsplit('/', 1)[-1].rsplit('!', 1)[-1]}" + (f"; {basis}" if basis else "")
 

@@ -22,15 +22,28 @@ from kb.validity import (
     reported_changes,
     version_at,
 )
+from kb.views import (
+    ContextNode,
+    DocumentDetail,
+    DocumentRow,
+    ProvisionContext,
+    ProvisionView,
+    RelationItem,
+    StructureNode,
+)
 
 
-def document_rows(store: Store, at: date) -> list[dict]:
+def document_rows(store: Store, at: date) -> list[DocumentRow]:
     """One row per document (stubs included, flagged), with validity at `at`."""
     return [document_row(store, doc, at) for doc in store.documents()]
 
 
-def document_row(store: Store, doc: RowMapping, at: date) -> dict:
+def document_row(store: Store, doc: RowMapping, at: date) -> DocumentRow:
     """One document's row of `ccn docs`: number, type, dates, validity at `at`, replacements."""
+    return DocumentRow(**_row_fields(store, doc, at))
+
+
+def _row_fields(store: Store, doc: RowMapping, at: date) -> dict:
     key = doc.key
     validity = document_validity(store, key, at)
     return {
@@ -107,11 +120,15 @@ def show(store: Store, text: str, at: date) -> dict:
         return {"found": False, "query": text, "warnings": warnings or ["trích dẫn thiếu tên văn bản"]}
     row = store.provision(address)
     if row is None and (added := added_versions(store, address)):
-        return added_view(store, address, added, at) | {"found": True, "query": text, "warnings": warnings}
+        return _shown(added_view(store, address, added, at), text, warnings)
     if row is None:
         return {"found": False, "query": text, "citation": address.to_dict(), "warnings": warnings
                 + [f"không có {citations.render(address)} trong kho dữ liệu"]}
-    return provision_view(store, row, at) | {"found": True, "query": text, "warnings": warnings}
+    return _shown(provision_view(store, row, at), text, warnings)
+
+
+def _shown(view: ProvisionView, text: str, warnings: list[str]) -> dict:
+    return view.model_dump(mode="json") | {"found": True, "query": text, "warnings": warnings}
 
 
 def provision_address(store: Store, row: RowMapping) -> tuple[Citation, str | None]:
@@ -122,13 +139,13 @@ def provision_address(store: Store, row: RowMapping) -> tuple[Citation, str | No
     return address, doc.doc_type if doc else None
 
 
-def provision_view(store: Store, row: RowMapping, at: date) -> dict:
+def provision_view(store: Store, row: RowMapping, at: date) -> ProvisionView:
     doc = store.document(row.doc_key)
     address, doc_type = provision_address(store, row)
     validity, version, versions = provision_validity(store, row, at)
-    return {
+    return ProvisionView(**{
         "id": row.pid,
-        "citation": address.to_dict(),
+        "citation": address,
         "citation_text": citations.render(address, doc_type),
         "text": version.text,
         "original_text": row.text,
@@ -138,15 +155,15 @@ def provision_view(store: Store, row: RowMapping, at: date) -> dict:
         "as_of": at.isoformat(),
         "status": validity.status.value,
         "status_text": validity.text,
-        "validity": validity.to_dict(),
-        "versions": [v.to_dict() for v in versions],
+        "validity": validity,
+        "versions": versions,
         "notes": provision_notes(store, row, version.text, at),
         "reported_changes": reported_changes(store, version.source_doc, address) if version.text_missing else [],
         "relations": _provision_relations(store, row, address),
-    }
+    })
 
 
-def added_view(store: Store, address: Citation, versions: list, at: date) -> dict:
+def added_view(store: Store, address: Citation, versions: list, at: date) -> ProvisionView:
     """`show` for a provision an amending text added (no row of its own: kb.validity.added_versions)."""
     doc = store.document(address.doc or "")
     validity = added_validity(store, address, versions, at)
@@ -154,9 +171,9 @@ def added_view(store: Store, address: Citation, versions: list, at: date) -> dic
     sources = {v.source_doc for v in versions}
     relations = [r for r in store.relations(to_doc=address.doc or "") if r.from_doc in sources
                  and (r.to_article, r.to_clause, r.to_point) == (address.article, address.clause, address.point)]
-    return {
+    return ProvisionView(**{
         "id": None,
-        "citation": address.to_dict(),
+        "citation": address,
         "citation_text": citations.render(address, doc.doc_type if doc else None),
         "text": current.text if validity.status != Status.NOT_YET else "",
         "original_text": "",
@@ -166,17 +183,17 @@ def added_view(store: Store, address: Citation, versions: list, at: date) -> dic
         "as_of": at.isoformat(),
         "status": validity.status.value,
         "status_text": validity.text,
-        "validity": validity.to_dict(),
-        "versions": [v.to_dict() for v in versions],
+        "validity": validity,
+        "versions": versions,
         "notes": [],
         "reported_changes": [],
         "relations": {"amended_by": _rel_list(r for r in relations if r.kind == "amends"),
                       "repealed_by": _rel_list(r for r in relations if r.kind == "repeals"),
                       "replaced_by": [], "cites": [], "cited_by": []},
-    }
+    })
 
 
-def _provision_relations(store: Store, row: RowMapping, address: Citation) -> dict:
+def _provision_relations(store: Store, row: RowMapping, address: Citation) -> dict[str, list[RelationItem]]:
     number = address.doc or ""
     incoming = store.relations(to_doc=number)
     whole_doc = [r for r in incoming if r.to_article is None and r.kind in ("replaces", "repeals")]
@@ -220,18 +237,18 @@ def reassigning_provisions(store: Store, target: Citation, change: InstitutionCh
     return list(found.values())
 
 
-def _rel_list(rows) -> list[dict]:
+def _rel_list(rows) -> list[RelationItem]:
     out = []
     for r in rows:
         target = Citation(r.to_doc, r.to_part, r.to_annex, r.to_article, r.to_clause, r.to_point)
-        out.append({
+        out.append(RelationItem(**{
             "kind": r.kind,
             "from_doc": r.from_doc,
-            "to": target.to_dict(),
+            "to": target,
             "to_text": citations.render(target) if target.article or target.annex else target.doc,
             "effective": _iso(r.effective),
             "evidence": r.evidence,
-        })
+        }))
     return out
 
 
@@ -267,11 +284,11 @@ def find_document(store: Store, key: str) -> RowMapping | None:
     return store.document(key) or store.document(citations.normalize_number(key))
 
 
-def document_detail(store: Store, doc: RowMapping, at: date) -> dict:
+def document_detail(store: Store, doc: RowMapping, at: date) -> DocumentDetail:
     """A document's row, its metadata, validity at `at`, structure tree and relations."""
     meta = doc.meta or {}
     number = doc.number or doc.key
-    return document_row(store, doc, at) | {
+    return DocumentDetail(**_row_fields(store, doc, at) | {
         "number": doc.number,
         "doc_class": doc.doc_class,
         "parent_issuer": doc.parent_issuer,
@@ -284,24 +301,24 @@ def document_detail(store: Store, doc: RowMapping, at: date) -> dict:
         "recipients": meta.get("recipients") or [],
         "bases": meta.get("bases") or [],
         "as_of": at.isoformat(),
-        "validity": document_validity(store, doc.key, at).to_dict(),
+        "validity": document_validity(store, doc.key, at),
         "structure": structure_tree(store, doc),
         "relations": {"outgoing": _rel_list(store.relations(from_doc=doc.key)),
                       "incoming": _rel_list(r for r in store.relations(to_doc=number)
                                             if r.from_doc != doc.key)},
-    }
+    })
 
 
-def structure_tree(store: Store, doc: RowMapping) -> list[dict]:
+def structure_tree(store: Store, doc: RowMapping) -> list[StructureNode]:
     """The document's provisions as a tree (Phần, Chương … Điều, khoản, điểm), without text."""
     number = doc.number or doc.key
-    nodes: dict[str, dict] = {}
-    roots: list[dict] = []
+    nodes: dict[str, StructureNode] = {}
+    roots: list[StructureNode] = []
     for row in store.provisions(doc.key):
-        node = _node(row, number, doc.doc_type) | {"children": []}
+        node = StructureNode(**_node(row, number, doc.doc_type))
         nodes[row.pid] = node
         parent = nodes.get(row.parent_pid) if row.parent_pid else None
-        (parent["children"] if parent else roots).append(node)
+        (parent.children if parent else roots).append(node)
     return roots
 
 
@@ -309,13 +326,13 @@ def _node(row: RowMapping, number: str, doc_type: str | None) -> dict:
     address = Citation(number, row.part, row.annex, row.article, row.clause, row.point)
     own = citations.render(address, doc_type, with_doc=False) if row.kind not in _CONTAINERS else ""
     return {"id": row.pid, "kind": row.kind, "label": row.label, "title": row.title,
-            "citation": address.to_dict(), "citation_text": own or row.label or ""}
+            "citation": address, "citation_text": own or row.label or ""}
 
 
 _CONTAINERS = {k.value for k in (Kind.PART, Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION, Kind.PARAGRAPH)}
 
 
-def provision_context(store: Store, row: RowMapping) -> dict:
+def provision_context(store: Store, row: RowMapping) -> ProvisionContext:
     """Where a provision sits: its ancestors (outermost first), children, previous and next."""
     doc = store.document(row.doc_key)
     number = (doc.number if doc else None) or row.doc_key
@@ -324,21 +341,26 @@ def provision_context(store: Store, row: RowMapping) -> dict:
     by_pid = {r.pid: r for r in rows}
     ancestors, parent = [], by_pid.get(row.parent_pid)
     while parent is not None and len(ancestors) < 20:
-        ancestors.insert(0, _node(parent, number, doc_type))
+        ancestors.insert(0, _context_node(_node(parent, number, doc_type)))
         parent = by_pid.get(parent.parent_pid)
     siblings = [r for r in rows if r.parent_pid == row.parent_pid and r.kind == row.kind]
     at = next((i for i, r in enumerate(siblings) if r.pid == row.pid), None)
 
-    def with_text(r: RowMapping) -> dict:
-        return _node(r, number, doc_type) | {"text": r.text}
+    def with_text(r: RowMapping) -> ContextNode:
+        return _context_node(_node(r, number, doc_type) | {"text": r.text})
 
-    return {
+    return ProvisionContext(**{
         "doc": row.doc_key,
         "ancestors": ancestors,
         "children": [with_text(r) for r in rows if r.parent_pid == row.pid],
         "previous": with_text(siblings[at - 1]) if at else None,
         "next": with_text(siblings[at + 1]) if at is not None and at + 1 < len(siblings) else None,
-    }
+    })
+
+
+def _context_node(node: dict) -> ContextNode:
+    """A node of a provision's context: named by its citation text, without the address."""
+    return ContextNode(**{k: v for k, v in node.items() if k != "citation"})
 
 
 def resolve_text(store: Store, text: str, at: date) -> list[dict]:
@@ -401,5 +423,5 @@ def _resolve_target(store: Store, target: Citation, at: date) -> dict:
     if row is None:
         return whole
     view = provision_view(store, row, at)
-    return result | {"found": True, "id": row.pid, "citation_text": view["citation_text"],
-                     "status": view["status"], "status_text": view["status_text"]}
+    return result | {"found": True, "id": row.pid, "citation_text": view.citation_text,
+                     "status": view.status, "status_text": view.status_text}

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, computed_field
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -376,23 +377,23 @@ class ClusterRecord:
         return cluster_key(self.province, self.name)
 
 
-@dataclass(slots=True)
-class ImportResult:
-    """What an import did: rows kept, the per-row errors (Vietnamese), figures replaced."""
+class ImportResult(BaseModel):
+    """What an import did: rows kept, the per-row errors (Vietnamese), figures replaced (the
+    JSON of `ccn clusters import --json` and of POST /api/register/import)."""
 
     file: str
     sha256: str
     period: str | None
     rows_ok: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = []
     replaced: int = 0
     import_id: int | None = None
     form_values: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "sha256": self.sha256, "period": self.period, "rows_ok": self.rows_ok,
-                "rows_failed": len(self.errors), "errors": self.errors, "replaced": self.replaced,
-                "import_id": self.import_id, "form_values": self.form_values}
+    @computed_field
+    @property
+    def rows_failed(self) -> int:
+        return len(self.errors)
 
 
 def _now() -> datetime:

@@ -61,7 +61,7 @@ def build_indexes(
         if student != "off":
             archives = query_question_paths() if questions is None else questions
             report.student = distill(home, index.embedder, index.vectors, archives, progress=progress,
-                                     rebuild=student == "rebuild").to_json()
+                                     rebuild=student == "rebuild")
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 

@@ -34,6 +34,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from retrieval.analysis import analyze, fold, nfc
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -118,8 +120,7 @@ def _token_set(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(BaseModel, frozen=True):
     """One logistic model: weights over the standardised features, and its threshold."""
 
     weights: tuple[float, ...]
@@ -141,14 +142,14 @@ def group_of(vector) -> str:
     return "core" if vector[FEATURES.index("emb")] else "lexical"
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """The fitted models (`eval.calibrate` writes them), one per group: a question answered from
-    the cluster texts and one answered from the wide corpus searched by words differ in every
-    feature, and one model for both abstained on most hỏi đáp questions."""
+class Calibration(BaseModel, frozen=True):
+    """The fitted models (`eval.calibrate` writes them to calibration.json), one per group: a
+    question answered from the cluster texts and one answered from the wide corpus searched by
+    words differ in every feature, and one model for both abstained on most hỏi đáp questions."""
 
-    models: dict[str, Model]
+    features: tuple[str, ...] = FEATURES  # what the weights are over, in order
     fitted_on: str = ""
+    models: dict[str, Model]
 
     @property
     def threshold(self) -> float:
@@ -162,9 +163,6 @@ class Calibration:
     def threshold_for(self, ev: Evidence) -> float:
         return self.models[group_of(ev.vector())].threshold
 
-    def to_json(self) -> dict:
-        return {"features": list(FEATURES), "fitted_on": self.fitted_on,
-                "models": {g: asdict(m) for g, m in self.models.items()}}
 
 
 def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration | None:
@@ -173,6 +171,4 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     if tuple(data.get("features", ())) != FEATURES or set(data.get("models", {})) != set(GROUPS):
         return None  # fitted on other features or groups: not usable
-    models = {g: Model(tuple(m["weights"]), m["bias"], tuple(m["mean"]), tuple(m["sd"]), m["threshold"])
-              for g, m in data["models"].items()}
-    return Calibration(models, data.get("fitted_on", ""))
+    return Calibration.model_validate(data)

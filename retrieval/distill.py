@@ -37,7 +37,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +46,14 @@ from kb.model import nfc
 from retrieval.analysis import fold
 from retrieval.embeddings import Embedder
 from retrieval.index import Progress, index_dir
-from retrieval.student import STUDENT_RECIPE, QueryStudent, features, student_dir, token_counts
+from retrieval.student import (
+    STUDENT_RECIPE,
+    QueryStudent,
+    StudentReport,
+    features,
+    student_dir,
+    token_counts,
+)
 from retrieval.vector_cache import VectorCache, text_key
 from retrieval.vector_store import VectorStore
 
@@ -61,24 +67,6 @@ CG_TOLERANCE = 1e-3
 CALIBRATION_QUESTIONS = 400
 TEACHER_BATCH = 256
 _SPAN_WORDS = (6, 22)
-
-
-@dataclass
-class StudentReport:
-    """What `distill` did; `skipped` says why no student was made."""
-
-    questions: int = 0
-    from_archives: dict[str, int] = field(default_factory=dict)
-    from_kb: int = 0
-    teacher_embedded: int = 0  # new teacher vectors this run (0 when all were cached)
-    features: int = 0
-    held_out_cosine: float | None = None
-    cosine_offset: float = 0.0
-    seconds: float = 0.0
-    skipped: str | None = None
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 # ------------------------------------------------------------------------------------ questions
@@ -307,8 +295,7 @@ def _write(home: Path, teacher: str, vocab: list[tuple[str, float]], weights: np
 
 
 def _write_manifest(home: Path, teacher: str, report: StudentReport) -> None:
-    manifest = {"teacher": teacher, "recipe": STUDENT_RECIPE, **report.to_json()}
-    manifest.pop("skipped")
+    manifest = {"teacher": teacher, "recipe": STUDENT_RECIPE, **report.model_dump(mode="json", exclude={"skipped"})}
     with _replacing(student_dir(home) / "manifest.json") as tmp:
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from pydantic import BaseModel
 
 from kb.store import Store
 from retrieval.analysis import analyze
+from retrieval.student import StudentReport
 from retrieval.units import Unit, iter_units, passage_text
 
 Progress = Callable[[Iterable, int, str], Iterable]
@@ -35,17 +37,15 @@ UNIT_COLUMNS = (
 )
 
 
-@dataclass
-class IndexReport:
+class IndexReport(BaseModel):
+    """What an index update did (`ccn index --json`, an upload job's `index`)."""
+
     units: int = 0
     added: int = 0
     removed: int = 0
     embedded: int = 0
     seconds: float = 0.0
-    student: dict | None = None  # what retrieval.distill did, when it was asked to
-
-    def to_json(self) -> dict:
-        return self.__dict__.copy()
+    student: StudentReport | None = None  # what retrieval.distill did, when it was asked to
 
 
 def index_dir(home: Path) -> Path:

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel
 
 from retrieval.analysis import analyze
 
@@ -91,3 +92,17 @@ class QueryStudent:
         if ids:
             vector += np.asarray(self.matrix[ids], dtype=np.float32).T @ x
         return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+class StudentReport(BaseModel):
+    """What `distill` did; `skipped` says why no student was made."""
+
+    questions: int = 0
+    from_archives: dict[str, int] = {}
+    from_kb: int = 0
+    teacher_embedded: int = 0  # new teacher vectors this run (0 when all were cached)
+    features: int = 0
+    held_out_cosine: float | None = None
+    cosine_offset: float = 0.0
+    seconds: float = 0.0
+    skipped: str | None = None

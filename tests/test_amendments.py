@@ -95,8 +95,8 @@ def test_amending_document_metadata(amended_store: Store):
     assert ("amends", "32/2024/NĐ-CP", 8) in kinds
     assert ("repeals", "32/2024/NĐ-CP", 9) in kinds
     # The amended decree as a whole stays in force.
-    rows = {r["doc"]: r for r in lookup.document_rows(amended_store, date(2026, 10, 1))}
-    assert rows["32/2024/NĐ-CP"]["status"] == Status.IN_FORCE.value
+    rows = {r.doc: r for r in lookup.document_rows(amended_store, date(2026, 10, 1))}
+    assert rows["32/2024/NĐ-CP"].status == Status.IN_FORCE.value
 
 
 def test_search_results_carry_amendment_notes(amended_store: Store, tmp_path_factory):

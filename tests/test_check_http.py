@@ -337,7 +337,7 @@ def test_openapi_documents_the_endpoints(http: httpx.Client) -> None:
     check = paths["/api/check"]["post"]
     assert {"200", "413", "415", "422"} <= set(check["responses"])
     assert check["responses"]["200"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/CheckResponse"}
+        "$ref": "#/components/schemas/CheckReport"}  # the checker's own report (drafting.checker.report)
     assert check["responses"]["422"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorResponse"}
     annotated = paths["/api/check/annotated"]["post"]["responses"]
@@ -349,8 +349,8 @@ def test_openapi_documents_the_endpoints(http: httpx.Client) -> None:
         "$ref": "#/components/schemas/DraftReport"}
     assert DOCX_MIME in paths["/api/draft/docx"]["post"]["responses"]["200"]["content"]
     assert "/api/draft/examples" in paths
-    status = spec["components"]["schemas"]["CheckedCitation"]["properties"]["status"]
-    assert status == {"$ref": "#/components/schemas/CheckStatus"}  # the enum drafting.severity defines
+    status = spec["components"]["schemas"]["CitationCheck"]["properties"]["status"]
+    assert status == {"$ref": "#/components/schemas/CheckStatus", "readOnly": True}  # the enum drafting.severity defines
     assert spec["components"]["schemas"]["CheckStatus"]["enum"] == ["ok", "error", "warning", "outside_kb"]
 
 

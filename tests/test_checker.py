@@ -82,7 +82,7 @@ def test_must_show_speculative_warning_only(must_show: CheckReport):
 
 
 def test_must_show_citations_resolved(must_show: CheckReport):
-    rows = {c.text: c.to_json() for c in must_show.citations}
+    rows = {c.text: c.model_dump(mode="json") for c in must_show.citations}
     assert rows["khoản 9 Điều 8 Nghị định số 32/2024/NĐ-CP"]["citation"] == {
         "doc": "32/2024/NĐ-CP", "part": None, "annex": None, "article": 8, "clause": 9,
         "point": None}
@@ -342,7 +342,7 @@ def test_real_letters_pass_through_the_checker(ccn_store: Store, ccn_dir: Path, 
     seen = {}
     for path in files:
         report = check_file(ccn_store, path)
-        json.dumps(report.to_json(), ensure_ascii=False)
+        json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
         for check in report.citations:
             assert check.status in STATUSES, (path.name, check.text)
             assert check.worst.message, (path.name, check.text)

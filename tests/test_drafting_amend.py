@@ -259,8 +259,8 @@ def test_round_trip_gives_the_new_versions(round_trip: Store):
     assert repealed["status"] == Status.REPEALED.value and repealed["text"] == ""
     # nothing else changed; the decree stays in force
     assert len(show(round_trip, "điểm a khoản 1 Điều 8", at)["versions"]) == 1
-    rows = {r["doc"]: r for r in lookup.document_rows(round_trip, at)}
-    assert rows["32/2024/NĐ-CP"]["status"] == Status.IN_FORCE.value
+    rows = {r.doc: r for r in lookup.document_rows(round_trip, at)}
+    assert rows["32/2024/NĐ-CP"].status == Status.IN_FORCE.value
 
 
 def test_round_trip_of_a_provincial_quy_che(ccn_store, ccn_dir, tmp_path):

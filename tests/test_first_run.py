@@ -210,7 +210,7 @@ def test_background_job_ingests_the_rest_embeds_and_reports_in_health(tmp_path, 
         assert health["documents"] == 2  # the rest of the default set, ingested while serving
         assert health["units_without_vectors"] == 0 and health["status"] == "ok"
         assert health["query_encoder"] == f"student:{DeterministicStandInEmbedder.name}"  # then the student
-        job = app.state.ccn.build_job.to_json()
+        job = app.state.ccn.build_job.view().model_dump(mode="json")
         assert job["result"]["ingested"] == 1 and job["result"]["vectors"] > 0
         assert job["result"]["student"]["questions"] > 0 and not job["result"]["student"]["skipped"]
         banner = client.get("/").text

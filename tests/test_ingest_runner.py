@@ -161,7 +161,7 @@ def test_bad_file_is_reported_and_the_good_one_stored(tmp_path: Path, ccn_dir: P
     path = bad.make(tmp_path, ccn_dir)
     store = Store.at_home(tmp_path / "home")
     report = ingest_paths(store, [path, ccn_dir / GOOD])
-    assert report.to_json().keys() == {"ingested", "unchanged", "failed"}
+    assert report.model_dump(mode="json").keys() == {"ingested", "unchanged", "failed"}
     (failure,) = report.failed
     assert failure["path"] == _name(path)
     assert failure["error"].startswith(bad.error), failure["error"]

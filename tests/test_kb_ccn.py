@@ -34,12 +34,12 @@ def test_nd32_structure_and_dates(ccn_store: Store):
 
 
 def test_nd32_replaces_68_2017_and_66_2020(ccn_store: Store):
-    rows = {r["doc"]: r for r in lookup.document_rows(ccn_store, date(2026, 11, 28))}
-    assert rows[ND32]["replaces"] == ["66/2020/NĐ-CP", "68/2017/NĐ-CP"]
+    rows = {r.doc: r for r in lookup.document_rows(ccn_store, date(2026, 11, 28))}
+    assert rows[ND32].replaces == ["66/2020/NĐ-CP", "68/2017/NĐ-CP"]
     stub = rows["68/2017/NĐ-CP"]
-    assert stub["in_store"] is False
-    assert stub["status"] == Status.REPEALED.value
-    assert stub["replaced_by"] == [ND32]
+    assert stub.in_store is False
+    assert stub.status == Status.REPEALED.value
+    assert stub.replaced_by == [ND32]
     validity = document_validity(ccn_store, "68/2017/NĐ-CP", date(2024, 4, 30))
     assert validity.status == Status.UNKNOWN  # before 01/5/2024 the store knows nothing more
     validity = document_validity(ccn_store, "68/2017/NĐ-CP", date(2024, 5, 1))
@@ -80,9 +80,9 @@ def test_tt14_articles_annexes_and_repeal(ccn_store: Store):
     assert _articles(ccn_store, key) == [1, 2, 3, 4, 5, 6]
     annexes = [r.annex for r in ccn_store.provisions(key, kind=Kind.ANNEX.value)]
     assert annexes == ["I", "II"]
-    rows = {r["doc"]: r for r in lookup.document_rows(ccn_store, date(2026, 11, 28))}
-    assert rows[key]["replaces"] == ["28/2020/TT-BCT"]
-    assert rows[key]["effective"] == "2024-10-01"
+    rows = {r.doc: r for r in lookup.document_rows(ccn_store, date(2026, 11, 28))}
+    assert rows[key].replaces == ["28/2020/TT-BCT"]
+    assert rows[key].effective == "2024-10-01"
 
 
 def test_qd16_decision_and_regulation_numbered_apart(ccn_store: Store):

@@ -59,24 +59,24 @@ def notice_answerer(search_home, tmp_path_factory) -> Answerer:
 
 
 def test_notice_documents_are_known_without_text(notice_store: Store):
-    rows = {r["doc"]: r for r in lookup.document_rows(notice_store, TODAY)}
+    rows = {r.doc: r for r in lookup.document_rows(notice_store, TODAY)}
     nd303 = rows[ND303]
-    assert (nd303["type"], nd303["issuer"], nd303["issued"], nd303["effective"]) == (
+    assert (nd303.type, nd303.issuer, nd303.issued, nd303.effective) == (
         "Nghị định", "Chính phủ", "2026-08-01", "2026-09-15")
-    assert (nd303["source"], nd303["in_store"], nd303["articles"]) == ("notice", False, 0)
-    assert rows["38/2025/TT-BCT"]["source"] == "notice"
-    assert rows[ND32]["source"] == "text"
-    front = notice_store.document(ND303).meta["front_matter"]
+    assert (nd303.source, nd303.in_store, nd303.articles) == ("notice", False, 0)
+    assert rows["38/2025/TT-BCT"].source == "notice"
+    assert rows[ND32].source == "text"
+    front = notice_store.document(ND303)["meta"]["front_matter"]
     assert front["confidence"] == "secondary" and front["source"].startswith("working summary")
 
 
 def test_tt14_shows_its_amendment_by_tt38(notice_store: Store):
-    rows = {r["doc"]: r for r in lookup.document_rows(notice_store, TODAY)}
+    rows = {r.doc: r for r in lookup.document_rows(notice_store, TODAY)}
     note = "có văn bản sửa đổi: 38/2025/TT-BCT (từ 01/7/2025; điều khoản sửa đổi chưa rõ)"
-    assert rows["14/2024/TT-BCT"]["amendment_notes"] == [note]
+    assert rows["14/2024/TT-BCT"].amendment_notes == [note]
     assert lookup.document_rows(notice_store, date(2025, 6, 30))[0] is not None
-    early = {r["doc"]: r for r in lookup.document_rows(notice_store, date(2025, 6, 30))}
-    assert early["14/2024/TT-BCT"]["amendment_notes"] == []
+    early = {r.doc: r for r in lookup.document_rows(notice_store, date(2025, 6, 30))}
+    assert early["14/2024/TT-BCT"].amendment_notes == []
     shown = lookup.show(notice_store, "khoản 1 Điều 3 Thông tư 14/2024/TT-BCT", TODAY)
     assert note in shown["notes"]
 
@@ -272,8 +272,8 @@ def test_the_amending_text_supersedes_its_notice(tmp_path: Path, ccn_dir: Path, 
     assert "chưa có toàn văn" not in shown["validity"]["note"] and shown["reported_changes"] == []
     assert [v["source_doc"] for v in shown["versions"]] == [ND32, TEST_NUMBER]
     assert not any(v["text_missing"] for v in shown["versions"])
-    row = {r["doc"]: r for r in lookup.document_rows(store, TODAY)}[TEST_NUMBER]
-    assert (row["source"], row["in_store"]) == ("text", True)
+    row = {r.doc: r for r in lookup.document_rows(store, TODAY)}[TEST_NUMBER]
+    assert (row.source, row.in_store) == ("text", True)
     # khoản 2 Điều 8, which the text does not amend, is no longer said to be amended without text
     assert lookup.show(store, "khoản 2 Điều 8 Nghị định 32/2024/NĐ-CP", TODAY)["status"] == "in_force"
 

@@ -66,7 +66,7 @@ def test_ingest_and_show_on_postgresql(pg_url: str, ccn_dir: Path):
     assert [r.article for r in articles] == list(range(1, 39))
     shown = lookup.show(store, "điểm c khoản 2 Điều 8 Nghị định 32/2024/NĐ-CP", date(2026, 11, 28))
     assert shown["text"].startswith("c) Đạt tỷ lệ lấp đầy ít nhất 60%")
-    rows = {r["doc"]: r for r in lookup.document_rows(store, date(2026, 11, 28))}
-    assert rows["14/2024/TT-BCT"]["replaces"] == ["28/2020/TT-BCT"]
+    rows = {r.doc: r for r in lookup.document_rows(store, date(2026, 11, 28))}
+    assert rows["14/2024/TT-BCT"].replaces == ["28/2020/TT-BCT"]
     again = ingest_paths(Store(pg_url), files)  # migrations are not re-applied, files unchanged
     assert len(again.unchanged) == 2 and again.ingested == []

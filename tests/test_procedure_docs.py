@@ -61,7 +61,7 @@ def store(tmp_path_factory, ccn_store):
 def provision_text(store, ref: str, at: date) -> str:
     address, _ = lookup.resolve_citation(store, ref)
     row = store.provision(address)
-    return " ".join(lookup.provision_view(store, row, at)["text"].split())
+    return " ".join(lookup.provision_view(store, row, at).text.split())
 
 
 def expansion(area: float, more: float, **kw) -> Cluster:

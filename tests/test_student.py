@@ -201,8 +201,8 @@ def test_without_enough_questions_there_is_no_student(tmp_path: Path, ccn_dir: P
     store = Store.at_home(tmp_path)
     assert ingest_paths(store, [ccn_dir / "CT-07-2012-CT-TTg.txt"]).failed == []
     report = build_indexes(store, tmp_path, student="auto", questions=[tmp_path / "không-có.tar.xz"])
-    assert report.student["skipped"].startswith("chỉ có ")
-    assert report.student["from_archives"] == {str(tmp_path / "không-có.tar.xz"): 0}
+    assert report.student.skipped.startswith("chỉ có ")
+    assert report.student.from_archives == {str(tmp_path / "không-có.tar.xz"): 0}
     assert not (student_dir(tmp_path) / "manifest.json").exists()
     assert DenseIndex(tmp_path).query_model_name() == TEACHER
     with pytest.raises(ValueError, match="chế độ mô hình câu hỏi «sometimes»"):
@@ -222,4 +222,4 @@ def test_a_damaged_student_is_trained_again_not_kept(tmp_path: Path, ccn_dir: Pa
     (folder / "vocab.json").write_text('[["cụm", 1.0]]', encoding="utf-8")
     np.save(folder / "weights.npy", np.zeros((7, 384), dtype=np.float16))
     report = build_indexes(store, tmp_path, student="auto", questions=[])
-    assert report.student["skipped"].startswith("chỉ có ")  # not "đã có": it tried to train
+    assert report.student.skipped.startswith("chỉ có ")  # not "đã có": it tried to train

@@ -46,8 +46,8 @@ def test_nd234_ends_nd112_by_text_and_front_matter(tmp_path, wide_dir):
         assert document_validity(store, other, TODAY).replaced_by == []
     assert document_validity(store, "112/2020/NĐ-CP", date(2026, 6, 30)).status != Status.REPEALED
     row = document_row(store, store.document("112/2020/NĐ-CP"), TODAY)  # a row of `ccn docs --json`
-    assert (row["status"], row["since"], row["replaced_by"]) == ("repealed", "2026-07-01", ["234/2026/NĐ-CP"])
-    assert [e["confidence"] for e in row["status_evidence"]] == ["text", "front_matter"]
+    assert (row.status, row.since, row.replaced_by) == ("repealed", "2026-07-01", ["234/2026/NĐ-CP"])
+    assert [e["confidence"] for e in row.status_evidence] == ["text", "front_matter"]
 
 
 def test_nd158_ends_nd92(tmp_path, wide_dir):
@@ -72,7 +72,7 @@ def test_tt91_whole_list_and_no_decree_replaced_by_a_circular(tmp_path, wide_dir
     assert nd123.replaced_by == ["254/2026/NĐ-CP"]  # the decree that replaces it, not the circular
     assert document_validity(store, "70/2025/NĐ-CP", TODAY).replaced_by == []
     row = document_row(store, store.document("70/2025/NĐ-CP"), TODAY)
-    assert "91/2026/TT-BTC" not in row["replaced_by"]
+    assert "91/2026/TT-BTC" not in row.replaced_by
 
 
 @pytest.mark.parametrize(("relative", "amended", "repealed"), [
@@ -83,7 +83,7 @@ def test_partial_repeal_is_not_a_replacement(tmp_path, wide_dir, relative, amend
     store = _store(tmp_path, [_wide(wide_dir, relative)])
     validity = document_validity(store, amended, TODAY)
     assert validity.status != Status.REPEALED and validity.replaced_by == []
-    assert document_row(store, store.document(amended), TODAY)["replaced_by"] == []
+    assert document_row(store, store.document(amended), TODAY).replaced_by == []
     provisions = {(r.to_article, r.to_clause, r.to_point) for r in store.relations(to_doc=amended)
                   if r.kind == "repeals"}
     assert repealed in provisions
@@ -201,7 +201,7 @@ def test_from_signing_body_only_without_issue_date(tmp_path, wide_dir):
     assert "ngày ký chưa xác định" in validity.note
     assert "hết hiệu lực kể từ ngày Nghị định này có hiệu lực" in validity.evidence[0]["evidence"]
     row = document_row(store, store.document("109/2022/NĐ-CP"), held)
-    assert (row["status"], row["since"], row["replaced_by"]) == ("repealed", None, ["125/2026/NĐ-CP"])
+    assert (row.status, row.since, row.replaced_by) == ("repealed", None, ["125/2026/NĐ-CP"])
 
 
 def test_number_with_space_after_hyphen_read_whole(tmp_path, wide_dir):

@@ -41,7 +41,7 @@ def _check_raw(store: Store, raw: RawText, as_of: date | None, source: str,
                declared: Iterable[str] = ()) -> CheckReport:
     letter = read_letter(raw)
     at, how, notes = as_of_date(letter, as_of, date.today())
-    report = CheckReport(source, at, how, notes)
+    report = CheckReport(file=source, as_of=at, as_of_source=how, notes=notes)
     run = Run(KbCache(store, at), letter, declared=frozenset(normalize_number(n) for n in declared))
     found = [f for i, text in enumerate(letter.paragraphs) for f in find_mentions(i, text)]
     gather_evidence(run, found)

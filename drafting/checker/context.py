@@ -53,4 +53,4 @@ def _identifies(ref: DocRef) -> bool:
 
 
 def clone(base: CitationCheck) -> CitationCheck:
-    return CitationCheck(base.text, base.start, base.end, base.paragraph)
+    return CitationCheck(text=base.text, start=base.start, end=base.end, paragraph=base.paragraph)

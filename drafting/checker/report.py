@@ -1,17 +1,25 @@
 """The checker's report: issues and their severities, one check per cited address, findings,
-the report model (`CheckReport`, its JSON) and its text for the terminal."""
+the report model (`CheckReport`: the JSON of `ccn check --json` and of POST /api/check) and its
+text for the terminal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field, computed_field
+from typing_extensions import TypedDict
 
 from drafting.severity import SEVERITY_LABEL, SEVERITY_RANK, CheckStatus, Severity
-from kb.model import Citation
+from kb.model import CitationJSON
 
 
 @dataclass(slots=True)
-class Issue:
+class CheckIssue:
+    """One problem of a cited address (the checker calls it `Issue`; the API schema, whose
+    drafting.assemble has an Issue of its own, CheckIssue)."""
+
     code: str
     severity: Severity
     message: str
@@ -20,17 +28,20 @@ class Issue:
         self.severity = Severity(self.severity)  # a literal given checks against the vocabulary
 
 
-@dataclass(slots=True)
-class CitationCheck:
-    """One address cited (a mention naming several provisions gives one entry per provision)."""
+Issue = CheckIssue
 
-    text: str
-    start: int
+
+class CitationCheck(BaseModel):
+    """One address cited (a mention naming several provisions gives one entry per provision);
+    its status, code and message are those of its worst issue."""
+
+    text: str = Field(description="trích dẫn như viết trong văn bản")
+    start: int = Field(description="vị trí đầu trong văn bản (các đoạn nối bằng xuống dòng)")
     end: int
-    paragraph: int
-    citation: Citation | None = None
-    canonical: str | None = None
-    issues: list[Issue] = field(default_factory=list)
+    paragraph: int = Field(description="số thứ tự đoạn, từ 0")
+    citation: CitationJSON | None = None
+    canonical: str | None = Field(None, description="dạng chuẩn của trích dẫn")
+    issues: list[Issue] = []
 
     @property
     def worst(self) -> Issue:
@@ -38,6 +49,7 @@ class CitationCheck:
             return Issue("ok", Severity.OK, "")
         return max(self.issues, key=lambda i: SEVERITY_RANK[i.severity])
 
+    @computed_field
     @property
     def status(self) -> CheckStatus:
         worst = self.worst
@@ -47,21 +59,15 @@ class CitationCheck:
             return CheckStatus.OUTSIDE_KB
         return CheckStatus.OK
 
-    def to_json(self) -> dict:
-        worst = self.worst
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "paragraph": self.paragraph,
-            "citation": self.citation.to_dict() if self.citation else None,
-            "canonical": self.canonical,
-            "status": self.status,
-            "code": worst.code,
-            "message": worst.message,
-            "issues": [{"code": i.code, "severity": i.severity, "message": i.message}
-                       for i in self.issues],
-        }
+    @computed_field
+    @property
+    def code(self) -> str:
+        return self.worst.code
+
+    @computed_field
+    @property
+    def message(self) -> str:
+        return self.worst.message
 
 
 OUTSIDE_CODES = frozenset(
@@ -70,8 +76,9 @@ OUTSIDE_CODES = frozenset(
 )
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(BaseModel):
+    """A problem of the text itself, beyond one citation (speculative wording …)."""
+
     severity: Severity
     code: str
     message: str
@@ -80,23 +87,26 @@ class Finding:
     start: int
     end: int
 
-    def __post_init__(self) -> None:
-        self.severity = Severity(self.severity)
 
-    def to_json(self) -> dict:
-        return {"severity": self.severity, "code": self.code, "message": self.message,
-                "text": self.text, "paragraph": self.paragraph, "start": self.start,
-                "end": self.end}
+class CheckCounts(TypedDict):
+    citations: int
+    ok: int
+    error: int
+    warning: int
+    outside_kb: int
+    errors: int
+    warnings: int
 
 
-@dataclass(slots=True)
-class CheckReport:
+class CheckReport(BaseModel):
+    """The JSON of `ccn check --json`."""
+
     file: str
-    as_of: date
-    as_of_source: str  # "argument" | "letter" | "today"
-    notes: list[str] = field(default_factory=list)
-    citations: list[CitationCheck] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    as_of: date = Field(description="ngày xét hiệu lực")
+    as_of_source: Literal["argument", "letter", "today"]
+    notes: list[str] = []
+    citations: list[CitationCheck] = []
+    findings: list[Finding] = []
 
     @property
     def errors(self) -> list[Finding]:
@@ -106,25 +116,15 @@ class CheckReport:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == Severity.WARNING]
 
+    @computed_field
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> CheckCounts:
         statuses = [c.status for c in self.citations]
         return {
             "citations": len(self.citations),
             **{status.value: statuses.count(status) for status in CheckStatus},
             "errors": len(self.errors),
             "warnings": len(self.warnings),
-        }
-
-    def to_json(self) -> dict:
-        return {
-            "file": self.file,
-            "as_of": self.as_of.isoformat(),
-            "as_of_source": self.as_of_source,
-            "notes": self.notes,
-            "citations": [c.to_json() for c in self.citations],
-            "findings": [f.to_json() for f in self.findings],
-            "counts": self.counts,
         }
 
 

@@ -34,8 +34,8 @@ def citation_findings(checks: list[CitationCheck]) -> Iterator[Finding]:
             key = (issue.code, issue.message, check.start, check.end)
             if issue.severity in (Severity.ERROR, Severity.WARNING) and key not in seen:
                 seen.add(key)
-                yield Finding(issue.severity, issue.code, issue.message, check.text,
-                              check.paragraph, check.start, check.end)
+                yield Finding(severity=issue.severity, code=issue.code, message=issue.message,
+                              text=check.text, paragraph=check.paragraph, start=check.start, end=check.end)
 
 
 def check_mention(run: Run, index: int, mention: CitationMention) -> list[CitationCheck]:
@@ -43,7 +43,8 @@ def check_mention(run: Run, index: int, mention: CitationMention) -> list[Citati
     if not mention.targets and (ref is None or ref.this_document):
         return []  # "Quy định này không …": a pronoun, nothing to check
     offset = run.letter.offsets[index]
-    base = CitationCheck(mention.raw, offset + mention.span[0], offset + mention.span[1], index)
+    base = CitationCheck(text=mention.raw, start=offset + mention.span[0], end=offset + mention.span[1],
+                         paragraph=index)
     if ref is not None and not ref.this_document:
         return _explicit(run, index, mention, base)
     if ref is None and (held := _held_paper(run.letter.paragraphs[index], mention)) is not None:

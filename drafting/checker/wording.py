@@ -42,5 +42,5 @@ def speculative_findings(letter: Letter, mentions: list[tuple[int, CitationMenti
                            "cơ quan, không phỏng đoán" if hedge.re is PERSONAL_RE else
                            f"cách viết phỏng đoán «{hedge.group(0)}» khi nêu quy định: văn bản trả lời phải "
                            "nêu chắc chắn quy định nào áp dụng")
-                yield Finding("warning", "speculative_wording", message,
-                              hedge.group(0), index, start, start + len(hedge.group(0)))
+                yield Finding(severity="warning", code="speculative_wording", message=message,
+                              text=hedge.group(0), paragraph=index, start=start, end=start + len(hedge.group(0)))
