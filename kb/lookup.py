@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.engine import RowMapping
-
 from kb import citations
 from kb.catalog import source_kind
 from kb.institutions import InstitutionChange
 from kb.model import Citation, Kind, Status
+from kb.records import DocumentRecord, ProvisionRecord, RelationRecord
 from kb.store import Store
 from kb.validity import (
     Validity,
@@ -38,12 +37,12 @@ def document_rows(store: Store, at: date) -> list[DocumentRow]:
     return [document_row(store, doc, at) for doc in store.documents()]
 
 
-def document_row(store: Store, doc: RowMapping, at: date) -> DocumentRow:
+def document_row(store: Store, doc: DocumentRecord, at: date) -> DocumentRow:
     """One document's row of `ccn docs`: number, type, dates, validity at `at`, replacements."""
     return DocumentRow(**_row_fields(store, doc, at))
 
 
-def _row_fields(store: Store, doc: RowMapping, at: date) -> dict:
+def _row_fields(store: Store, doc: DocumentRecord, at: date) -> dict:
     key = doc.key
     validity = document_validity(store, key, at)
     return {
@@ -68,17 +67,17 @@ def _row_fields(store: Store, doc: RowMapping, at: date) -> dict:
     }
 
 
-def _targets(relations: list[RowMapping]) -> list[str]:
+def _targets(relations: list[RelationRecord]) -> list[str]:
     return sorted({r.to_doc for r in relations if r.kind in ("replaces", "repeals") and _whole(r)})
 
 
-def _replacers(store: Store, doc: RowMapping) -> list[str]:
+def _replacers(store: Store, doc: DocumentRecord) -> list[str]:
     number = doc.number or doc.key
     return sorted({r.from_doc for r in store.relations(to_doc=number)
                    if r.kind in ("replaces", "repeals") and _whole(r)})
 
 
-def _whole(rel: RowMapping) -> bool:
+def _whole(rel: RelationRecord) -> bool:
     """A relation on the whole document: not on an article, an annex ("Thay thế Phụ lục I …")
     or an attached part."""
     return rel.to_article is None and rel.to_annex is None and rel.to_part is None
@@ -131,7 +130,7 @@ def _shown(view: ProvisionView, text: str, warnings: list[str]) -> dict:
     return view.model_dump(mode="json") | {"found": True, "query": text, "warnings": warnings}
 
 
-def provision_address(store: Store, row: RowMapping) -> tuple[Citation, str | None]:
+def provision_address(store: Store, row: ProvisionRecord) -> tuple[Citation, str | None]:
     """A stored provision's citation (under its document's số hiệu) and the document's type."""
     doc = store.document(row.doc_key)
     number = (doc.number if doc else None) or row.doc_key
@@ -139,7 +138,7 @@ def provision_address(store: Store, row: RowMapping) -> tuple[Citation, str | No
     return address, doc.doc_type if doc else None
 
 
-def provision_view(store: Store, row: RowMapping, at: date) -> ProvisionView:
+def provision_view(store: Store, row: ProvisionRecord, at: date) -> ProvisionView:
     doc = store.document(row.doc_key)
     address, doc_type = provision_address(store, row)
     validity, version, versions = provision_validity(store, row, at)
@@ -193,7 +192,7 @@ def added_view(store: Store, address: Citation, versions: list, at: date) -> Pro
     })
 
 
-def _provision_relations(store: Store, row: RowMapping, address: Citation) -> dict[str, list[RelationItem]]:
+def _provision_relations(store: Store, row: ProvisionRecord, address: Citation) -> dict[str, list[RelationItem]]:
     number = address.doc or ""
     incoming = store.relations(to_doc=number)
     whole_doc = [r for r in incoming if r.to_article is None and r.kind in ("replaces", "repeals")]
@@ -210,13 +209,13 @@ def _provision_relations(store: Store, row: RowMapping, address: Citation) -> di
 
 
 def reassigning_provisions(store: Store, target: Citation, change: InstitutionChange,
-                           at: date) -> list[tuple[RowMapping, Validity]]:
+                           at: date) -> list[tuple[ProvisionRecord, Validity]]:
     """Provisions that say who now does a task `target` gave a body `change` abolished or merged:
     those of documents in force from the change's date on (and in force at `at`) citing
     `target`'s Điều (or its khoản). Each comes with its own validity at `at`, so one whose
     application has since ended (Điều 12 NĐ 139/2025 from 15/9/2026) is shown as ended, not as
     the current rule. This is how cấp huyện tasks of NĐ 32/2024 reach Điều 11, 12 NĐ 139/2025."""
-    found: dict[str, tuple[RowMapping, Validity]] = {}
+    found: dict[str, tuple[ProvisionRecord, Validity]] = {}
     for rel in store.relations(to_doc=target.doc or ""):
         if rel.kind != "cites" or rel.to_article != target.article or rel.from_doc == target.doc:
             continue
@@ -279,12 +278,12 @@ def format_show(result: dict) -> str:
 
 
 # ------------------------------------------------------------- browsing (HTTP API, web UI)
-def find_document(store: Store, key: str) -> RowMapping | None:
+def find_document(store: Store, key: str) -> DocumentRecord | None:
     """A document by its key or số hiệu as typed ("32/2024/NĐ-CP", "32/2024/nđ-cp")."""
     return store.document(key) or store.document(citations.normalize_number(key))
 
 
-def document_detail(store: Store, doc: RowMapping, at: date) -> DocumentDetail:
+def document_detail(store: Store, doc: DocumentRecord, at: date) -> DocumentDetail:
     """A document's row, its metadata, validity at `at`, structure tree and relations."""
     meta = doc.meta or {}
     number = doc.number or doc.key
@@ -309,7 +308,7 @@ def document_detail(store: Store, doc: RowMapping, at: date) -> DocumentDetail:
     })
 
 
-def structure_tree(store: Store, doc: RowMapping) -> list[StructureNode]:
+def structure_tree(store: Store, doc: DocumentRecord) -> list[StructureNode]:
     """The document's provisions as a tree (Phần, Chương … Điều, khoản, điểm), without text."""
     number = doc.number or doc.key
     nodes: dict[str, StructureNode] = {}
@@ -322,7 +321,7 @@ def structure_tree(store: Store, doc: RowMapping) -> list[StructureNode]:
     return roots
 
 
-def _node(row: RowMapping, number: str, doc_type: str | None) -> dict:
+def _node(row: ProvisionRecord, number: str, doc_type: str | None) -> dict:
     address = Citation(number, row.part, row.annex, row.article, row.clause, row.point)
     own = citations.render(address, doc_type, with_doc=False) if row.kind not in _CONTAINERS else ""
     return {"id": row.pid, "kind": row.kind, "label": row.label, "title": row.title,
@@ -332,7 +331,7 @@ def _node(row: RowMapping, number: str, doc_type: str | None) -> dict:
 _CONTAINERS = {k.value for k in (Kind.PART, Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION, Kind.PARAGRAPH)}
 
 
-def provision_context(store: Store, row: RowMapping) -> ProvisionContext:
+def provision_context(store: Store, row: ProvisionRecord) -> ProvisionContext:
     """Where a provision sits: its ancestors (outermost first), children, previous and next."""
     doc = store.document(row.doc_key)
     number = (doc.number if doc else None) or row.doc_key
@@ -346,7 +345,7 @@ def provision_context(store: Store, row: RowMapping) -> ProvisionContext:
     siblings = [r for r in rows if r.parent_pid == row.parent_pid and r.kind == row.kind]
     at = next((i for i, r in enumerate(siblings) if r.pid == row.pid), None)
 
-    def with_text(r: RowMapping) -> ContextNode:
+    def with_text(r: ProvisionRecord) -> ContextNode:
         return _context_node(_node(r, number, doc_type) | {"text": r.text})
 
     return ProvisionContext(**{

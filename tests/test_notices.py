@@ -66,7 +66,7 @@ def test_notice_documents_are_known_without_text(notice_store: Store):
     assert (nd303.source, nd303.in_store, nd303.articles) == ("notice", False, 0)
     assert rows["38/2025/TT-BCT"].source == "notice"
     assert rows[ND32].source == "text"
-    front = notice_store.document(ND303)["meta"]["front_matter"]
+    front = notice_store.document(ND303).meta["front_matter"]
     assert front["confidence"] == "secondary" and front["source"].startswith("working summary")
 
 
