@@ -22,21 +22,26 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer
 
 from answers.lead import Lead, find_lead, pieces
 from kb import citations
 from kb.institutions import InstitutionChange, short_date
 from kb.lookup import provision_address, reassigning_provisions
-from kb.model import Citation, Status
+from kb.model import Citation, CitationJSON, Status
 from kb.store import CachedReads, Store
-from kb.validity import document_validity, provision_notes, provision_validity, reported_changes
+from kb.validity import (
+    ValidityJSON,
+    document_validity,
+    provision_notes,
+    provision_validity,
+    reported_changes,
+)
 from retrieval.analysis import analyze, analyze_query
-from retrieval.search import Filters, Hit, Searcher
+from retrieval.search import Filters, Searcher, SearchHit
 
 NOT_FOUND = "Chưa tìm thấy quy định trả lời trực tiếp câu hỏi này"
 NOT_CURRENT = "Chưa phải quy định hiện hành"
@@ -82,87 +87,138 @@ class AnswerSettings(BaseModel):
     lead_share: float = Field(0.8, ge=0, le=1)
 
 
-@dataclass
-class Attached:
+class Attached(BaseModel):
     """A provision attached to a quoted one: a cross-reference it makes, or a later change."""
 
     kind: AttachedKind
-    citation: Citation
+    citation: CitationJSON
     citation_text: str
     quote: str
     status: str
     status_text: str
     note: str = ""
 
-    def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "citation": self.citation.to_dict(),
-            "citation_text": self.citation_text,
-            "quote": self.quote,
-            "status": self.status,
-            "status_text": self.status_text,
-            "note": self.note,
-        }
+
+class CitedProvision(BaseModel):
+    """What a result says of one provision the search found (`source()`, itself not written):
+    its id, citation and status at the date asked."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    def source(self) -> SearchHit:
+        raise NotImplementedError
+
+    @computed_field
+    @property
+    def id(self) -> str:
+        return self.source().uid
+
+    @computed_field
+    @property
+    def citation(self) -> CitationJSON:
+        return self.source().citation
+
+    @computed_field
+    @property
+    def citation_text(self) -> str:
+        return self.source().citation_text
+
+    @computed_field
+    @property
+    def status(self) -> Status:
+        return self.source().validity.status
+
+    @computed_field
+    @property
+    def status_text(self) -> str:
+        return self.source().validity.text
 
 
-@dataclass
-class QuotedProvision:
+class QuotedProvision(CitedProvision):
     key: str  # opaque evidence key: the only way a language model may cite this provision
-    hit: Hit
+    hit: SearchHit = Field(exclude=True)
     quote: str
-    marks: list[tuple[int, int]]
-    references: list[Attached] = field(default_factory=list)
-    changes: list[Attached] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # validity and what changed around the text
-    reported: list[str] = field(default_factory=list)  # a notice's unverified orientation
+    marks: list[tuple[int, int]] = []  # [start, end] in `quote` of the sentences that answer
+    notes: list[str] = []  # validity and what changed around the text
+    reported: list[str] = Field(default_factory=list, serialization_alias="reported_changes",
+                                description="a notice's summary of a change: unverified orientation, never law")
+    references: list[Attached] = []
+    changes: list[Attached] = []
+
+    def source(self) -> SearchHit:
+        return self.hit
+
+    @computed_field
+    @property
+    def title(self) -> str:
+        return self.hit.title
+
+    @computed_field
+    @property
+    def doc_title(self) -> str:
+        return self.hit.doc_title
+
+    @computed_field
+    @property
+    def validity(self) -> ValidityJSON:
+        return self.hit.validity
+
+    @computed_field
+    @property
+    def score(self) -> float:
+        return round(self.hit.score, 4)
 
     @property
     def marked_text(self) -> str:
         """The marked sentences, in order (the quote itself when nothing is marked)."""
         return " … ".join(self.quote[s:e].strip() for s, e in self.marks) or self.quote
 
-    def to_json(self) -> dict:
-        hit = self.hit
-        return {
-            "key": self.key,
-            "id": hit.uid,
-            "citation": hit.citation.to_dict(),
-            "citation_text": hit.citation_text,
-            "title": hit.title,
-            "doc_title": hit.doc_title,
-            "quote": self.quote,
-            "marks": [list(m) for m in self.marks],
-            "status": hit.status.value,
-            "status_text": hit.validity.text,
-            "validity": hit.validity.to_dict(),
-            "notes": self.notes,
-            "reported_changes": self.reported,
-            "references": [a.to_json() for a in self.references],
-            "changes": [a.to_json() for a in self.changes],
-            "score": round(hit.score, 4),
-        }
+
+class RelatedProvision(CitedProvision):
+    """A provision found but not quoted (beyond the answer's quotes)."""
+
+    hit: SearchHit = Field(exclude=True)
+
+    def source(self) -> SearchHit:
+        return self.hit
+
+    @computed_field
+    @property
+    def title(self) -> str:
+        return self.hit.title
 
 
-@dataclass
-class PriorLetter:
+class PriorLetter(BaseModel):
     doc: str
     title: str
-    issued: date | None
+    issued: date | None = None
     citation_text: str
     excerpt: str
 
-    def to_json(self) -> dict:
-        return {"doc": self.doc, "title": self.title, "issued": self.issued.isoformat() if self.issued else None,
-                "citation_text": self.citation_text, "excerpt": self.excerpt}
 
+class LeadLine(CitedProvision):
+    """The sentence that answers, verbatim from `provision` (the first quoted; answers/lead.py)."""
 
-@dataclass
-class LeadLine:
-    """The sentence that answers, verbatim from `provision` (the first quoted)."""
+    lead: Lead = Field(exclude=True)
+    provision: QuotedProvision = Field(exclude=True)
 
-    lead: Lead
-    provision: QuotedProvision
+    def source(self) -> SearchHit:
+        return self.provision.hit
+
+    @computed_field
+    @property
+    def text(self) -> str:
+        return self.lead.text
+
+    @computed_field(description="who | number | list | other: the kind of question")
+    @property
+    def kind(self) -> str:
+        return self.lead.kind
+
+    @computed_field(description="[start, end] in text: the body, number … that answers")
+    @property
+    def focus(self) -> list[int] | None:
+        return list(self.lead.focus) if self.lead.focus else None
 
     @property
     def line(self) -> str:
@@ -171,42 +227,25 @@ class LeadLine:
         status = "" if hit.validity.status == Status.IN_FORCE else f" ({hit.validity.text.lower()})"
         return f"Theo {hit.citation_text}{status}: “{self.lead.text}”"
 
-    def to_json(self) -> dict:
-        hit = self.provision.hit
-        return {"text": self.lead.text, "kind": self.lead.kind,
-                "focus": list(self.lead.focus) if self.lead.focus else None,
-                "id": hit.uid, "citation": hit.citation.to_dict(), "citation_text": hit.citation_text,
-                "status": hit.status.value, "status_text": hit.validity.text}
 
+class Answer(BaseModel):
+    """The answer to a question: `ccn ask --json` and POST /api/ask write it."""
 
-@dataclass
-class Answer:
     question: str
     as_of: date
     answered: bool
+    lead: LeadLine | None = None
     answer: str
     provisions: list[QuotedProvision]
-    prior_letters: list[PriorLetter]
-    confidence: float
-    warnings: list[str] = field(default_factory=list)
+    related: list[RelatedProvision] = []  # found, not quoted (beyond `max_quotes`)
+    prior_letters: list[PriorLetter] = []
+    confidence: float = Field(ge=0, le=1)
+    warnings: list[str] = []
     model: str | None = None  # the language model that wrote `answer`, None when extractive
-    lead: LeadLine | None = None
-    related: list[Hit] = field(default_factory=list)  # found, not quoted (beyond `max_quotes`)
 
-    def to_json(self) -> dict:
-        return {
-            "question": self.question,
-            "as_of": self.as_of.isoformat(),
-            "answered": self.answered,
-            "lead": self.lead.to_json() if self.lead else None,
-            "answer": self.answer,
-            "provisions": [p.to_json() for p in self.provisions],
-            "related": [_related_json(h) for h in self.related],
-            "prior_letters": [p.to_json() for p in self.prior_letters],
-            "confidence": round(self.confidence, 3),
-            "warnings": self.warnings,
-            "model": self.model,
-        }
+    @field_serializer("confidence")
+    def _confidence(self, confidence: float) -> float:
+        return round(confidence, 3)
 
 
 class Answerer:
@@ -250,10 +289,11 @@ class Answerer:
             warnings.insert(premises, f"{NOT_CURRENT}: {stale[0].hit.citation_text} — {note}")
         if lead is not None and lead.kind == "other" and _premises(warnings):
             lead = None  # "NĐ 68/2017 còn hiệu lực không": the premise corrected is the answer
-        head = LeadLine(lead, quoted[0]) if lead is not None else None
+        head = LeadLine(lead=lead, provision=quoted[0]) if lead is not None else None
         text = _extractive_text(quoted, warnings, head) if answered else _not_found_text(quoted)
-        answer = Answer(question, at, answered, text, quoted, letters, confidence, warnings, lead=head,
-                        related=related)
+        answer = Answer(question=question, as_of=at, answered=answered, lead=head, answer=text, provisions=quoted,
+                        related=[RelatedProvision(hit=h) for h in related], prior_letters=letters,
+                        confidence=confidence, warnings=warnings)
         if answered and self.llm is not None:
             self.llm.rewrite(answer)
             if answer.model is not None and head is not None:
@@ -261,38 +301,39 @@ class Answerer:
         return answer
 
     # ------------------------------------------------------------- choose
-    def _is_letter(self, hit: Hit) -> bool:
+    def _is_letter(self, hit: SearchHit) -> bool:
         meta = self.searcher.meta.get(hit.uid)
         return meta is not None and meta.doc_class == "admin"
 
-    def _choose(self, hits: list[Hit]) -> list[Hit]:
+    def _choose(self, hits: list[SearchHit]) -> list[SearchHit]:
         if not hits:
             return []
         floor = hits[0].score * self.settings.relative_floor
         return [h for h in hits if h.score >= floor][: self.settings.max_provisions]
 
-    def _clauses(self, hit: Hit, question: str) -> list[Hit]:
+    def _clauses(self, hit: SearchHit, question: str) -> list[SearchHit]:
         """A Điều's best matching clause, then its other matching clauses (`also`), each on its own."""
         out = [hit]
         best = overlap(hit.text, question)
         for citation in hit.also[: self.settings.also_clauses]:
             row = self.store.provision(citation)
             if row is not None and row.pid != hit.uid and overlap(row.text, question) >= best * 0.8:
-                out.append(replace(hit, uid=row.pid, citation=citation, text=row.text, also=[], marks=[],
-                                   citation_text=citations.render(citation, _doc_type(self.store, citation))))
+                text = citations.render(citation, _doc_type(self.store, citation))
+                out.append(hit.model_copy(update={"uid": row.pid, "citation": citation, "text": row.text,
+                                                  "also": [], "marks": [], "citation_text": text}))
         return out
 
     # -------------------------------------------------------------- quote
-    def _quote(self, hit: Hit, question: str, at: date) -> QuotedProvision:
+    def _quote(self, hit: SearchHit, question: str, at: date) -> QuotedProvision:
         quote = self._wording_at(hit, at)
         marks = mark_answer(quote, question, self.settings.mark_share)[: self.settings.max_marks]
-        quoted = QuotedProvision(evidence_key(hit.uid), hit, quote, marks)
+        quoted = QuotedProvision(key=evidence_key(hit.uid), hit=hit, quote=quote, marks=marks)
         quoted.references = self._references(hit, quote, at)
         quoted.changes = self._replacements(hit, at) + self._reassignments(hit, quote, at)
         quoted.notes, quoted.reported = self._notes(hit, quote, at)
         return quoted
 
-    def _wording_at(self, hit: Hit, at: date) -> str:
+    def _wording_at(self, hit: SearchHit, at: date) -> str:
         """The provision's wording in force at `at` (the unit text unless an amendment changed it)."""
         row = self.store.provision_by_pid(hit.uid)
         if row is None:
@@ -300,7 +341,7 @@ class Answerer:
         _, version, _ = provision_validity(self.store, row, at)
         return hit.text if version.text == row.text else version.text
 
-    def _notes(self, hit: Hit, quote: str, at: date) -> tuple[list[str], list[str]]:
+    def _notes(self, hit: SearchHit, quote: str, at: date) -> tuple[list[str], list[str]]:
         """The quote's notes (its validity, bodies renamed, a coming end …) and, when it was
         amended by a text not held, what a notice reports of the change, labelled unverified."""
         row = self.store.provision_by_pid(hit.uid)
@@ -311,7 +352,7 @@ class Answerer:
         reported = reported_changes(self.store, version.source_doc, hit.citation) if version.text_missing else []
         return notes, reported
 
-    def _references(self, hit: Hit, quote: str, at: date) -> list[Attached]:
+    def _references(self, hit: SearchHit, quote: str, at: date) -> list[Attached]:
         out: list[Attached] = []
         seen = {hit.citation, _article_of(hit.citation)}
         for mention in citations.find_citations(quote):
@@ -349,11 +390,11 @@ class Answerer:
     def _attach(self, kind: AttachedKind, row, at: date, note: str = "") -> Attached:
         address, doc_type = provision_address(self.store, row)
         validity, version, _ = provision_validity(self.store, row, at)
-        return Attached(kind, address, citations.render(address, doc_type), version.text,
-                        validity.status.value, validity.text, note)
+        return Attached(kind=kind, citation=address, citation_text=citations.render(address, doc_type),
+                        quote=version.text, status=validity.status.value, status_text=validity.text, note=note)
 
     # ------------------------------------------------------------ changes
-    def _replacements(self, hit: Hit, at: date) -> list[Attached]:
+    def _replacements(self, hit: SearchHit, at: date) -> list[Attached]:
         """A repealed document's replacement, named (its provisions are searched, not guessed)."""
         out = []
         for number in hit.validity.replaced_by:
@@ -363,12 +404,13 @@ class Answerer:
             target = Citation(doc.number or number)
             title = doc.title or doc.subject or ""
             validity = document_validity(self.store, doc.key, at)
-            out.append(Attached(AttachedKind.REPLACEMENT, target, citations.render(target, doc.doc_type), title,
-                                validity.status.value, validity.text,
+            out.append(Attached(kind=AttachedKind.REPLACEMENT, citation=target,
+                                citation_text=citations.render(target, doc.doc_type), quote=title,
+                                status=validity.status.value, status_text=validity.text,
                                 note=f"{hit.citation.doc} được thay thế bởi {number}"))
         return out
 
-    def _reassignments(self, hit: Hit, quote: str, at: date) -> list[Attached]:
+    def _reassignments(self, hit: SearchHit, quote: str, at: date) -> list[Attached]:
         """A task of a body abolished or merged (kb.institutions: cấp huyện from 01/7/2025),
         asked about after the change: the provisions now deciding who does it, and those that
         did but no longer apply (Điều 12 NĐ 139/2025 after 15/9/2026), said so."""
@@ -390,7 +432,7 @@ class Answerer:
                             note=f"{moved}; quy định phân định thẩm quyền sau đây không còn áp dụng — {validity.note}")
 
     # ------------------------------------------------------------ letters
-    def _prior_letters(self, hits: list[Hit], quoted: list[QuotedProvision]) -> list[PriorLetter]:
+    def _prior_letters(self, hits: list[SearchHit], quoted: list[QuotedProvision]) -> list[PriorLetter]:
         """Công văn in the knowledge base on the same question or citing the quoted provisions."""
         letters: dict[str, PriorLetter] = {}
         for hit in hits:
@@ -413,9 +455,10 @@ class Answerer:
         doc = self.store.document(number) if number else None
         if doc is None:
             return None
-        return PriorLetter(doc.number or doc.key, doc.subject or doc.title or "", doc.issued,
-                           citations.render(Citation(doc.number or doc.key), doc.doc_type),
-                           _clip(excerpt, 400))
+        number = doc.number or doc.key
+        return PriorLetter(doc=number, title=doc.subject or doc.title or "", issued=doc.issued,
+                           citation_text=citations.render(Citation(number), doc.doc_type),
+                           excerpt=_clip(excerpt, 400))
 
 
 # ------------------------------------------------------------------- helpers
@@ -465,11 +508,6 @@ def _premises(warnings: list[str]) -> list[str]:
     """The warnings that correct the question's premise (a repealed text named in it, a wording
     not in force): said in the answer text, after the lead line."""
     return [w for w in warnings if "hết hiệu lực" in w or w.startswith(NOT_CURRENT)]
-
-
-def _related_json(hit: Hit) -> dict:
-    return {"id": hit.uid, "citation": hit.citation.to_dict(), "citation_text": hit.citation_text,
-            "title": hit.title, "status": hit.status.value, "status_text": hit.validity.text}
 
 
 def _extractive_text(quoted: list[QuotedProvision], warnings: list[str], lead: LeadLine | None = None) -> str:

@@ -341,7 +341,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for query in queries:
         result = searcher.search(query, k=args.k, filters=filters)
         if args.json or args.batch:
-            print(json.dumps(result.to_json(), ensure_ascii=False, indent=None if args.batch else 2))
+            print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=None if args.batch else 2))
         else:
             print(_format_result(result))
     return 0
@@ -365,7 +365,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answer = Answerer(searcher.store, searcher, llm=writer_from_env()).ask(args.question, as_of=args.as_of)
     clusters = register.register_entry_for_question(searcher.store, args.question)  # as /api/ask
     if args.json:
-        print(json.dumps({**answer.to_json(), "clusters": [{**e, "text": register.entry_text(e)} for e in clusters]},
+        print(json.dumps({**answer.model_dump(mode="json"), "clusters": [{**e, "text": register.entry_text(e)} for e in clusters]},
                          ensure_ascii=False, indent=2))
     else:
         print(_format_answer(answer))

@@ -24,10 +24,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from pydantic import Field
 
+from answers.answer import Answer
 from api.deps import ERRORS, NOT_FOUND, get_state
 from api.errors import http_error
 from api.review import Me
-from api.schemas import AnswerResponse
 from api.state import AppState
 from drafting import register_report as reports
 from drafting.review import PERMISSIONS
@@ -42,7 +42,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_IMPORT_BYTES = 900 * 1024  # under the app's body limit for requests other than /api/ingest
 
 
-class AnswerWithRegister(AnswerResponse):
+class AnswerWithRegister(Answer):
     """POST /api/ask's answer, with the register entries of the clusters the question names."""
 
     clusters: list[dict] = Field(default_factory=list, description=(
@@ -50,10 +50,10 @@ class AnswerWithRegister(AnswerResponse):
         "lấp đầy, quyết định thành lập, nguồn), đặt cạnh các quy định áp dụng; «text»: một dòng tóm tắt"))
 
 
-def with_register(store, question: str, answer: dict) -> dict:
+def with_register(store, question: str, answer: Answer) -> AnswerWithRegister:
     """The answer and, beside it, the register entry of each cluster the question names."""
     entries = reg.register_entry_for_question(store, question)
-    return {**answer, "clusters": [{**e, "text": reg.entry_text(e)} for e in entries]}
+    return AnswerWithRegister(**dict(answer), clusters=[{**e, "text": reg.entry_text(e)} for e in entries])
 
 
 def _run(fn, *args, **kwargs):

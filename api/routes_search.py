@@ -19,11 +19,10 @@ from api.schemas import (
     IsoDate,
     ResolveRequest,
     ResolveResponse,
-    SearchResponse,
 )
 from api.state import AppState
 from kb import lookup
-from retrieval.search import Filters
+from retrieval.search import Filters, SearchResult
 
 router = APIRouter(prefix="/api", tags=["tra cứu"], responses=ERRORS,
                    dependencies=[Depends(single_query_values)])
@@ -33,7 +32,7 @@ Text = Annotated[str | None, Query(max_length=200)]
 CACHE_HEADER = "X-Cache"  # "hit": the same request was answered before (same store, same day)
 
 
-@router.get("/search", response_model=SearchResponse, summary="Tìm quy định trả lời câu hỏi")
+@router.get("/search", response_model=SearchResult, summary="Tìm quy định trả lời câu hỏi")
 def search(
     state: State,
     response: Response,
@@ -45,26 +44,26 @@ def search(
     issuer: Text = None,
     doc: Text = None,
     province: Text = None,
-) -> dict:
+) -> SearchResult:
     query = normalize_query(q)
     filters = Filters(as_of=as_of or date.today(), doc_type=doc_type, issuer=issuer, doc=doc, province=province)
     key = ("search", query, k, filters.as_of, doc_type, issuer, doc, province)
     searcher = state.searcher()  # first: a changed index (another process's upload) empties the cache
-    result, hit = state.cache.get_or_compute(key, lambda: searcher.search(query, k=k, filters=filters).to_json())
+    result, hit = state.cache.get_or_compute(key, lambda: searcher.search(query, k=k, filters=filters))
     response.headers[CACHE_HEADER] = "hit" if hit else "miss"
     return result
 
 
 @router.post("/ask", response_model=AnswerWithRegister, summary="Trả lời câu hỏi, trích dẫn quy định")
-def ask(state: State, response: Response, body: AskRequest) -> dict:
+def ask(state: State, response: Response, body: AskRequest) -> AnswerWithRegister:
     question, at = normalize_query(body.question), body.as_of or date.today()
     answerer = state.answerer()  # first, as for /api/search
-    result, hit = state.cache.get_or_compute(("ask", question, at), lambda: answerer.ask(question, at).to_json())
+    result, hit = state.cache.get_or_compute(("ask", question, at), lambda: answerer.ask(question, at))
     response.headers[CACHE_HEADER] = "hit" if hit else "miss"
     return with_register(state.store, question, result)
 
 
 @router.post("/citations/resolve", response_model=ResolveResponse,
              summary="Tìm và giải các trích dẫn trong một đoạn văn bản")
-def resolve_citations(state: State, body: ResolveRequest) -> dict:
-    return {"citations": lookup.resolve_text(state.store, body.text, body.as_of or date.today())}
+def resolve_citations(state: State, body: ResolveRequest) -> ResolveResponse:
+    return ResolveResponse(citations=lookup.resolve_text(state.store, body.text, body.as_of or date.today()))

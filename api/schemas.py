@@ -1,8 +1,10 @@
-"""Request and response models of the HTTP API (they make the OpenAPI schema).
+"""Request models of the HTTP API, and the few responses that are the API's own (health,
+errors, the resolved citations' wrapper).
 
-Responses mirror the JSON the CLI prints (`ccn search --json`, `ccn ask --json`); extra keys a
-lower layer adds later are dropped, not errors. The documents, provisions, checks, jobs and
-imports answer with their domain results themselves (kb.views, drafting.checker.report …).
+Every result is its lower layer's own pydantic model, which is also the API's response model
+and what the CLI prints with `--json`: retrieval.search.SearchResult, answers.answer.Answer,
+kb.lookup.ResolvedMention, kb.views (documents, provisions), drafting.checker.report, jobs and
+imports. None is mirrored here.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from answers.answer import AttachedKind
+from kb.lookup import ResolvedMention
 
 MAX_QUERY_CHARS = 500
 MAX_TEXT_CHARS = 20_000  # free text given to /api/citations/resolve
@@ -48,25 +50,6 @@ class ErrorResponse(Model):
     details: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class CitationModel(Model):
-    """The citation object of ../shared/docs/citations.md."""
-
-    doc: str | None = None
-    part: str | None = None
-    annex: str | None = None
-    article: int | None = None
-    clause: int | None = None
-    point: str | None = None
-
-
-class ValidityModel(Model):
-    status: str
-    status_text: str
-    since: str | None = None
-    replaced_by: list[str] = []
-    note: str = ""
-
-
 class Health(Model):
     status: str
     documents: int
@@ -80,115 +63,11 @@ class Health(Model):
                                "query student): state, step, done, total, eta_seconds; null when none")
 
 
-# ------------------------------------------------------------------------------- search
-class SearchHit(Model):
-    rank: int
-    id: str
-    score: float
-    citation: CitationModel
-    citation_text: str
-    title: str | None = None
-    doc_title: str | None = None
-    text: str
-    marks: list[list[int]] = []
-    status: str
-    status_text: str
-    validity: ValidityModel
-    notes: list[str] = []
-    also: list[CitationModel] = []
-    score_parts: dict[str, float] = {}
-
-
-class SearchResponse(Model):
-    query: str
-    confidence: float = Field(ge=0, le=1)
-    threshold: float = Field(ge=0, le=1)  # below it: nothing answers directly (calibrated)
-    warnings: list[str]
-    results: list[SearchHit]
-
-
 # ------------------------------------------------------------------------------- ask
 class AskRequest(Request):
     question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=NON_BLANK,
                           description="câu hỏi, tối đa 500 ký tự")
     as_of: IsoDate | None = Field(default=None, description="ngày xét hiệu lực YYYY-MM-DD (mặc định hôm nay)")
-
-
-class AttachedModel(Model):
-    """A provision attached to a quoted one: a cross-reference, a form, a later change."""
-
-    kind: AttachedKind
-    citation: CitationModel
-    citation_text: str
-    quote: str
-    status: str
-    status_text: str
-    note: str = ""
-
-
-class AnswerProvision(Model):
-    key: str
-    id: str
-    citation: CitationModel
-    citation_text: str
-    title: str | None = None
-    doc_title: str | None = None
-    quote: str
-    marks: list[list[int]] = []
-    status: str
-    status_text: str
-    validity: ValidityModel
-    notes: list[str] = []
-    reported_changes: list[str] = []  # a notice's summary: unverified orientation, never law
-    references: list[AttachedModel] = []
-    changes: list[AttachedModel] = []
-    score: float | None = None
-
-
-class PriorLetterModel(Model):
-    doc: str
-    title: str
-    issued: str | None = None
-    citation_text: str
-    excerpt: str
-
-
-class LeadModel(Model):
-    """The sentence that answers, verbatim from the first quoted provision (answers/lead.py)."""
-
-    text: str
-    kind: str = Field(description="who | number | list | other: the kind of question")
-    focus: list[int] | None = Field(None, description="[start, end] in text: the body, number … that answers")
-    id: str
-    citation: CitationModel
-    citation_text: str
-    status: str
-    status_text: str
-
-
-class RelatedProvision(Model):
-    """A provision found but not quoted (beyond the answer's quotes)."""
-
-    id: str
-    citation: CitationModel
-    citation_text: str
-    title: str | None = None
-    status: str
-    status_text: str
-
-
-class AnswerResponse(Model):
-    question: str
-    as_of: str
-    answered: bool
-    lead: LeadModel | None = None
-    answer: str
-    provisions: list[AnswerProvision]
-    related: list[RelatedProvision] = []
-    prior_letters: list[PriorLetterModel] = []
-    confidence: float = Field(ge=0, le=1)
-    warnings: list[str]
-    model: str | None = None
 
 
 # ------------------------------------------------------------------------------- citations
@@ -198,23 +77,8 @@ class ResolveRequest(Request):
     as_of: IsoDate | None = None
 
 
-class ResolvedTarget(Model):
-    citation: CitationModel
-    citation_text: str
-    found: bool
-    id: str | None = None
-    status: str | None = None
-    status_text: str | None = None
-
-
-class ResolvedMention(Model):
-    raw: str
-    span: list[int]
-    doc: str | None = None
-    relative: str | None = None
-    targets: list[ResolvedTarget]
-    warnings: list[str] = []
-
-
 class ResolveResponse(Model):
+    """The citations of a text, resolved (kb.lookup.resolve_text)."""
+
     citations: list[ResolvedMention]
+

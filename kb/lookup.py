@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import BaseModel
+
 from kb import citations
 from kb.catalog import source_kind
 from kb.institutions import InstitutionChange
-from kb.model import Citation, Kind, Status
+from kb.model import Citation, CitationJSON, Kind, Status
 from kb.records import DocumentRecord, ProvisionRecord, RelationRecord
 from kb.store import Store
 from kb.validity import (
@@ -362,7 +364,30 @@ def _context_node(node: dict) -> ContextNode:
     return ContextNode(**{k: v for k, v in node.items() if k != "citation"})
 
 
-def resolve_text(store: Store, text: str, at: date) -> list[dict]:
+class ResolvedTarget(BaseModel):
+    """A provision or document a citation names: whether the knowledge base holds it, its id
+    and its status at the date asked (None where the document is not held)."""
+
+    citation: CitationJSON
+    citation_text: str
+    found: bool = False
+    id: str | None = None
+    status: str | None = None
+    status_text: str | None = None
+
+
+class ResolvedMention(BaseModel):
+    """One citation of a free text (`span`: [start, end] in it), resolved against the store."""
+
+    raw: str
+    span: tuple[int, int]
+    doc: str | None = None
+    relative: str | None = None  # document | article | clause: the context a "… này" needs
+    targets: list[ResolvedTarget]
+    warnings: list[str] = []
+
+
+def resolve_text(store: Store, text: str, at: date) -> list[ResolvedMention]:
     """Every citation in free text, resolved against the store: for each mention its document
     (partial numbers matched, an ambiguous one reported, never guessed) and its targets, each
     with whether the knowledge base holds it, its id and its validity at `at`."""
@@ -374,14 +399,11 @@ def resolve_text(store: Store, text: str, at: date) -> list[dict]:
         targets = mention.targets or ([Citation(number, mention.part)] if number else [])
         if mention.relative and not number:
             warnings.append("trích dẫn tương đối («… này»): cần biết văn bản chứa nó")
-        out.append({
-            "raw": mention.raw,
-            "span": list(mention.span),
-            "doc": number,
-            "relative": mention.relative,
-            "targets": [_resolve_target(store, t.with_doc(number) if number else t, at) for t in targets],
-            "warnings": warnings,
-        })
+        out.append(ResolvedMention(
+            raw=mention.raw, span=mention.span, doc=number, relative=mention.relative,
+            targets=[_resolve_target(store, t.with_doc(number) if number else t, at) for t in targets],
+            warnings=warnings,
+        ))
     return out
 
 
@@ -406,21 +428,20 @@ def _mention_number(mention: citations.CitationMention, known: set[str], warning
     return None
 
 
-def _resolve_target(store: Store, target: Citation, at: date) -> dict:
+def _resolve_target(store: Store, target: Citation, at: date) -> ResolvedTarget:
     doc = store.document(target.doc) if target.doc else None
     text = citations.render(target, doc.doc_type if doc else None) if target.doc else \
         citations.render(target, with_doc=False)
-    result = {"citation": target.to_dict(), "citation_text": text, "found": False,
-              "id": None, "status": None, "status_text": None}
     if doc is None:
-        return result
+        return ResolvedTarget(citation=target, citation_text=text)
     validity = document_validity(store, doc.key, at)
-    whole = result | {"status": validity.status.value, "status_text": validity.text}
+    whole = ResolvedTarget(citation=target, citation_text=text, status=validity.status.value,
+                           status_text=validity.text)
     if target.article is None and target.annex is None and target.part is None:
-        return whole | {"found": not doc.is_stub}
+        return whole.model_copy(update={"found": not doc.is_stub})
     row = store.provision(target.with_doc(doc.key))
     if row is None:
         return whole
     view = provision_view(store, row, at)
-    return result | {"found": True, "id": row.pid, "citation_text": view.citation_text,
-                     "status": view.status, "status_text": view.status_text}
+    return ResolvedTarget(citation=target, citation_text=view.citation_text, found=True, id=row.pid,
+                          status=view.status, status_text=view.status_text)

@@ -11,7 +11,7 @@ from datetime import date
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from retrieval.search import Filters, Hit, Searcher
+from retrieval.search import Filters, Searcher, SearchHit
 
 
 class ProvisionRetriever(BaseRetriever):
@@ -28,7 +28,7 @@ class ProvisionRetriever(BaseRetriever):
         return [NodeWithScore(node=to_node(hit), score=hit.score) for hit in result.hits]
 
 
-def to_node(hit: Hit) -> TextNode:
+def to_node(hit: SearchHit) -> TextNode:
     c = hit.citation
     metadata = {
         "doc": c.doc, "part": c.part, "annex": c.annex, "article": c.article, "clause": c.clause,

@@ -18,14 +18,21 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer
 
 from kb import citations
 from kb.institutions import InstitutionChange, institution_changes
 from kb.lookup import reassigning_provisions
-from kb.model import STATUS_TEXT, Citation, Status
+from kb.model import Citation, CitationJSON, Status
 from kb.records import RelationRecord
 from kb.store import Store
-from kb.validity import Validity, document_validity, provision_notes, provision_validity
+from kb.validity import (
+    Validity,
+    ValidityJSON,
+    document_validity,
+    provision_notes,
+    provision_validity,
+)
 from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
 from retrieval.confidence import evidence, load_calibration
 from retrieval.index import EMBED_DONE, connect_units, load_bm25
@@ -52,62 +59,65 @@ class Filters:
     province: str | None = None
 
 
-@dataclass
-class Hit:
-    uid: str
-    citation: Citation
-    citation_text: str
-    title: str
-    text: str
-    doc_title: str
-    status: Status
-    validity: Validity
+class SearchHit(BaseModel):
+    """One result of a search: a provision (its best clause for a Điều, the others in `also`),
+    its validity at the date searched, and the JSON `ccn search --json` and GET /api/search
+    write (`id`, `score_parts`: the names the code knows as `uid`, `parts`)."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    rank: int = 0  # 1 for the first result shown
+    uid: str = Field(serialization_alias="id")
     score: float
-    parts: dict[str, float]
-    marks: list[tuple[int, int]] = field(default_factory=list)
-    also: list[Citation] = field(default_factory=list)  # other matching clauses of the same Điều
-    notes: list[str] = field(default_factory=list)
+    citation: CitationJSON
+    citation_text: str
+    title: str = ""
+    doc_title: str = ""
+    text: str
+    marks: list[tuple[int, int]] = []  # [start, end] of the query's words in `text`
+    validity: ValidityJSON
+    notes: list[str] = []
+    also: list[CitationJSON] = []  # other matching clauses of the same Điều
+    parts: dict[str, float] = Field(default_factory=dict, serialization_alias="score_parts")
 
-    def to_json(self, rank: int) -> dict:
-        return {
-            "rank": rank,
-            "id": self.uid,
-            "score": round(self.score, 4),
-            "citation": self.citation.to_dict(),
-            "citation_text": self.citation_text,
-            "title": self.title,
-            "doc_title": self.doc_title,
-            "text": self.text,
-            "marks": [list(m) for m in self.marks],
-            "status": self.status.value,
-            "status_text": STATUS_TEXT[self.status],
-            "validity": self.validity.to_dict(),
-            "notes": self.notes,
-            "also": [c.to_dict() for c in self.also],
-            "score_parts": {k: round(v, 4) for k, v in self.parts.items()},
-        }
+    @computed_field
+    @property
+    def status(self) -> Status:
+        return self.validity.status
+
+    @computed_field
+    @property
+    def status_text(self) -> str:
+        return self.validity.text
+
+    @field_serializer("score")
+    def _score(self, score: float) -> float:
+        return round(score, 4)
+
+    @field_serializer("parts")
+    def _parts(self, parts: dict[str, float]) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in parts.items()}
 
 
-@dataclass
-class SearchResult:
+class SearchResult(BaseModel):
+    """The results of a query (`results` in JSON: the code knows them as `hits`)."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+
     query: str
-    hits: list[Hit]
-    confidence: float
-    warnings: list[str] = field(default_factory=list)
-    threshold: float = 0.5  # below it nothing answers ("chưa tìm thấy"): the calibrated one
+    confidence: float = Field(ge=0, le=1)
+    threshold: float = Field(0.5, ge=0, le=1, description="below it nothing answers directly "
+                             "(«chưa tìm thấy»): the calibrated one")
+    warnings: list[str] = []
+    hits: list[SearchHit] = Field(serialization_alias="results")
 
     @property
     def answered(self) -> bool:
         return self.confidence >= self.threshold
 
-    def to_json(self) -> dict:
-        return {
-            "query": self.query,
-            "confidence": round(self.confidence, 3),
-            "threshold": round(self.threshold, 3),
-            "warnings": self.warnings,
-            "results": [h.to_json(i + 1) for i, h in enumerate(self.hits)],
-        }
+    @field_serializer("confidence", "threshold")
+    def _rounded(self, value: float) -> float:
+        return round(value, 3)
 
 
 @dataclass
@@ -122,6 +132,17 @@ class UnitMeta:
     province: str | None
     doc_class: str
     embedded: bool
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A unit while ranking: hundreds a search, so a plain record; the k shown become SearchHits."""
+
+    meta: UnitMeta
+    validity: Validity
+    score: float
+    parts: dict[str, float]
+    also: list[Citation] = field(default_factory=list)  # other matching clauses of its Điều
 
 
 class Searcher:
@@ -175,12 +196,9 @@ class Searcher:
         self._boost_successors(fused, successors)
         self._expand_reassigned(query, fused, at)
         candidates = [uid for uid in sorted(fused, key=fused.get, reverse=True) if self._passes(uid, filters)]
-        hits = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at,
-                          self._scope_weights(query, filters))
-        grouped = _group_by_article(hits)[:k]
-        for hit in grouped:
-            hit.marks = _marks(hit.text, query)
-            hit.notes.extend(n for n in self._around_notes(hit, at) if n not in hit.notes)
+        ranked = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at,
+                            self._scope_weights(query, filters))
+        grouped = [self._hit(c, rank, query, at) for rank, c in enumerate(_group_by_article(ranked)[:k], 1)]
         confidence, threshold = self._confidence(query, grouped, lexical_strength, dense)
         if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
             warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
@@ -188,7 +206,7 @@ class Searcher:
             confidence *= self.settings.missing_document_factor
         if confidence < threshold:
             warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
-        return SearchResult(query, grouped, confidence, warnings, threshold)
+        return SearchResult(query=query, hits=grouped, confidence=confidence, warnings=warnings, threshold=threshold)
 
     # ------------------------------------------------------------ evidence
     def _lexical(self, query: str) -> tuple[dict[str, float], float]:
@@ -325,10 +343,6 @@ class Searcher:
                 found.extend(u for u in self._units_of_pid(row.pid) if u in self.meta)
         return found
 
-    def _around_notes(self, hit: Hit, at: date) -> list[str]:
-        """What changed around the hit's text at `at` ("nay là …", a coming end …)."""
-        return list(self._unit_notes(hit.uid, at))
-
     def _notes_around(self, uid: str, at: date) -> tuple[str, ...]:
         row = self.store.provision_by_pid(uid)
         return tuple(provision_notes(self.store, row, self.meta[uid].text, at)) if row is not None else ()
@@ -402,8 +416,8 @@ class Searcher:
 
         return weight
 
-    def _rank(self, candidates, fused, lexical, dense, cited, at: date, scope=None) -> list[Hit]:
-        hits = []
+    def _rank(self, candidates, fused, lexical, dense, cited, at: date, scope=None) -> list[Candidate]:
+        ranked = []
         for uid in candidates:
             meta = self.meta[uid]
             validity = self._validity(meta.doc_key, at)
@@ -413,13 +427,20 @@ class Searcher:
             score = fused[uid] * weight * (scope(meta) if scope and not cited.get(uid) else 1.0)
             parts = {"lexical": lexical.get(uid, 0.0), "dense": dense.get(uid, 0.0),
                      "cited": cited.get(uid, 0.0), "validity": weight}
-            citation_text = self._labels(uid)
-            changes = _change_notes(self.changes, meta.citation, at, validity)
-            notes = ([validity.note] if validity.note else []) + changes
-            hits.append(Hit(uid, meta.citation, citation_text, meta.title,
-                            meta.text, "", validity.status, validity, score, parts, notes=notes))
-        hits.sort(key=lambda h: h.score, reverse=True)
-        return hits
+            ranked.append(Candidate(meta, validity, score, parts))
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked
+
+    def _hit(self, candidate: Candidate, rank: int, query: str, at: date) -> SearchHit:
+        """A candidate shown: its label, the query's words marked, the notes on its validity,
+        on changes to its Điều and around its text ("nay là …", a coming end …)."""
+        meta, validity = candidate.meta, candidate.validity
+        notes = ([validity.note] if validity.note else []) + _change_notes(self.changes, meta.citation, at, validity)
+        notes.extend(n for n in self._unit_notes(meta.uid, at) if n not in notes)
+        return SearchHit(rank=rank, uid=meta.uid, score=candidate.score, citation=meta.citation,
+                         citation_text=self._labels(meta.uid), title=meta.title, text=meta.text,
+                         marks=_marks(meta.text, query), validity=validity, notes=notes, also=candidate.also,
+                         parts=candidate.parts)
 
     def _unit_labels(self, uid: str) -> str:
         """A unit's canonical citation (fixed while the searcher lives)."""
@@ -435,7 +456,7 @@ class Searcher:
         row = self.store.provision_by_pid(uid)
         return provision_validity(self.store, row, at)[0] if row is not None else None
 
-    def _confidence(self, query: str, hits: list[Hit], lexical_strength: float,
+    def _confidence(self, query: str, hits: list[SearchHit], lexical_strength: float,
                     dense: dict[str, float]) -> tuple[float, float]:
         """Is something answering? The calibrated model of retrieval/confidence.py where there
         are vectors; else from how close the nearest unit's meaning is (cosine) and how strongly
@@ -455,7 +476,7 @@ class Searcher:
             evidence = s.conf_lexical * s.conf_lexical_alone * lexical_strength
         return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center)))), self.threshold
 
-    def evidence(self, query: str, hits: list[Hit], dense: dict[str, float]):
+    def evidence(self, query: str, hits: list[SearchHit], dense: dict[str, float]):
         """The confidence model's features of this search (retrieval.confidence)."""
         return evidence(query, analyze_query(query), self._idf, [f"{h.title} {h.text}" for h in hits[:3]],
                         dense_top=max(dense.values(), default=0.0), top_embedded=self.meta[hits[0].uid].embedded)
@@ -543,29 +564,28 @@ def _minmax(scores: dict[str, float]) -> dict[str, float]:
     return {k: (v - low) / span for k, v in scores.items()}
 
 
-def _group_by_article(hits: list[Hit]) -> list[Hit]:
+def _group_by_article(ranked: list[Candidate]) -> list[Candidate]:
     """One result per Điều: its best clause, the other matching clauses listed in `also`."""
-    groups: dict[tuple, Hit] = {}
+    groups: dict[tuple, Candidate] = {}
     order: list[tuple] = []
-    for hit in hits:
-        c = hit.citation
-        key = _group_key(hit)
+    for candidate in ranked:
+        key = _group_key(candidate.meta)
         if key in groups:
-            groups[key].also.append(c)
+            groups[key].also.append(candidate.meta.citation)
             continue
-        groups[key] = hit
+        groups[key] = candidate
         order.append(key)
     return [groups[key] for key in order]
 
 
-def _group_key(hit: Hit) -> tuple:
+def _group_key(meta: UnitMeta) -> tuple:
     """One result per Điều; per annex item; per letter or report (its numbered points are one
     text: a report must not fill the list with its paragraphs)."""
-    c = hit.citation
+    c = meta.citation
     if c.article is not None:
         return (c.doc, c.part, c.annex, c.article)
     if c.annex is not None or c.part is not None:
-        return (hit.uid,)
+        return (meta.uid,)
     return (c.doc, "document")
 
 

@@ -103,7 +103,7 @@ def test_past_letters_citing_the_provision_are_listed_once(answerer) -> None:
 
 
 def test_answer_json_has_the_documented_fields(answerer) -> None:
-    data = answerer.ask("Sở Công Thương thẩm định hồ sơ thành lập cụm công nghiệp trong bao lâu?").to_json()
+    data = answerer.ask("Sở Công Thương thẩm định hồ sơ thành lập cụm công nghiệp trong bao lâu?").model_dump(mode="json")
     assert {"answered", "answer", "provisions", "confidence", "warnings", "prior_letters"} <= set(data)
     first = data["provisions"][0]
     assert first["citation"] == {"doc": ND32, "part": None, "annex": None, "article": 10, "clause": 3, "point": None}
@@ -230,7 +230,7 @@ def test_who_question_leads_with_the_body_that_decides(answerer) -> None:
     assert _addresses(answer)[0] == (ND32, 10, 4)
     lead = answer.lead
     assert lead.lead.kind == "who" and lead.provision is answer.provisions[0]
-    assert lead.to_json()["citation_text"] == "khoản 4 Điều 10 Nghị định số 32/2024/NĐ-CP"
+    assert lead.model_dump(mode="json")["citation_text"] == "khoản 4 Điều 10 Nghị định số 32/2024/NĐ-CP"
     assert _focus(answer) == "Ủy ban nhân dân cấp tỉnh xem xét, quyết định việc thành lập"
     assert lead.lead.text.startswith("Trong thời hạn 07 ngày làm việc")
     assert lead.lead.text in " ".join(answer.provisions[0].quote.split())  # verbatim, never written
@@ -273,8 +273,8 @@ def test_at_most_three_quotes_marked_sparingly_the_rest_related(answerer, questi
     assert 1 <= len(answer.provisions) <= 3
     assert all(len(p.marks) <= 2 for p in answer.provisions[1:])
     quoted = {p.hit.uid for p in answer.provisions}
-    assert not quoted & {h.uid for h in answer.related}
-    data = answer.to_json()
+    assert not quoted & {h.id for h in answer.related}
+    data = answer.model_dump(mode="json")
     assert [r["citation_text"] for r in data["related"]] == [h.citation_text for h in answer.related]
 
 
@@ -286,14 +286,14 @@ def test_no_internal_key_reaches_the_user(answerer, search_home) -> None:
     with_model = Answerer(store, open_searcher(store, home), llm=GroundedWriter(llm, "stand-in"))
     for answer in (answerer.ask(WHO), answerer.ask("Cụm công nghiệp Hưng Nhân có tổng vốn đầu tư bao nhiêu?"),
                    with_model.ask(WHO)):
-        assert "[ev-" not in json.dumps(answer.to_json(), ensure_ascii=False)
+        assert "[ev-" not in json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)
         assert "ev-" not in answer.answer and not any("ev-" in w for w in answer.warnings)
     assert with_model.ask(WHO).answer.split("\n")[0].startswith("Theo khoản 4 Điều 10")
 
 
 def test_unanswered_question_has_no_lead(answerer) -> None:
     answer = answerer.ask("Cụm công nghiệp Hưng Nhân ở tỉnh Hưng Yên có tổng vốn đầu tư bao nhiêu?")
-    assert not answer.answered and answer.lead is None and answer.to_json()["lead"] is None
+    assert not answer.answered and answer.lead is None and answer.model_dump(mode="json")["lead"] is None
 
 
 def test_authority_question_after_the_reform_leads_with_the_province(answerer) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import json
 import re
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import quote
@@ -108,6 +109,38 @@ def test_small_home_cited_provision_with_validity_at_the_date(small_http: httpx.
     assert before["results"][0]["validity"]["note"] == "có hiệu lực từ 01/05/2024"
     other = small_http.get("/api/search", params={"q": "nhiệm vụ của Phòng Quản lý cụm công nghiệp"}).json()
     assert other["results"][0]["citation"]["doc"] == "130/QĐ-CTĐP"
+
+
+def test_cli_and_api_write_one_json(small_search_home, tmp_path: Path) -> None:
+    """`ccn search --json` prints what GET /api/search answers, and an answer's own JSON is what
+    POST /api/ask answers beside the register's clusters: one model each (SearchResult, Answer),
+    no mirror of it in api/schemas.py. Lexical search, so that two processes rank alike."""
+    from fastapi.testclient import TestClient
+    from test_cli import _env, ccn
+
+    from answers.answer import Answerer
+    from api.app import create_app
+    from retrieval.build import open_searcher
+    from retrieval.settings import preset
+
+    store, home = small_search_home
+    searcher = open_searcher(store, home, preset("bm25"))
+    cited, at = "điểm c khoản 2 Điều 8 NĐ 32", "2024-03-01"
+    with TestClient(create_app(home, store=store, searcher=searcher)) as client:
+        searched = client.get("/api/search", params={"q": cited, "k": 5, "as_of": at}).json()
+        asked = client.post("/api/ask", json={"question": STATE_MANAGEMENT, "as_of": at}).json()
+    run = ccn("--home", home, "search", cited, "--k", "5", "--preset", "bm25", "--as-of", at, "--json",
+              cwd=tmp_path, env=_env(CCN_EMBEDDER="hash"))
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == searched
+    first = searched["results"][0]
+    assert (first["rank"], first["citation"]) == (1, cite(ND32, 8, 2))
+    assert store.provision_by_pid(first["id"])["clause"] == 2
+    assert (first["status"], first["status_text"]) == ("not_yet_in_force", STATUS_TEXT[Status.NOT_YET])
+    assert first["validity"]["status_text"] == first["status_text"] and set(first["score_parts"]) >= {"lexical"}
+    answer = Answerer(store, searcher).ask(STATE_MANAGEMENT, date.fromisoformat(at))
+    assert asked == {**answer.model_dump(mode="json"), "clusters": []}
+    assert asked["provisions"][0]["status_text"] == answer.provisions[0].hit.validity.text
 
 
 def test_web_ui_is_served_at_the_root_and_under_static(small_http: httpx.Client) -> None:

@@ -64,6 +64,33 @@ def test_schema_lists_every_operation_with_vietnamese_errors(small_server: str) 
     assert {"202", "401", "403", "413", "415", "422"} <= set(upload)
 
 
+def test_results_are_their_own_response_models(small_server: str) -> None:
+    """Search results, answers and resolved citations are described by the lower layers' own
+    models, with every key they write (computed ones such as status_text included)."""
+    spec = httpx.get(f"{small_server}/openapi.json").json()
+    components = spec["components"]["schemas"]
+
+    def body(path: str, method: str) -> dict:
+        return spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert body("/api/search", "get") == {"$ref": "#/components/schemas/SearchResult"}
+    assert body("/api/ask", "post") == {"$ref": "#/components/schemas/AnswerWithRegister"}
+    assert body("/api/citations/resolve", "post") == {"$ref": "#/components/schemas/ResolveResponse"}
+    keys = {name: set(components[name]["properties"]) for name in
+            ("SearchResult", "SearchHit", "QuotedProvision", "LeadLine", "RelatedProvision", "ResolvedTarget")}
+    assert keys["SearchResult"] == {"query", "confidence", "threshold", "warnings", "results"}
+    assert keys["SearchHit"] == {"rank", "id", "score", "citation", "citation_text", "title", "doc_title", "text",
+                                 "marks", "status", "status_text", "validity", "notes", "also", "score_parts"}
+    assert keys["QuotedProvision"] == {"key", "id", "citation", "citation_text", "title", "doc_title", "quote",
+                                       "marks", "status", "status_text", "validity", "notes", "reported_changes",
+                                       "references", "changes", "score"}
+    assert keys["LeadLine"] == {"text", "kind", "focus", "id", "citation", "citation_text", "status", "status_text"}
+    assert keys["RelatedProvision"] == {"id", "citation", "citation_text", "title", "status", "status_text"}
+    assert keys["ResolvedTarget"] == {"citation", "citation_text", "found", "id", "status", "status_text"}
+    assert components["SearchHit"]["properties"]["validity"]["required"] == ["status", "status_text"]
+    assert "annex_item" in components["SearchHit"]["properties"]["citation"]["properties"]
+
+
 # schemathesis' own pytest plugin (`from_fixture`) does not run under pytest 9 (it sets
 # `request.node._nodeid`); its strategies do: one Hypothesis test per operation and mode.
 CASES = [(method, path, mode) for method, path in sorted(OPERATIONS)

@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -367,15 +368,19 @@ def test_register_entry_for_a_question_naming_a_cluster(kb_register):
 def test_ask_response_carries_the_register_entry(kb_register):
     """What POST /api/ask adds to an answer (api/routes_register.with_register), valid against
     its response model."""
-    from api.routes_register import AnswerWithRegister, with_register
+    from answers.answer import Answer
+    from api.routes_register import with_register
 
-    answer = {"question": "q", "as_of": "2026-12-05", "answered": True, "answer": "…", "provisions": [],
-              "confidence": 0.5, "warnings": []}
+    answer = Answer(question="q", as_of=date(2026, 12, 5), answered=True, answer="…", provisions=[],
+                    confidence=0.5, warnings=[])
     body = with_register(kb_register, "CCN Sơn Thịnh có đủ điều kiện mở rộng không?", answer)
-    [entry] = AnswerWithRegister.model_validate(body).clusters
+    [entry] = body.clusters
     assert entry["name"] == "CCN Sơn Thịnh" and entry["figures"]["fill_rate"] == 37.15
     assert entry["text"].startswith("CCN Sơn Thịnh (xã Văn Chấn, tỉnh Lào Cai): diện tích 58,76 ha")
-    assert with_register(kb_register, "Điều 8 Nghị định 32/2024/NĐ-CP", answer)["clusters"] == []
+    data = body.model_dump(mode="json")
+    assert data == {**answer.model_dump(mode="json"), "clusters": data["clusters"]}
+    assert data["clusters"][0]["text"] == entry["text"] and data["as_of"] == "2026-12-05"
+    assert with_register(kb_register, "Điều 8 Nghị định 32/2024/NĐ-CP", answer).clusters == []
 
 
 # ----------------------------------------------------------------------------- schema, CLI
