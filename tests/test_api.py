@@ -135,7 +135,7 @@ def test_cli_and_api_write_one_json(small_search_home, tmp_path: Path) -> None:
     assert json.loads(run.stdout) == searched
     first = searched["results"][0]
     assert (first["rank"], first["citation"]) == (1, cite(ND32, 8, 2))
-    assert store.provision_by_pid(first["id"])["clause"] == 2
+    assert store.provision_by_pid(first["id"]).clause == 2
     assert (first["status"], first["status_text"]) == ("not_yet_in_force", STATUS_TEXT[Status.NOT_YET])
     assert first["validity"]["status_text"] == first["status_text"] and set(first["score_parts"]) >= {"lexical"}
     answer = Answerer(store, searcher).ask(STATE_MANAGEMENT, date.fromisoformat(at))
