@@ -218,7 +218,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     """Assemble, render and check a draft; 0 clean, 1 citation errors (files written), 2 bad spec."""
     from drafting.pipeline import make_draft
     from drafting.preview import PreviewError, PreviewUnavailable, to_pdf
-    from drafting.severity import SEVERITY_LABEL, Severity
+    from drafting.severity import SEVERITY_LABEL
     from drafting.spec import load_spec
 
     spec = load_spec(args.spec, home_dir(args.home))  # SpecError (a ValueError): exit 2 with its message
@@ -235,13 +235,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
     draft = result.draft
     for issue in draft.issues:
         print(f"{SEVERITY_LABEL[issue.severity]}  {issue.where}: {issue.message}", file=sys.stderr)
-    for finding in (result.check or {}).get("findings", []):
-        if finding["severity"] == Severity.ERROR:
-            print(f"LỖI  kiểm tra trích dẫn: «{finding['text']}» — {finding['message']}", file=sys.stderr)
+    for finding in result.check.errors if result.check else []:
+        print(f"LỖI  kiểm tra trích dẫn: «{finding.text}» — {finding.message}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result.report(), ensure_ascii=False, indent=2))
+        print(result.report().model_dump_json(indent=2))
         return 0 if result.ok else 1
-    counts = (result.check or {}).get("counts", {})
+    counts = result.check.counts if result.check else {}
     print(f"Đã soạn {result.docx} ({draft.kind_label}, DỰ THẢO): {len(draft.body)} đoạn, "
           f"{len(draft.citations)} quy định viện dẫn, {len(draft.errors)} lỗi khi lập; kiểm tra trích dẫn: "
           f"{counts.get('citations', 0)} trích dẫn, {counts.get('errors', 0)} lỗi."

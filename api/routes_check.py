@@ -38,10 +38,8 @@ from api.errors import http_error
 from api.routes_ingest import MAX_FILE_BYTES, check_upload
 from api.schemas import IsoDate, Model
 from api.state import AppState
-from drafting.assemble import CitedProvision, Suggestion
-from drafting.assemble import Issue as AssemblyIssue
 from drafting.checker import CheckReport, annotate_docx, check_file
-from drafting.pipeline import make_draft
+from drafting.pipeline import DraftReport, make_draft
 from drafting.profile import ProfileError, load_profile
 from drafting.render import RenderError, template_for
 from drafting.spec import KIND_LABELS, DraftSpec, with_home
@@ -76,27 +74,6 @@ class DraftExample(Model):
     label: str = Field(description="loại văn bản bằng tiếng Việt")
     subject: str
     spec: dict[str, Any] = Field(description="nội dung dự thảo (DraftSpec) dạng JSON")
-
-
-class DraftAssembly(Model):
-    kind: str
-    as_of: date
-    profile: str
-    subject: str
-    citations: list[CitedProvision]
-    suggestions: list[Suggestion]
-    issues: list[AssemblyIssue]
-
-
-class DraftReport(Model):
-    """What `ccn draft --json` prints, without the output paths."""
-
-    kind: str
-    kind_label: str
-    as_of: date
-    ok: bool = Field(description="không có lỗi khi lập dự thảo và không có lỗi trích dẫn")
-    assembly: DraftAssembly
-    check: CheckReport
 
 
 # ----------------------------------------------------------------------------- checking
@@ -195,12 +172,10 @@ SPEC_ERRORS = {422: error_response("Nội dung dự thảo không hợp lệ (tr
 
 @router.post("/draft", response_model=DraftReport, responses=SPEC_ERRORS,
              summary="Lập dự thảo từ nội dung JSON và kiểm tra trích dẫn (không lưu)")
-def draft(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> dict:
+def draft(state: State, spec: DraftSpec, as_of: AsOfQuery = None) -> DraftReport:
     with tempfile.TemporaryDirectory(prefix="ccn-draft-") as tmp:
         result = _made(state, spec, Path(tmp), as_of, check=True)
-    report = result.report()
-    return {"kind": report["kind"], "kind_label": result.draft.kind_label, "as_of": report["as_of"],
-            "ok": result.ok, "assembly": report["assembly"], "check": report["check"]}
+    return result.report().without_files()
 
 
 @router.post("/draft/docx", response_class=Response, responses={**DOCX_CONTENT, **SPEC_ERRORS},

@@ -26,7 +26,14 @@ from drafting.review import (
     DraftState,
     Role,
 )
-from drafting.severity import CHECK_STATUS_TEXT, SEVERITY_TEXT, CheckStatus, Severity
+from drafting.severity import (
+    AS_OF_SOURCE_TEXT,
+    CHECK_STATUS_TEXT,
+    SEVERITY_TEXT,
+    AsOfSource,
+    CheckStatus,
+    Severity,
+)
 from kb.catalog import SOURCE_TEXT, SourceKind
 from kb.model import RELATION_TEXT, STATUS_TEXT, RelationKind, Status
 from retrieval.compare import PAIR_BASIS_TEXT, PAIR_KIND_TEXT, PairBasis, PairKind
@@ -52,13 +59,15 @@ class Labels(Model):
     pair_basis: dict[PairBasis, str]  # căn cứ ghép cặp quy định khi so sánh
     audit_detail: dict[DetailKey, str]  # các mục chi tiết của một dòng nhật ký duyệt
     draft_action: dict[DraftAction, str]  # việc làm được với một dự thảo (nút trên trang duyệt)
+    as_of_source: dict[AsOfSource, str]  # ngày xét hiệu lực khi kiểm tra lấy từ đâu
 
 
 LABELS = Labels(status=STATUS_TEXT, severity=SEVERITY_TEXT, check_status=CHECK_STATUS_TEXT,
                 draft_state=STATE_LABELS, role=ROLE_LABELS, attached=ATTACHED_TEXT,
                 relation=RELATION_TEXT, source=SOURCE_TEXT, job_state=JOB_STATE_TEXT,
                 upload_result=UPLOAD_RESULT_TEXT, pair_kind=PAIR_KIND_TEXT, pair_basis=PAIR_BASIS_TEXT,
-                audit_detail=DETAIL_LABELS, draft_action=DRAFT_ACTION_TEXT)
+                audit_detail=DETAIL_LABELS, draft_action=DRAFT_ACTION_TEXT,
+                as_of_source=AS_OF_SOURCE_TEXT)
 
 
 @router.get("/labels", response_model=Labels, summary="Nhãn tiếng Việt của các giá trị (hiệu lực, mức độ, "

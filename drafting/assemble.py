@@ -167,17 +167,23 @@ class AssembledDraft(BaseModel):
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == Severity.ERROR]
 
-    def report(self) -> dict:
-        """What `ccn draft --report` records of the assembly (besides the checker's findings)."""
-        return {
-            "kind": self.kind,
-            "as_of": self.as_of.isoformat(),
-            "profile": self.profile.id,
-            "subject": self.subject,
-            "citations": [c.model_dump(mode="json") for c in self.citations],
-            "suggestions": [s.model_dump(mode="json") for s in self.suggestions],
-            "issues": [i.model_dump(mode="json") for i in self.issues],
-        }
+    def summary(self) -> AssemblySummary:
+        """What a draft's report records of the assembly (besides the checker's findings)."""
+        return AssemblySummary(kind=self.kind, as_of=self.as_of, profile=self.profile.id, subject=self.subject,
+                               citations=self.citations, suggestions=self.suggestions, issues=self.issues)
+
+
+class AssemblySummary(BaseModel):
+    """The assembly in a draft's report (`ccn draft --json`, POST /api/draft): the provisions
+    cited with their validity, the suggestions, the issues."""
+
+    kind: str
+    as_of: date
+    profile: str
+    subject: str
+    citations: list[CitedProvision]
+    suggestions: list[Suggestion]
+    issues: list[Issue]
 
 
 # ----------------------------------------------------------------------------- dates

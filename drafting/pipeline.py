@@ -7,51 +7,66 @@ without the reviewer's appendix (whose quotations are the law's own words, with 
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from drafting.assemble import AssembledDraft, assemble
+from pydantic import BaseModel, Field
+
+from drafting.assemble import AssembledDraft, AssemblySummary, assemble
+from drafting.checker.report import CheckReport
 from drafting.render import render, render_comparison, template_for
 from drafting.spec import DraftSpec
 from kb.store import Store
+
+
+class DraftReport(BaseModel):
+    """A draft's report: `ccn draft --json` and `--report FILE`, and POST /api/draft (which
+    leaves the files out: no server path in a response)."""
+
+    kind: str
+    kind_label: str
+    as_of: date
+    ok: bool = Field(description="không có lỗi khi lập dự thảo và không có lỗi trích dẫn")
+    assembly: AssemblySummary
+    check: CheckReport | None = None
+    output: str | None = Field(None, description="tệp DOCX đã ghi (chỉ ở dòng lệnh)")
+    pdf: str | None = None
+    comparison: str | None = Field(None, description="bảng so sánh, thuyết minh (dự thảo sửa đổi)")
+    notes: list[str] = []
+
+    def without_files(self) -> DraftReport:
+        return self.model_copy(update={"output": None, "pdf": None, "comparison": None})
 
 
 @dataclass
 class DraftResult:
     docx: Path
     draft: AssembledDraft
-    check: dict | None = None
+    check: CheckReport | None = None
     pdf: Path | None = None
     comparison: Path | None = None  # sua_doi: the bảng so sánh, thuyết minh
     notes: list[str] = field(default_factory=list)
 
     @property
     def check_errors(self) -> int:
-        return int(self.check["counts"]["errors"]) if self.check else 0
+        return len(self.check.errors) if self.check else 0
 
     @property
     def ok(self) -> bool:
         return not self.draft.errors and not self.check_errors
 
-    def report(self) -> dict:
-        return {
-            "output": str(self.docx),
-            "pdf": str(self.pdf) if self.pdf else None,
-            "comparison": str(self.comparison) if self.comparison else None,
-            "kind": self.draft.kind,
-            "as_of": self.draft.as_of.isoformat(),
-            "assembly": self.draft.report(),
-            "check": self.check,
-            "notes": self.notes,
-        }
+    def report(self) -> DraftReport:
+        return DraftReport(kind=self.draft.kind, kind_label=self.draft.kind_label, as_of=self.draft.as_of,
+                           ok=self.ok, assembly=self.draft.summary(), check=self.check,
+                           output=str(self.docx), pdf=str(self.pdf) if self.pdf else None,
+                           comparison=str(self.comparison) if self.comparison else None, notes=self.notes)
 
     def write_report(self, path: Path | str) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.report(), ensure_ascii=False, indent=2), encoding="utf-8")
+        path.write_text(self.report().model_dump_json(indent=2), encoding="utf-8")
         return path
 
 
@@ -69,13 +84,12 @@ def make_draft(spec: DraftSpec, store: Store, out: Path | str, *, as_of: date | 
     return result
 
 
-def check_letter(store: Store, draft: AssembledDraft, template: Path, approved: bool) -> dict:
+def check_letter(store: Store, draft: AssembledDraft, template: Path, approved: bool) -> CheckReport:
     """The citation checker's report on the letter itself (no reviewer's appendix)."""
     from drafting.checker import check_file  # CHECKER: the one call site of drafting.checker
 
     with tempfile.TemporaryDirectory(prefix="ccn-check-") as tmp:
         letter = render(draft, Path(tmp) / "letter.docx", approved=approved, reviewer=False,
                         template=template)
-        report = check_file(store, letter, as_of=draft.as_of, declared=draft.declared).model_dump(mode="json")
-    report["file"] = "(văn bản dự thảo, không kèm phụ lục trích dẫn)"
-    return report
+        report = check_file(store, letter, as_of=draft.as_of, declared=draft.declared)
+    return report.model_copy(update={"file": "(văn bản dự thảo, không kèm phụ lục trích dẫn)"})

@@ -27,6 +27,14 @@ class CheckStatus(StrEnum):
     OUTSIDE_KB = "outside_kb"  # an info issue about a text the knowledge base does not hold
 
 
+class AsOfSource(StrEnum):
+    """Where the date a letter's citations are checked at comes from."""
+
+    ARGUMENT = "argument"  # chosen by the user (--as-of, the form's date)
+    LETTER = "letter"  # the letter's own date
+    TODAY = "today"  # the letter's date could not be read
+
+
 SEVERITY_RANK: dict[Severity, int] = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1, Severity.OK: 0}
 SEVERITY_TEXT: dict[Severity, str] = {
     Severity.ERROR: "Lỗi",
@@ -41,4 +49,9 @@ CHECK_STATUS_TEXT: dict[CheckStatus, str] = {
     CheckStatus.ERROR: SEVERITY_TEXT[Severity.ERROR],
     CheckStatus.WARNING: SEVERITY_TEXT[Severity.WARNING],
     CheckStatus.OUTSIDE_KB: "Ngoài cơ sở dữ liệu",
+}
+AS_OF_SOURCE_TEXT: dict[AsOfSource, str] = {
+    AsOfSource.ARGUMENT: "theo ngày đã chọn",
+    AsOfSource.LETTER: "theo ngày của văn bản",
+    AsOfSource.TODAY: "ngày hôm nay",
 }

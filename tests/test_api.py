@@ -207,7 +207,7 @@ def test_every_vocabulary_with_a_text_table_is_served() -> None:
             "retrieval.compare.PAIR_KIND_TEXT", "drafting.review.policy.DETAIL_LABELS"} <= set(tables)
     served = [getattr(LABELS, field) for field in Labels.model_fields]
     assert [name for name, table in tables.items() if table not in served] == []
-    assert len(served) == len(tables) == 14
+    assert len(served) == len(tables) == 15
     for name, table in tables.items():
         vocabulary = type(next(iter(table)))
         assert issubclass(vocabulary, StrEnum) and list(table) == list(vocabulary), name

@@ -357,8 +357,8 @@ def test_make_draft_runs_the_checker(ccn_store, tmp_path):
     for name in ("gop_y", "tra_loi", "bao_cao_ra_soat"):
         result = make_draft(load_spec(EXAMPLES / f"{name}.yaml"), ccn_store, tmp_path / f"{name}.docx")
         assert result.docx.is_file() and result.check is not None
-        counts = result.check["counts"]
-        assert counts["errors"] == 0 and counts["ok"] >= 10, (name, result.check["findings"])
+        counts = result.check.counts
+        assert counts["errors"] == 0 and counts["ok"] >= 10, (name, result.check.findings)
         assert result.ok
 
 

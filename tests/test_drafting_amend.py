@@ -127,12 +127,12 @@ def test_articles_items_and_quotes(draft):
 def test_checker_finds_no_error_in_the_amending_text(ccn_store, tmp_path):
     """The checker reads "khoản 2 Điều 8" in an amending item as NĐ 32's, not the draft's own."""
     result = make_draft(load_spec(EXAMPLE), ccn_store, tmp_path / "sua_doi.docx")
-    assert result.check_errors == 0, [f for f in result.check["findings"] if f["severity"] == "error"]
+    assert result.check_errors == 0, result.check.errors
     assert result.comparison == tmp_path / "sua_doi-bang-so-sanh.docx" and result.comparison.exists()
-    checked = {c["text"]: c for c in result.check["citations"]}
+    checked = {c.text: c for c in result.check.citations}
     for name in ("khoản 1 Điều 2", "khoản 2 Điều 8", "điểm c khoản 1 Điều 8", "khoản 2 Điều 13"):
-        assert (checked[name]["canonical"], checked[name]["code"]) == (f"{name} {ND32}", "ok")
-    assert checked["khoản 3"]["code"] == "cannot_verify_provision"  # the khoản being added
+        assert (checked[name].canonical, checked[name].code) == (f"{name} {ND32}", "ok")
+    assert checked["khoản 3"].code == "cannot_verify_provision"  # the khoản being added
 
 
 def test_docx_format(files):

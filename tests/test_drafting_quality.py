@@ -293,8 +293,8 @@ def _nd303_letter(declared: bool) -> dict:
 def test_declared_document_is_cited_with_its_data_not_an_error(ccn_store, tmp_path):
     plain = make_draft(parse_spec(_nd303_letter(False)), ccn_store, tmp_path / "a.docx")
     assert [i.severity for i in plain.draft.issues if i.where == "mục 5"] == ["warning"]
-    plain_find = [f for f in plain.check["findings"] if "303/2026" in f["text"]]
-    assert plain_find and all(f["severity"] in ("warning", "error") for f in plain_find)
+    plain_find = [f for f in plain.check.findings if "303/2026" in f.text]
+    assert plain_find and all(f.severity in ("warning", "error") for f in plain_find)
 
     declared = make_draft(parse_spec(_nd303_letter(True)), ccn_store, tmp_path / "b.docx")
     text = body_text(declared.draft)
@@ -304,9 +304,9 @@ def test_declared_document_is_cited_with_its_data_not_an_error(ccn_store, tmp_pa
         ("info", "Nghị định số 303/2026/NĐ-CP: văn bản do người soạn khai báo, ngoài kho dữ liệu: chưa kiểm "
                  "chứng số hiệu, hiệu lực và nội dung")]
     assert declared.draft.errors == [] and declared.check_errors == 0
-    assert not any("303/2026" in f["text"] for f in declared.check["findings"])  # outside the KB: info only
-    row = next(c for c in declared.check["citations"] if c["text"].startswith("Nghị định số 303/2026/NĐ-CP"))
-    assert row["status"] == "outside_kb"
+    assert not any("303/2026" in f.text for f in declared.check.findings)  # outside the KB: info only
+    row = next(c for c in declared.check.citations if c.text.startswith("Nghị định số 303/2026/NĐ-CP"))
+    assert row.status == "outside_kb"
 
 
 def test_declared_document_in_the_comparison(ccn_store):

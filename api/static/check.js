@@ -5,12 +5,6 @@
  * All text from the server or the user is inserted as text nodes (never as HTML). */
 "use strict";
 
-const AS_OF_SOURCE = {
-  argument: "theo ngày đã chọn",
-  letter: "theo ngày của văn bản",
-  today: "ngày hôm nay",
-};
-
 let checked = null; // {file, asOf}: the letter last checked, for the annotated DOCX
 let examples = [];
 
@@ -105,7 +99,7 @@ function severityBadge(severity) {
 /** The report's elements; `sourceText` replaces the wording of `as_of_source` (a draft's date). */
 function renderReport(report, sourceText) {
   const c = report.counts;
-  const source = sourceText || AS_OF_SOURCE[report.as_of_source] || report.as_of_source;
+  const source = sourceText || labelOf("as_of_source", report.as_of_source) || report.as_of_source;
   const head = h("div", {class: "report-head"},
     h("p", {}, "Văn bản: ", h("strong", {}, report.file)),
     h("p", {}, `Xét hiệu lực tại ngày ${vnDate(report.as_of)} (${source})`),

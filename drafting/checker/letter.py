@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from drafting.checker.report import vn_date
+from drafting.severity import AsOfSource
 from ingest.header import parse_header
 from ingest.readers import read
 from ingest.segments import ATTACHED_RE
@@ -104,21 +105,21 @@ def _own_structure(letter: Letter, raw: RawText) -> None:
         letter.contexts.append(Citation(letter.own_number, part, annex, article, clause))
 
 
-def as_of_date(letter: Letter, as_of: date | None, today: date) -> tuple[date, str, list[str]]:
+def as_of_date(letter: Letter, as_of: date | None, today: date) -> tuple[date, AsOfSource, list[str]]:
     if as_of is not None:
-        return as_of, "argument", []
+        return as_of, AsOfSource.ARGUMENT, []
     if letter.issued is not None:
-        return letter.issued, "letter", []
+        return letter.issued, AsOfSource.LETTER, []
     partial = PARTIAL_DATE_RE.search(letter.issued_text or "")
     if partial:
         year, month = int(partial["y"]), int(partial["m"]) if partial["m"] else 12
         if 1 <= month <= 12:
             end = _month_end(year, month)
             at = min(end, today)
-            return at, "letter", [
+            return at, AsOfSource.LETTER, [
                 f"văn bản chưa ghi đủ ngày («{letter.issued_text}»): xét hiệu lực tại ngày "
                 f"{vn_date(at)}"]
-    return today, "today", [
+    return today, AsOfSource.TODAY, [
         f"không đọc được ngày của văn bản: xét hiệu lực tại ngày hôm nay ({vn_date(today)})"]
 
 

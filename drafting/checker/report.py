@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 from typing_extensions import TypedDict
 
-from drafting.severity import SEVERITY_LABEL, SEVERITY_RANK, CheckStatus, Severity
+from drafting.severity import (
+    AS_OF_SOURCE_TEXT,
+    SEVERITY_LABEL,
+    SEVERITY_RANK,
+    AsOfSource,
+    CheckStatus,
+    Severity,
+)
 from kb.model import CitationJSON
 
 
@@ -103,7 +109,7 @@ class CheckReport(BaseModel):
 
     file: str
     as_of: date = Field(description="ngày xét hiệu lực")
-    as_of_source: Literal["argument", "letter", "today"]
+    as_of_source: AsOfSource
     notes: list[str] = []
     citations: list[CitationCheck] = []
     findings: list[Finding] = []
@@ -128,14 +134,10 @@ class CheckReport(BaseModel):
         }
 
 
-AS_OF_SOURCE = {"argument": "theo tham số --as-of", "letter": "theo ngày của văn bản",
-                "today": "ngày hôm nay"}
-
-
 def format_report(report: CheckReport) -> str:
     """The report for the terminal: one line per citation and per finding without one."""
     lines = [f"Kiểm tra trích dẫn: {report.file}",
-             f"Xét hiệu lực tại ngày {vn_date(report.as_of)} ({AS_OF_SOURCE[report.as_of_source]})"]
+             f"Xét hiệu lực tại ngày {vn_date(report.as_of)} ({AS_OF_SOURCE_TEXT[report.as_of_source]})"]
     lines.extend(f"Lưu ý: {note}" for note in report.notes)
     rows = [(c.start, c.worst.severity, c.paragraph, c.text, c.worst.message) for c in report.citations]
     rows += [(f.start, f.severity, f.paragraph, f.text, f.message) for f in report.findings

@@ -52,14 +52,16 @@ def render_spec(store: Store, spec: dict[str, Any], approved: bool, home: Path |
 
 
 def check_spec(store: Store, spec: dict[str, Any], home: Path | None = None) -> dict[str, Any] | None:
-    """drafting.checker's report on the letter as it will be sent (without the appendix)."""
+    """drafting.checker's report on the letter as it will be sent (without the appendix), as the
+    JSON a draft version keeps."""
     from drafting.assemble import assemble
     from drafting.pipeline import check_letter
     from drafting.render import template_for
     from drafting.spec import parse_spec
 
     parsed = parse_spec(spec, "dự thảo", home)
-    return check_letter(store, assemble(parsed, store), template_for(parsed.kind, parsed), False)
+    report = check_letter(store, assemble(parsed, store), template_for(parsed.kind, parsed), False)
+    return report.model_dump(mode="json")
 
 
 def validate_spec(spec: dict[str, Any], home: Path | None = None) -> dict[str, Any]:
