@@ -39,17 +39,22 @@ def letters_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def wide_dir() -> Path:
-    """The wide corpus, unpacked: /tmp/corp/wide if present, else extracted once into a cache."""
+    """The wide corpus, unpacked: /tmp/corp/wide if present, else extracted once into a cache
+    (by one process at a time: the test workers share it)."""
+    import fcntl
+
     if WIDE_UNPACKED.is_dir():
         return WIDE_UNPACKED
     target, done = WIDE_CACHE / "wide", WIDE_CACHE / ".wide-complete"
-    if not done.exists():
-        if not WIDE_TAR.is_file():
-            pytest.fail(f"không thấy kho văn bản {WIDE_TAR}: cần thư mục ../shared bên cạnh repo")
-        WIDE_CACHE.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(WIDE_TAR, "r:xz") as tar:
-            tar.extractall(WIDE_CACHE, filter="data")
-        done.touch()
+    if not WIDE_TAR.is_file():
+        pytest.fail(f"không thấy kho văn bản {WIDE_TAR}: cần thư mục ../shared bên cạnh repo")
+    WIDE_CACHE.mkdir(parents=True, exist_ok=True)
+    with open(WIDE_CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            with tarfile.open(WIDE_TAR, "r:xz") as tar:
+                tar.extractall(WIDE_CACHE, filter="data")
+            done.touch()
     return target
 
 
@@ -360,7 +365,15 @@ HEAVY_FIXTURES = {
 }
 
 
+# On two workers (pytest-xdist, `--dist loadgroup`) each test file runs whole on one worker, so
+# its module fixtures are built once; the files sharing the session's wide archive and hỏi đáp
+# catalogue (minutes to build, GBs of memory) are one group, so only one worker builds them.
+SESSION_GROUPS = {"wide_kb": "wide-archive", "hoidap_catalogue": "wide-archive"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shared = {item.path: group for item in items
+              for fixture, group in SESSION_GROUPS.items() if fixture in item.fixturenames}
     for item in items:
         tiers = {tier for fixture, tier in HEAVY_FIXTURES.items() if fixture in item.fixturenames}
         tiers |= {m.name for m in item.iter_markers() if m.name in ("slow", "ui")}
@@ -368,3 +381,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(tier)
         if tiers:
             item.add_marker("heavy")
+        item.add_marker(pytest.mark.xdist_group(shared.get(item.path, item.path.name)))
