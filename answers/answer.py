@@ -134,16 +134,10 @@ class CitedProvision(BaseModel):
         return self.source().validity.text
 
 
-class QuotedProvision(CitedProvision):
-    key: str  # opaque evidence key: the only way a language model may cite this provision
+class FoundProvision(CitedProvision):
+    """A provision the search found (`hit`, itself not written), with its title."""
+
     hit: SearchHit = Field(exclude=True)
-    quote: str
-    marks: list[tuple[int, int]] = []  # [start, end] in `quote` of the sentences that answer
-    notes: list[str] = []  # validity and what changed around the text
-    reported: list[str] = Field(default_factory=list, serialization_alias="reported_changes",
-                                description="a notice's summary of a change: unverified orientation, never law")
-    references: list[Attached] = []
-    changes: list[Attached] = []
 
     def source(self) -> SearchHit:
         return self.hit
@@ -152,6 +146,17 @@ class QuotedProvision(CitedProvision):
     @property
     def title(self) -> str:
         return self.hit.title
+
+
+class QuotedProvision(FoundProvision):
+    key: str  # opaque evidence key: the only way a language model may cite this provision
+    quote: str
+    marks: list[tuple[int, int]] = []  # [start, end] in `quote` of the sentences that answer
+    notes: list[str] = []  # validity and what changed around the text
+    reported: list[str] = Field(default_factory=list, serialization_alias="reported_changes",
+                                description="a notice's summary of a change: unverified orientation, never law")
+    references: list[Attached] = []
+    changes: list[Attached] = []
 
     @computed_field
     @property
@@ -174,18 +179,8 @@ class QuotedProvision(CitedProvision):
         return " … ".join(self.quote[s:e].strip() for s, e in self.marks) or self.quote
 
 
-class RelatedProvision(CitedProvision):
+class RelatedProvision(FoundProvision):
     """A provision found but not quoted (beyond the answer's quotes)."""
-
-    hit: SearchHit = Field(exclude=True)
-
-    def source(self) -> SearchHit:
-        return self.hit
-
-    @computed_field
-    @property
-    def title(self) -> str:
-        return self.hit.title
 
 
 class PriorLetter(BaseModel):

@@ -7,11 +7,14 @@ what a query adds, such as a relation's `source_kind`), so consumers read `doc.n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 
 R = TypeVar("R")
 
@@ -129,11 +132,6 @@ def field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
-def record(cls: type[R], row: Mapping[str, Any]) -> R:
-    """One record from a row mapping (by column name)."""
-    return cls(**row)
-
-
 def records(cls: type[R], keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[R]:
     """Records from a query's plain rows, by position (the cheap path, for hot loops: a
     document's provisions, every relation), after checking once that the query's columns are
@@ -142,6 +140,12 @@ def records(cls: type[R], keys: Sequence[str], rows: Iterable[Sequence[Any]]) ->
         raise TypeError(f"{cls.__name__}: columns {tuple(keys)} are not its fields {field_names(cls)}")
     make = _maker(cls)
     return [make(row) for row in rows]
+
+
+def fetch(conn: Connection, cls: type[R], query: Select) -> list[R]:
+    """The rows of `query` as records of `cls` (the query selects the record's fields, in order)."""
+    result = conn.execute(query)
+    return records(cls, list(result.keys()), result)
 
 
 @cache

@@ -36,7 +36,7 @@ from kb.records import (
     ProvisionRecord,
     RelationRecord,
     SourceRecord,
-    records,
+    fetch,
 )
 
 FORMAT_RANK = {"docx": 5, "pdf": 4, "html": 3, "md": 2, "txt": 1}
@@ -213,7 +213,7 @@ class Store:
         if source_id is not None:
             query = query.where(a.c.source_id == source_id)
         with self.engine.connect() as conn:
-            return _all(conn, AuditRecord, query)
+            return fetch(conn, AuditRecord, query)
 
     @contextmanager
     def writer_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -253,7 +253,7 @@ class Store:
         if not include_stubs:
             query = query.where(schema.documents.c.is_stub.is_(False))
         with self.engine.connect() as conn:
-            return _all(conn, DocumentRecord, query)
+            return fetch(conn, DocumentRecord, query)
 
     @contextmanager
     def pinned(self) -> Iterator[None]:
@@ -291,7 +291,7 @@ class Store:
         if kind:
             query = query.where(p.c.kind == kind)
         with self.engine.connect() as conn:
-            return _all(conn, ProvisionRecord, query.order_by(p.c.ordinal, p.c.id))
+            return fetch(conn, ProvisionRecord, query.order_by(p.c.ordinal, p.c.id))
 
     def provision(self, citation: Citation, kind: str | None = None) -> ProvisionRecord | None:
         """The active provision at this address (the deepest node the address names)."""
@@ -308,7 +308,7 @@ class Store:
         if kind:
             conds.append(p.c.kind == kind)
         with self.engine.connect() as conn:
-            rows = _all(conn, ProvisionRecord, select(p).where(and_(*conds)).order_by(p.c.ordinal))
+            rows = fetch(conn, ProvisionRecord, select(p).where(and_(*conds)).order_by(p.c.ordinal))
         return _deepest(rows, citation)
 
     def provision_by_pid(self, pid: str) -> ProvisionRecord | None:
@@ -350,7 +350,7 @@ class Store:
         r, s, d = schema.relations, schema.sources, schema.documents
         query = (select(r, s.c.kind.label("source_kind")).join(s, s.c.id == r.c.source_id)
                  .where(counts(s)).order_by(r.c.id))
-        rows = _all(conn, RelationRecord, query)
+        rows = fetch(conn, RelationRecord, query)
         noticed = {row.from_doc for row in rows if row.source_kind == "notice"}
         if not noticed:
             return rows
@@ -365,7 +365,7 @@ class Store:
         if path:
             query = query.where(s.c.path == path)
         with self.engine.connect() as conn:
-            return _all(conn, SourceRecord, query.order_by(s.c.id))
+            return fetch(conn, SourceRecord, query.order_by(s.c.id))
 
     def original_text(self, source_id: int) -> str:
         with self.engine.connect() as conn:
@@ -428,13 +428,8 @@ class CachedReads:
 
 
 # --------------------------------------------------------------------- helpers
-def _all(conn: Connection, cls: type[R], query: Select) -> list[R]:
-    result = conn.execute(query)
-    return records(cls, list(result.keys()), result)
-
-
 def _first(conn: Connection, cls: type[R], query: Select) -> R | None:
-    found = _all(conn, cls, query.limit(1))
+    found = fetch(conn, cls, query.limit(1))
     return found[0] if found else None
 
 

@@ -47,7 +47,7 @@ class DocumentRow(View):
     status_evidence: list[dict] = []  # what the status rests on (kb.validity): kind, source, confidence …
     amendment_notes: list[str] = []
     in_store: bool
-    source: str | None = None  # "text" | "notice" | "catalogue" (kb/catalog.py)
+    source: str | None = None  # a kb.catalog.SourceKind: text, notice, catalogue
     evidence: str = ""  # where the knowledge base knows it from (kb.catalog.add_sources)
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
 
 from drafting.review.models import (
     AuditEntry,
@@ -74,7 +73,7 @@ from drafting.review.schema import (
     review_comments,
     users,
 )
-from kb.records import records
+from kb.records import fetch
 from kb.store import Store
 
 SYSTEM_NAME = "(hệ thống)"  # the audit's "who" for actions without a user (CLI bootstrap)
@@ -257,11 +256,11 @@ class ReviewStore:
             query = query.where(api_tokens.c.user_id == user_id)
         if token_id is not None:
             query = query.where(api_tokens.c.id == token_id)
-        return _rows(conn, TokenRow, query)
+        return fetch(conn, TokenRow, query)
 
     def users(self) -> list[User]:
         with self.engine.connect() as conn:
-            return [_user(r) for r in _rows(conn, UserRow, select(users).order_by(users.c.id))]
+            return [_user(r) for r in fetch(conn, UserRow, select(users).order_by(users.c.id))]
 
     def user(self, name: str) -> User:
         with self.engine.connect() as conn:
@@ -272,7 +271,7 @@ class ReviewStore:
         if not token:
             return None
         with self.engine.begin() as conn:
-            found = _rows(conn, TokenHolder, (
+            found = fetch(conn, TokenHolder, (
                 select(users, api_tokens.c.id.label("token_id"), api_tokens.c.last_used_at)
                 .join(users, users.c.id == api_tokens.c.user_id)
                 .where(api_tokens.c.token_hash == hash_token(token.strip()),
@@ -396,13 +395,13 @@ class ReviewStore:
         if viewer is not None and viewer.role not in PERMISSIONS["read_all"]:
             query = query.where(drafts.c.author_id == viewer.id)
         with self.engine.connect() as conn:
-            return [_summary(r) for r in _rows(conn, DraftListRow, query)]
+            return [_summary(r) for r in fetch(conn, DraftListRow, query)]
 
     def draft(self, draft_id: int, *, viewer: User | None = None) -> DraftDetail:
         """One draft; Forbidden if `viewer` may not read it (`require_reader`)."""
         self.require_reader(viewer, draft_id)
         with self.engine.connect() as conn:
-            found = _rows(conn, DraftListRow, _draft_query().where(drafts.c.id == draft_id))
+            found = fetch(conn, DraftListRow, _draft_query().where(drafts.c.id == draft_id))
             if not found:
                 raise NotFound(f"không có dự thảo số {draft_id}")
             row = found[0]
@@ -474,7 +473,7 @@ class ReviewStore:
             require_role(actor, "manage_users")
 
     def _user_by_name(self, conn: Connection, name: str | None) -> UserRow:
-        found = _rows(conn, UserRow, select(users).where(users.c.name == (name or "").strip()))
+        found = fetch(conn, UserRow, select(users).where(users.c.name == (name or "").strip()))
         if not found:
             raise NotFound(f"không có người dùng «{name}»")
         return found[0]
@@ -571,7 +570,7 @@ class ReviewStore:
             query = query.where(audit_log.c.action == action)
         if draft_id is None:  # the newest `limit` rows, oldest first
             query = query.order_by(None).order_by(audit_log.c.id.desc()).limit(limit)
-        rows = sorted(_rows(conn, AuditRow, query), key=lambda r: r.id)
+        rows = sorted(fetch(conn, AuditRow, query), key=lambda r: r.id)
         return [AuditEntry(id=r.id, at=_utc(r.at), user=r.user_name, action=r.action,
                            action_text=ACTION_LABELS.get(r.action, r.action),
                            draft_id=r.draft_id, version=r.version, detail=r.detail or {})
@@ -624,23 +623,18 @@ def _shown_path(path: str | None) -> str | None:
     return f"approved/{Path(path).name}" if path else None
 
 
-def _rows(conn: Connection, cls: type, query: Select) -> list:
-    result = conn.execute(query)
-    return records(cls, list(result.keys()), result)
-
-
 def _user(row: UserRow) -> User:
     return User(id=row.id, name=row.name, display_name=row.display_name, role=row.role,
                 role_text=ROLE_LABELS[row.role], active=row.active, created_at=_utc(row.created_at))
 
 
 def _user_row(conn: Connection, user_id: int) -> UserRow:
-    (row,) = _rows(conn, UserRow, select(users).where(users.c.id == user_id))
+    (row,) = fetch(conn, UserRow, select(users).where(users.c.id == user_id))
     return row
 
 
 def _draft_row(conn: Connection, draft_id: int) -> DraftRow:
-    found = _rows(conn, DraftRow, select(drafts).where(drafts.c.id == draft_id))
+    found = fetch(conn, DraftRow, select(drafts).where(drafts.c.id == draft_id))
     if not found:
         raise NotFound(f"không có dự thảo số {draft_id}")
     return found[0]
@@ -661,7 +655,7 @@ def _summary(row: DraftListRow) -> DraftSummary:
 
 
 def _version_row(conn: Connection, draft_id: int, number: int) -> VersionRow:
-    found = _rows(conn, VersionRow, select(draft_versions).where(
+    found = fetch(conn, VersionRow, select(draft_versions).where(
         draft_versions.c.draft_id == draft_id, draft_versions.c.number == number))
     if not found:
         raise NotFound(f"dự thảo số {draft_id} không có phiên bản {number}")
@@ -686,7 +680,7 @@ def _versions(conn: Connection, draft_id: int) -> list[VersionInfo]:
     return [VersionInfo(number=r.number, author=r.author, created_at=_utc(r.created_at),
                         note=r.note or "", sha256=r.sha256, size=r.size or 0,
                         paragraphs=r.paragraphs, check=r.check_report)
-            for r in _rows(conn, VersionListRow, query)]
+            for r in fetch(conn, VersionListRow, query)]
 
 
 def _comments(conn: Connection, draft_id: int) -> list[Comment]:
@@ -700,7 +694,7 @@ def _comments(conn: Connection, draft_id: int) -> list[Comment]:
                     paragraph=r.paragraph, author=r.author_name, text=r.text,
                     created_at=_utc(r.created_at), resolved=r.resolved,
                     resolved_by=r.resolver_name, resolved_at=_utc(r.resolved_at))
-            for r in _rows(conn, CommentRow, query)]
+            for r in fetch(conn, CommentRow, query)]
 
 
 def _open_comments(conn: Connection, draft_id: int, number: int) -> int:
