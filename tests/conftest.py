@@ -371,6 +371,8 @@ HEAVY_FIXTURES = {
 SESSION_GROUPS = {"wide_kb": "wide-archive", "hoidap_catalogue": "wide-archive"}
 
 
+# tryfirst: xdist reads the group marks in its own hook of the same name, which must come after.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     shared = {item.path: group for item in items
               for fixture, group in SESSION_GROUPS.items() if fixture in item.fixturenames}
@@ -382,3 +384,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if tiers:
             item.add_marker("heavy")
         item.add_marker(pytest.mark.xdist_group(shared.get(item.path, item.path.name)))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under `--dist loadgroup` every test id must carry its group (`…@test_x.py`), or the
+    workers would split a file and build its module fixtures twice, each seeing half the tests."""
+    if getattr(session.config.option, "loadgroup", False):
+        ungrouped = [item.nodeid for item in session.items if "@" not in item.nodeid]
+        if ungrouped:
+            raise pytest.UsageError(f"{len(ungrouped)} tests without their xdist group, e.g. {ungrouped[0]}; "
+                                    "pytest-xdist cannot group on this pytest version (see pyproject.toml)")
