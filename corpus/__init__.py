@@ -32,6 +32,14 @@ def query_question_paths(config: Path = CONFIG) -> list[Path]:
     return [(ROOT / entry).resolve() for entry in data.get("query_questions", [])]
 
 
+def asked_question_paths(config: Path = CONFIG) -> tuple[list[Path], list[Path]]:
+    """Archives whose questions are added to the provisions they cite, and the evaluation sets
+    whose gold provisions get none (`asked_questions` in the config; retrieval/asked.py)."""
+    data = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("asked_questions") or {}
+    return ([(ROOT / entry).resolve() for entry in data.get("archives", [])],
+            [(ROOT / entry).resolve() for entry in data.get("exclude", [])])
+
+
 def catalogue_paths(config: Path = CONFIG) -> list[Path]:
     """Sources scanned for the catalogue of cited documents only (`catalogue` in the config)."""
     data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}

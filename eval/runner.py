@@ -55,10 +55,14 @@ def annex_item_address(doc: str, annex: str, item: str) -> str:
 
 
 def _mined_hoidap(store: Store, home: Path) -> Path:
-    """The hoidap set, mined from ../shared/corpus/hoidap.tar.xz against this store (cached)."""
-    from eval.hoidap import law_index, mine, store_known, write_jsonl
+    """The hoidap set, mined from ../shared/corpus/hoidap.tar.xz against this store (cached): the
+    questions of the evaluation half of the pages (the other half's are words of the provisions
+    they cite, retrieval/asked.py)."""
+    from eval.hoidap import mine, store_known, write_jsonl
+    from retrieval.asked import is_evaluation_page
+    from retrieval.hoidap_pages import law_index
 
-    target = home / "eval" / "hoidap.jsonl"
+    target = home / "eval" / "hoidap-evaluation-half.jsonl"
     if target.exists():
         return target
     archive = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "hoidap.tar.xz"
@@ -66,7 +70,7 @@ def _mined_hoidap(store: Store, home: Path) -> Path:
     numbers = {d.number for d in docs if d.number}
     result = mine(archive, store_known(store), numbers, laws=law_index(docs))
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_jsonl(result.items, target)
+    write_jsonl([item for item in result.items if is_evaluation_page(item["source"])], target)
     (home / "eval" / "hoidap.counts.json").write_text(json.dumps(result.summary(), ensure_ascii=False))
     return target
 

@@ -79,6 +79,9 @@ class SearchSettings(BaseModel):
     conf_center: float = 2.0
     conf_slope: float = 2.0
     missing_document_factor: float = Field(0.3, ge=0, le=1)  # the query names a text not held in full
+    # a question about another kind of zone (khu công nghiệp, khu kinh tế …, not a cluster) whose
+    # first provision found does not speak of it (retrieval.confidence.zone_missing)
+    other_zone_factor: float = Field(0.3, ge=0, le=1)
     # below it: "chưa tìm thấy"; None: the calibrated threshold (retrieval/calibration.json),
     # else 0.5 for the two-feature formula above
     answer_threshold: float | None = Field(None, ge=0, le=1)

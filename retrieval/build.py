@@ -7,6 +7,9 @@ two cores at ~20 passages/s); "all"; "none".
 The query student (`retrieval.distill`, `student`): "auto" trains it when the home has none for
 this model (what `ccn index` does), "rebuild" trains it again, "off" (the default here, and for
 the API's index update after an upload) leaves it as it is.
+
+The questions of hỏi đáp pages join the words of the provisions they cite (`asked`,
+retrieval/asked.py): the archives of corpus/default.yaml, unless `asked=False`.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from corpus import lexical_only_prefixes, query_question_paths
+from corpus import asked_question_paths, lexical_only_prefixes, query_question_paths
 from kb.store import Store
+from retrieval.asked import asked_questions
 from retrieval.dense import DenseIndex
 from retrieval.distill import distill
 from retrieval.index import IndexReport, Progress, build_bm25, sync_units
@@ -49,11 +53,13 @@ def build_indexes(
     progress: Progress | None = None,
     student: str = "off",
     questions: Sequence[Path] | None = None,
+    asked: bool = True,
 ) -> IndexReport:
     if student not in STUDENT_MODES:
         raise ValueError(f"chế độ mô hình câu hỏi «{student}» không hợp lệ (có: {', '.join(STUDENT_MODES)})")
     started = time.perf_counter()
-    report, removed = sync_units(store, home, progress, embed=embed_predicate(dense))
+    report, removed = sync_units(store, home, progress, embed=embed_predicate(dense),
+                                 asked=_asked(store) if asked else None)
     build_bm25(home)
     if dense != "none":
         index = DenseIndex(home, embedder, chroma_url)
@@ -68,12 +74,19 @@ def build_indexes(
 
 def build_lexical(store: Store, home: Path, *, dense: str = "core", progress: Progress | None = None) -> IndexReport:
     """Only the lexical index (seconds to a minute): the units that `dense` embeds are left
-    pending, so a later build_indexes embeds them (`ccn run` serves in between)."""
+    pending, so a later build_indexes embeds them and adds the hỏi đáp questions (`ccn run`
+    serves in between)."""
     started = time.perf_counter()
     report, _removed = sync_units(store, home, progress, embed=embed_predicate(dense))
     build_bm25(home)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
+
+
+def _asked(store: Store):
+    """The questions of corpus/default.yaml's archives for a list of units (retrieval.asked)."""
+    archives, exclude = asked_question_paths()
+    return lambda units: asked_questions(store, units, archives, exclude)
 
 
 def open_searcher(store: Store, home: Path, settings=None, *, chroma_url: str | None = None):

@@ -109,6 +109,28 @@ def _amount_missing(query: str, texts: list[str]) -> bool:
     return re.search(r"\d", found) is None
 
 
+# Other kinds of zone, which the cluster texts mention but do not govern (folded, lower case)
+OTHER_ZONES = {"khu cong nghiep": "khu công nghiệp", "khu kinh te": "khu kinh tế",
+               "khu che xuat": "khu chế xuất", "khu cong nghe cao": "khu công nghệ cao"}
+_ZONE_RE = re.compile(rf"(?<!\w)(?:{'|'.join(OTHER_ZONES)})(?!\w)")
+_CLUSTER_RE = re.compile(r"(?<!\w)(?:cum|ccn)(?!\w)")
+_NOT_CLUSTER_RE = re.compile(r"(?<!\w)khong phai (?:la )?cum(?!\w)")
+
+
+def zone_missing(query: str, first: str) -> str | None:
+    """The other kind of zone a question is about ("khu công nghiệp", not "cụm công nghiệp"),
+    when the first provision found (title and text) does not speak of it; else None. Such a
+    question shares every other word with the cluster texts, which do not answer it; a later
+    provision that merely names the zone ("tác động của các khu công nghiệp, cụm công nghiệp")
+    does not answer it either."""
+    asked = fold(nfc(query)).lower()
+    zones = dict.fromkeys(_ZONE_RE.findall(asked))
+    if not zones or _CLUSTER_RE.search(_NOT_CLUSTER_RE.sub(" ", asked)):
+        return None
+    found = fold(nfc(first)).lower()
+    return next((OTHER_ZONES[z] for z in zones if re.search(rf"(?<!\w){z}(?!\w)", found) is None), None)
+
+
 def _names_missing(query: str, texts: list[str]) -> bool:
     """A name the question gives (capitalised words after its first) absent from the texts."""
     found = nfc(" ".join(texts)).lower()

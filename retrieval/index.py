@@ -1,20 +1,23 @@
 """Build and update the search indexes beside the store: lexical (bm25s) and dense (Chroma).
 
     $CCN_HOME/index/units.sqlite3   one row per unit: metadata, fingerprint, analysed tokens,
-                                    whether its vector is stored (the resume point)
+                                    whether its vector is stored (the resume point); `asked`:
+                                    the hỏi đáp questions added to a unit's words
     $CCN_HOME/index/bm25/           the bm25s matrix, rebuilt from the cached tokens (seconds)
     $CCN_HOME/index/chroma/         the vectors (embedded Chroma), or a `chroma run` server
 
-Only new or changed units (by fingerprint) are analysed and embedded; removed ones are deleted.
+Only new or changed units (by fingerprint: the unit's text, and the questions of hỏi đáp pages
+added to its words, retrieval/asked.py) are analysed and embedded; removed ones are deleted.
 Embedding goes in batches, each committed before the next: an interrupted build resumes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,17 +61,26 @@ def connect_units(home: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(index_dir(home) / "units.sqlite3")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"CREATE TABLE IF NOT EXISTS units ({UNIT_COLUMNS})")
+    conn.execute("CREATE TABLE IF NOT EXISTS asked (uid TEXT PRIMARY KEY, questions TEXT NOT NULL)")
     return conn
 
 
-def _row(unit: Unit, tokens: list[str], embed: bool) -> tuple:
+def _row(unit: Unit, questions: Sequence[str], embed: bool) -> tuple:
     c = unit.citation
+    tokens = analyze("\n".join([unit.index_text, *questions]))
     return (
-        unit.uid, unit.fingerprint, unit.doc_key, c.doc, c.part, c.annex, c.article, c.clause,
+        unit.uid, _fingerprint(unit, questions), unit.doc_key, c.doc, c.part, c.annex, c.article, c.clause,
         unit.kind, unit.label, unit.title, unit.text, unit.heading, unit.doc_type, unit.issuer,
         unit.doc_class, _iso(unit.issued), _iso(unit.effective), unit.province, " ".join(tokens),
         EMBED_PENDING if embed else EMBED_SKIPPED,
     )
+
+
+def _fingerprint(unit: Unit, questions: Sequence[str]) -> str:
+    """The unit's, or with the questions added to its words (retrieval/asked.py)."""
+    if not questions:
+        return unit.fingerprint
+    return hashlib.sha1("\n".join([unit.fingerprint, *questions]).encode("utf-8")).hexdigest()[:16]
 
 
 def _iso(value) -> str | None:
@@ -83,31 +95,45 @@ def sync_units(
     home: Path,
     progress: Progress | None = None,
     embed: Callable[[Unit], bool] = lambda unit: True,
+    asked: Callable[[list[Unit]], Mapping[str, Sequence[str]]] | None = None,
 ) -> tuple[IndexReport, list[str]]:
     """Bring units.sqlite3 in line with the store. Returns the report and the uids removed.
 
-    `embed` says which units get a vector (the others are searched lexically only).
+    `embed` says which units get a vector (the others are searched lexically only); `asked`
+    gives the questions added to the words of each unit (retrieval.asked), from the units.
     """
     conn = connect_units(home)
     known = dict(conn.execute("SELECT uid, fingerprint FROM units"))
     units = list(iter_units(store))
+    questions = asked(units) if asked else {}
     current = {u.uid for u in units}
-    fresh = [u for u in units if known.get(u.uid) != u.fingerprint]
+    fresh = [u for u in units if known.get(u.uid) != _fingerprint(u, questions.get(u.uid, ()))]
     removed = [uid for uid in known if uid not in current]
     report = IndexReport(units=len(units), added=len(fresh), removed=len(removed))
     batches = [fresh[i : i + 2000] for i in range(0, len(fresh), 2000)]
     iterator = progress(batches, len(batches), "Phân tích văn bản") if progress else batches
     placeholders = ",".join("?" * 21)
     for batch in iterator:
-        rows = [_row(u, analyze(u.index_text), embed(u)) for u in batch]
+        rows = [_row(u, questions.get(u.uid, ()), embed(u)) for u in batch]
         conn.executemany(f"INSERT OR REPLACE INTO units VALUES ({placeholders})", rows)
         conn.commit()
     for i in range(0, len(removed), 500):
         chunk = removed[i : i + 500]
         conn.execute(f"DELETE FROM units WHERE uid IN ({','.join('?' * len(chunk))})", chunk)
+    conn.execute("DELETE FROM asked")
+    conn.executemany("INSERT INTO asked VALUES (?, ?)", [(uid, "\n".join(q)) for uid, q in questions.items()
+                                                          if q and uid in current])
     conn.commit()
     conn.close()
     return report, removed
+
+
+def asked_texts(home: Path) -> dict[str, str]:
+    """uid → the questions added to its words (retrieval/asked.py), one a line."""
+    conn = connect_units(home)
+    found = dict(conn.execute("SELECT uid, questions FROM asked"))
+    conn.close()
+    return found
 
 
 def pending_uids(home: Path) -> list[str]:

@@ -34,8 +34,8 @@ from kb.validity import (
     provision_validity,
 )
 from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
-from retrieval.confidence import evidence, load_calibration
-from retrieval.index import EMBED_DONE, connect_units, load_bm25
+from retrieval.confidence import evidence, load_calibration, zone_missing
+from retrieval.index import EMBED_DONE, asked_texts, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
 from retrieval.settings import SearchSettings
 from retrieval.synonyms import with_legal_terms
@@ -155,6 +155,7 @@ class Searcher:
         self.bm25, self.uids = load_bm25(home)
         self.position = {uid: i for i, uid in enumerate(self.uids)}
         self.meta = _load_meta(home, self.uids)
+        self.asked = asked_texts(home)  # the hỏi đáp questions among a unit's words (retrieval/asked.py)
         self.by_article: dict[tuple, list[str]] = {}
         for uid, meta in self.meta.items():
             c = meta.citation
@@ -204,6 +205,9 @@ class Searcher:
             warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
         if missing and not successors:  # the text asked about is not in the knowledge base
             confidence *= self.settings.missing_document_factor
+        if grouped and (zone := zone_missing(query, f"{grouped[0].title} {grouped[0].text}")):
+            confidence *= self.settings.other_zone_factor
+            warnings.append(f"Câu hỏi về {zone}; quy định tìm thấy đầu tiên không nói về {zone}.")
         if confidence < threshold:
             warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
         return SearchResult(query=query, hits=grouped, confidence=confidence, warnings=warnings, threshold=threshold)
@@ -477,8 +481,10 @@ class Searcher:
         return float(1 / (1 + np.exp(-s.conf_slope * (evidence - s.conf_center)))), self.threshold
 
     def evidence(self, query: str, hits: list[SearchHit], dense: dict[str, float]):
-        """The confidence model's features of this search (retrieval.confidence)."""
-        return evidence(query, analyze_query(query), self._idf, [f"{h.title} {h.text}" for h in hits[:3]],
+        """The confidence model's features of this search (retrieval.confidence): the words of a
+        provision are those it is found by, the questions added to them included."""
+        texts = [f"{h.title} {h.text}\n{self.asked.get(h.uid, '')}" for h in hits[:3]]
+        return evidence(query, analyze_query(query), self._idf, texts,
                         dense_top=max(dense.values(), default=0.0), top_embedded=self.meta[hits[0].uid].embedded)
 
     def _idf(self, token: str) -> float:

@@ -14,21 +14,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from eval.hoidap import (
-    DROP_REASONS,
-    MineResult,
-    Resolver,
-    is_basis_line,
-    law_index,
-    mine,
-    page_candidates,
-    read_pages,
-    store_known,
-    write_jsonl,
-)
+from eval.hoidap import DROP_REASONS, MineResult, mine, read_pages, store_known, write_jsonl
 from kb.citations import find_citations
 from kb.model import Citation
 from kb.store import Store
+from retrieval.hoidap_pages import Resolver, is_basis_line, law_index, page_candidates
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 HOIDAP_TAR = SHARED / "hoidap.tar.xz"

@@ -156,3 +156,13 @@ def test_cli_search_json_and_batch(search_home, tmp_path: Path):
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["hồ sơ thành lập cụm công nghiệp", "khoản 2 Điều 8 NĐ 32"]
     assert lines[1]["results"][0]["citation"]["article"] == 8
+
+
+def test_question_about_an_industrial_park_is_not_answered_by_cluster_texts(searcher: Searcher):
+    """A khu công nghiệp is not a cụm công nghiệp: NĐ 32/2024 shares every other word with the
+    question and does not answer it."""
+    result = searcher.search("Khu công nghiệp muốn mở rộng thì tỷ lệ lấp đầy phải đạt bao nhiêu phần trăm?")
+    assert result.confidence < searcher.threshold
+    assert "Câu hỏi về khu công nghiệp; quy định tìm thấy đầu tiên không nói về khu công nghiệp." in result.warnings
+    cluster = searcher.search("Cụm công nghiệp muốn mở rộng thì tỷ lệ lấp đầy phải đạt bao nhiêu phần trăm?")
+    assert not any("khu công nghiệp" in w for w in cluster.warnings)
