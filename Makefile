@@ -46,7 +46,7 @@ test: setup
 # The fast tier (≤ 2 min): unit and API tests on real documents (four of them searched with the
 # stand-in embedder CCN_EMBEDDER=hash), without the embedded corpus, the wide archive, the hỏi
 # đáp catalogue, Chromium, PostgreSQL or slow tests (markers set in tests/conftest.py; `-m ui`
-# etc. picks a tier). 1 min 34 s on two workers against 2 min 34 s serial on the idle 2-core machine.
+# etc. picks a tier). 1 min 42 s on two workers (2 min 34 s serial) on the idle 2-core machine.
 test-fast: setup
 	$(BIN)/pytest -q -ra -m "not heavy" -n 2 --dist loadgroup
 
