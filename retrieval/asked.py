@@ -11,9 +11,10 @@ embedded stays the provision's own text.
 Never used, so that the figures measured on questions stay honest:
 - the pages of the evaluation half (`is_evaluation_page`: the CRC-32 of the file name is odd),
   whose questions `ccn eval --set hoidap` asks, and any question worded as one of theirs;
-- the Điều answering a held-out set (`asked_questions_exclude`: eval/sets/holdout.jsonl).
+- the Điều answering a question of a held-out set (`asked_questions.exclude` in the config:
+  eval/sets/holdout.jsonl).
 
-The pages are read once per archive on the machine (~40 s for the ~14,000 pages; kept in
+The pages are read once per archive on the machine (~50 s for the ~14,000 pages; kept in
 $CCN_CACHE by the archive's sha256); resolving their documents against the store and placing
 them on the units takes seconds at every `ccn index`. A unit whose questions change is analysed
 again (its fingerprint includes them).
@@ -50,7 +51,7 @@ def is_evaluation_page(name: str) -> bool:
 def asked_questions(store: Store, units: Sequence[Unit], archives: Sequence[Path],
                     exclude: Sequence[Path] = ()) -> dict[str, list[str]]:
     """uid → the questions added to its words (see the module docstring)."""
-    pages = _read_cached(store, [a for a in archives if a.exists()])
+    pages = _resolved(store, [a for a in archives if a.exists()])
     held_out = {nfc(q).lower() for name, q, _ in pages if is_evaluation_page(name)}
     never = _answering_articles(exclude)
     by_article: dict[tuple[str, int], list[Unit]] = {}
@@ -86,7 +87,7 @@ def _answering_articles(paths: Iterable[Path]) -> set[tuple[str, int]]:
     return found
 
 
-def _read_cached(store: Store, archives: Sequence[Path]) -> list[tuple[str, str, list[Cited]]]:
+def _resolved(store: Store, archives: Sequence[Path]) -> list[tuple[str, str, list[Cited]]]:
     """(page, question, cited provisions) of every question whose basis the store can place."""
     documents = store.documents(include_stubs=False)
     resolver = Resolver({nfc(d.number) for d in documents if d.number}, law_index(documents))
