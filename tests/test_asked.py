@@ -3,6 +3,7 @@ real pages of ../shared/corpus/hoidap.tar.xz that cite NĐ 32/2024 and the ccn c
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -61,3 +62,15 @@ def test_a_unit_whose_questions_change_is_analysed_again(ccn_store, pages: Path,
     # "như thế nào" is the question's, not the decree's: only the two units of Điều 12 have it
     having = {uid for uid, words in tokens.items() if "thế_nào" in words.split()}
     assert having == asked.keys()
+
+
+@pytest.mark.slow
+def test_the_hoidap_set_asks_only_the_evaluation_half(ccn_store, tmp_path: Path):
+    """`ccn eval --set hoidap` mines the whole archive (here against the ccn corpus) and keeps the
+    questions of the evaluation pages: Điều 13's page is asked, Điều 12's page is not."""
+    from eval.runner import _mined_hoidap
+
+    items = [json.loads(line) for line in _mined_hoidap(ccn_store, tmp_path).read_text(encoding="utf-8").splitlines()]
+    assert items and all(is_evaluation_page(item["source"]) for item in items)
+    sources = {item["source"] for item in items}
+    assert EVALUATED in sources and ASKED not in sources
