@@ -34,6 +34,7 @@ from kb.model import (
     Provision,
     Relation,
     RelationKind,
+    number_provisions,
 )
 
 NOT_UPDATED_RE = re.compile(r"(?:NOT|not) updated[^;.]*|chưa (?:được )?cập nhật[^;.]*", re.IGNORECASE)
@@ -132,8 +133,7 @@ def _document(number: str, articles: list[PhapdienArticle]) -> Document:
         seen.add(article.source_article)
         doc.provisions.extend(_article_nodes(article, number, doc.warnings))
         doc.relations.extend(_article_relations(article, number))
-    for ordinal, node in enumerate(doc.all_provisions()):
-        node.ordinal = ordinal
+    number_provisions(doc.all_provisions())
     return doc
 
 

@@ -21,7 +21,7 @@ from ingest.structure import parse_segment, reflow
 from ingest.types import RawText
 from kb import doctypes
 from kb.doctypes import doc_type_from_number, issuer_from_number, normalize_number
-from kb.model import Citation, DocClass, Document, Kind, Provision
+from kb.model import Citation, DocClass, Document, Kind, Provision, number_provisions
 
 SPACES_RE = re.compile(r" {2,}")
 NUMBER_ANYWHERE_RE = re.compile(r"Số\s*:\s*(\d+\s*/\s*[\w/\-Đđ]+)")
@@ -73,7 +73,7 @@ def parse_document(raw: RawText) -> Document:
     if not _has_articles(doc):  # letters, and norms written as numbered tasks (Chỉ thị)
         doc.provisions = _letter_body(lead, key) + doc.provisions
     _fill_originals(doc, raw)
-    _renumber(doc)
+    number_provisions(doc.all_provisions())
     extract_relations(doc)
     written_in_articles = (t := doctypes.by_name(doc.doc_type)) is None or t.articles
     if not _has_articles(doc) and doc.doc_class == DocClass.NORM and written_in_articles:
@@ -266,6 +266,3 @@ def _fill_originals(doc: Document, raw: RawText) -> None:
             node.original = "\n".join(pairs.get(line, line) for line in lines)
 
 
-def _renumber(doc: Document) -> None:
-    for ordinal, node in enumerate(doc.all_provisions()):
-        node.ordinal = ordinal

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.model import Citation, Kind, Provision
+from kb.model import Citation, Kind, Provision, number_provisions
 
 POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"
 
@@ -142,7 +142,7 @@ def parse_segment(
             continue
         _append_text(state, text)
     state.finish(roots)
-    _number(roots)
+    number_provisions(n for root in roots for n in root.walk())
     return roots, lead
 
 
@@ -260,7 +260,4 @@ def _append_upwards(state: _Open, text: str, include_point: bool) -> None:
             state.add(node, text)
 
 
-def _number(roots: list[Provision]) -> None:
-    for ordinal, node in enumerate(n for root in roots for n in root.walk()):
-        node.ordinal = ordinal
 

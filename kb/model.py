@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -180,6 +182,18 @@ def stable_id(*parts: object) -> str:
     return hashlib.sha1(nfc(raw).encode("utf-8")).hexdigest()[:16]
 
 
+def number_provisions(nodes: Iterable[Provision]) -> None:
+    """Document order (`ordinal`), and `occurrence` for an address met again in the same
+    document — a notice with two numbered lists ("1. … 2. …" twice), an annex label written
+    twice —, so that the second keeps its own pid instead of hiding the first."""
+    seen: Counter[str] = Counter()
+    for ordinal, node in enumerate(nodes):
+        node.ordinal, node.occurrence = ordinal, 0
+        pid = node.pid
+        node.occurrence = seen[pid]
+        seen[pid] += 1
+
+
 def doc_key_for(number: str | None, fallback: str) -> str:
     """A document's key: its số hiệu when it has one, else 'file:<fallback>'."""
     return nfc(number) if number else f"file:{nfc(fallback)}"
@@ -204,18 +218,19 @@ class Provision:
     container_path: tuple[str, ...] = ()  # ("Chương II. PHƯƠNG ÁN …", "Mục 1. …")
     ordinal: int = 0  # position in document order, filled by the parser
     source_label: str | None = None  # the label in a compilation ("Điều 7.5.NĐ.1")
+    occurrence: int = 0  # an address met again in its document: 1, 2 … (number_provisions)
 
     @property
     def pid(self) -> str:
-        """Stable provision id: from the document and the address (and label for containers)."""
+        """Stable provision id: from the document and the address (and label for containers);
+        an address the document repeats gets its occurrence too."""
         container = self.kind in CONTAINER_KINDS
         nested = container or self.kind == Kind.PARAGRAPH  # a letter's points repeat per section
-        return stable_id(
-            self.citation.key(),
-            self.kind.value,
-            self.label if container else "",
-            "/".join(self.container_path) if nested else "",
-        )
+        parts: list[object] = [self.citation.key(), self.kind.value, self.label if container else "",
+                               "/".join(self.container_path) if nested else ""]
+        if self.occurrence:
+            parts.append(f"#{self.occurrence}")
+        return stable_id(*parts)
 
     def walk(self):
         yield self
