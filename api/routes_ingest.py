@@ -41,9 +41,10 @@ from api.state import AppState
 from drafting.review import User
 from ingest.limits import MB, Budget, budget, limit
 from ingest.readers.detect import MSG_DOC_LEGACY
-from ingest.runner import IngestReport, parse_file, prepare_file, sha256_of, store_file
+from ingest.runner import IngestReport, parse_file, prepare_file, store_file
 from ingest.types import ReadError
 from kb import schema
+from kb.hashing import sha256_of
 from kb.store import PENDING, WITHDRAWN, Actor, Change
 from retrieval.index import IndexReport
 

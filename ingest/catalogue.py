@@ -18,10 +18,11 @@ import yaml
 from pydantic import BaseModel
 
 from ingest.readers import read
-from ingest.runner import ARCHIVE_SUFFIXES, SUPPORTED_SUFFIXES, sha256_of
+from ingest.runner import ARCHIVE_SUFFIXES, SUPPORTED_SUFFIXES
 from ingest.types import ReadError
 from kb import catalog
 from kb.citations import doc_type_from_number, normalize_number, render
+from kb.hashing import content_sha256
 from kb.model import Citation, nfc
 from kb.store import Store
 
@@ -44,7 +45,7 @@ def build_catalogue(store: Store, paths: list[Path], kind: str | None = None) ->
     for path in paths:
         origin = str(path.resolve())
         try:
-            sha = _sha(path)
+            sha = content_sha256(path)
         except OSError as exc:
             report.failed.append({"path": origin, "error": f"không đọc được: {exc.strerror or exc}"})
             continue
@@ -110,18 +111,6 @@ def _kind(path: Path) -> str:
     if path.suffix in NOTICE_SUFFIXES or (path.is_dir() and any(path.glob("*.yaml"))):
         return "notice"
     return "letters"
-
-
-def _sha(path: Path) -> str:
-    """A file's sha256; a folder's: of its files' names and sha256s."""
-    if path.is_file():
-        return sha256_of(path)
-    import hashlib
-
-    digest = hashlib.sha256()
-    for child in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(f"{child.relative_to(path)}\0{sha256_of(child)}\n".encode())
-    return digest.hexdigest()
 
 
 def _mentions(path: Path, kind: str, report: CatalogueReport) -> Iterator[catalog.Mention]:

@@ -31,6 +31,7 @@ from ingest.parse import parse
 from ingest.readers import read
 from ingest.types import ReadError
 from kb import institutions
+from kb.hashing import sha256_of
 from kb.model import DocClass, Document
 from kb.store import ACTIVE, PENDING, Change, SourceFile, Store
 
@@ -137,14 +138,6 @@ def _vn_int(n: int) -> str:
 
 
 _SPLIT_ADVICE = "không nạp (một văn bản không dài đến thế); hãy tách thành từng văn bản rồi nạp lại"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def ingest_file(store: Store, path: Path, name: str, report: IngestReport, *,

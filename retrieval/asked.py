@@ -23,13 +23,13 @@ again (its fingerprint includes them).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kb.citations import DocRef
+from kb.hashing import content_sha256
 from kb.model import nfc
 from kb.settings import get_settings
 from kb.store import Store
@@ -105,17 +105,18 @@ def _parsed(archive: Path) -> list[tuple[str, str, list[tuple[int, int | None, d
     """The questions of an archive's pages with their basis (article, clause, document
     mention), read once per archive content on this machine ($CCN_CACHE/asked-<sha256>.json;
     one process reads, others wait for it)."""
-    cache = get_settings().cache_dir() / f"asked-{CACHE_VERSION}-{_sha256(archive)}.json"
+    cache = get_settings().cache_dir() / f"asked-{CACHE_VERSION}-{content_sha256(archive)}.json"
     cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.with_suffix(".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not cache.exists():
-            parsed = [(name, question, [(c.article, c.clause, _ref_fields(ref)) for c, ref in basis])
-                      for name, text in iter_pages(archive) for question, basis in page_questions(text)]
-            partial = cache.with_suffix(".part")
-            partial.write_text(json.dumps(parsed, ensure_ascii=False), encoding="utf-8")
-            partial.replace(cache)
-    return json.loads(cache.read_text(encoding="utf-8"))
+        if cache.exists():
+            return json.loads(cache.read_text(encoding="utf-8"))
+        parsed = [(name, question, [(c.article, c.clause, _ref_fields(ref)) for c, ref in basis])
+                  for name, text in iter_pages(archive) for question, basis in page_questions(text)]
+        partial = cache.with_suffix(".part")
+        partial.write_text(json.dumps(parsed, ensure_ascii=False), encoding="utf-8")
+        partial.replace(cache)
+    return parsed
 
 
 def _ref_fields(ref: DocRef | None) -> dict | None:
@@ -125,11 +126,3 @@ def _ref_fields(ref: DocRef | None) -> dict | None:
     return {f: getattr(ref, f) for f in ("raw", "doc_type", "number", "complete", "this_document", "name", "year")}
 
 
-def _sha256(path: Path) -> str:
-    """An archive's sha256; a folder of pages': of its pages' names and contents."""
-    digest = hashlib.sha256()
-    for file in sorted(path.rglob("*.md")) if path.is_dir() else [path]:
-        digest.update(file.name.encode("utf-8") + b"\0")
-        with file.open("rb") as data:
-            digest.update(hashlib.file_digest(data, "sha256").digest())
-    return digest.hexdigest()

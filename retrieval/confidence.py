@@ -113,7 +113,7 @@ def _amount_missing(query: str, texts: list[str]) -> bool:
 OTHER_ZONES = {"khu cong nghiep": "khu công nghiệp", "khu kinh te": "khu kinh tế",
                "khu che xuat": "khu chế xuất", "khu cong nghe cao": "khu công nghệ cao"}
 _ZONE_RE = re.compile(rf"(?<!\w)(?:{'|'.join(OTHER_ZONES)})(?!\w)")
-_CLUSTER_RE = re.compile(r"(?<!\w)(?:cum|ccn)(?!\w)")
+CLUSTER_RE = re.compile(r"(?<!\w)(?:cum|ccn)(?!\w)")  # speaks of clusters (folded, lower case)
 _NOT_CLUSTER_RE = re.compile(r"(?<!\w)khong phai (?:la )?cum(?!\w)")
 
 
@@ -125,7 +125,7 @@ def zone_missing(query: str, first: str) -> str | None:
     does not answer it either."""
     asked = fold(nfc(query)).lower()
     zones = dict.fromkeys(_ZONE_RE.findall(asked))
-    if not zones or _CLUSTER_RE.search(_NOT_CLUSTER_RE.sub(" ", asked)):
+    if not zones or CLUSTER_RE.search(_NOT_CLUSTER_RE.sub(" ", asked)):
         return None
     found = fold(nfc(first)).lower()
     return next((OTHER_ZONES[z] for z in zones if re.search(rf"(?<!\w){z}(?!\w)", found) is None), None)

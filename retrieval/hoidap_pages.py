@@ -264,10 +264,14 @@ class Targets:
         return len(self.gold) + self.unknown + self.unparsed
 
 
+def run_refs(run: list[CitationMention]) -> list[tuple[CitationMention, DocRef | None]]:
+    """Each mention of a run with its document mention (see `_run_ref`)."""
+    return [(m, _run_ref(run, i)) for i, m in enumerate(run)]
+
+
 def run_targets(run: list[CitationMention], resolver: Resolver, into: Targets) -> None:
     """Add a run's article-level targets, with their documents resolved, to `into`."""
-    refs = [_run_ref(run, i) for i in range(len(run))]
-    for m, ref in zip(run, refs, strict=True):
+    for m, ref in run_refs(run):
         doc = resolver.number(ref)
         identified = ref is not None and not ref.this_document and ref.identified
         identified = identified or bool(ref and ref.number and not ref.this_document)
@@ -304,13 +308,18 @@ class Candidate:
 _CCN_RE = re.compile(r"cụm\s+công\s+nghiệp|(?<!\w)CCN(?!\w)", re.I)
 
 
+def question_bases(sections: list[Section]) -> list[tuple[str, list[str]]]:
+    """Each question of a page's sections with the basis lines of its answer."""
+    return [(question, basis_lines(line for s in parts for line in s.lines))
+            for question, parts in questions_of(sections).items()]
+
+
 def page_candidates(name: str, text: str, resolver: Resolver) -> list[Candidate]:
     """The questions of one page with their basis citations."""
     sections = split_sections(text)
     title = next((s.heading for s in sections if s.is_title), "")
     out: list[Candidate] = []
-    for order, (question, parts) in enumerate(questions_of(sections).items()):
-        basis = basis_lines(line for s in parts for line in s.lines)
+    for order, (question, basis) in enumerate(question_bases(sections)):
         targets = Targets()
         for line in basis:
             run_targets(basis_run(line), resolver, targets)
@@ -324,10 +333,8 @@ def page_questions(text: str) -> list[tuple[str, list[tuple[Citation, DocRef | N
     """Each question of a page with its basis citations (article level) and the document
     mention each names, before any document is resolved: what a store does not change."""
     out = []
-    for question, parts in questions_of(split_sections(text)).items():
-        cited = [(target, _run_ref(run, i))
-                 for line in basis_lines(line for s in parts for line in s.lines)
-                 for run in [basis_run(line)] for i, m in enumerate(run)
+    for question, basis in question_bases(split_sections(text)):
+        cited = [(target, ref) for line in basis for m, ref in run_refs(basis_run(line))
                  for target in m.targets if target.article is not None]
         if cited:
             out.append((question, cited))

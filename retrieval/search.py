@@ -34,7 +34,7 @@ from kb.validity import (
     provision_validity,
 )
 from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
-from retrieval.confidence import evidence, load_calibration, zone_missing
+from retrieval.confidence import CLUSTER_RE, evidence, load_calibration, zone_missing
 from retrieval.index import EMBED_DONE, asked_texts, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
 from retrieval.settings import SearchSettings
@@ -404,7 +404,7 @@ class Searcher:
 
         actor = actor_pattern(query)
         transitional = 1.0 if LEGACY_RE.search(_folded(query)) else s.transitional_factor
-        off_field = s.off_field_factor if FIELD_RE.search(_folded(query)) else 1.0
+        off_field = s.off_field_factor if CLUSTER_RE.search(_folded(query)) else 1.0
 
         def weight(meta: UnitMeta) -> float:
             factor = admin if meta.doc_class == "admin" else 1.0
@@ -495,12 +495,11 @@ class Searcher:
         return float(np.log((len(self.uids) + 1) / (df + 1)))
 
 
-FIELD_RE = re.compile(r"(?<!\w)(?:cum|ccn)(?!\w)")  # a question about clusters (folded)
 FIELD_SHARE = 0.2  # a document of the field: at least this share of its units speak of clusters
 
 
 def _speaks_of_clusters(meta: UnitMeta) -> bool:
-    return FIELD_RE.search(_folded(meta.title + " " + meta.text[:ACTOR_CHARS])) is not None
+    return CLUSTER_RE.search(_folded(meta.title + " " + meta.text[:ACTOR_CHARS])) is not None
 
 
 def _field_documents(metas) -> set[str]:
