@@ -76,7 +76,7 @@ def main() -> None:
     figures["search_e5_queries"] = warm_latency(searcher, args.queries)
     report, figures["student_s"] = timed("train the query student",
                                          lambda: build_indexes(store, home, student="auto"))
-    figures["student"] = report.student
+    figures["student"] = report.student.model_dump(mode="json") if report.student else None
     figures["search_student_queries"] = warm_latency(open_searcher(store, home), args.queries)
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
