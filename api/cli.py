@@ -549,7 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="đánh giá tìm kiếm trên bộ câu hỏi", parents=common)
-    p.add_argument("--set", default="dev", help="dev (mặc định), dev2, calibration, holdout, hoidap, hoặc đường dẫn tệp JSONL")
+    p.add_argument("--set", default="dev", help="dev (mặc định), dev2, calibration, holdout, hoidap (phần kiểm tra), hoidap-fit (phần khớp mô hình), hoặc đường dẫn tệp JSONL")
     p.add_argument("--systems", default="hybrid,hybrid-full,bm25,dense,llamaindex")
     p.add_argument("--limit", type=int, help="chỉ chạy N câu đầu")
     p.set_defaults(func=cmd_eval)

@@ -95,6 +95,8 @@ class SearchSettings(BaseModel):
     # a question about clusters ("cụm", "CCN"): a provision of another subject field (state assets,
     # health …: a document where few provisions speak of clusters) that does not speak of them either
     off_field_factor: float = Field(0.6, ge=0, le=1)
+    # questions the wide corpus answers re-ordered by the fitted tree ensemble (retrieval/rerank.py)
+    rerank: bool = True
     query_synonyms: bool = True  # everyday words → the texts' legal terms (retrieval/synonyms.py)
     # a unit without vectors (the wide corpus, searched lexically) in a search that has them:
     # its words stand for both kinds of evidence, times this factor (a separate factor for

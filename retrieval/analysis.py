@@ -346,6 +346,12 @@ def analyze(text: str) -> list[str]:
     return _DEFAULT.analyze(text)
 
 
+@lru_cache(maxsize=16_384)
+def token_set(text: str) -> frozenset[str]:
+    """The distinct tokens of a text (cached: the texts of the units a search weighs)."""
+    return frozenset(analyze(text))
+
+
 def analyze_query(text: str) -> list[str]:
     """Tokens of a query; folded only when the query has no Vietnamese diacritic."""
     return _DEFAULT.analyze_query(text)

@@ -13,8 +13,9 @@ away is the word the question turns on, absent from every provision found. So th
     name    the question names something (two or more capitalised words: "Cụm công nghiệp
             Hưng Nhân", "tỉnh Thanh Hóa") that none of the first three contains
     amount  the question asks for an amount ("bao nhiêu tiền", "tối thiểu mấy mét", "bao lâu")
-            and none of the first three gives a number in that unit (a penalty, a distance, a
-            fee the texts do not set: the near misses that share every other word)
+            and no sentence of the first three that speaks of what is asked gives a number in
+            that unit (a penalty, a distance, a fee the texts do not set: the near misses that
+            share every other word)
 
 confidence = sigmoid(w · (x − mean) / sd + b), a logistic regression fitted by
 `python -m eval.calibrate` on the dev set and the calibration split (never the holdout) to
@@ -31,12 +32,11 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from retrieval.analysis import analyze, fold, nfc
+from retrieval.analysis import fold, nfc, token_set
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 # BM25 strength and the first provision's fused score are not features: they depend on the size
@@ -71,7 +71,7 @@ def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dens
     tokens = list(dict.fromkeys(query_tokens))
     weights = {t: idf(t) for t in tokens}
     total = sum(weights.values()) or 1.0
-    found = [_token_set(text) for text in texts[:3]]
+    found = [token_set(text) for text in texts[:3]]
     covers = [sum(w for t, w in weights.items() if t in f) / total for f in found] or [0.0]
     seen = set().union(*found) if found else set()
     words = [t for t in tokens if "_" not in t and not t.isdigit()]
@@ -80,33 +80,47 @@ def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dens
                     miss=max(missing, default=0.0), nmiss=len(missing) / max(1, len(words)),
                     emb=1.0 if top_embedded else 0.0,
                     name=1.0 if _names_missing(query, texts[:3]) else 0.0,
-                    amount=1.0 if _amount_missing(query, texts[:3]) else 0.0)
+                    amount=1.0 if _amount_missing(query, texts[:3], weights) else 0.0)
 
 
 ASKS_AMOUNT_RE = re.compile(r"(?<!\w)(?:bao nhieu|may|bao lau|toi da|toi thieu|muc)(?!\w)")
 _N = r"\d[\d.,]*\s*"
 AMOUNT_UNITS = (  # (what the question says, folded) → a number in the unit that answers it
     (r"tien|dong|phat|phi|gia|luong|von|kinh phi", rf"{_N}(?:dong|trieu|ty)(?!\w)"),
-    (r"thue suat|ty le|phan tram|%", rf"{_N}%"),
+    (r"thue suat|ty le|phan tram|%", rf"{_N}(?:%|phan tram)"),
     (r"met|khoang cach|chieu cao|chieu rong", rf"{_N}(?:m|met|km)(?!\w)"),
     (r"m3|dung tich|cong suat", rf"{_N}(?:m3|m³|kw|mw)(?!\w)"),
     (r"db|tieng on|do on", rf"{_N}db(?!\w)"),
-    (r"ngay|thang|nam|bao lau|thoi han|thoi gian", rf"{_N}(?:ngay|thang|nam)(?!\w)"),
+    (r"thang", rf"{_N}thang(?!\w)"),
+    (r"ngay", rf"{_N}ngay(?!\w)"),
+    (r"nam", rf"{_N}nam(?!\w)"),
+    (r"bao lau|thoi han|thoi gian", rf"{_N}(?:ngay|thang|nam)(?!\w)"),
     (r"hec|ha|dien tich|m2", rf"{_N}(?:ha|m2|m²)(?!\w)"),
 )
+AMOUNT_SENTENCE_SHARE = 0.3  # of the question's weight, in the sentence that gives the number
+_SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+|\n")  # not at ":" (the lead of a list)
 
 
-def _amount_missing(query: str, texts: list[str]) -> bool:
-    """The question asks for an amount that no text gives in the asked unit (any number when
-    the unit is not recognised)."""
+def _amount_missing(query: str, texts: list[str], weights: dict[str, float]) -> bool:
+    """The question asks for an amount that no text gives: when the unit is recognised, no
+    sentence gives a number in that unit while speaking of what is asked (at least
+    AMOUNT_SENTENCE_SHARE of the question's weight, idf, in that sentence); else no number at
+    all. "Cách khu dân cư tối thiểu bao nhiêu mét" is not answered by "không quá 800 mét" of a
+    road, nor "tỷ lệ cây xanh bao nhiêu phần trăm" by the 60 % a cluster must be filled."""
     asked = fold(query).lower()
     if not ASKS_AMOUNT_RE.search(asked):
         return False
-    found = fold(" ".join(texts)).lower()
-    for words, number in AMOUNT_UNITS:
-        if re.search(rf"(?<!\w)(?:{words})(?!\w)", asked):
-            return re.search(number, found) is None
-    return re.search(r"\d", found) is None
+    number = next((n for words, n in AMOUNT_UNITS if re.search(rf"(?<!\w)(?:{words})(?!\w)", asked)), None)
+    if number is None:
+        return re.search(r"\d", " ".join(texts)) is None
+    total = sum(weights.values()) or 1.0
+    for text in texts:
+        for sentence in _SENTENCE_RE.split(text):
+            if re.search(number, fold(sentence).lower()):
+                found = token_set(sentence)
+                if sum(w for t, w in weights.items() if t in found) / total >= AMOUNT_SENTENCE_SHARE:
+                    return False
+    return True
 
 
 # Other kinds of zone, which the cluster texts mention but do not govern (folded, lower case)
@@ -135,11 +149,6 @@ def _names_missing(query: str, texts: list[str]) -> bool:
     """A name the question gives (capitalised words after its first) absent from the texts."""
     found = nfc(" ".join(texts)).lower()
     return any(m.group(0).lower() not in found for m in NAME_RE.finditer(nfc(query)) if m.start() > 0)
-
-
-@lru_cache(maxsize=4096)
-def _token_set(text: str) -> frozenset[str]:
-    return frozenset(analyze(text))
 
 
 class Model(BaseModel, frozen=True):

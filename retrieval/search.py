@@ -33,7 +33,8 @@ from kb.validity import (
     provision_notes,
     provision_validity,
 )
-from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics
+from retrieval import rerank
+from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics, token_set
 from retrieval.confidence import CLUSTER_RE, evidence, load_calibration, zone_missing
 from retrieval.index import EMBED_DONE, asked_texts, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
@@ -48,6 +49,7 @@ STATUS_WEIGHT = {
     Status.NOT_YET: 0.55,
     Status.REPEALED: 0.5,
 }
+IN_FORCE_WEIGHT = STATUS_WEIGHT[Status.UNKNOWN]  # the least of a text that may be in force
 
 
 @dataclass
@@ -145,6 +147,20 @@ class Candidate:
     also: list[Citation] = field(default_factory=list)  # other matching clauses of its Điều
 
 
+@dataclass
+class Ranking:
+    """A search's units in order, before they are grouped by Điều, with the evidence they were
+    ranked by and the documents the query names (`_named_documents`)."""
+
+    ranked: list[Candidate]
+    lexical: dict[str, float]
+    dense: dict[str, float]
+    cited: dict[str, float]
+    lexical_strength: float
+    successors: set[str]
+    missing: set[str]
+
+
 class Searcher:
     """Loads the indexes once; `search()` answers queries."""
 
@@ -171,6 +187,8 @@ class Searcher:
         self.full_text_numbers = {d.number for d in store.documents(include_stubs=False) if d.number}
         # confidence: the calibrated model (retrieval/confidence.py) where the home has vectors
         self.calibration = load_calibration() if dense is not None else None
+        # the re-ranker of questions the wide corpus answers (retrieval/rerank.py), with vectors only
+        self.reranker = rerank.load_reranker() if dense is not None else None
         self.threshold = (self.settings.answer_threshold if self.settings.answer_threshold is not None
                           else self.calibration.threshold if self.calibration else 0.5)
         self._validity = lru_cache(maxsize=20000)(self._doc_validity)
@@ -188,6 +206,23 @@ class Searcher:
     def _search(self, query: str, k: int, filters: Filters) -> SearchResult:
         at = filters.as_of or date.today()
         warnings: list[str] = []
+        ranking = self.ranking(query, filters, at, warnings)
+        grouped = [self._hit(c, rank, query, at) for rank, c in enumerate(_group_by_article(ranking.ranked)[:k], 1)]
+        confidence, threshold = self._confidence(query, grouped, ranking.lexical_strength, ranking.dense)
+        if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
+            warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
+        if ranking.missing and not ranking.successors:  # the text asked about is not in the knowledge base
+            confidence *= self.settings.missing_document_factor
+        if grouped and (zone := zone_missing(query, f"{grouped[0].title} {grouped[0].text}")):
+            confidence *= self.settings.other_zone_factor
+            warnings.append(f"Câu hỏi về {zone}; quy định tìm thấy đầu tiên không nói về {zone}.")
+        if confidence < threshold:
+            warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
+        return SearchResult(query=query, hits=grouped, confidence=confidence, warnings=warnings, threshold=threshold)
+
+    def ranking(self, query: str, filters: Filters, at: date, warnings: list[str]) -> Ranking:
+        """The units in order, before they are grouped by Điều, and the evidence they were
+        ranked by; re-ordered by the re-ranker where it applies (retrieval/rerank.py)."""
         cited = self._cited_units(query, warnings)
         successors, missing = self._named_documents(query, at, warnings)
         worded = with_legal_terms(query) if self.settings.query_synonyms else query
@@ -199,18 +234,35 @@ class Searcher:
         candidates = [uid for uid in sorted(fused, key=fused.get, reverse=True) if self._passes(uid, filters)]
         ranked = self._rank(candidates[: self.settings.rerank_depth], fused, lexical, dense, cited, at,
                             self._scope_weights(query, filters))
-        grouped = [self._hit(c, rank, query, at) for rank, c in enumerate(_group_by_article(ranked)[:k], 1)]
-        confidence, threshold = self._confidence(query, grouped, lexical_strength, dense)
-        if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
-            warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
-        if missing and not successors:  # the text asked about is not in the knowledge base
-            confidence *= self.settings.missing_document_factor
-        if grouped and (zone := zone_missing(query, f"{grouped[0].title} {grouped[0].text}")):
-            confidence *= self.settings.other_zone_factor
-            warnings.append(f"Câu hỏi về {zone}; quy định tìm thấy đầu tiên không nói về {zone}.")
-        if confidence < threshold:
-            warnings.append("Không tìm thấy quy định trả lời trực tiếp; các kết quả dưới đây chỉ gần đúng.")
-        return SearchResult(query=query, hits=grouped, confidence=confidence, warnings=warnings, threshold=threshold)
+        ranking = Ranking(ranked, lexical, dense, cited, lexical_strength, successors, missing)
+        if self._reranks(ranking):
+            self._rerank(query, ranking)
+        return ranking
+
+    # ------------------------------------------------------------ re-ranking
+    def _reranks(self, ranking: Ranking) -> bool:
+        return self.reranker is not None and self.settings.rerank and rerank_applies(ranking)
+
+    def rerank_features(self, query: str, ranking: Ranking) -> np.ndarray:
+        """The re-ranker's features of the first units (retrieval.rerank.features)."""
+        weights = {t: self._idf(t) for t in dict.fromkeys(analyze_query(query))}
+        units = [rerank.Unit(c.meta.uid, c.meta.doc_key, c.meta.title, c.meta.text, self.asked.get(c.meta.uid, ""),
+                             c.score, ranking.lexical.get(c.meta.uid, 0.0), ranking.dense.get(c.meta.uid))
+                 for c in ranking.ranked[: rerank.DEPTH]]
+        return rerank.features(query, weights, units, token_set)
+
+    def _rerank(self, query: str, ranking: Ranking) -> None:
+        """The first units in the re-ranker's order (those in force among themselves: a repealed
+        one keeps its place), with the same scores handed out again."""
+        head = ranking.ranked[: rerank.DEPTH]
+        probability = self.reranker.probability(self.rerank_features(query, ranking))
+        order = rerank.order(probability, [c.parts["validity"] >= IN_FORCE_WEIGHT for c in head])
+        scores = [c.score for c in head]
+        reordered = [head[i] for i in order]
+        for candidate, score, i in zip(reordered, scores, order, strict=True):
+            candidate.score = score
+            candidate.parts["rerank"] = float(probability[i])
+        ranking.ranked[: len(head)] = reordered
 
     # ------------------------------------------------------------ evidence
     def _lexical(self, query: str) -> tuple[dict[str, float], float]:
@@ -495,6 +547,13 @@ class Searcher:
         return float(np.log((len(self.uids) + 1) / (df + 1)))
 
 
+def rerank_applies(ranking: Ranking) -> bool:
+    """The re-ranker's questions: a search with vectors whose first unit has none (the question
+    is answered from the wide corpus), no provision named in the query."""
+    return (bool(ranking.dense) and bool(ranking.ranked) and not ranking.ranked[0].meta.embedded
+            and not ranking.cited)
+
+
 FIELD_SHARE = 0.2  # a document of the field: at least this share of its units speak of clusters
 
 
@@ -574,7 +633,7 @@ def _group_by_article(ranked: list[Candidate]) -> list[Candidate]:
     groups: dict[tuple, Candidate] = {}
     order: list[tuple] = []
     for candidate in ranked:
-        key = _group_key(candidate.meta)
+        key = group_key(candidate.meta)
         if key in groups:
             groups[key].also.append(candidate.meta.citation)
             continue
@@ -583,7 +642,7 @@ def _group_by_article(ranked: list[Candidate]) -> list[Candidate]:
     return [groups[key] for key in order]
 
 
-def _group_key(meta: UnitMeta) -> tuple:
+def group_key(meta: UnitMeta) -> tuple:
     """One result per Điều; per annex item; per letter or report (its numbered points are one
     text: a report must not fill the list with its paragraphs)."""
     c = meta.citation
