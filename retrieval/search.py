@@ -447,9 +447,12 @@ class Searcher:
         names that province ("Lào Cai", "LC") or the search is filtered to it; for "ai / cơ quan
         nào …" questions, the provisions where a body is the one that does what is asked
         (`actor_pattern`) above those that merely mention it; transitional provisions ("Quy định
-        chuyển tiếp") below the general rule unless the question is about an earlier case."""
+        chuyển tiếp") below the general rule unless the question is about an earlier case; the
+        forms and report templates of an annex ("Mẫu số 01", "Biểu số 04") below the provisions
+        unless the question asks for a form ("mẫu", "biểu", "phụ lục")."""
         s = self.settings
         admin = 1.0 if asks_prior_positions(query) else s.admin_factor
+        form = 1.0 if FORM_QUESTION_RE.search(_folded(query)) else s.form_factor
         named = {p for p in self.provinces if names_province(query, p)}
         if filters.province:
             named |= {p for p in self.provinces if fold(p).lower() in fold(filters.province).lower()}
@@ -466,6 +469,8 @@ class Searcher:
                 factor *= s.actor_boost
             if "chuyển tiếp" in meta.title.lower():
                 factor *= transitional
+            if meta.citation.annex is not None and meta.title.lower().startswith(("mẫu", "biểu")):
+                factor *= form
             if off_field < 1.0 and meta.doc_key not in self.field_docs and not _speaks_of_clusters(meta):
                 factor *= off_field
             return factor
@@ -587,6 +592,7 @@ WHO_RE = re.compile(  # "ai quyết định …", "cơ quan nào có thẩm quy�
 BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|(?<!ho )so \w+|bo \w+"
         r"|phong \w+|co quan \w+)")
 ACTOR_CHARS = 1500
+FORM_QUESTION_RE = re.compile(r"(?<!\w)(?:mau|bieu|phu luc|form|to khai)(?!\w)")  # asks for a form (folded)
 LEGACY_RE = re.compile(  # a question about cases from before the text (folded)
     r"(?<!\w)(?:chuyen tiep|truoc|do dang|tiep tuc|da thanh lap|hinh thanh|(?:19|20)\d\d)(?!\w)"
 )

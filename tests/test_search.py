@@ -166,3 +166,16 @@ def test_question_about_an_industrial_park_is_not_answered_by_cluster_texts(sear
     assert "Câu hỏi về khu công nghiệp; quy định tìm thấy đầu tiên không nói về khu công nghiệp." in result.warnings
     cluster = searcher.search("Cụm công nghiệp muốn mở rộng thì tỷ lệ lấp đầy phải đạt bao nhiêu phần trăm?")
     assert not any("khu công nghiệp" in w for w in cluster.warnings)
+
+
+def test_forms_rank_below_provisions_unless_a_form_is_asked(searcher: Searcher):
+    """Biểu số 01 of TT 14/2024 repeats "tình hình dự án" in its title; who receives the report is
+    said by khoản 4 Điều 23 NĐ 32/2024. Asked for the form, the Biểu comes first."""
+    where = searcher.search("Doanh nghiệp vào cụm rồi thì tình hình dự án báo cho những nơi nào?")
+    assert _top(where, 1) == [(ND32, 23, 4)]
+    assert all(not h.title.startswith("Biểu") for h in where.hits[:2])
+    form = searcher.search("Doanh nghiệp trong cụm báo cáo tình hình dự án theo biểu mẫu nào?")
+    first = form.hits[0]
+    assert (first.citation.doc, first.citation.annex, first.title[:11]) == ("14/2024/TT-BCT", "I", "Biểu số 01.")
+    who = searcher.search("Ai ban hành Quy chế quản lý cụm công nghiệp trên địa bàn tỉnh?")
+    assert _top(who, 1) == [(ND32, 32, 4)]  # not Mẫu số 03, the form of the decision
