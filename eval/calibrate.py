@@ -2,8 +2,8 @@
 
     python -m eval.calibrate [--home DIR] [--sets dev,calibration] [--max-wrong 0.08] [--write]
 
-Runs the fitting sets (the dev sets, the calibration split and every tenth hỏi đáp question;
-never the holdout) through the
+Runs the fitting sets (the dev sets, the calibration split and every fifth question of the hỏi
+đáp fitting part; never the holdout, never the hỏi đáp test part) through the
 product's search on a knowledge base (the default one `make run` builds), computes each
 question's evidence and whether a gold Điều is among the first five, fits a logistic regression
 (L2, standardised features) and picks the threshold: the highest that wrongly abstains on at most
@@ -30,7 +30,7 @@ from retrieval.settings import preset
 
 
 def sampled(spec: str, store, home) -> list[dict]:
-    """A set by name, or every n-th question of it ("hoidap:10": the hỏi đáp questions 0, 10, 20 …,
+    """A set by name, or every n-th question of it ("hoidap-fit:5": its questions 0, 5, 10 …,
     so that the confidence also knows questions on the whole corpus, not only the cluster's)."""
     name, _, every = spec.partition(":")
     return load_set(name, store, home)[:: int(every or 1)]

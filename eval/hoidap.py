@@ -17,9 +17,11 @@ layout, the basis lines, resolving the documents). Decisions of the mining:
   nothing else is cited), doc_not_in_kb, provision_not_in_kb, duplicate.
 - Records: citations.md fields plus "source" (the page's file name) and "note" (the basis
   lines, for audit). Nothing is written into the repository: `write_jsonl` takes the path.
-- `ccn eval --set hoidap` asks only the questions of the evaluation half of the pages
+- `ccn eval` asks only the questions of the evaluation half of the pages
   (`retrieval.asked.is_evaluation_page`): the other half's questions are words of the
-  provisions they cite in the index (retrieval/asked.py).
+  provisions they cite in the index (retrieval/asked.py). That half is split by page into the
+  fitting part (`--set hoidap-fit`: the re-ranker and the confidence are fitted on it) and the
+  test part (`--set hoidap`; eval.runner.is_fitting_page).
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ Cited = tuple[str, int, int | None]  # (số hiệu, Điều, khoản or None)
 
 
 def is_evaluation_page(name: str) -> bool:
-    """The half of the hỏi đáp pages kept for evaluation (`ccn eval --set hoidap`)."""
+    """The half of the hỏi đáp pages kept for evaluation (`ccn eval --set hoidap`, `hoidap-fit`)."""
     return zlib.crc32(name.encode("utf-8")) % 2 == 1
 
 

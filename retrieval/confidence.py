@@ -70,9 +70,8 @@ def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dens
     `idf(token)` from that index, `texts` the first three provisions' title and text."""
     tokens = list(dict.fromkeys(query_tokens))
     weights = {t: idf(t) for t in tokens}
-    total = sum(weights.values()) or 1.0
     found = [token_set(text) for text in texts[:3]]
-    covers = [sum(w for t, w in weights.items() if t in f) / total for f in found] or [0.0]
+    covers = [weight_share(weights, f) for f in found] or [0.0]
     seen = set().union(*found) if found else set()
     words = [t for t in tokens if "_" not in t and not t.isdigit()]
     missing = [weights[t] for t in words if t not in seen]
@@ -113,14 +112,17 @@ def _amount_missing(query: str, texts: list[str], weights: dict[str, float]) -> 
     number = next((n for words, n in AMOUNT_UNITS if re.search(rf"(?<!\w)(?:{words})(?!\w)", asked)), None)
     if number is None:
         return re.search(r"\d", " ".join(texts)) is None
-    total = sum(weights.values()) or 1.0
     for text in texts:
         for sentence in _SENTENCE_RE.split(text):
-            if re.search(number, fold(sentence).lower()):
-                found = token_set(sentence)
-                if sum(w for t, w in weights.items() if t in found) / total >= AMOUNT_SENTENCE_SHARE:
-                    return False
+            if (re.search(number, fold(sentence).lower())
+                    and weight_share(weights, token_set(sentence)) >= AMOUNT_SENTENCE_SHARE):
+                return False
     return True
+
+
+def weight_share(weights: dict[str, float], found: frozenset[str]) -> float:
+    """The share of a question's weight (its tokens' idf) that a text's tokens hold."""
+    return sum(w for t, w in weights.items() if t in found) / (sum(weights.values()) or 1.0)
 
 
 # Other kinds of zone, which the cluster texts mention but do not govern (folded, lower case)

@@ -54,6 +54,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from retrieval.analysis import fold
+from retrieval.confidence import weight_share
 
 RERANKER_FILE = Path(__file__).with_name("reranker.json")
 DEPTH = 60  # units re-ordered: the gold Điều of the fitting questions is in the first 60 for 9 in 10
@@ -82,11 +83,8 @@ def features(query: str, weights: dict[str, float], units: Sequence[Unit],
              tokens_of: Callable[[str], frozenset[str]]) -> np.ndarray:
     """The feature matrix (len(units) × len(FEATURES)) of the module docstring. `weights`: the
     question's tokens and their idf; `tokens_of(text)`: the analysed tokens of a text."""
-    total = sum(weights.values()) or 1.0
-
     def share(text: str) -> float:
-        found = tokens_of(text)
-        return sum(w for t, w in weights.items() if t in found) / total
+        return weight_share(weights, tokens_of(text))
 
     best_score = (units[0].score if units else 0.0) or 1.0
     best_cosine = max((u.cosine for u in units if u.cosine is not None), default=0.0)

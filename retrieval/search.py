@@ -4,7 +4,8 @@
            ├─ lexical: bm25s over analysed units (accent-folded twin for unaccented queries)
            └─ dense: query embedding → Chroma nearest units
     fuse (weights from settings, tuned on the dev set) → filters → validity at the date
-    (repealed / not yet in force ranked lower, still shown and labelled) → group by Điều
+    (repealed / not yet in force ranked lower, still shown and labelled) → re-ranker for a
+    question the wide corpus answers (retrieval/rerank.py) → group by Điều
     → confidence (is anything answering?)
 """
 

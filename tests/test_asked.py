@@ -68,9 +68,14 @@ def test_a_unit_whose_questions_change_is_analysed_again(ccn_store, pages: Path,
 def test_the_hoidap_set_asks_only_the_evaluation_half(ccn_store, tmp_path: Path):
     """`ccn eval --set hoidap` mines the whole archive (here against the ccn corpus) and keeps the
     questions of the evaluation pages: Điều 13's page is asked, Điều 12's page is not."""
-    from eval.runner import _mined_hoidap
+    from eval.runner import _mined_hoidap, is_fitting_page, load_set
 
     items = [json.loads(line) for line in _mined_hoidap(ccn_store, tmp_path).read_text(encoding="utf-8").splitlines()]
     assert items and all(is_evaluation_page(item["source"]) for item in items)
     sources = {item["source"] for item in items}
     assert EVALUATED in sources and ASKED not in sources
+    # the fitting part (re-ranker, confidence) and the test part share no page and make the half
+    test, fitting = load_set("hoidap", ccn_store, tmp_path), load_set("hoidap-fit", ccn_store, tmp_path)
+    assert test and fitting and len(test) + len(fitting) == len(items)
+    assert not {i["source"] for i in test} & {i["source"] for i in fitting}
+    assert all(is_fitting_page(i["source"]) for i in fitting) and not any(is_fitting_page(i["source"]) for i in test)
