@@ -21,7 +21,9 @@ from typing import Annotated
 
 from pydantic import PlainSerializer, TypeAdapter, WithJsonSchema
 
-PARSER_VERSION = "1.0.0"
+# Stored with each source; a file read by another version is read again (Store.file_state).
+# 1.1.0: an address a document repeats keeps its own provision id (number_provisions).
+PARSER_VERSION = "1.1.0"
 
 
 def nfc(text: str) -> str:

@@ -126,15 +126,18 @@ class Store:
 
     # ----------------------------------------------------------------- writing
     def file_state(self, path: str, sha256: str) -> str:
-        """'unchanged' (this path's current version has this content), 'changed' or 'new'."""
+        """'unchanged' (this path's current version has this content, read by this parser),
+        'changed' or 'new'. A file read by an earlier PARSER_VERSION is 'changed': it is read
+        again, as a new version, so a home keeps no row an older parser made."""
         s = schema.sources
         with self.engine.connect() as conn:
             current = conn.execute(
-                select(s.c.sha256, s.c.status).where(s.c.path == path, s.c.current.is_(True))
+                select(s.c.sha256, s.c.status, s.c.parser_version).where(s.c.path == path, s.c.current.is_(True))
             ).first()
         if current is None:
             return "new"
-        return "unchanged" if current.sha256 == sha256 and current.status != WITHDRAWN else "changed"
+        same = current.sha256 == sha256 and current.parser_version == PARSER_VERSION
+        return "unchanged" if same and current.status != WITHDRAWN else "changed"
 
     def save(self, source: SourceFile, docs: list[Document], status: str = ACTIVE,
              change: Change | None = None, extra: Callable[[Connection, int], None] | None = None) -> int:

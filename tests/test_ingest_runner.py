@@ -24,6 +24,7 @@ from helpers_pdf import make_text_pdf
 from sqlalchemy import func, select
 
 import ingest.runner
+import kb.model
 import kb.store
 from ingest.runner import IngestReport, ingest_paths
 from kb import lookup, schema
@@ -354,6 +355,25 @@ def test_changed_file_becomes_a_new_version(tmp_path: Path, ccn_dir: Path):
     assert "ít nhất 70%" in lookup.show(store, ND32_POINT, TODAY)["text"]
     added = lookup.show(store, "Điều 39 Nghị định 32/2024/NĐ-CP", TODAY)
     assert added["found"] and added["text"].startswith("Điều 39. Điều khoản thử nghiệm")
+
+
+def test_file_read_by_an_earlier_parser_is_read_again(tmp_path: Path, ccn_dir: Path):
+    """A home keeps no row an older parser made: the same content read by another PARSER_VERSION
+    is a new version (the old rows kept, as for a changed file); read again, it is unchanged."""
+    path = shutil.copy(ccn_dir / "ND-32-2024-ND-CP.txt", tmp_path / "nd32.txt")
+    store = Store.at_home(tmp_path / "home")
+    ingest_paths(store, [path])
+    rows_v1 = _provision_rows(store, ND32)
+    with store.engine.begin() as conn:
+        conn.execute(schema.sources.update().values(parser_version="1.0.0"))
+    report = ingest_paths(store, [path])
+    assert report.ingested == [_name(path)] and report.unchanged == []
+    old, new = store.sources(path=_name(path))
+    assert (old.version, old.current, old.parser_version) == (1, False, "1.0.0")
+    assert (new.version, new.current, new.parser_version) == (2, True, kb.model.PARSER_VERSION)
+    assert new.sha256 == old.sha256 and _provision_rows(store, ND32) == 2 * rows_v1
+    assert all(p.source_id == new.id for p in store.provisions(ND32))
+    assert ingest_paths(store, [path]).unchanged == [_name(path)]
 
 
 def test_file_changed_back_is_a_third_version(tmp_path: Path, ccn_dir: Path):
