@@ -69,7 +69,6 @@ DEFINITION_RE = re.compile(  # on the folded, lower-cased question
 class Unit:
     """What the features read of one candidate unit."""
 
-    uid: str
     doc_key: str
     title: str
     text: str

@@ -247,7 +247,7 @@ class Searcher:
     def rerank_features(self, query: str, ranking: Ranking) -> np.ndarray:
         """The re-ranker's features of the first units (retrieval.rerank.features)."""
         weights = {t: self._idf(t) for t in dict.fromkeys(analyze_query(query))}
-        units = [rerank.Unit(c.meta.uid, c.meta.doc_key, c.meta.title, c.meta.text, self.asked.get(c.meta.uid, ""),
+        units = [rerank.Unit(c.meta.doc_key, c.meta.title, c.meta.text, self.asked.get(c.meta.uid, ""),
                              c.score, ranking.lexical.get(c.meta.uid, 0.0), ranking.dense.get(c.meta.uid))
                  for c in ranking.ranked[: rerank.DEPTH]]
         return rerank.features(query, weights, units, token_set)
