@@ -17,12 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from eval.metrics import item_scores, matches
 from eval.runner import item_date, load_set
 from kb.settings import home_dir, store_for
 from retrieval import rerank
@@ -36,11 +38,21 @@ PARAMETERS = {"max_iter": 200, "learning_rate": 0.05, "max_depth": 3, "min_sampl
 
 @dataclass
 class Question:
-    source: str  # the hỏi đáp page: the folds keep a page's questions together
+    item: dict  # the question of the set, with its gold (citations.md)
     x: np.ndarray  # features of the first units
-    gold: np.ndarray  # 1 where the unit's Điều is a gold one
+    found: list[dict]  # each unit's citation (Citation.to_dict), as `ccn eval` scores them
     validity: np.ndarray  # the weight of each unit's validity at the date (search.STATUS_WEIGHT)
     groups: list[tuple]  # each unit's Điều (search.group_key): the ranks are of Điều
+
+    @property
+    def source(self) -> str:
+        """The hỏi đáp page: the folds keep a page's questions together."""
+        return self.item.get("source", self.item["id"])
+
+    @property
+    def gold(self) -> np.ndarray:
+        """1 where the unit's Điều is a gold one."""
+        return np.array([any(matches(f, g, "article") for g in self.item["gold"]) for f in self.found], dtype=float)
 
     @property
     def label(self) -> np.ndarray:
@@ -56,13 +68,10 @@ def questions(searcher, items: list[dict]) -> list[Question]:
         ranking = searcher.ranking(item["question"], Filters(as_of=at), at, [])
         if not rerank_applies(ranking):
             continue
-        golds = {(g["doc"], g.get("part"), g.get("annex"), g.get("article")) for g in item["gold"]}
         head = ranking.ranked[: rerank.DEPTH]
-        gold = np.array([(c.meta.citation.doc, c.meta.citation.part, c.meta.citation.annex,
-                          c.meta.citation.article) in golds for c in head], dtype=float)
-        validity = np.array([c.parts["validity"] for c in head])
-        out.append(Question(item.get("source", item["id"]), searcher.rerank_features(item["question"], ranking),
-                            gold, validity, [group_key(c.meta) for c in head]))
+        out.append(Question(item, searcher.rerank_features(item["question"], ranking),
+                            [c.meta.citation.to_dict() for c in head],
+                            np.array([c.parts["validity"] for c in head]), [group_key(c.meta) for c in head]))
     return out
 
 
@@ -73,24 +82,18 @@ def fit(train: list[Question]) -> HistGradientBoostingClassifier:
 
 
 def scores(qs: list[Question], model: HistGradientBoostingClassifier | None) -> dict[str, float]:
-    """Article Recall@1, @5 and MRR@10 of the units' order (the model's, or the search's)."""
-    a1 = a5 = mrr = 0.0
+    """Article Recall@1, @5 and MRR@10 (eval.metrics, as `ccn eval`) of the units' order, one
+    result per Điều: the model's order, or the search's."""
+    totals: Counter[str] = Counter()
     for q in qs:
         movable = q.validity >= IN_FORCE_WEIGHT
-        order = rerank.order(model.predict_proba(q.x)[:, 1], movable) if model else range(len(q.gold))
-        seen: list[tuple] = []
+        order = rerank.order(model.predict_proba(q.x)[:, 1], movable) if model else range(len(q.found))
+        first = {}  # the first unit of each Điều, in order
         for i in order:
-            if q.groups[i] in seen:
-                continue
-            seen.append(q.groups[i])
-            if q.gold[i]:
-                rank = len(seen)
-                a1 += rank == 1
-                a5 += rank <= 5
-                mrr += 1 / rank if rank <= 10 else 0.0
-                break
+            first.setdefault(q.groups[i], q.found[i])
+        totals.update(item_scores(list(first.values()), q.item["gold"], q.item.get("gold_any", False), "article"))
     n = max(1, len(qs))
-    return {"n": len(qs), "recall@1": round(a1 / n, 3), "recall@5": round(a5 / n, 3), "mrr@10": round(mrr / n, 3)}
+    return {"n": len(qs)} | {k: round(totals[k] / n, 3) for k in ("recall@1", "recall@5", "mrr@10")}
 
 
 def export(model: HistGradientBoostingClassifier, fitted_on: str) -> rerank.Reranker:
