@@ -228,6 +228,7 @@ def test_review_page_submit_then_return_with_a_paragraph_comment(review_server, 
     reviewer = open_page(browser, url, tokens["truongphong"], errors)
     reviewer.goto(f"{url}/static/review.html#/drafts/{draft_id}")
     reviewer.wait_for_selector(".doc-head .badge[data-state=in_review]")
+    reviewer.wait_for_selector("#actions button[data-action=approve]")  # once failed on a render without them
     assert reviewer.locator("#actions button[data-action]").evaluate_all("bs => bs.map(b => b.dataset.action)") \
         == ["return", "approve"]
     paragraph = reviewer.locator("li.para", has_text="Đề nghị rà soát quy mô")
