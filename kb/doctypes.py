@@ -221,6 +221,14 @@ def by_name(name: str | None) -> DocType | None:
     return _registry.get(name) if name else None
 
 
+def place(name: str | None) -> int:
+    """A type's place in the registry, which lists the normative types by rank (Hiến pháp, Bộ
+    luật, Luật … Nghị định … Thông tư); a name not registered comes after all."""
+    types = all_types()
+    known = by_name(name)
+    return types.index(known) if known in types else len(types)
+
+
 @per_registry
 def _codes_table() -> dict[str, DocType]:
     return {t.code: t for t in _registry.values() if t.code}

@@ -4,8 +4,8 @@ Why: the wide corpus (~170k units, every field of law) is searched by words alon
 results are often the right law but the wrong Điều ("Đối tượng nộp thuế …" found in a
 neighbouring article that repeats the words), or a text of another field whose words happen to
 match. Features the fused score does not weigh, chiefly how much of the question the article's
-title says, move the answering Điều up: on the hỏi đáp questions of the test part, article
-Recall@5 rises about four points (README, "Đánh giá").
+title says and how often the editors of the hỏi đáp pages cite it, move the answering Điều up
+(README, "Evaluation").
 
 When: only where the search has vectors and its first unit has none (the question is answered
 from the wide corpus, as the confidence model's groups split them); a question on the cluster
@@ -24,6 +24,10 @@ they keep their meaning in a knowledge base of another size):
     rank      log(1 + its place)
     defs      it is a "Giải thích từ ngữ" article
     qdef      the question asks what a term means ("là gì", "được hiểu" …)
+    cited     log(1 + how many hỏi đáp questions were added to it): how often editors cite it
+    doc_cited the same over its whole document
+    type      its document type's place in the registry (kb.doctypes.place: Luật before Nghị
+              định before Thông tư …)
 
 The model: gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier, fitted by
 `python -m eval.rerank_fit` on the fitting part of the hỏi đáp questions, never on the test part
@@ -58,7 +62,8 @@ from retrieval.confidence import weight_share
 
 RERANKER_FILE = Path(__file__).with_name("reranker.json")
 DEPTH = 60  # units re-ordered: the gold Điều of the fitting questions is in the first 60 for 9 in 10
-FEATURES = ("score", "lex", "dense", "title", "text", "asked", "doc", "rank", "defs", "qdef")
+FEATURES = ("score", "lex", "dense", "title", "text", "asked", "doc", "rank", "defs", "qdef",
+            "cited", "doc_cited", "type")
 NO_VECTOR = -0.2  # "dense" of a unit without a vector: below any real difference to the best
 DEFINITION_RE = re.compile(  # on the folded, lower-cased question
     r"(?<!\w)(?:la gi|duoc hieu|hieu the nao|khai niem|giai thich|dinh nghia|nghia la)(?!\w)"
@@ -76,6 +81,9 @@ class Unit:
     score: float
     lexical: float
     cosine: float | None  # None: the unit has no vector
+    cited: int = 0  # hỏi đáp questions added to the unit (their editors cite it)
+    doc_cited: int = 0  # the same, over its whole document
+    type_place: int = 0  # its document type's place in kb.doctypes.TYPES (Luật before Nghị định …)
 
 
 def features(query: str, weights: dict[str, float], units: Sequence[Unit],
@@ -93,7 +101,8 @@ def features(query: str, weights: dict[str, float], units: Sequence[Unit],
              (u.cosine - best_cosine) if u.cosine is not None else NO_VECTOR,
              share(u.title), share(u.text), share(u.asked) if u.asked else 0.0,
              math.log(per_doc[u.doc_key]), math.log1p(i),
-             float(u.title.lower().startswith("giải thích từ ngữ")), asks_definition]
+             float(u.title.lower().startswith("giải thích từ ngữ")), asks_definition,
+             math.log1p(u.cited), math.log1p(u.doc_cited), float(u.type_place)]
             for i, u in enumerate(units)]
     return np.asarray(rows, dtype=np.float64).reshape(len(units), len(FEATURES))
 

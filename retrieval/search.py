@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -22,6 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer
 
 from kb import citations
+from kb import doctypes
 from kb.institutions import InstitutionChange, institution_changes
 from kb.lookup import reassigning_provisions
 from kb.model import Citation, CitationJSON, Status
@@ -173,6 +175,10 @@ class Searcher:
         self.position = {uid: i for i, uid in enumerate(self.uids)}
         self.meta = _load_meta(home, self.uids)
         self.asked = asked_texts(home)  # the hỏi đáp questions among a unit's words (retrieval/asked.py)
+        self.asked_per_doc: Counter[str] = Counter()  # questions added to a document's units (rerank "doc_cited")
+        for uid, questions in self.asked.items():
+            if uid in self.meta:
+                self.asked_per_doc[self.meta[uid].doc_key] += questions.count("\n") + 1
         self.by_article: dict[tuple, list[str]] = {}
         for uid, meta in self.meta.items():
             c = meta.citation
@@ -247,9 +253,13 @@ class Searcher:
     def rerank_features(self, query: str, ranking: Ranking) -> np.ndarray:
         """The re-ranker's features of the first units (retrieval.rerank.features)."""
         weights = {t: self._idf(t) for t in dict.fromkeys(analyze_query(query))}
-        units = [rerank.Unit(c.meta.doc_key, c.meta.title, c.meta.text, self.asked.get(c.meta.uid, ""),
-                             c.score, ranking.lexical.get(c.meta.uid, 0.0), ranking.dense.get(c.meta.uid))
-                 for c in ranking.ranked[: rerank.DEPTH]]
+        units = []
+        for c in ranking.ranked[: rerank.DEPTH]:
+            asked = self.asked.get(c.meta.uid, "")
+            units.append(rerank.Unit(c.meta.doc_key, c.meta.title, c.meta.text, asked,
+                                     c.score, ranking.lexical.get(c.meta.uid, 0.0), ranking.dense.get(c.meta.uid),
+                                     asked.count("\n") + 1 if asked else 0, self.asked_per_doc[c.meta.doc_key],
+                                     doctypes.place(c.meta.doc_type)))
         return rerank.features(query, weights, units, token_set)
 
     def _rerank(self, query: str, ranking: Ranking) -> None:
@@ -756,3 +766,4 @@ def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
                              text, doc_type, issuer, province, cls, emb == EMBED_DONE)
     conn.close()
     return meta
+

@@ -40,6 +40,25 @@ def test_exported_trees_predict_as_scikit_learn():
     assert np.allclose(stored.probability(x), fitted.predict_proba(x)[:, 1])
 
 
+def test_features_read_the_editors_citations_and_the_document_type():
+    """"cited" and "doc_cited" count the hỏi đáp questions added to a unit and to its document
+    (log 1 + n); "type" is the document type's place in the one registry, Luật before Nghị định
+    before Thông tư."""
+    from kb import doctypes
+    from retrieval.analysis import token_set
+
+    luat, nd, tt = (doctypes.place(name) for name in ("Luật", "Nghị định", "Thông tư"))
+    assert luat < nd < tt < doctypes.place(None) == doctypes.place("Không có loại này")
+    units = [rerank.Unit("a", "Thuế suất", "Thuế suất 10%.", "Thuế suất bao nhiêu?\nMức thuế?", 1.0, 1.0, None,
+                         cited=2, doc_cited=7, type_place=luat),
+             rerank.Unit("b", "Hóa đơn", "Lập hóa đơn.", "", 0.5, 0.4, None, type_place=tt)]
+    x = rerank.features("thuế suất bao nhiêu", {"thue": 1.0, "suat": 1.0}, units, token_set)
+    column = {name: x[:, i].tolist() for i, name in enumerate(rerank.FEATURES)}
+    assert column["cited"] == pytest.approx([np.log(3), 0.0])
+    assert column["doc_cited"] == pytest.approx([np.log(8), 0.0])
+    assert column["type"] == [luat, tt]
+
+
 def test_only_texts_in_force_move():
     """Units in force are re-ordered among the places they hold; the others keep theirs."""
     assert rerank.order(np.array([0.1, 0.9, 0.5, 0.7]), [True, False, True, True]) == [3, 1, 2, 0]
