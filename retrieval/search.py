@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer
 
-from kb import citations
-from kb import doctypes
+from kb import citations, doctypes
 from kb.institutions import InstitutionChange, institution_changes
 from kb.lookup import reassigning_provisions
 from kb.model import Citation, CitationJSON, Status
