@@ -15,7 +15,8 @@ away is the word the question turns on, absent from every provision found. So th
     amount  the question asks for an amount ("bao nhiêu tiền", "tối thiểu mấy mét", "bao lâu")
             and no sentence of the first three that speaks of what is asked gives a number in
             that unit (a penalty, a distance, a fee the texts do not set: the near misses that
-            share every other word)
+            share every other word); 0–1, by how much of the question the best sentence giving
+            such a number speaks of
 
 confidence = sigmoid(w · (x − mean) / sd + b), a logistic regression fitted by
 `python -m eval.calibrate` on the dev set and the calibration split (never the holdout) to
@@ -79,45 +80,79 @@ def evidence(query: str, query_tokens: list[str], idf, texts: list[str], *, dens
                     miss=max(missing, default=0.0), nmiss=len(missing) / max(1, len(words)),
                     emb=1.0 if top_embedded else 0.0,
                     name=1.0 if _names_missing(query, texts[:3]) else 0.0,
-                    amount=1.0 if _amount_missing(query, texts[:3], weights) else 0.0)
+                    amount=_amount_unanswered(query, texts[:3], weights))
 
 
-ASKS_AMOUNT_RE = re.compile(r"(?<!\w)(?:bao nhieu|may|bao lau|toi da|toi thieu|muc)(?!\w)")
-_N = r"\d[\d.,]*\s*"
-AMOUNT_UNITS = (  # (what the question says, folded) → a number in the unit that answers it
-    (r"tien|dong|phat|phi|gia|luong|von|kinh phi", rf"{_N}(?:dong|trieu|ty)(?!\w)"),
-    (r"thue suat|ty le|phan tram|%", rf"{_N}(?:%|phan tram)"),
-    (r"met|khoang cach|chieu cao|chieu rong", rf"{_N}(?:m|met|km)(?!\w)"),
-    (r"m3|dung tich|cong suat", rf"{_N}(?:m3|m³|kw|mw)(?!\w)"),
-    (r"db|tieng on|do on", rf"{_N}db(?!\w)"),
-    (r"thang", rf"{_N}thang(?!\w)"),
-    (r"ngay", rf"{_N}ngay(?!\w)"),
-    (r"nam", rf"{_N}nam(?!\w)"),
-    (r"bao lau|thoi han|thoi gian", rf"{_N}(?:ngay|thang|nam)(?!\w)"),
-    (r"hec|ha|dien tich|m2", rf"{_N}(?:ha|m2|m²)(?!\w)"),
+_NUMBER = r"(?:\d[\d.,]*|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)\s*"  # digits or words, folded
+# The counted noun after "bao nhiêu" / "mấy" (folded) → the numbers that answer it; a noun not
+# listed is answered by a number before that noun itself ("bao nhiêu điểm" by "50 điểm").
+COUNTED = {
+    "tien": r"(?:dong|trieu|ty)(?!\w)", "dong": r"(?:dong|trieu|ty)(?!\w)",
+    "phan tram": r"(?:%|phan tram)", "%": r"(?:%|phan tram)",
+    "ha": r"(?:ha|hecta|hec ta)(?!\w)", "hecta": r"(?:ha|hecta|hec ta)(?!\w)",
+    "met vuong": r"(?:m2|m²|met vuong)(?!\w)", "m2": r"(?:m2|m²|met vuong)(?!\w)",
+    "phan": r"(?:%|phan tram|phan)(?!\w)", "dat": r"(?:ha|hecta|m2|m²|%)(?!\w)",
+    "met": r"(?:m|met|km)(?!\w)", "km": r"(?:m|met|km)(?!\w)", "m3": r"(?:m3|m³)(?!\w)",
+}
+# "mấy" asks a number only before a unit ("mấy ngày"; not "mấy cụm cũ …", nor "máy móc" folded)
+_MAY_UNITS = r"ngay|thang|nam|tuan|gio|lan|to|ban|ha|met|diem|phan tram|%"
+_ASKED_RE = re.compile(rf"(?<!\w)(?:bao nhieu(?:\s+(?P<noun>phan tram|met vuong|%|\w+))?|may\s+(?P<unit>{_MAY_UNITS})(?!\w)"
+                       r"|(?P<long>bao lau))")
+_NOT_NOUNS = frozenset(["la", "thi", "va", "hay", "de", "con", "khong", "duoc", "nua", "the", "vay"])
+# "… là bao nhiêu?": the unit is read from what is asked about (folded), first match wins
+SUBJECT_UNITS = (
+    (r"tien|phat|phi|le phi|gia|luong|von|kinh phi", COUNTED["tien"]),
+    (r"thue suat|ty le|phan tram", COUNTED["%"]),
+    (r"khoang cach|chieu cao|chieu rong", COUNTED["met"]),
+    (r"dung tich|cong suat", r"(?:m3|m³|kw|mw)(?!\w)"),
+    (r"tieng on|do on", r"db(?!\w)"),
+    (r"dien tich|quy mo", COUNTED["ha"]),
+    (r"thoi han|thoi gian", r"(?:ngay|thang|nam|gio)(?!\w)"),
 )
-AMOUNT_SENTENCE_SHARE = 0.3  # of the question's weight, in the sentence that gives the number
+ANY_NUMBER = r"\d"
+AMOUNT_SENTENCE_SHARE = 0.8  # of the question's weight: a sentence holding it gives the amount asked
 _SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+|\n")  # not at ":" (the lead of a list)
 
 
-def _amount_missing(query: str, texts: list[str], weights: dict[str, float]) -> bool:
-    """The question asks for an amount that no text gives: when the unit is recognised, no
-    sentence gives a number in that unit while speaking of what is asked (at least
-    AMOUNT_SENTENCE_SHARE of the question's weight, idf, in that sentence); else no number at
-    all. "Cách khu dân cư tối thiểu bao nhiêu mét" is not answered by "không quá 800 mét" of a
-    road, nor "tỷ lệ cây xanh bao nhiêu phần trăm" by the 60 % a cluster must be filled."""
-    asked = fold(query).lower()
-    if not ASKS_AMOUNT_RE.search(asked):
-        return False
-    number = next((n for words, n in AMOUNT_UNITS if re.search(rf"(?<!\w)(?:{words})(?!\w)", asked)), None)
-    if number is None:
-        return re.search(r"\d", " ".join(texts)) is None
+def asked_amounts(query: str) -> list[str]:
+    """The numbers a question asks for, each as a pattern of its answer on folded, lower-case
+    text: "mấy ngày" → a number of days; "bao nhiêu điểm" → "50 điểm"; "bao lâu" → days, months
+    or years; "mức phạt … là bao nhiêu" → an amount of money; "bao nhiêu" of nothing named → any
+    number (ANY_NUMBER). Empty when it asks none."""
+    asked = fold(nfc(query)).lower()
+    patterns = []
+    for m in _ASKED_RE.finditer(asked):
+        noun = m.group("noun") if m.group("noun") not in _NOT_NOUNS else None
+        if m.group("long"):
+            unit = r"(?:ngay|thang|nam|gio|tuan)(?!\w)"
+        elif noun or m.group("unit"):
+            word = noun or m.group("unit")
+            unit = COUNTED.get(word, rf"{re.escape(word)}(?!\w)")
+        else:
+            unit = next((u for words, u in SUBJECT_UNITS if re.search(rf"(?<!\w)(?:{words})(?!\w)", asked)), "")
+        patterns.append(rf"(?<!\w){_NUMBER}{unit}" if unit else ANY_NUMBER)
+    return patterns
+
+
+def _amount_unanswered(query: str, texts: list[str], weights: dict[str, float]) -> float:
+    """How far the texts are from giving the amount a question asks for (`asked_amounts`): 0
+    when it asks none, or when a sentence gives a number in the unit asked while holding at
+    least AMOUNT_SENTENCE_SHARE of the question's weight (idf); 1 when no sentence gives such a
+    number; in between, in proportion to the weight the best such sentence holds. "Cách khu dân
+    cư tối thiểu bao nhiêu mét" is not answered by "không quá 800 mét" of a road, nor "tỷ lệ cây
+    xanh bao nhiêu phần trăm" by the 60 % a cluster must be filled. A question naming no unit
+    ("bao nhiêu?") is answered by any number."""
+    patterns = asked_amounts(query)
+    if not patterns:
+        return 0.0
+    if ANY_NUMBER in patterns:  # no unit named: any number will do
+        return 0.0 if re.search(ANY_NUMBER, " ".join(texts)) else 1.0
+    best = 0.0
     for text in texts:
         for sentence in _SENTENCE_RE.split(text):
-            if (re.search(number, fold(sentence).lower())
-                    and weight_share(weights, token_set(sentence)) >= AMOUNT_SENTENCE_SHARE):
-                return False
-    return True
+            if any(re.search(p, fold(sentence).lower()) for p in patterns):
+                best = max(best, weight_share(weights, token_set(sentence)))
+    return max(0.0, 1.0 - best / AMOUNT_SENTENCE_SHARE)
 
 
 def weight_share(weights: dict[str, float], found: frozenset[str]) -> float:

@@ -19,7 +19,7 @@ from ingest.compilation import canonical_number
 from ingest.parse import parse
 from ingest.runner import IngestReport, ingest_paths
 from ingest.types import Block, RawText
-from kb.model import Citation, DocClass, Kind
+from kb.model import Citation, DocClass, Kind, Status
 from kb.store import Store
 
 WIDE_TAR = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "wide.tar.xz"
@@ -114,6 +114,30 @@ def test_icelandic_eth_in_a_number(wide: tuple[Store, IngestReport, float]):
     """ "89/2015/NÐ-CP" (Icelandic Ð) in thuy-san.md is Nghị định 89/2015/NĐ-CP, not TCVN3 "Né"."""
     keys = set(_keys(wide[0]))
     assert "89/2015/N" not in keys and "89/2015/NĐ-CP" in keys
+
+
+@pytest.mark.slow
+def test_the_evaluation_items_answered_by_the_wide_corpus_resolve(wide: tuple[Store, IngestReport, float]):
+    """The items of kind `wide` in eval/sets (a question the ccn texts do not answer and a wide
+    text does) name provisions that exist, in force today, and say the words they are gold for."""
+    import json
+
+    from kb.validity import provision_validity
+
+    store = wide[0]
+    sets = Path(__file__).resolve().parents[1] / "eval" / "sets"
+    wide_items = [item for name in ("dev", "dev2", "calibration")
+                  for line in (sets / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+                  if (item := json.loads(line))["kind"] == "wide"]
+    assert {item["id"] for item in wide_items} == {"D109", "E029", "C070", "C090", "C117"}
+    for item in wide_items:
+        for gold in item["gold"]:
+            row = store.provision(Citation(**gold))
+            assert row is not None and row.text, (item["id"], gold)
+            assert provision_validity(store, row, date.today())[0].status is Status.IN_FORCE, (item["id"], gold)
+    text = {i["id"]: store.provision(Citation(**i["gold"][0])).text for i in wide_items}
+    assert "Ban quản lý khu công nghiệp, khu chế xuất, khu công nghệ cao, khu kinh tế cấp giấy phép xây dựng" in text["D109"]
+    assert "5.310.000" in text["E029"] and "Tiêm khi trẻ đủ 9 tháng tuổi" in text["C070"]
 
 
 @pytest.mark.slow
