@@ -58,6 +58,7 @@ def parse_document(raw: RawText) -> Document:
         doc.number = _number_from_attachment(segments[1].heading + segments[1].paragraphs[:3])
         doc.partial = doc.number is not None
     doc.number = doc.number or _number_anywhere(lines, doc) or _number_of_own_annex(segments[1:], doc)
+    _fill_from_number(doc, raw.front_matter)
     key = doc.number or doc.key
     warnings = doc.warnings
     roots, lead = parse_segment(body, key, warnings=warnings)
@@ -81,12 +82,23 @@ def parse_document(raw: RawText) -> Document:
     return doc
 
 
+def _fill_from_number(doc: Document, fm: dict) -> None:
+    """Type and issuer the header and front matter did not give, from the số hiệu (found in the
+    header, the front matter or the body); a front matter's type the registry does not know, and
+    the số hiệu does not say, as written."""
+    if doc.number and not doc.doc_type:
+        doc.doc_type = doc_type_from_number(doc.number)
+    doc.doc_type = doc.doc_type or _fm(fm, "loai_van_ban", "loai-van-ban")
+    if doc.number and not doc.issuer:
+        doc.issuer = issuer_from_number(doc.number)
+
+
 def _document_from_header(head, raw: RawText) -> Document:
     fm = raw.front_matter
     number = head.number or _fm(fm, "so_hieu", "sohieu", "so-hieu")
     doc = Document(
         number=normalize_number(number) if number else None,
-        doc_type=head.doc_type or _fm(fm, "loai_van_ban", "loai-van-ban"),
+        doc_type=head.doc_type or doctypes.registered_name(_fm(fm, "loai_van_ban", "loai-van-ban")),
         issuer=head.issuer or _fm(fm, "noi_ban_hanh", "co_quan_ban_hanh", "co-quan-ban-hanh"),
         parent_issuer=head.parent_issuer,
         place=head.place,
@@ -102,10 +114,6 @@ def _document_from_header(head, raw: RawText) -> Document:
     if doc.effective:
         doc.effective_note = "theo thông tin văn bản (front matter)"
     doc.warnings.extend(raw.warnings + list(head.warnings))
-    if doc.number and not doc.doc_type:
-        doc.doc_type = doc_type_from_number(doc.number)
-    if doc.number and not doc.issuer:
-        doc.issuer = issuer_from_number(doc.number)
     if not doc.title and not doc.subject:
         doc.title = raw.path.stem
     return doc

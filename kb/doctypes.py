@@ -344,6 +344,19 @@ def canonical_name(raw: str) -> str:
     return t.name if (t := by_name(text)) else text
 
 
+def registered_name(raw: str | None) -> str | None:
+    """The registered type a free-text type names, however written ("Nghị  định", "NĐ",
+    "Nghi dinh", "nghi-dinh" of a crawler's front matter); None when it names none ("Nghị định
+    sửa đổi", "Nghị quyết của Chính phủ": the số hiệu says the type then)."""
+    if not raw or not raw.strip():
+        return None
+    name = canonical_name(raw.replace("-", " "))
+    if by_name(name) is not None:
+        return name
+    plain = unaccented(name).lower()
+    return next((t.name for t in all_types() if unaccented(t.name).lower() == plain), None)
+
+
 def unaccented(text: str) -> str:
     """ "Nghị định" → "Nghi dinh" (questions typed without diacritics)."""
     stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))

@@ -23,7 +23,8 @@ from pydantic import PlainSerializer, TypeAdapter, WithJsonSchema
 
 # Stored with each source; a file read by another version is read again (Store.file_state).
 # 1.1.0: an address a document repeats keeps its own provision id (number_provisions).
-PARSER_VERSION = "1.1.0"
+# 1.2.0: a front matter's type is read through the registry ("nghi-dinh" → Nghị định; doctypes.registered_name).
+PARSER_VERSION = "1.2.0"
 
 
 def nfc(text: str) -> str:

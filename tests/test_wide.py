@@ -19,6 +19,7 @@ from ingest.compilation import canonical_number
 from ingest.parse import parse
 from ingest.runner import IngestReport, ingest_paths
 from ingest.types import Block, RawText
+from kb import doctypes
 from kb.model import Citation, DocClass, Kind, Status
 from kb.store import Store
 
@@ -138,6 +139,16 @@ def test_the_evaluation_items_answered_by_the_wide_corpus_resolve(wide: tuple[St
     text = {i["id"]: store.provision(Citation(**i["gold"][0])).text for i in wide_items}
     assert "Ban quản lý khu công nghiệp, khu chế xuất, khu công nghệ cao, khu kinh tế cấp giấy phép xây dựng" in text["D109"]
     assert "5.310.000" in text["E029"] and "Tiêm khi trẻ đủ 9 tháng tuổi" in text["C070"]
+
+
+@pytest.mark.slow
+def test_types_come_from_the_registry(wide: tuple[Store, IngestReport, float]):
+    """A crawler's front matter writes "loai_van_ban: nghi-dinh" (NĐ 232/2026, 235/2026), or
+    gives no type and no số hiệu, which the title then says (NĐ 287/2026): each is a Nghị định
+    of the registry (kb.doctypes.registered_name, then the số hiệu)."""
+    types = {d.number: d.doc_type for d in wide[0].documents(include_stubs=False)}
+    assert [types[n] for n in ("232/2026/NĐ-CP", "235/2026/NĐ-CP", "287/2026/NĐ-CP", "148/2026/NĐ-CP")] == ["Nghị định"] * 4
+    assert not {t for t in types.values() if t} - {t.name for t in doctypes.all_types()}
 
 
 @pytest.mark.slow
