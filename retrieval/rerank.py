@@ -28,6 +28,7 @@ they keep their meaning in a knowledge base of another size):
     doc_cited the same over its whole document
     type      its document type's place in the registry (kb.doctypes.place: Luật before Nghị
               định before Thông tư …)
+    doc_title share of the question's weight its document's title (trích yếu) holds
 
 The model: gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier, fitted by
 `python -m eval.rerank_fit` on the fitting part of the hỏi đáp questions, never on the test part
@@ -63,7 +64,7 @@ from retrieval.confidence import weight_share
 RERANKER_FILE = Path(__file__).with_name("reranker.json")
 DEPTH = 60  # units re-ordered: the gold Điều of the fitting questions is in the first 60 for 9 in 10
 FEATURES = ("score", "lex", "dense", "title", "text", "asked", "doc", "rank", "defs", "qdef",
-            "cited", "doc_cited", "type")
+            "cited", "doc_cited", "type", "doc_title")
 NO_VECTOR = -0.2  # "dense" of a unit without a vector: below any real difference to the best
 DEFINITION_RE = re.compile(  # on the folded, lower-cased question
     r"(?<!\w)(?:la gi|duoc hieu|hieu the nao|khai niem|giai thich|dinh nghia|nghia la)(?!\w)"
@@ -84,6 +85,7 @@ class Unit:
     cited: int = 0  # hỏi đáp questions added to the unit (their editors cite it)
     doc_cited: int = 0  # the same, over its whole document
     type_place: int = 0  # its document type's place in kb.doctypes.TYPES (Luật before Nghị định …)
+    doc_title: str = ""  # its document's trích yếu
 
 
 def features(query: str, weights: dict[str, float], units: Sequence[Unit],
@@ -102,7 +104,7 @@ def features(query: str, weights: dict[str, float], units: Sequence[Unit],
              share(u.title), share(u.text), share(u.asked) if u.asked else 0.0,
              math.log(per_doc[u.doc_key]), math.log1p(i),
              float(u.title.lower().startswith("giải thích từ ngữ")), asks_definition,
-             math.log1p(u.cited), math.log1p(u.doc_cited), float(u.type_place)]
+             math.log1p(u.cited), math.log1p(u.doc_cited), float(u.type_place), share(u.doc_title)]
             for i, u in enumerate(units)]
     return np.asarray(rows, dtype=np.float64).reshape(len(units), len(FEATURES))
 

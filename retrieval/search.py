@@ -190,7 +190,9 @@ class Searcher:
         self.field_docs = _field_documents(self.meta.values())
         self.changes = _changes_by_article(store)
         self.institutions = institution_changes(store)
-        self.full_text_numbers = {d.number for d in store.documents(include_stubs=False) if d.number}
+        held = store.documents(include_stubs=False)
+        self.full_text_numbers = {d.number for d in held if d.number}
+        self.doc_titles = {d.key: d.title or "" for d in held}  # trích yếu (rerank "doc_title")
         # confidence: the calibrated model (retrieval/confidence.py) where the home has vectors
         self.calibration = load_calibration() if dense is not None else None
         # the re-ranker of questions the wide corpus answers (retrieval/rerank.py), with vectors only
@@ -258,7 +260,7 @@ class Searcher:
             units.append(rerank.Unit(c.meta.doc_key, c.meta.title, c.meta.text, asked,
                                      c.score, ranking.lexical.get(c.meta.uid, 0.0), ranking.dense.get(c.meta.uid),
                                      asked.count("\n") + 1 if asked else 0, self.asked_per_doc[c.meta.doc_key],
-                                     doctypes.place(c.meta.doc_type)))
+                                     doctypes.place(c.meta.doc_type), self.doc_titles.get(c.meta.doc_key, "")))
         return rerank.features(query, weights, units, token_set)
 
     def _rerank(self, query: str, ranking: Ranking) -> None:

@@ -43,7 +43,7 @@ def test_exported_trees_predict_as_scikit_learn():
 def test_features_read_the_editors_citations_and_the_document_type():
     """"cited" and "doc_cited" count the hỏi đáp questions added to a unit and to its document
     (log 1 + n); "type" is the document type's place in the one registry, Luật before Nghị định
-    before Thông tư."""
+    before Thông tư; "doc_title" the share of the question its document's trích yếu holds."""
     from kb import doctypes
     from retrieval.analysis import token_set
 
@@ -51,12 +51,16 @@ def test_features_read_the_editors_citations_and_the_document_type():
     assert luat < nd < tt < doctypes.place(None) == doctypes.place("Không có loại này")
     units = [rerank.Unit("a", "Thuế suất", "Thuế suất 10%.", "Thuế suất bao nhiêu?\nMức thuế?", 1.0, 1.0, None,
                          cited=2, doc_cited=7, type_place=luat),
-             rerank.Unit("b", "Hóa đơn", "Lập hóa đơn.", "", 0.5, 0.4, None, type_place=tt)]
+             rerank.Unit("b", "Hóa đơn", "Lập hóa đơn.", "", 0.5, 0.4, None, type_place=tt,
+                         doc_title="Quy định về hóa đơn, chứng từ")]
     x = rerank.features("thuế suất bao nhiêu", {"thue": 1.0, "suat": 1.0}, units, token_set)
     column = {name: x[:, i].tolist() for i, name in enumerate(rerank.FEATURES)}
     assert column["cited"] == pytest.approx([np.log(3), 0.0])
     assert column["doc_cited"] == pytest.approx([np.log(8), 0.0])
     assert column["type"] == [luat, tt]
+    assert column["doc_title"] == [0.0, 0.0]
+    hoa_don = rerank.features("hóa đơn", {t: 1.0 for t in token_set("hóa đơn")}, units, token_set)
+    assert hoa_don[:, rerank.FEATURES.index("doc_title")].tolist() == [0.0, 1.0]
 
 
 def test_only_texts_in_force_move():
