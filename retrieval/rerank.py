@@ -84,7 +84,7 @@ class Unit:
     cosine: float | None  # None: the unit has no vector
     cited: int = 0  # hỏi đáp questions added to the unit (their editors cite it)
     doc_cited: int = 0  # the same, over its whole document
-    type_place: int = 0  # its document type's place in kb.doctypes.TYPES (Luật before Nghị định …)
+    type_place: int = 0  # its document type's place in the registry (kb.doctypes.place)
     doc_title: str = ""  # its document's trích yếu
 
 

@@ -177,7 +177,7 @@ class Searcher:
         self.asked_per_doc: Counter[str] = Counter()  # questions added to a document's units (rerank "doc_cited")
         for uid, questions in self.asked.items():
             if uid in self.meta:
-                self.asked_per_doc[self.meta[uid].doc_key] += questions.count("\n") + 1
+                self.asked_per_doc[self.meta[uid].doc_key] += _question_count(questions)
         self.by_article: dict[tuple, list[str]] = {}
         for uid, meta in self.meta.items():
             c = meta.citation
@@ -259,7 +259,7 @@ class Searcher:
             asked = self.asked.get(c.meta.uid, "")
             units.append(rerank.Unit(c.meta.doc_key, c.meta.title, c.meta.text, asked,
                                      c.score, ranking.lexical.get(c.meta.uid, 0.0), ranking.dense.get(c.meta.uid),
-                                     asked.count("\n") + 1 if asked else 0, self.asked_per_doc[c.meta.doc_key],
+                                     _question_count(asked), self.asked_per_doc[c.meta.doc_key],
                                      doctypes.place(c.meta.doc_type), self.doc_titles.get(c.meta.doc_key, "")))
         return rerank.features(query, weights, units, token_set)
 
@@ -753,6 +753,11 @@ def _embedded_tokens(home: Path) -> list[str]:
     return rows
 
 
+def _question_count(asked: str) -> int:
+    """How many hỏi đáp questions a unit's added text holds (retrieval.index.asked_texts: one a line)."""
+    return asked.count("\n") + 1 if asked else 0
+
+
 def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
     conn: sqlite3.Connection = connect_units(home)
     rows = conn.execute(
@@ -767,4 +772,3 @@ def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
                              text, doc_type, issuer, province, cls, emb == EMBED_DONE)
     conn.close()
     return meta
-
