@@ -144,6 +144,6 @@ def test_registry_is_consistent():
 ])
 def test_a_front_matter_type_is_read_through_the_registry(raw: str | None, name: str | None):
     """The wide corpus's front matter writes types as a crawler did ("nghi-dinh" in NĐ
-    232/2026's, "Thong tu" in TT 25/2026's); a type the registry does not name gives None, and
-    the số hiệu says the type (ingest/parse.py)."""
+    232/2026's, "Nghị định sửa đổi" in NĐ 148/2026's); a type the registry does not name gives
+    None, and the số hiệu says the type (ingest/parse.py)."""
     assert doctypes.registered_name(raw) == name
