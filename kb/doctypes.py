@@ -224,9 +224,18 @@ def by_name(name: str | None) -> DocType | None:
 def place(name: str | None) -> int:
     """A type's place in the registry, which lists the normative types by rank (Hiến pháp, Bộ
     luật, Luật … Nghị định … Thông tư); a name not registered comes after all."""
-    types = all_types()
-    known = by_name(name)
-    return types.index(known) if known in types else len(types)
+    places = _places_table()
+    return places.get(name, len(places)) if name else len(places)
+
+
+@per_registry
+def _places_table() -> dict[str, int]:
+    return {name: i for i, name in enumerate(_registry)}
+
+
+@per_registry
+def _unaccented_table() -> dict[str, str]:
+    return {unaccented(name).lower(): name for name in _registry}
 
 
 @per_registry
@@ -353,8 +362,7 @@ def registered_name(raw: str | None) -> str | None:
     name = canonical_name(raw.replace("-", " "))
     if by_name(name) is not None:
         return name
-    plain = unaccented(name).lower()
-    return next((t.name for t in all_types() if unaccented(t.name).lower() == plain), None)
+    return _unaccented_table().get(unaccented(name).lower())
 
 
 def unaccented(text: str) -> str:
