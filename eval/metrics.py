@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kb.citations import annex_section
+from kb.citations import annex_clause, annex_section
 
 LEVELS = ("article", "clause")
 CUTOFFS = (1, 5, 10)
@@ -35,13 +35,14 @@ def matches(result: dict, gold: dict, level: str) -> bool:
 
 def _annex_item_matches(found: str | None, gold: str, level: str) -> bool:
     """An annex item as a clause of its Mục: article level needs the same top-level section
-    ("II.7" ~ "II.3"; a result that is the whole annex contains it), clause level the item itself
-    or a part of it ("II.7" ~ "II.7"; a whole Mục "II" only at article level)."""
+    ("II.7" ~ "II.3"; a result that is the whole annex contains it), clause level the same item
+    or a part of it, a point of it ignored as a point of a khoản is ("II.7" ~ "II.7.b", "II.7.a"
+    ~ "II.7.b"; a whole Mục "II" only at article level)."""
     if found is None:
         return level == "article"
     if level == "article":
         return annex_section(found) == annex_section(gold)
-    return found == gold or found.startswith(gold + ".")
+    return annex_clause(found) == annex_clause(gold) or found.startswith(gold + ".")
 
 
 def _hits(results: list[dict], gold: list[dict], level: str, k: int) -> tuple[list[int], set[int]]:

@@ -93,6 +93,9 @@ class SearchSettings(BaseModel):
     actor_boost: float = Field(1.2, ge=1)  # who-questions: a body doing the asked act
     transitional_factor: float = Field(0.85, ge=0, le=1)  # "Quy định chuyển tiếp" for today's cases
     form_factor: float = Field(0.8, ge=0, le=1)  # an annex's Mẫu / Biểu unless a form is asked for
+    # a question on how a document is presented (cỡ chữ, viết hoa, nơi nhận, dấu giáp lai …): the
+    # texts on công tác văn thư and thể thức văn bản (NĐ 30/2020) above the others
+    format_boost: float = Field(2.0, ge=1)
     # a question about clusters ("cụm", "CCN"): a provision of another subject field (state assets,
     # health …: a document where few provisions speak of clusters) that does not speak of them either
     off_field_factor: float = Field(0.6, ge=0, le=1)

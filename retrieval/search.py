@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -187,7 +189,13 @@ class Searcher:
         self.known_numbers = store.known_numbers()
         self.core_docs = {m.doc_key for m in self.meta.values() if m.embedded}  # the field's own texts
         self.provinces = {m.province for m in self.meta.values() if m.province}
+        self.regulations: dict[str, set[tuple[str, str]]] = {}  # province → its (số hiệu, Quy chế) held
+        for m in self.meta.values():
+            if m.province and m.citation.part and m.citation.doc:
+                self.regulations.setdefault(m.province, set()).add((m.citation.doc, m.citation.part))
         self.field_docs = _field_documents(self.meta.values())
+        self.format_docs = {d.key for d in store.documents(include_stubs=False)
+                            if FORMAT_DOCUMENT_RE.search(_folded(d.title or ""))}
         self.changes = _changes_by_article(store)
         self.institutions = institution_changes(store)
         held = store.documents(include_stubs=False)
@@ -234,8 +242,8 @@ class Searcher:
         cited = self._cited_units(query, warnings)
         successors, missing = self._named_documents(query, at, warnings)
         worded = with_legal_terms(query) if self.settings.query_synonyms else query
-        lexical, lexical_strength = self._lexical(worded)
         dense = self._dense(worded)
+        lexical, lexical_strength = self._lexical(worded, also=dense if self._field_question(query) else ())
         fused = self._fuse(lexical, dense, cited)
         self._boost_successors(fused, successors)
         self._expand_reassigned(query, fused, at)
@@ -246,6 +254,13 @@ class Searcher:
         if self._reranks(ranking):
             self._rerank(query, ranking)
         return ranking
+
+    @staticmethod
+    def _field_question(query: str) -> bool:
+        """A question on clusters or on how a document is presented: the field's own texts
+        (those with vectors) answer it."""
+        folded = _folded(query)
+        return CLUSTER_RE.search(folded) is not None or FORMAT_QUESTION_RE.search(folded) is not None
 
     # ------------------------------------------------------------ re-ranking
     def _reranks(self, ranking: Ranking) -> bool:
@@ -277,8 +292,10 @@ class Searcher:
         ranking.ranked[: len(head)] = reordered
 
     # ------------------------------------------------------------ evidence
-    def _lexical(self, query: str) -> tuple[dict[str, float], float]:
-        """BM25 scores of the best units, scaled so the best is 1; and the best raw score per
+    def _lexical(self, query: str, also: Iterable[str] = ()) -> tuple[dict[str, float], float]:
+        """BM25 scores of the best units and of the units in `also` (the dense candidates: a
+        provision found by its meaning keeps the words it shares with the question, though 200
+        units of other laws share more), scaled so the best is 1; and the best raw score per
         query token (how strongly the wording is found at all)."""
         tokens = analyze_query(query)
         if self.bm25 is None or not tokens:
@@ -289,7 +306,8 @@ class Searcher:
         best = float(scores[top].max()) if len(top) else 0.0
         if best <= 0:
             return {}, 0.0
-        return {self.uids[i]: float(scores[i]) / best for i in top if scores[i] > 0}, best / len(tokens)
+        places = {int(i) for i in top} | {self.position[uid] for uid in also if uid in self.position}
+        return {self.uids[i]: float(scores[i]) / best for i in places if scores[i] > 0}, best / len(tokens)
 
     def _dense(self, query: str) -> dict[str, float]:
         """Cosine similarities of the nearest units. The embedding model knows neither the
@@ -306,13 +324,28 @@ class Searcher:
         found: dict[str, float] = {}
         for mention in citations.find_query_citations(query):
             number = self._resolve_number(mention, warnings)
-            if number is None:
+            regulation = self._named_regulation(query) if number is None and mention.doc_ref is None else None
+            if regulation is not None:
+                number = regulation[0]
+            elif number is None:
                 continue
             for target in mention.targets or []:
                 target = target.with_doc(number) if not target.doc or target.doc != number else target
+                if regulation is not None and target.part is None:
+                    target = dataclasses.replace(target, part=regulation[1])
                 for uid in self._units_at(target) or self._nearest_existing(target, warnings):
                     found[uid] = 1.0
         return found
+
+    def _named_regulation(self, query: str) -> tuple[str, str] | None:
+        """The province's Quy chế / Quy định a citation without a document means ("Đ5 QC Lào
+        Cai", "Điều 12 quy chế lao cai"): the question names a regulation and one province, and
+        the knowledge base holds exactly one attached regulation of that province."""
+        if REGULATION_RE.search(query) is None:
+            return None
+        named = [p for p in self.regulations if names_province(query, p)]
+        held = self.regulations[named[0]] if len(named) == 1 else set()
+        return next(iter(held)) if len(held) == 1 else None
 
     def _nearest_existing(self, target: Citation, warnings: list[str]) -> list[str]:
         """A cited khoản the Điều does not have ("khoản 3 Điều 13" of NĐ 32/2024, which has two):
@@ -472,6 +505,7 @@ class Searcher:
         actor = actor_pattern(query)
         transitional = 1.0 if LEGACY_RE.search(_folded(query)) else s.transitional_factor
         off_field = s.off_field_factor if CLUSTER_RE.search(_folded(query)) else 1.0
+        formats = s.format_boost if FORMAT_QUESTION_RE.search(_folded(query)) else 1.0
 
         def weight(meta: UnitMeta) -> float:
             factor = admin if meta.doc_class == "admin" else 1.0
@@ -485,6 +519,8 @@ class Searcher:
                 factor *= form
             if off_field < 1.0 and meta.doc_key not in self.field_docs and not _speaks_of_clusters(meta):
                 factor *= off_field
+            if meta.doc_key in self.format_docs:
+                factor *= formats
             return factor
 
         return weight
@@ -604,7 +640,16 @@ WHO_RE = re.compile(  # "ai quyết định …", "cơ quan nào có thẩm quy�
 BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|(?<!ho )so \w+|bo \w+"
         r"|phong \w+|co quan \w+)")
 ACTOR_CHARS = 1500
-FORM_QUESTION_RE = re.compile(r"(?<!\w)(?:mau|bieu|phu luc|form|to khai)(?!\w)")  # asks for a form (folded)
+FORM_QUESTION_RE = re.compile(r"(?<!\w)(?:mau|bieu|phu luc|form|to khai|khung|bo cuc)(?!\w)")  # asks for a form (folded)
+# asks how a document is presented or handled: its format, signature, seal, copies (folded)
+FORMAT_QUESTION_RE = re.compile(
+    r"(?<!\w)(?:co chu|phong chu|font|in dam|in nghieng|chu nghieng|chu dung|chu dam|viet hoa|in hoa"
+    r"|chu hoa|can le|le trai|le phai|le tren|le duoi|dinh le|so trang|kho giay|trich yeu|v/v|noi nhan"
+    r"|giap lai|ky hieu|viet tat|the thuc|gian dong|quoc hieu|tieu ngu|sao y|sao luc|trich sao|ky so"
+    r"|ky thay|thua lenh|thua uy quyen|dong dau|con dau|hinh dau|hoa toc|thuong khan|van thu)(?!\w)"
+)
+REGULATION_RE = re.compile(r"(?<!\w)(?:[Qq]uy chế|[Qq]uy che|QC)(?!\w)")  # names an attached Quy chế
+FORMAT_DOCUMENT_RE = re.compile(r"(?<!\w)(?:cong tac van thu|the thuc\b.{0,40}\bvan ban)(?!\w)")  # its title (folded)
 LEGACY_RE = re.compile(  # a question about cases from before the text (folded)
     r"(?<!\w)(?:chuyen tiep|truoc|do dang|tiep tuc|da thanh lap|hinh thanh|(?:19|20)\d\d)(?!\w)"
 )

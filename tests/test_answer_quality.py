@@ -13,8 +13,9 @@ import pytest
 from conftest import store_copy
 
 from eval.metrics import matches
-from kb.citations import annex_item_of, annex_section, find_query_citations, render
+from kb.citations import annex_clause, annex_item_of, annex_section, find_query_citations, render
 from kb.model import Citation
+from retrieval.search import Searcher
 from retrieval.units import iter_units
 
 ND32 = "32/2024/NĐ-CP"
@@ -146,6 +147,12 @@ def test_metrics_match_annex_items():
     assert not matches(same_mucs, gold, "clause")
     assert not matches({**gold, "annex_item": "I.7"}, gold, "article")
     assert not matches({**gold, "annex": "II"}, gold, "article")
+    # a point of an item is ignored at clause level, as "điểm b khoản 7" is khoản 7
+    point_gold = {**gold, "annex_item": "II.7.b"}
+    assert matches(gold, point_gold, "clause") and matches({**gold, "annex_item": "II.7.a"}, point_gold, "clause")
+    assert not matches(same_mucs, point_gold, "clause") and matches(point_gold, gold, "clause")
+    assert [annex_clause(x) for x in ("II.7.b", "Phần II.II.1.c", "V.7", "I", "Mẫu số 02", "III.1.đ")] == [
+        "II.7", "Phần II.II.1", "V.7", "I", "Mẫu số 02", "III.1"]
     whole_annex = {k: v for k, v in gold.items() if k != "annex_item"}
     assert matches(whole_annex, gold, "article") and not matches(whole_annex, gold, "clause")
     # gold without an annex item: as before
@@ -218,3 +225,36 @@ def test_letters_when_prior_positions_are_asked(answer_home):
     plain = [h.citation.doc for h in searcher.search(query).hits]
     asked = [h.citation.doc for h in searcher.search(query + ", công văn đã trả lời thế nào").hits]
     assert EX_BC in asked[:3] and asked.index(EX_BC) < (plain.index(EX_BC) if EX_BC in plain else 99)
+
+
+# --- 5. a province's Quy chế cited without its number; questions on a document's format ------
+
+
+@pytest.mark.parametrize(("query", "article"), [("Đ5 QC Lào Cai", 5), ("dieu 12 quy che lao cai noi gi", 12)])
+def test_province_regulation_cited_without_its_number(answer_home, query: str, article: int):
+    """"QC Lào Cai" is the one Quy chế of Lào Cai the knowledge base holds (attached to QĐ
+    16/2026/QĐ-UBND): its Điều, not the decision's nor NĐ 32's, is cited."""
+    _, searcher = answer_home
+    result = searcher.search(query)
+    first = result.hits[0].citation
+    assert (first.doc, first.part, first.article) == (LAOCAI, "Quy chế", article)
+    assert result.confidence == 1.0
+
+
+def test_regulation_without_province_is_no_citation(answer_home):
+    """"Điều 5 quy chế" names no province: nothing is taken as cited."""
+    _, searcher = answer_home
+    assert searcher.search("Điều 5 quy chế nói gì").hits[0].parts["cited"] == 0
+
+
+def test_format_question_is_answered_by_the_decree_on_documents(answer_home):
+    """A question on how a document is written names Lào Cai only in its example: the date line
+    of NĐ 30/2020 Phụ lục I answers it, not Lào Cai's Quy chế."""
+    _, searcher = answer_home
+    query = 'Dòng "Lào Cai, ngày … tháng … năm …" để chữ nghiêng hay đứng, tháng 2 có ghi 02 không?'
+    hits = searcher.search(query).hits
+    assert (hits[0].citation.doc, hits[0].citation.annex) == (ND30, "I"), [h.citation_text for h in hits[:3]]
+    assert LAOCAI not in [h.citation.doc for h in hits[:3]]
+    unboosted = Searcher.__new__(Searcher)
+    unboosted.__dict__.update(searcher.__dict__, settings=searcher.settings.model_copy(update={"format_boost": 1.0}))
+    assert LAOCAI in [h.citation.doc for h in unboosted.search(query).hits[:3]]  # what the boost changes

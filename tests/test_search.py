@@ -179,3 +179,21 @@ def test_forms_rank_below_provisions_unless_a_form_is_asked(searcher: Searcher):
     assert (first.citation.doc, first.citation.annex, first.title[:11]) == ("14/2024/TT-BCT", "I", "Biểu số 01.")
     who = searcher.search("Ai ban hành Quy chế quản lý cụm công nghiệp trên địa bàn tỉnh?")
     assert _top(who, 1) == [(ND32, 32, 4)]  # not Mẫu số 03, the form of the decision
+
+
+def test_dense_candidates_keep_their_words_on_field_questions(searcher: Searcher):
+    """A provision found by its meaning keeps the BM25 score of the words it shares with a
+    question on clusters, though other units fill the lexical candidates (here the first 5); on
+    a question of another field its words count only inside those candidates."""
+    shallow = Searcher.__new__(Searcher)
+    shallow.__dict__.update(searcher.__dict__, settings=searcher.settings.model_copy(update={"candidate_depth": 5}))
+
+    def outside(query: str) -> tuple[int, int]:
+        ranking = shallow.ranking(query, Filters(), TODAY, [])
+        dense_only = [uid for uid in ranking.dense if uid not in shallow._lexical(query)[0]]
+        return len(dense_only), sum(uid in ranking.lexical for uid in dense_only)
+
+    missing, filled = outside("Bộ hồ sơ xin lập cụm mới gồm những giấy tờ gì?")
+    assert missing > 0 and filled >= missing // 2
+    missing, filled = outside("Bộ hồ sơ xin cấp giấy phép gồm những giấy tờ gì?")
+    assert missing > 0 and filled == 0

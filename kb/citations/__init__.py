@@ -71,6 +71,7 @@ citations`, `citations.render(…)`.
 """
 
 from kb.citations.grammar import (
+    annex_clause,
     annex_item_of,
     annex_section,
     find_citations,
@@ -96,6 +97,7 @@ __all__ = [
     "find_query_citations",
     "normalize_query_citations",
     "annex_item_of",
+    "annex_clause",
     "annex_section",
     "resolve_relative",
     "parse_one",

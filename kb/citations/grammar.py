@@ -310,3 +310,12 @@ def annex_section(item: str | None) -> str | None:
         return None
     m = re.match(r"(?:Phần [IVXLC]+\.)?[IVXLC]+(?=\.|$)", item)
     return m.group(0) if m else item
+
+
+def annex_clause(item: str | None) -> str | None:
+    """The item of an annex item, its "clause level": the point (điểm) a path ends with is
+    dropped, as "điểm b khoản 7" is khoản 7 at clause level: "II.7.b" → "II.7",
+    "Phần II.II.1.c" → "Phần II.II.1"; a Mục, an item or a form is itself."""
+    if item is None:
+        return None
+    return re.sub(r"\.[a-zđ]\d*$", "", item)
