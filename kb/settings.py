@@ -63,8 +63,8 @@ class DataSettings(BaseModel):
 class SearchSettings(BaseModel):
     """How evidence is fused and when the system says it found nothing."""
 
-    w_lexical: float = Field(0.6, ge=0, le=1)
-    w_dense: float = Field(0.4, ge=0, le=1)
+    w_lexical: float = Field(0.75, ge=0, le=1)
+    w_dense: float = Field(0.25, ge=0, le=1)
     w_cited: float = Field(2.0, ge=0)  # a provision named in the query goes first
     dense_floor: float = Field(0.0, ge=0, lt=1)  # 0: min-max per query; else (cos - floor) / (1 - floor)
     candidate_depth: int = Field(200, ge=10, le=2000)  # per retriever
@@ -96,6 +96,7 @@ class SearchSettings(BaseModel):
     # a question on how a document is presented (cỡ chữ, viết hoa, nơi nhận, dấu giáp lai …): the
     # texts on công tác văn thư and thể thức văn bản (NĐ 30/2020) above the others
     format_boost: float = Field(2.0, ge=1)
+    named_type_boost: float = Field(1.15, ge=1)  # "nghị định …", "thông tư …" named without a number: that type
     # a question about clusters ("cụm", "CCN"): a provision of another subject field (state assets,
     # health …: a document where few provisions speak of clusters) that does not speak of them either
     off_field_factor: float = Field(0.6, ge=0, le=1)

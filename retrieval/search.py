@@ -39,7 +39,14 @@ from kb.validity import (
 )
 from retrieval import rerank
 from retrieval.analysis import analyze_query, expand_abbreviations, fold, has_diacritics, token_set
-from retrieval.confidence import CLUSTER_RE, evidence, load_calibration, zone_missing
+from retrieval.confidence import (
+    ANY_NUMBER,
+    CLUSTER_RE,
+    asked_amounts,
+    evidence,
+    load_calibration,
+    zone_missing,
+)
 from retrieval.index import EMBED_DONE, asked_texts, connect_units, load_bm25
 from retrieval.restore import DiacriticRestorer
 from retrieval.settings import SearchSettings
@@ -194,13 +201,12 @@ class Searcher:
             if m.province and m.citation.part and m.citation.doc:
                 self.regulations.setdefault(m.province, set()).add((m.citation.doc, m.citation.part))
         self.field_docs = _field_documents(self.meta.values())
-        self.format_docs = {d.key for d in store.documents(include_stubs=False)
-                            if FORMAT_DOCUMENT_RE.search(_folded(d.title or ""))}
         self.changes = _changes_by_article(store)
         self.institutions = institution_changes(store)
         held = store.documents(include_stubs=False)
         self.full_text_numbers = {d.number for d in held if d.number}
         self.doc_titles = {d.key: d.title or "" for d in held}  # trích yếu (rerank "doc_title")
+        self.format_docs = {key for key, title in self.doc_titles.items() if FORMAT_DOCUMENT_RE.search(_folded(title))}
         # confidence: the calibrated model (retrieval/confidence.py) where the home has vectors
         self.calibration = load_calibration() if dense is not None else None
         # the re-ranker of questions the wide corpus answers (retrieval/rerank.py), with vectors only
@@ -223,7 +229,8 @@ class Searcher:
         at = filters.as_of or date.today()
         warnings: list[str] = []
         ranking = self.ranking(query, filters, at, warnings)
-        grouped = [self._hit(c, rank, query, at) for rank, c in enumerate(_group_by_article(ranking.ranked)[:k], 1)]
+        grouped = [self._hit(c, rank, query, at)
+                   for rank, c in enumerate(_group_by_article(ranking.ranked, _gives_amount(query))[:k], 1)]
         confidence, threshold = self._confidence(query, grouped, ranking.lexical_strength, ranking.dense)
         if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
             warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
@@ -240,8 +247,9 @@ class Searcher:
         """The units in order, before they are grouped by Điều, and the evidence they were
         ranked by; re-ordered by the re-ranker where it applies (retrieval/rerank.py)."""
         cited = self._cited_units(query, warnings)
-        successors, missing = self._named_documents(query, at, warnings)
-        worded = with_legal_terms(query) if self.settings.query_synonyms else query
+        successors, missing, replaced = self._named_documents(query, at, warnings)
+        asked = _without(query, replaced)  # searched for the matter asked, not the old number
+        worded = with_legal_terms(asked) if self.settings.query_synonyms else asked
         dense = self._dense(worded)
         lexical, lexical_strength = self._lexical(worded, also=dense if self._field_question(query) else ())
         fused = self._fuse(lexical, dense, cited)
@@ -338,9 +346,9 @@ class Searcher:
         return found
 
     def _named_regulation(self, query: str) -> tuple[str, str] | None:
-        """The province's Quy chế / Quy định a citation without a document means ("Đ5 QC Lào
-        Cai", "Điều 12 quy chế lao cai"): the question names a regulation and one province, and
-        the knowledge base holds exactly one attached regulation of that province."""
+        """The province's Quy chế a citation without a document means ("Đ5 QC Lào Cai", "Điều
+        12 quy chế lao cai"): the question names a Quy chế and one province, and the knowledge
+        base holds exactly one regulation attached to a decision of that province."""
         if REGULATION_RE.search(query) is None:
             return None
         named = [p for p in self.regulations if names_province(query, p)]
@@ -391,12 +399,16 @@ class Searcher:
         uids = self.by_article.get((target.doc, target.part, target.annex, target.article), [])
         return [u for u in uids if target.clause is None or self.meta[u].citation.clause in (None, target.clause)]
 
-    def _named_documents(self, query: str, at: date, warnings: list[str]) -> tuple[set[str], set[str]]:
+    def _named_documents(self, query: str, at: date,
+                         warnings: list[str]) -> tuple[set[str], set[str], list[tuple[int, int]]]:
         """Documents the query names: those replacing a repealed one ("theo Nghị định 68/2017 …":
-        stale phrasing is answered from the text in force, and the user is told), and those the
-        knowledge base does not hold in full (never answered as if it did)."""
+        stale phrasing is answered from the text in force, and the user is told), those the
+        knowledge base does not hold in full (never answered as if it did), and where the query
+        names a replaced one (its words would find the provisions that cite it: the transitional
+        and final articles, not the answer)."""
         successors: set[str] = set()
         missing: set[str] = set()
+        replaced: list[tuple[int, int]] = []
         for mention in citations.find_query_citations(query):
             ref = mention.doc_ref
             if ref is None or ref.this_document:
@@ -408,11 +420,12 @@ class Searcher:
                 validity = self._validity(number, at)
                 if validity.status == Status.REPEALED and validity.replaced_by:
                     successors.update(validity.replaced_by)
+                    replaced.append(mention.span)
                     warnings.append(f"{number} đã hết hiệu lực: {validity.note}; trả lời theo văn bản thay thế.")
                 elif number not in self.full_text_numbers:
                     missing.add(number)
                     warnings.append(f"Kho dữ liệu chưa có toàn văn {number}: không thể trả lời theo văn bản này.")
-        return successors, missing
+        return successors, missing, replaced
 
     def _boost_successors(self, fused: dict[str, float], successors: set[str]) -> None:
         if not successors:
@@ -494,7 +507,9 @@ class Searcher:
         (`actor_pattern`) above those that merely mention it; transitional provisions ("Quy định
         chuyển tiếp") below the general rule unless the question is about an earlier case; the
         forms and report templates of an annex ("Mẫu số 01", "Biểu số 04") below the provisions
-        unless the question asks for a form ("mẫu", "biểu", "phụ lục")."""
+        unless the question asks for a form ("mẫu", "biểu", "phụ lục", "khung", "bố cục"); for a
+        question on how a document is presented or handled (cỡ chữ, viết hoa, nơi nhận …), the
+        texts on công tác văn thư (NĐ 30/2020) above the others."""
         s = self.settings
         admin = 1.0 if asks_prior_positions(query) else s.admin_factor
         form = 1.0 if FORM_QUESTION_RE.search(_folded(query)) else s.form_factor
@@ -506,6 +521,7 @@ class Searcher:
         transitional = 1.0 if LEGACY_RE.search(_folded(query)) else s.transitional_factor
         off_field = s.off_field_factor if CLUSTER_RE.search(_folded(query)) else 1.0
         formats = s.format_boost if FORMAT_QUESTION_RE.search(_folded(query)) else 1.0
+        named_types = {t for t, pattern in NAMED_TYPE_RES.items() if pattern.search(_folded(query))}
 
         def weight(meta: UnitMeta) -> float:
             factor = admin if meta.doc_class == "admin" else 1.0
@@ -521,6 +537,8 @@ class Searcher:
                 factor *= off_field
             if meta.doc_key in self.format_docs:
                 factor *= formats
+            if meta.doc_type in named_types:
+                factor *= s.named_type_boost
             return factor
 
         return weight
@@ -648,6 +666,8 @@ FORMAT_QUESTION_RE = re.compile(
     r"|giap lai|ky hieu|viet tat|the thuc|gian dong|quoc hieu|tieu ngu|sao y|sao luc|trich sao|ky so"
     r"|ky thay|thua lenh|thua uy quyen|dong dau|con dau|hinh dau|hoa toc|thuong khan|van thu)(?!\w)"
 )
+NAMED_TYPE_RES = {name: re.compile(rf"(?<!\w){fold(name).lower()}(?!\w)(?!\s*(?:so\s*)?\d)")
+                  for name in ("Nghị định", "Thông tư", "Chỉ thị")}  # a type named without its number
 REGULATION_RE = re.compile(r"(?<!\w)(?:[Qq]uy chế|[Qq]uy che|QC)(?!\w)")  # names an attached Quy chế
 FORMAT_DOCUMENT_RE = re.compile(r"(?<!\w)(?:cong tac van thu|the thuc\b.{0,40}\bvan ban)(?!\w)")  # its title (folded)
 LEGACY_RE = re.compile(  # a question about cases from before the text (folded)
@@ -691,18 +711,35 @@ def _minmax(scores: dict[str, float]) -> dict[str, float]:
     return {k: (v - low) / span for k, v in scores.items()}
 
 
-def _group_by_article(ranked: list[Candidate]) -> list[Candidate]:
-    """One result per Điều: its best clause, the other matching clauses listed in `also`."""
-    groups: dict[tuple, Candidate] = {}
-    order: list[tuple] = []
+def _group_by_article(ranked: list[Candidate], answers=None) -> list[Candidate]:
+    """One result per Điều, in the order of its best clause: that clause, or the best one that
+    `answers(meta)` (gives the amount asked: "bao nhiêu phần trăm" → the khoản with "60 %"), with
+    the Điều's best score; the other matching clauses listed in `also`."""
+    members: dict[tuple, list[Candidate]] = {}
     for candidate in ranked:
-        key = group_key(candidate.meta)
-        if key in groups:
-            groups[key].also.append(candidate.meta.citation)
-            continue
-        groups[key] = candidate
-        order.append(key)
-    return [groups[key] for key in order]
+        members.setdefault(group_key(candidate.meta), []).append(candidate)
+    grouped = []
+    for group in members.values():
+        shown = next((c for c in group if answers(c.meta)), group[0]) if answers else group[0]
+        if shown is not group[0]:
+            shown = dataclasses.replace(shown, score=group[0].score)
+        shown.also.extend(c.meta.citation for c in group if c.meta.uid != shown.meta.uid)
+        grouped.append(shown)
+    return grouped
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans blanked."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _gives_amount(query: str):
+    """For a question asking an amount in a unit (`asked_amounts`), whether a unit's text gives a
+    number in it; None for other questions."""
+    patterns = [re.compile(p) for p in asked_amounts(query) if p != ANY_NUMBER]
+    return (lambda meta: any(p.search(_folded(meta.text)) for p in patterns)) if patterns else None
 
 
 def group_key(meta: UnitMeta) -> tuple:
