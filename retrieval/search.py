@@ -15,7 +15,7 @@ import dataclasses
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -711,7 +711,7 @@ def _minmax(scores: dict[str, float]) -> dict[str, float]:
     return {k: (v - low) / span for k, v in scores.items()}
 
 
-def _group_by_article(ranked: list[Candidate], answers=None) -> list[Candidate]:
+def _group_by_article(ranked: list[Candidate], answers: Callable[[UnitMeta], bool] | None = None) -> list[Candidate]:
     """One result per Điều, in the order of its best clause: that clause, or the best one that
     `answers(meta)` (gives the amount asked: "bao nhiêu phần trăm" → the khoản with "60 %"), with
     the Điều's best score; the other matching clauses listed in `also`."""
@@ -735,7 +735,7 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _gives_amount(query: str):
+def _gives_amount(query: str) -> Callable[[UnitMeta], bool] | None:
     """For a question asking an amount in a unit (`asked_amounts`), whether a unit's text gives a
     number in it; None for other questions."""
     patterns = [re.compile(p) for p in asked_amounts(query) if p != ANY_NUMBER]
