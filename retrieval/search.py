@@ -230,7 +230,7 @@ class Searcher:
         warnings: list[str] = []
         ranking = self.ranking(query, filters, at, warnings)
         grouped = [self._hit(c, rank, query, at)
-                   for rank, c in enumerate(_group_by_article(ranking.ranked, _gives_amount(query))[:k], 1)]
+                   for rank, c in enumerate(_group_by_article(ranking.ranked, k, _gives_amount(query)), 1)]
         confidence, threshold = self._confidence(query, grouped, ranking.lexical_strength, ranking.dense)
         if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
             warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
@@ -711,15 +711,16 @@ def _minmax(scores: dict[str, float]) -> dict[str, float]:
     return {k: (v - low) / span for k, v in scores.items()}
 
 
-def _group_by_article(ranked: list[Candidate], answers: Callable[[UnitMeta], bool] | None = None) -> list[Candidate]:
-    """One result per Điều, in the order of its best clause: that clause, or the best one that
-    `answers(meta)` (gives the amount asked: "bao nhiêu phần trăm" → the khoản with "60 %"), with
-    the Điều's best score; the other matching clauses listed in `also`."""
+def _group_by_article(ranked: list[Candidate], k: int,
+                      answers: Callable[[UnitMeta], bool] | None = None) -> list[Candidate]:
+    """The first k results, one per Điều, in the order of its best clause: that clause, or the
+    best one that `answers(meta)` (gives the amount asked: "bao nhiêu phần trăm" → the khoản with
+    "60 %"), with the Điều's best score; the other matching clauses listed in `also`."""
     members: dict[tuple, list[Candidate]] = {}
     for candidate in ranked:
         members.setdefault(group_key(candidate.meta), []).append(candidate)
     grouped = []
-    for group in members.values():
+    for group in list(members.values())[:k]:
         shown = next((c for c in group if answers(c.meta)), group[0]) if answers else group[0]
         if shown is not group[0]:
             shown = dataclasses.replace(shown, score=group[0].score)
