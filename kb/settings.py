@@ -87,7 +87,8 @@ class SearchSettings(BaseModel):
     answer_threshold: float | None = Field(None, ge=0, le=1)
     successor_boost: float = Field(1.5, ge=1)  # units of the document replacing one the query names
     expansion_depth: int = Field(10, ge=0)  # top units whose later citing provisions are added
-    expansion_factor: float = Field(0.98, ge=0, le=1.5)
+    # > 1: the provision saying who does it now comes before the one naming the abolished body
+    expansion_factor: float = Field(1.05, ge=0, le=1.5)
     admin_factor: float = Field(0.6, ge=0, le=1)  # letters, reports, drafts unless prior positions are asked
     province_factor: float = Field(0.6, ge=0, le=1)  # a province's own texts unless it is named
     actor_boost: float = Field(1.2, ge=1)  # who-questions: a body doing the asked act

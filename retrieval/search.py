@@ -435,9 +435,10 @@ class Searcher:
                 fused[uid] *= self.settings.successor_boost
 
     def _expand_reassigned(self, query: str, fused: dict[str, float], at: date) -> None:
-        """A body abolished or merged (kb.institutions: cấp huyện since 01/7/2025): a provision
-        giving it a task is followed by the later provisions that cite it and say who does it
-        now, when the question is about that body and they still apply at `at`."""
+        """A body abolished or merged (kb.institutions: cấp huyện since 01/7/2025): the later
+        provisions that cite a provision giving it a task and say who does it now come just
+        before that provision, when the question is about that body and they still apply at `at`
+        ("… của Ủy ban nhân dân cấp huyện nay do ai lập?" is answered by Điều 11 NĐ 139/2025)."""
         changes = [c for c in self.institutions if c.applies(at) and _asks_about(query, c)]
         if not changes:
             return
@@ -658,7 +659,10 @@ WHO_RE = re.compile(  # "ai quyết định …", "cơ quan nào có thẩm quy�
 BODY = (r"(?:uy ban nhan dan|ubnd|chu tich|thu tuong|chinh phu|hoi dong|ban quan ly|(?<!ho )so \w+|bo \w+"
         r"|phong \w+|co quan \w+)")
 ACTOR_CHARS = 1500
-FORM_QUESTION_RE = re.compile(r"(?<!\w)(?:mau|bieu|phu luc|form|to khai|khung|bo cuc)(?!\w)")  # asks for a form (folded)
+FORM_QUESTION_RE = re.compile(  # asks for a form, or what a report or an application holds (folded)
+    r"(?<!\w)(?:mau|bieu|phu luc|form|to khai|khung|khuon|bo cuc|chi tieu|don xin|don de nghi"
+    r"|(?:viet|lam|nop|gui) don)(?!\w)"
+)
 # asks how a document is presented or handled: its format, signature, seal, copies (folded)
 FORMAT_QUESTION_RE = re.compile(
     r"(?<!\w)(?:co chu|phong chu|font|in dam|in nghieng|chu nghieng|chu dung|chu dam|viet hoa|in hoa"
@@ -670,6 +674,7 @@ NAMED_TYPE_RES = {name: re.compile(rf"(?<!\w){fold(name).lower()}(?!\w)(?!\s*(?:
                   for name in ("Nghị định", "Thông tư", "Chỉ thị")}  # a type named without its number
 REGULATION_RE = re.compile(r"(?<!\w)(?:[Qq]uy chế|[Qq]uy che|QC)(?!\w)")  # names an attached Quy chế
 FORMAT_DOCUMENT_RE = re.compile(r"(?<!\w)(?:cong tac van thu|the thuc\b.{0,40}\bvan ban)(?!\w)")  # its title (folded)
+TWO_LEVEL_RE = re.compile(r"(?<!\w)(?:hai|2) cap(?!\w)")  # "chính quyền (địa phương) hai cấp" (folded)
 LEGACY_RE = re.compile(  # a question about cases from before the text (folded)
     r"(?<!\w)(?:chuyen tiep|truoc|do dang|tiep tuc|da thanh lap|hinh thanh|(?:19|20)\d\d)(?!\w)"
 )
@@ -820,13 +825,17 @@ def _notice_note_due(rel: RelationRecord, at: date, validity: Validity) -> bool:
 
 def _asks_about(query: str, change: InstitutionChange) -> bool:
     """The question is about the old body: its name, or for a level ("cấp huyện") the level's
-    own word ("huyện"), with or without diacritics."""
+    own word ("huyện") or, for a level abolished, the two-level local government that replaced
+    it ("sau sắp xếp chính quyền hai cấp"), with or without diacritics."""
     words = _folded(query)
     old = _folded(change.old)
     if old in words:
         return True
     level = re.fullmatch(r"cap (\w+)", old)
-    return level is not None and re.search(rf"(?<!\w){level.group(1)}(?!\w)", words) is not None
+    if level is None:
+        return False
+    return (re.search(rf"(?<!\w){level.group(1)}(?!\w)", words) is not None
+            or (change.how == "abolished" and TWO_LEVEL_RE.search(words) is not None))
 
 
 def _embedded_tokens(home: Path) -> list[str]:

@@ -199,13 +199,15 @@ def test_a_gold_the_store_does_not_hold_is_dropped(ccn_store: Store, tmp_path: P
     assert loaded["D018"]["gold"] == BY_ID["D018"]["gold"]  # a core gold stays
 
 
-def test_dev3_shape_and_pairs():
-    """eval/sets/dev3.jsonl (eval/sets/README.md): 200 records, ids unique, every no-diacritics
-    copy paired both ways with the same gold, gold empty exactly for the unanswerable ones."""
-    records = [json.loads(line) for line in (DEV.parent / "dev3.jsonl").read_text(encoding="utf-8").splitlines()]
+@pytest.mark.parametrize(("name", "ids"), [("dev3", r"[FG]\d{3}"), ("dev4", r"[JK]\d{3}")])
+def test_written_apart_sets_shape_and_pairs(name: str, ids: str):
+    """eval/sets/dev3.jsonl and dev4.jsonl (eval/sets/README.md): 200 records, ids unique, every
+    no-diacritics copy paired both ways with the same gold, gold empty exactly for the
+    unanswerable ones."""
+    records = [json.loads(line) for line in (DEV.parent / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
     by_id = {r["id"]: r for r in records}
     assert len(records) == len(by_id) == 200 and all(set(r) >= RECORD_KEYS for r in records)
-    assert all(re.fullmatch(r"[FG]\d{3}", r["id"]) for r in records)
+    assert all(re.fullmatch(ids, r["id"]) for r in records)
     assert all((r["kind"] == "unanswerable") == (r["gold"] == []) for r in records)
     copies = [r for r in records if r["kind"] == "no_diacritics"]
     assert len(copies) == 24

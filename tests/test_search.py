@@ -72,6 +72,15 @@ def test_district_level_question_reaches_nd139(searcher: Searcher):
     assert reassigned & {("139/2025/NĐ-CP", 6), ("139/2025/NĐ-CP", 11), ("139/2025/NĐ-CP", 12)}
 
 
+def test_who_does_it_now_comes_before_the_abolished_body(searcher: Searcher):
+    """While NĐ 139/2025 reassigns cấp huyện's tasks (until 15/9/2026), the provision saying who
+    does it now comes first, the NĐ 32/2024 provision naming cấp huyện right after."""
+    result = searcher.search("Tờ trình đề nghị thành lập cụm công nghiệp của Ủy ban nhân dân cấp huyện nay do ai lập?",
+                             filters=Filters(as_of=date(2026, 8, 1)))
+    assert _top(result, 1) == [("139/2025/NĐ-CP", 11, None)]
+    assert (ND32, 9, 1) in _top(result, 3)
+
+
 def test_document_not_in_the_knowledge_base(searcher: Searcher):
     result = searcher.search("Nghị định 303/2026/NĐ-CP sửa đổi Điều 8 Nghị định 32/2024/NĐ-CP như thế nào?")
     assert result.confidence < searcher.threshold
@@ -181,6 +190,24 @@ def test_forms_rank_below_provisions_unless_a_form_is_asked(searcher: Searcher):
     assert "Biểu số 01" in form.hits[0].title + form.hits[0].text
     who = searcher.search("Ai ban hành Quy chế quản lý cụm công nghiệp trên địa bàn tỉnh?")
     assert _top(who, 1) == [(ND32, 32, 4)]  # not Mẫu số 03, the form of the decision
+
+
+def test_what_a_report_or_an_application_holds_asks_for_a_form(searcher: Searcher):
+    """"Những chỉ tiêu nào", "viết đơn", "khuôn": the question asks what a form holds, so the
+    Biểu and Mẫu of TT 14/2024 are not lowered below the provisions."""
+    indicators = searcher.search("Báo cáo 6 tháng của doanh nghiệp trong cụm phải nêu những chỉ tiêu nào?")
+    assert any(h.citation.annex == "I" and h.title.startswith("Biểu số 01") for h in indicators.hits[:1]), \
+        [h.citation_text for h in indicators.hits[:3]]
+    application = searcher.search("Công ty muốn làm chủ đầu tư hạ tầng cụm thì viết đơn thế nào?")
+    assert any(h.citation.annex == "II" and "Mẫu số 01" in h.citation_text for h in application.hits[:1]), \
+        [h.citation_text for h in application.hits[:3]]
+
+
+def test_two_level_local_government_is_about_the_abolished_district(searcher: Searcher):
+    """"Sau sắp xếp chính quyền hai cấp" names no cấp huyện, but asks who does its tasks now."""
+    result = searcher.search("Sau sắp xếp chính quyền hai cấp, ai lập hồ sơ đề nghị thành lập cụm gửi Sở Công Thương?",
+                             filters=Filters(as_of=date(2026, 8, 1)))
+    assert ("139/2025/NĐ-CP", 11, None) in _top(result, 2), _top(result, 3)
 
 
 def test_dense_candidates_keep_their_words_on_field_questions(searcher: Searcher):
