@@ -512,17 +512,18 @@ class Searcher:
         question on how a document is presented or handled (cỡ chữ, viết hoa, nơi nhận …), the
         texts on công tác văn thư (NĐ 30/2020) above the others."""
         s = self.settings
+        folded = _folded(query)
         admin = 1.0 if asks_prior_positions(query) else s.admin_factor
-        form = 1.0 if FORM_QUESTION_RE.search(_folded(query)) else s.form_factor
+        form = 1.0 if FORM_QUESTION_RE.search(folded) else s.form_factor
         named = {p for p in self.provinces if names_province(query, p)}
         if filters.province:
             named |= {p for p in self.provinces if fold(p).lower() in fold(filters.province).lower()}
 
         actor = actor_pattern(query)
-        transitional = 1.0 if LEGACY_RE.search(_folded(query)) else s.transitional_factor
-        off_field = s.off_field_factor if CLUSTER_RE.search(_folded(query)) else 1.0
-        formats = s.format_boost if FORMAT_QUESTION_RE.search(_folded(query)) else 1.0
-        named_types = {t for t, pattern in NAMED_TYPE_RES.items() if pattern.search(_folded(query))}
+        transitional = 1.0 if LEGACY_RE.search(folded) else s.transitional_factor
+        off_field = s.off_field_factor if CLUSTER_RE.search(folded) else 1.0
+        formats = s.format_boost if FORMAT_QUESTION_RE.search(folded) else 1.0
+        named_types = {t for t, pattern in NAMED_TYPE_RES.items() if pattern.search(folded)}
 
         def weight(meta: UnitMeta) -> float:
             factor = admin if meta.doc_class == "admin" else 1.0
