@@ -475,7 +475,7 @@ class Searcher:
         s = self.settings
         fused: dict[str, float] = {}
         dense_norm = _rescale(dense, s.dense_floor) if s.dense_floor else _minmax(dense)
-        for uid in set(lexical) | set(dense) | set(cited):
+        for uid in dict.fromkeys([*lexical, *dense, *cited]):  # a fixed order: ties keep it
             if dense and not self.meta[uid].embedded:  # searched lexically only: words count for all
                 fused[uid] = s.unembedded_factor * (s.w_lexical + s.w_dense) * lexical.get(uid, 0.0)
             else:
