@@ -721,13 +721,15 @@ def _group_by_article(ranked: list[Candidate], k: int,
                       answers: Callable[[UnitMeta], bool] | None = None) -> list[Candidate]:
     """The first k results, one per Điều, in the order of its best clause: that clause, or the
     best one that `answers(meta)` (gives the amount asked: "bao nhiêu phần trăm" → the khoản with
-    "60 %"), with the Điều's best score; the other matching clauses listed in `also`."""
+    "60 %"), with the Điều's best score; the other matching clauses listed in `also`. A clause
+    the question names ("k.3 đ.24 nđ32 … bao lâu một lần?") is shown as named."""
     members: dict[tuple, list[Candidate]] = {}
     for candidate in ranked:
         members.setdefault(group_key(candidate.meta), []).append(candidate)
     grouped = []
     for group in list(members.values())[:k]:
-        shown = next((c for c in group if answers(c.meta)), group[0]) if answers else group[0]
+        named = group[0].parts.get("cited", 0.0) > 0
+        shown = next((c for c in group if answers(c.meta)), group[0]) if answers and not named else group[0]
         if shown is not group[0]:
             shown = dataclasses.replace(shown, score=group[0].score)
         shown.also.extend(c.meta.citation for c in group if c.meta.uid != shown.meta.uid)

@@ -45,6 +45,13 @@ def test_citation_in_query_goes_first(searcher: Searcher):
     assert result.hits[0].citation_text == "khoản 2 Điều 8 Nghị định số 32/2024/NĐ-CP"
 
 
+def test_named_clause_is_shown_though_another_gives_the_amount(searcher: Searcher):
+    """"bao lâu một lần" asks an amount of time; khoản 2 Điều 24 has "một lần", khoản 3 is named."""
+    result = searcher.search("k.3 đ.24 nđ32: ai tổng hợp tình hình sản xuất kinh doanh trong cụm gửi "
+                             "Sở Công Thương, bao lâu một lần?", filters=Filters(as_of=TODAY))
+    assert _top(result, 1) == [(ND32, 24, 3)]
+
+
 def test_paraphrase_with_abbreviations(searcher: Searcher):
     result = searcher.search("CCN muốn mở rộng thì tỷ lệ lấp đầy phải bao nhiêu?", filters=Filters(as_of=TODAY))
     first = result.hits[0]
