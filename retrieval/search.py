@@ -268,7 +268,7 @@ class Searcher:
         """A question on clusters or on how a document is presented: the field's own texts
         (those with vectors) answer it."""
         folded = _folded(query)
-        return CLUSTER_RE.search(folded) is not None or FORMAT_QUESTION_RE.search(folded) is not None
+        return CLUSTER_RE.search(folded) is not None or asks_format(folded)
 
     # ------------------------------------------------------------ re-ranking
     def _reranks(self, ranking: Ranking) -> bool:
@@ -522,7 +522,7 @@ class Searcher:
         actor = actor_pattern(query)
         transitional = 1.0 if LEGACY_RE.search(folded) else s.transitional_factor
         off_field = s.off_field_factor if CLUSTER_RE.search(folded) else 1.0
-        formats = s.format_boost if FORMAT_QUESTION_RE.search(folded) else 1.0
+        formats = s.format_boost if asks_format(folded) else 1.0
         named_types = {t for t, pattern in NAMED_TYPE_RES.items() if pattern.search(folded)}
 
         def weight(meta: UnitMeta) -> float:
@@ -671,6 +671,7 @@ FORMAT_QUESTION_RE = re.compile(
     r"|giap lai|ky hieu|viet tat|the thuc|gian dong|quoc hieu|tieu ngu|sao y|sao luc|trich sao|ky so"
     r"|ky thay|thua lenh|thua uy quyen|dong dau|con dau|hinh dau|hoa toc|thuong khan|van thu)(?!\w)"
 )
+ADMIN_DOCUMENT_RE = re.compile(r"(?<!\w)(?:cong van|van ban hanh chinh|ban dien tu|ban giay)(?!\w)")
 NAMED_TYPE_RES = {name: re.compile(rf"(?<!\w){fold(name).lower()}(?!\w)(?!\s*(?:so\s*)?\d)")
                   for name in ("Nghị định", "Thông tư", "Chỉ thị")}  # a type named without its number
 REGULATION_RE = re.compile(r"(?<!\w)(?:[Qq]uy chế|[Qq]uy che|QC)(?!\w)")  # names an attached Quy chế
@@ -715,6 +716,15 @@ def _minmax(scores: dict[str, float]) -> dict[str, float]:
     low, high = min(scores.values()), max(scores.values())
     span = high - low or 1.0
     return {k: (v - low) / span for k, v in scores.items()}
+
+
+def asks_format(folded: str) -> bool:
+    """The question (folded) asks how a document is presented or handled: a word of its form
+    (cỡ chữ, trích yếu, ký thay …), or, in a question not on clusters, a kind of administrative
+    document ("Một công văn của Sở bắt buộc phải có những phần nào?"). A công văn in a question
+    on clusters is the matter discussed, not its form."""
+    return FORMAT_QUESTION_RE.search(folded) is not None or (
+        ADMIN_DOCUMENT_RE.search(folded) is not None and CLUSTER_RE.search(folded) is None)
 
 
 def _group_by_article(ranked: list[Candidate], k: int,

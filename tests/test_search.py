@@ -52,6 +52,17 @@ def test_named_clause_is_shown_though_another_gives_the_amount(searcher: Searche
     assert _top(result, 1) == [(ND32, 24, 3)]
 
 
+def test_a_kind_of_administrative_document_asks_its_form_unless_on_clusters(searcher: Searcher):
+    """"công văn" in a question not on clusters asks how one is drafted: NĐ 30/2020 answers (the
+    words "bắt buộc … phần" alone found other laws); in a question on clusters it is the matter."""
+    from retrieval.search import asks_format
+
+    result = searcher.search("Một công văn của Sở bắt buộc phải có những phần nào?", filters=Filters(as_of=TODAY))
+    assert [h.citation.doc for h in result.hits[:3]] == ["30/2020/NĐ-CP"] * 3
+    assert asks_format("mot cong van cua so bat buoc phai co nhung phan nao")
+    assert not asks_format("so gui cong van xin y kien bo ve phuong an phat trien cum cong nghiep")
+
+
 def test_paraphrase_with_abbreviations(searcher: Searcher):
     result = searcher.search("CCN muốn mở rộng thì tỷ lệ lấp đầy phải bao nhiêu?", filters=Filters(as_of=TODAY))
     first = result.hits[0]
