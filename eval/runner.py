@@ -36,7 +36,7 @@ def load_set(name: str, store: Store, home: Path) -> list[dict]:
     (answered by a text of the wide corpus, eval/sets/README.md) is answerable on the default
     knowledge base and unanswerable on the ccn corpus alone, as a specialist would judge it there."""
     hoidap = HOIDAP_PARTS.get(name)
-    if name in ("dev", "dev2", "dev3", "dev4", "holdout", "calibration"):
+    if name in ("dev", "dev2", "dev3", "dev4", "dev5", "holdout", "calibration"):
         path = SETS_DIR / f"{name}.jsonl"
     elif hoidap is not None:
         path = _mined_hoidap(store, home)

@@ -199,9 +199,9 @@ def test_a_gold_the_store_does_not_hold_is_dropped(ccn_store: Store, tmp_path: P
     assert loaded["D018"]["gold"] == BY_ID["D018"]["gold"]  # a core gold stays
 
 
-@pytest.mark.parametrize(("name", "ids"), [("dev3", r"[FG]\d{3}"), ("dev4", r"[JK]\d{3}")])
+@pytest.mark.parametrize(("name", "ids"), [("dev3", r"[FG]\d{3}"), ("dev4", r"[JK]\d{3}"), ("dev5", r"[LM]\d{3}")])
 def test_written_apart_sets_shape_and_pairs(name: str, ids: str):
-    """eval/sets/dev3.jsonl and dev4.jsonl (eval/sets/README.md): 200 records, ids unique, every
+    """eval/sets/dev3.jsonl, dev4.jsonl and dev5.jsonl (eval/sets/README.md): 200 records, ids unique, every
     no-diacritics copy paired both ways with the same gold, gold empty exactly for the
     unanswerable ones."""
     records = [json.loads(line) for line in (DEV.parent / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
