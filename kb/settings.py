@@ -98,6 +98,9 @@ class SearchSettings(BaseModel):
     # texts on công tác văn thư and thể thức văn bản (NĐ 30/2020) above the others
     format_boost: float = Field(2.0, ge=1)
     named_type_boost: float = Field(1.15, ge=1)  # "nghị định …", "thông tư …" named without a number: that type
+    # a question asking an amount in a unit ("tối đa bao nhiêu tiền", "bao nhiêu phần trăm"): the
+    # provisions giving a number in that unit ("không quá 500 triệu đồng/cụm")
+    amount_boost: float = Field(1.2, ge=1)
     # a question about clusters ("cụm", "CCN"): a provision of another subject field (state assets,
     # health …: a document where few provisions speak of clusters) that does not speak of them either
     off_field_factor: float = Field(0.6, ge=0, le=1)

@@ -510,7 +510,8 @@ class Searcher:
         forms and report templates of an annex ("Mẫu số 01", "Biểu số 04") below the provisions
         unless the question asks for a form ("mẫu", "biểu", "phụ lục", "khung", "bố cục"); for a
         question on how a document is presented or handled (cỡ chữ, viết hoa, nơi nhận …), the
-        texts on công tác văn thư (NĐ 30/2020) above the others."""
+        texts on công tác văn thư (NĐ 30/2020) above the others; for a question asking an amount
+        in a unit ("tối đa bao nhiêu tiền"), the provisions giving a number in it (`_gives_amount`)."""
         s = self.settings
         folded = _folded(query)
         admin = 1.0 if asks_prior_positions(query) else s.admin_factor
@@ -524,6 +525,7 @@ class Searcher:
         off_field = s.off_field_factor if CLUSTER_RE.search(folded) else 1.0
         formats = s.format_boost if asks_format(folded) else 1.0
         named_types = {t for t, pattern in NAMED_TYPE_RES.items() if pattern.search(folded)}
+        gives_amount = _gives_amount(query)
 
         def weight(meta: UnitMeta) -> float:
             factor = admin if meta.doc_class == "admin" else 1.0
@@ -541,6 +543,8 @@ class Searcher:
                 factor *= formats
             if meta.doc_type in named_types:
                 factor *= s.named_type_boost
+            if gives_amount is not None and gives_amount(meta):
+                factor *= s.amount_boost
             return factor
 
         return weight

@@ -63,6 +63,14 @@ def test_a_kind_of_administrative_document_asks_its_form_unless_on_clusters(sear
     assert not asks_format("so gui cong van xin y kien bo ve phuong an phat trien cum cong nghiep")
 
 
+def test_an_amount_asked_lifts_the_provision_giving_it(searcher: Searcher):
+    """"tối đa bao nhiêu tiền": khoản 2 Điều 6 TTLT 26/2014 gives "không quá 500 triệu đồng/cụm"
+    in a 6,900-character list of mức chi whose length its words are weighed against."""
+    result = searcher.search("Khuyến công quốc gia hỗ trợ tối đa bao nhiêu tiền để lập quy hoạch chi tiết "
+                             "một cụm công nghiệp?", filters=Filters(as_of=TODAY))
+    assert ("26/2014/TTLT-BTC-BCT", 6, 2) in _top(result, 5)
+
+
 def test_paraphrase_with_abbreviations(searcher: Searcher):
     result = searcher.search("CCN muốn mở rộng thì tỷ lệ lấp đầy phải bao nhiêu?", filters=Filters(as_of=TODAY))
     first = result.hits[0]
