@@ -107,7 +107,7 @@ def _share(flags: np.ndarray) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", default=None, help="thư mục dữ liệu (mặc định $CCN_HOME hoặc ./data)")
-    parser.add_argument("--sets", default="dev,dev2,dev3,dev4,calibration,hoidap-fit:5")
+    parser.add_argument("--sets", default="dev,dev2,dev3,dev4,dev5,calibration,hoidap-fit:5")
     parser.add_argument("--report", default="", help="bộ câu hỏi chỉ để báo cáo (ví dụ holdout)")
     parser.add_argument("--max-wrong", type=float, default=0.08)
     parser.add_argument("--write", action="store_true")
