@@ -14,7 +14,10 @@ from ingest.header import parse_closing
 from kb import doctypes
 from kb.model import Citation, Kind, Provision
 
-ANNEX_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ\s+|số\s+)?([IVXLC]+|\d+))?\b\.?\s*[:.]?\s*(.*)$")
+# a stray mark before the word is OCR noise (": Phụ lục I", ". Phụ lục H" in NĐ 96/2026's file)
+ANNEX_RE = re.compile(r"^[:.]?\s*(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ\s+|số\s+)?([IVXLC]+|\d+|H|IH|HI))?\b\.?\s*[:.]?\s*(.*)$")
+# an annex numeral as OCR misreads "II" and "III" (seen in NĐ 96/2026, NĐ 232/2026, TT 91/2026 …)
+OCR_NUMERALS = {"H": "II", "IH": "III", "HI": "III"}
 ATTACHED_RE = re.compile(r"^\((?:Ban hành |ban hành )?(?:kèm|Kèm) theo")
 REGULATION_RE = doctypes.Pattern(  # an attached Quy chế, Quy định, Điều lệ (kb.doctypes)
     lambda: rf"^({doctypes.heading_alternation(lambda t: t.attached)})\b\s*(.*)$"
@@ -24,7 +27,8 @@ PLACE_DATE_RE = re.compile(r"^[^\d,;:()]{2,40}?\s*,\s*ngày\b.{0,40}$")
 SIGNATURE_TAIL_MAX = 30  # paragraphs at the end of a segment where an unmarked signature may sit
 SIGNATURE_LINE_MAX = 80  # a signature block's lines are short (titles, names, "Đại diện …")
 ANNEX_HEADING_RE = re.compile(
-    r"^(?:(?:Phần|PHẦN)\s+[IVXLC\d]+\b|[IVXLC]+\.\s+\S|(?:Mẫu|MẪU|Biểu|BIỂU)\s+(?:số|SỐ)\s+\S+)"
+    r"^(?:(?:Phần|PHẦN)\s+[IVXLC\d]+\b|[IVXLC]+\.\s+\S|(?:Mẫu|MẪU|Biểu|BIỂU)\s+(?:số|SỐ)\s+\S+"
+    r"|[A-H]\.\s+[A-ZĐ][A-ZĐÀ-Ỹ]+[\s,])"  # "A. NGÀNH, NGHỀ ĐẶC BIỆT ƯU ĐÃI …": a Danh mục's part
 )
 
 
@@ -52,7 +56,8 @@ def split_segments(paragraphs: list[str]) -> list[Segment]:
         in_annex = segments[-1].kind == "annex"
         started = (
             (None if in_annex else _regulation_start(paragraphs, i))  # a form of Quy chế in an annex
-            or _annex_start(paragraphs, i, numbered_only=in_annex)  # "Phụ lục …1..." of a form
+            or _annex_start(paragraphs, i, numbered_only=in_annex,  # "Phụ lục …1..." of a form
+                            following=segments[-1].annex if in_annex else None)
             or (_attachment_start(paragraphs, i) if closed else None)
         )
         if started:
@@ -79,21 +84,39 @@ def _proper_part(caps: str) -> str:
     return doctypes.by_heading(caps).name
 
 
-def _annex_start(paragraphs: list[str], i: int, numbered_only: bool = False) -> Segment | None:
+def _annex_start(paragraphs: list[str], i: int, numbered_only: bool = False,
+                 following: str | None = None) -> Segment | None:
+    """An annex's heading: "PHỤ LỤC …", or a short "Phụ lục …" over "(Kèm theo …)", or, in an
+    annex numbered `following`, the next numeral on a line of its own ("Phụ lục II" after I)."""
     text = paragraphs[i]
     match = ANNEX_RE.match(text)
     if not match:
         return None
-    caps = text.startswith("PHỤ LỤC")
-    if not (caps or (len(text) < 120 and _attached_soon(paragraphs, i))):
-        return None
+    numeral = _numeral(match)
     rest = match.group(2)
+    caps = text.lstrip(":. ").startswith("PHỤ LỤC")
+    alone = not rest and bool(following) and _next_numeral(following) == numeral
+    if not (caps or alone or (len(text) < 120 and _attached_soon(paragraphs, i))):
+        return None
     if rest and rest[:1].islower() and not caps:
         return None  # "Phụ lục I kèm theo Thông tư này" in running text
-    numeral = match.group(1) or ""
     if numbered_only and not numeral:
         return None
     return Segment("annex", annex=numeral, heading=[text])
+
+
+def _numeral(match: re.Match) -> str:
+    """The numeral of an ANNEX_RE match, as the text means it ("H" → "II"); "" for none."""
+    return OCR_NUMERALS.get(match.group(1) or "", match.group(1) or "")
+
+
+def _next_numeral(numeral: str) -> str | None:
+    """The annex numeral after `numeral`, written the same way: "I" → "II", "3" → "4"."""
+    if numeral.isdigit():
+        return str(int(numeral) + 1)
+    if not numeral or any(ch not in "IVXLC" for ch in numeral):
+        return None
+    return _to_roman(_roman(numeral) + 1)
 
 
 def _attachment_start(paragraphs: list[str], i: int) -> Segment | None:
@@ -103,7 +126,7 @@ def _attachment_start(paragraphs: list[str], i: int) -> Segment | None:
     if len(text) >= 200:
         return None
     if match := ANNEX_RE.match(text):
-        return Segment("annex", annex=match.group(1) or "", heading=[text])
+        return Segment("annex", annex=_numeral(match), heading=[text])
     if _is_caps(text) and not CLOSING_RE.match(text) and _title_over_attached(paragraphs, i + 1):
         return Segment("annex", annex="", heading=[text])
     return None
@@ -172,10 +195,12 @@ def build_annex(segment: Segment, doc: str | None) -> Provision:
     items = _AnnexItems(label)
     seen: dict[str, int] = {}
     for text in segment.paragraphs:
-        if ANNEX_HEADING_RE.match(text) and len(text) < 200 and not items.plain(text):
-            seen[text[:80]] = seen.get(text[:80], 0) + 1
-            repeat = f" ({seen[text[:80]]})" if seen[text[:80]] > 1 else ""
-            current = Provision(Kind.SECTION, text[:80] + repeat, citation, text, title=text)
+        misread = items.misread(text)
+        if misread or (ANNEX_HEADING_RE.match(text) and len(text) < 200 and not items.plain(text)):
+            heading = f"{misread}.{text.split('.', 1)[1]}" if misread else text  # "H. NÔNG …" → "II. NÔNG …"
+            seen[heading[:80]] = seen.get(heading[:80], 0) + 1
+            repeat = f" ({seen[heading[:80]]})" if seen[heading[:80]] > 1 else ""
+            current = Provision(Kind.SECTION, heading[:80] + repeat, citation, text, title=heading)
             current.container_path = (label,)
             node.children.append(current)
             items.heading(current)
@@ -187,7 +212,12 @@ def build_annex(segment: Segment, doc: str | None) -> Provision:
 
 ITEM_RE = re.compile(r"^(\d{1,2})\.\s+\S")
 PART_RE = re.compile(r"^(?:Phần|PHẦN)\s+([IVXLC]+)\b")
+LETTER_PART_RE = re.compile(r"^([A-H])\.\s")  # "A. NGÀNH, NGHỀ …" of a Danh mục (ANNEX_HEADING_RE's last form)
 ROMAN_RE = re.compile(r"^([IVXLC]+)\.\s")
+# a Mục numeral as OCR misreads it (NĐ 96/2026 Phụ lục II: "H. NÔNG NGHIỆP" for II, "II. BẢO VỆ
+# MÔI TRƯỜNG …" for III after it, "1. KHOA HỌC …" for I), read so only where that numeral is due
+OCR_ROMANS = {"H": "II", "II": "III", "1": "I", "l": "I"}
+MISREAD_RE = re.compile(r"^(H|II|1|l)\.\s+[A-ZĐ][A-ZĐÀ-Ỹ]+[\s,]")
 
 
 @dataclass
@@ -195,7 +225,9 @@ class _AnnexItems:
     """Cuts a Mục of an annex into its numbered items (1., 2., … in sequence). Headings that
     are samples shown inside a table or a form are plain lines: a Phần met a second time
     (Phụ lục I, Mục V shows "Phần I", "I. NHỮNG KẾT QUẢ…" as examples), a Mục out of sequence
-    ("I." after "II."), the "I.", "II." of a Mẫu số / Biểu số."""
+    ("I." after "II."), the "I.", "II." of a Mẫu số / Biểu số. A Danh mục's lettered parts ("A.
+    NGÀNH, NGHỀ ĐẶC BIỆT ƯU ĐÃI ĐẦU TƯ", then "B. …", NĐ 96/2026 Phụ lục II) are Phần A, B: their
+    items are "Phần A, Mục III.6"."""
 
     annex_label: str
     part: str | None = None
@@ -207,22 +239,39 @@ class _AnnexItems:
     form: bool = False  # inside a Mẫu số / Biểu số
     parts: set[str] = field(default_factory=set)
     romans: int = 0  # the Mục met in this Phần
+    letters: int = 0  # the lettered parts met (A, B …)
+
+    @staticmethod
+    def _letter_part(text: str) -> re.Match | None:
+        """"A. NGÀNH …": a lettered part; not "C. …", "I. …", which are Roman numerals."""
+        return None if ROMAN_RE.match(text) else LETTER_PART_RE.match(text)
+
+    def misread(self, text: str) -> str | None:
+        """The Mục numeral due next, when an upper-case title in a lettered part carries an OCR
+        misreading of it (`OCR_ROMANS`); None otherwise."""
+        if not self.letters or self.form or not (m := MISREAD_RE.match(text)) or len(text) >= 200:
+            return None
+        due = _to_roman(self.romans + 1)
+        return due if due == OCR_ROMANS[m[1]] else None
 
     def plain(self, text: str) -> bool:
         """A heading-like line that is part of the text above it."""
         if m := PART_RE.match(text):
             return m[1] in self.parts
+        if m := self._letter_part(text):
+            return self.form or ord(m[1]) - ord("A") != self.letters  # A first, then B …
         if m := ROMAN_RE.match(text):
             return self.form or _roman(m[1]) != self.romans + 1
         return False
 
     def heading(self, section: Provision) -> None:
         self.item, self.number, self.intro, self.section, self.roman = None, 0, [], None, None
-        if m := PART_RE.match(section.text):
+        if (m := PART_RE.match(section.title)) or (m := self._letter_part(section.title)):
             self.part, self.form, self.romans = m[1], False, 0
             self.parts.add(m[1])
+            self.letters += m.re is LETTER_PART_RE
             return
-        m = ROMAN_RE.match(section.text)
+        m = ROMAN_RE.match(section.title)  # the title: a misread numeral read as the one due
         self.form = m is None
         if m is not None:
             self.romans += 1
@@ -254,6 +303,15 @@ def _roman(numeral: str) -> int:
         value = values[ch]
         total += -value if i + 1 < len(numeral) and values[numeral[i + 1]] > value else value
     return total
+
+
+def _to_roman(value: int) -> str:
+    out = ""
+    for number, letters in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                            (4, "IV"), (1, "I")):
+        while value >= number:
+            out, value = out + letters, value - number
+    return out
 
 
 def _annex_title(paragraphs: list[str]) -> str:

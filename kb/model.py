@@ -24,7 +24,9 @@ from pydantic import PlainSerializer, TypeAdapter, WithJsonSchema
 # Stored with each source; a file read by another version is read again (Store.file_state).
 # 1.1.0: an address a document repeats keeps its own provision id (number_provisions).
 # 1.2.0: a front matter's type is read through the registry ("nghi-dinh" → Nghị định; doctypes.registered_name).
-PARSER_VERSION = "1.2.0"
+# 1.3.0: annexes headed with OCR noise (". Phụ lục H", "Phụ lục IH"), or by the next numeral alone
+#        ("Phụ lục II" after I); a Danh mục's lettered parts and misread Mục numerals (segments).
+PARSER_VERSION = "1.3.0"
 
 
 def nfc(text: str) -> str:

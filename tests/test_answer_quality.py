@@ -13,6 +13,7 @@ import pytest
 from conftest import store_copy
 
 from eval.metrics import matches
+from eval.runner import annex_item_address
 from kb.citations import annex_clause, annex_item_of, annex_section, find_query_citations, render
 from kb.model import Citation
 from retrieval.search import Searcher
@@ -132,7 +133,12 @@ def test_annex_item_address():
     assert annex_item_of("Biểu số 01. Tình hình hoạt động của dự án") == "Biểu số 01"
     assert annex_item_of("Mẫu số 03 (2)") == "Mẫu số 03"
     assert annex_item_of("Phần I") is None
-    assert [annex_section(x) for x in ("II.7", "Phần II.I.1", "Mẫu số 01", "V")] == ["II", "Phần II.I", "Mẫu số 01", "V"]
+    assert annex_item_of("Phần A, Mục III.6") == "Phần A.III.6"  # a Danh mục's lettered part (NĐ 96/2026)
+    assert [annex_section(x) for x in ("II.7", "Phần II.I.1", "Mẫu số 01", "V", "Phần A.III.6")] == [
+        "II", "Phần II.I", "Mẫu số 01", "V", "Phần A.III"]
+    assert annex_item_address("96/2026/NĐ-CP", "II", "A.III.6") == "Phần A.III.6"
+    assert annex_item_address("30/2020/NĐ-CP", "I", "II.I.2") == "Phần II.I.2"
+    assert annex_item_address("30/2020/NĐ-CP", "II", "V.7") == "V.7"
     item = Citation(ND30, None, "I", annex_item="I.7")
     assert render(item) == "mục I.7 Phụ lục I Nghị định số 30/2020/NĐ-CP"
     assert item.to_dict()["annex_item"] == "I.7" and "annex_item" not in Citation(ND32, article=8).to_dict()

@@ -159,3 +159,19 @@ def test_forms_inside_annexes_stay_inside(ccn_store: Store):
     assert [r for r in tt14 if r.part is not None] == []
     annexes = [r.annex for r in ccn_store.provisions("30/2020/NĐ-CP", kind=Kind.ANNEX.value)]
     assert annexes == ["I", "II", "III", "IV", "V", "VI"]
+
+
+def test_nd96_annexes_read_through_ocr_noise(ccn_dir: Path):
+    """NĐ 96/2026's file (OCR'd) heads its annexes ": Phụ lục I" and ". Phụ lục H", prints Mục II
+    of each Danh mục as "H." and Mục III as "II.", and Danh mục B's Mục I as "1.": read as the
+    decree numbers them, Phụ lục II, Phần A / B, Mục III."""
+    (doc,) = parse(read(ccn_dir / "ND-96-2026-ND-CP.md"))
+    annexes = [p for p in doc.provisions if p.kind == Kind.ANNEX]
+    assert [a.label for a in annexes] == ["Phụ lục I", "Phụ lục II"]
+    items = {n.label: n for s in annexes[1].children for n in s.children}
+    assert "cụm công nghiệp" in items["Phần A, Mục III.6"].text  # đặc biệt ưu đãi: hạ tầng CCN
+    assert items["Phần B, Mục III.1"].text == "1. Xây dựng, phát triển hạ tầng cụm công nghiệp."
+    assert [s.title[:16] for s in annexes[1].children] == [
+        "A. NGÀNH, NGHÈ Đ", "I. CÔNG NGHỆ CAO", "II. NÔNG NGHIỆP", "III. BẢO VỆ MÔI ", "IV. VĂN HÓA, XÃ ",
+        "V. DỰ ÁN KHÁC", "B. NGÀNH, NGHÈ Ư", "I. KHOA HỌC CÔNG", "II. NÔNG NGHIỆP", "III. BẢO VỆ MÔI ",
+        "IV. GIÁO DỤC, VĂ", "V. NGÀNH, NGHỀ K"]

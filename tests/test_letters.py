@@ -265,3 +265,14 @@ def test_attachment_after_closing_starts_an_annex():
 def test_capitals_before_the_closing_are_not_an_attachment():
     paragraphs = ["I. MỤC ĐÍCH, YÊU CẦU", "(Kèm theo Kế hoạch số 113/KH-UBND)", "Nội dung."]
     assert len(split_segments(paragraphs)) == 1
+
+
+def test_an_annex_numeral_alone_after_an_annex_starts_the_next():
+    """"Phụ lục II" on a line of its own after Phụ lục I starts Phụ lục II, as does the OCR's
+    "Phụ lục H"; "Phụ lục II" in a sentence, or out of turn, does not."""
+    first = ["PHỤ LỤC I", "(Kèm theo Thông tư số 15/2026/TT-BYT)", "Mẫu số 01"]
+    for heading in ("Phụ lục II", ". Phụ lục H"):
+        segments = split_segments(["Nội dung.", *first, heading, "Mẫu số 02"])
+        assert [(s.kind, s.annex) for s in segments] == [("main", None), ("annex", "I"), ("annex", "II")]
+    for line in ("Phụ lục III", "Phụ lục II ban hành kèm theo Thông tư này."):
+        assert len(split_segments(["Nội dung.", *first, line, "Mẫu số 02"])) == 2

@@ -285,15 +285,16 @@ def parse_one(text: str) -> Citation | None:
     return None
 
 
-_ITEM_LABEL_RE = re.compile(r"^(?:Phần (?P<part>[IVXLC]+), )?Mục (?P<path>[IVXLC]+(?:\.\d+)*)$")
+_ITEM_LABEL_RE = re.compile(r"^(?:Phần (?P<part>[IVXLC]+|[A-H]), )?Mục (?P<path>[IVXLC]+(?:\.\d+)*)$")
 _FORM_LABEL_RE = re.compile(r"^(?P<kind>Biểu|Mẫu|BIỂU|MẪU)\s+(?:số|SỐ)\s+(?P<n>[\w\-]+?)[.:]?(?:\s|$)")
 _SECTION_LABEL_RE = re.compile(r"^(?P<roman>[IVXLC]+)\.\s")
 
 
 def annex_item_of(label: str) -> str | None:
     """The annex item a node of a Phụ lục stands for, from its label: "Mục II.7" → "II.7",
-    "Phần II, Mục I.1" → "Phần II.I.1", "Biểu số 01. Tình hình …" → "Biểu số 01", "I. QUY ĐỊNH
-    CHUNG" → "I"; None for the annex itself and a Phần heading."""
+    "Phần II, Mục I.1" → "Phần II.I.1", "Phần A, Mục II.6" → "Phần A.II.6" (a Danh mục's lettered
+    part), "Biểu số 01. Tình hình …" → "Biểu số 01", "I. QUY ĐỊNH CHUNG" → "I"; None for the annex
+    itself and a Phần heading."""
     if m := _ITEM_LABEL_RE.match(label):
         return f"Phần {m['part']}.{m['path']}" if m["part"] else m["path"]
     if m := _FORM_LABEL_RE.match(label):
@@ -308,7 +309,7 @@ def annex_section(item: str | None) -> str | None:
     "Phần II.I.1" → "Phần II.I", "Biểu số 01" → itself."""
     if item is None:
         return None
-    m = re.match(r"(?:Phần [IVXLC]+\.)?[IVXLC]+(?=\.|$)", item)
+    m = re.match(r"(?:Phần (?:[IVXLC]+|[A-H])\.)?[IVXLC]+(?=\.|$)", item)
     return m.group(0) if m else item
 
 
