@@ -258,6 +258,17 @@ class Store:
         with self.engine.connect() as conn:
             return fetch(conn, DocumentRecord, query)
 
+    def source_paths(self) -> dict[str, set[str]]:
+        """Document key → the paths of the current files it is read from: one text may come in
+        two corpora (NĐ 96/2026 in ccn/ and in wide.tar.xz), its provisions from the later."""
+        p, s = schema.provisions, schema.sources
+        query = select(p.c.doc_key, s.c.path).join(s, s.c.id == p.c.source_id).where(s.c.current.is_(True)).distinct()
+        found: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for key, path in conn.execute(query):
+                found.setdefault(key, set()).add(path)
+        return found
+
     @contextmanager
     def pinned(self) -> Iterator[None]:
         """Within: one state of the knowledge base for this thread. The store's revision is read

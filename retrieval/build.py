@@ -30,15 +30,21 @@ DENSE_SCOPES = ("core", "all", "none")
 STUDENT_MODES = ("auto", "rebuild", "off")
 
 
-def embed_predicate(scope: str):
+def embed_predicate(scope: str, store: Store | None = None):
+    """Which units get a vector: all, none, or ("core") those of a document read from a file
+    outside the lexical-only sets, though its provisions come from a copy inside one (NĐ
+    96/2026 is in ccn/ and in wide.tar.xz: it keeps its vectors)."""
     if scope not in DENSE_SCOPES:
         raise ValueError(f"phạm vi vector «{scope}» không hợp lệ (có: {', '.join(DENSE_SCOPES)})")
     prefixes = tuple(str(p) for p in lexical_only_prefixes())
+    core = set()
+    if scope == "core" and store is not None:
+        core = {key for key, paths in store.source_paths().items() if any(not p.startswith(prefixes) for p in paths)}
 
     def embed(unit: Unit) -> bool:
         if scope == "none":
             return False
-        return scope == "all" or not unit.source.startswith(prefixes)
+        return scope == "all" or unit.doc_key in core or not unit.source.startswith(prefixes)
 
     return embed
 
@@ -58,7 +64,7 @@ def build_indexes(
     if student not in STUDENT_MODES:
         raise ValueError(f"chế độ mô hình câu hỏi «{student}» không hợp lệ (có: {', '.join(STUDENT_MODES)})")
     started = time.perf_counter()
-    report, removed = sync_units(store, home, progress, embed=embed_predicate(dense),
+    report, removed = sync_units(store, home, progress, embed=embed_predicate(dense, store),
                                  asked=_asked(store) if asked else None)
     build_bm25(home)
     if dense != "none":
@@ -77,7 +83,7 @@ def build_lexical(store: Store, home: Path, *, dense: str = "core", progress: Pr
     pending, so a later build_indexes embeds them and adds the hỏi đáp questions (`ccn run`
     serves in between)."""
     started = time.perf_counter()
-    report, _removed = sync_units(store, home, progress, embed=embed_predicate(dense))
+    report, _removed = sync_units(store, home, progress, embed=embed_predicate(dense, store))
     build_bm25(home)
     report.seconds = round(time.perf_counter() - started, 2)
     return report

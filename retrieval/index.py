@@ -104,6 +104,7 @@ def sync_units(
     """
     conn = connect_units(home)
     known = dict(conn.execute("SELECT uid, fingerprint FROM units"))
+    skipped = {uid for (uid,) in conn.execute("SELECT uid FROM units WHERE embedded = ?", (EMBED_SKIPPED,))}
     units = list(iter_units(store))
     questions = asked(units) if asked else {}
     current = {u.uid for u in units}
@@ -117,6 +118,9 @@ def sync_units(
         rows = [_row(u, questions.get(u.uid, ()), embed(u)) for u in batch]
         conn.executemany(f"INSERT OR REPLACE INTO units VALUES ({placeholders})", rows)
         conn.commit()
+    fresh_uids = {u.uid for u in fresh}
+    wanted = [(EMBED_PENDING, u.uid) for u in units if u.uid in skipped and u.uid not in fresh_uids and embed(u)]
+    conn.executemany("UPDATE units SET embedded = ? WHERE uid = ?", wanted)  # a vector now due (embed changed)
     for i in range(0, len(removed), 500):
         chunk = removed[i : i + 500]
         conn.execute(f"DELETE FROM units WHERE uid IN ({','.join('?' * len(chunk))})", chunk)

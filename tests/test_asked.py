@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from eval.hoidap import read_pages
+from kb.store import Store
 from retrieval.asked import asked_questions, is_evaluation_page
 from retrieval.index import connect_units, sync_units
 from retrieval.units import iter_units
@@ -79,3 +80,16 @@ def test_the_hoidap_set_asks_only_the_evaluation_half(ccn_store, tmp_path: Path)
     assert test and fitting and len(test) + len(fitting) == len(items)
     assert not {i["source"] for i in test} & {i["source"] for i in fitting}
     assert all(is_fitting_page(i["source"]) for i in fitting) and not any(is_fitting_page(i["source"]) for i in test)
+
+
+def test_a_unit_skipped_before_is_embedded_once_its_document_is(ccn_store: Store, tmp_path: Path):
+    """The units of a document that gets vectors later (embed_predicate changed its mind: NĐ 96/2026
+    found to be a core text) are queued for a vector though their text did not change."""
+    sync_units(ccn_store, tmp_path, embed=lambda unit: False)
+    again, _ = sync_units(ccn_store, tmp_path, embed=lambda unit: unit.doc_key == "96/2026/NĐ-CP")
+    assert again.added == 0
+    conn = connect_units(tmp_path)
+    states = dict(conn.execute("SELECT doc = '96/2026/NĐ-CP', count(DISTINCT embedded) || ':' || min(embedded) "
+                               "FROM units GROUP BY 1"))
+    conn.close()
+    assert states == {1: "1:0", 0: "1:2"}  # NĐ 96/2026 pending, the others still skipped

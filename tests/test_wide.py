@@ -204,3 +204,19 @@ def test_compilation_merges_spellings_and_skips_lettered_articles():
         ("Điều 2", "Điều 1.1.NĐ.1.2"), ("Điều 3", "Điều 1.1.NĐ.1.3")]
     assert articles[0].text == "Điều 2. Điều gốc\nNội dung 2."
     assert any("Điều 28a" in w and w.startswith("1 điều") for w in doc.warnings)
+
+
+def test_a_core_text_also_in_the_wide_archive_keeps_its_vectors(wide: tuple[Store, IngestReport, float]):
+    """NĐ 96/2026 is in ccn/ and in wide.tar.xz: its provisions come from the later (the wide
+    copy), yet it is a text of the field and is embedded; a text only in the archive is not."""
+    from retrieval.build import embed_predicate
+    from retrieval.units import iter_units
+
+    store, _report, _seconds = wide
+    embed = embed_predicate("core", store)
+    units = [u for u in iter_units(store) if u.doc_key in ("96/2026/NĐ-CP", "293/2025/NĐ-CP")]
+    nd96 = [u for u in units if u.doc_key == "96/2026/NĐ-CP"]
+    assert len(nd96) > 500 and all("wide.tar.xz!" in u.source for u in nd96)
+    assert all(embed(u) for u in nd96)
+    assert not any(embed(u) for u in units if u.doc_key == "293/2025/NĐ-CP")
+    assert not any(embed_predicate("core")(u) for u in nd96)  # by the provisions' own file alone
