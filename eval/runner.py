@@ -70,8 +70,8 @@ def is_fitting_page(name: str) -> bool:
 def annex_item_address(doc: str, annex: str, item: str) -> str:
     """The holdout writes a Phụ lục I item of NĐ 30/2020 with its Phần first ("I.I.7": Phần I,
     Mục I, mục 7; HOLDOUT.md); the knowledge base names Phần I's items without it ("I.7") and a
-    later Phần's with the word ("Phần II.I.2"). An item of a Danh mục's lettered part ("A.II.6",
-    NĐ 96/2026 Phụ lục II) is "Phần A.II.6". Other annexes and forms are named alike."""
+    later Phần's with the word ("Phần II.I.2"). An item of a Danh mục's lettered part ("A.III.6",
+    NĐ 96/2026 Phụ lục II) is "Phần A.III.6". Other annexes and forms are named alike."""
     if re.match(r"[A-H]\.[IVXLC]+\.", item) and not re.match(r"[IVXLC]+\.", item):
         return f"Phần {item}"
     if doc != "30/2020/NĐ-CP" or annex != "I" or item.count(".") < 2:

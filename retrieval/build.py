@@ -37,7 +37,7 @@ def embed_predicate(scope: str, store: Store | None = None):
     if scope not in DENSE_SCOPES:
         raise ValueError(f"phạm vi vector «{scope}» không hợp lệ (có: {', '.join(DENSE_SCOPES)})")
     prefixes = tuple(str(p) for p in lexical_only_prefixes())
-    core = set()
+    core: set[str] = set()
     if scope == "core" and store is not None:
         core = {key for key, paths in store.source_paths().items() if any(not p.startswith(prefixes) for p in paths)}
 

@@ -58,7 +58,7 @@ Phụ lục, read from the item's label (`annex_item_of`)::
 
     annex-item := [Phần (ROMAN | A–H) .] ROMAN [. INT]
                                                  "II.7": Mục II, item 7 ("Phần II.I.1" in Phần II,
-                                                 "Phần A.II.6" in a Danh mục's part A)
+                                                 "Phần A.III.6" in a Danh mục's part A)
                 | (Biểu | Mẫu) số X               "Biểu số 01", "Mẫu số 03" (TT 14/2024)
 
 rendered "mục II.7 Phụ lục I Nghị định số 30/2020/NĐ-CP", "Biểu số 01 Phụ lục I Thông tư số …".

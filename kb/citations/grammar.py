@@ -292,7 +292,7 @@ _SECTION_LABEL_RE = re.compile(r"^(?P<roman>[IVXLC]+)\.\s")
 
 def annex_item_of(label: str) -> str | None:
     """The annex item a node of a Phụ lục stands for, from its label: "Mục II.7" → "II.7",
-    "Phần II, Mục I.1" → "Phần II.I.1", "Phần A, Mục II.6" → "Phần A.II.6" (a Danh mục's lettered
+    "Phần II, Mục I.1" → "Phần II.I.1", "Phần A, Mục III.6" → "Phần A.III.6" (a Danh mục's lettered
     part), "Biểu số 01. Tình hình …" → "Biểu số 01", "I. QUY ĐỊNH CHUNG" → "I"; None for the annex
     itself and a Phần heading."""
     if m := _ITEM_LABEL_RE.match(label):
