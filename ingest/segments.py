@@ -26,9 +26,10 @@ CLOSING_RE = re.compile(r"^(?:Nơi nhận\s*:?|(?:TM|KT|TL|TUQ|Q)\.\s+\S)")
 PLACE_DATE_RE = re.compile(r"^[^\d,;:()]{2,40}?\s*,\s*ngày\b.{0,40}$")
 SIGNATURE_TAIL_MAX = 30  # paragraphs at the end of a segment where an unmarked signature may sit
 SIGNATURE_LINE_MAX = 80  # a signature block's lines are short (titles, names, "Đại diện …")
+CAPS_WORD = r"[A-ZĐ][A-ZĐÀ-Ỹ]+[\s,]"  # an upper-case title's first word ("NGÀNH,", "NÔNG ")
 ANNEX_HEADING_RE = re.compile(
     r"^(?:(?:Phần|PHẦN)\s+[IVXLC\d]+\b|[IVXLC]+\.\s+\S|(?:Mẫu|MẪU|Biểu|BIỂU)\s+(?:số|SỐ)\s+\S+"
-    r"|[A-H]\.\s+[A-ZĐ][A-ZĐÀ-Ỹ]+[\s,])"  # "A. NGÀNH, NGHỀ ĐẶC BIỆT ƯU ĐÃI …": a Danh mục's part
+    rf"|[A-H]\.\s+{CAPS_WORD})"  # "A. NGÀNH, NGHỀ ĐẶC BIỆT ƯU ĐÃI …": a Danh mục's part
 )
 
 
@@ -217,7 +218,7 @@ ROMAN_RE = re.compile(r"^([IVXLC]+)\.\s")
 # a Mục numeral as OCR misreads it (NĐ 96/2026 Phụ lục II: "H. NÔNG NGHIỆP" for II, "II. BẢO VỆ
 # MÔI TRƯỜNG …" for III after it, "1. KHOA HỌC …" for I), read so only where that numeral is due
 OCR_ROMANS = {"H": "II", "II": "III", "1": "I", "l": "I"}
-MISREAD_RE = re.compile(r"^(H|II|1|l)\.\s+[A-ZĐ][A-ZĐÀ-Ỹ]+[\s,]")
+MISREAD_RE = re.compile(rf"^(H|II|1|l)\.\s+{CAPS_WORD}")
 
 
 @dataclass
