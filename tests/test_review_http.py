@@ -193,10 +193,16 @@ def test_review_page_is_served(review_server) -> None:
 ARTIFACTS = Path(os.environ.get("CCN_TEST_ARTIFACTS") or Path(__file__).resolve().parent / "artifacts") / "ui"
 
 
-def open_page(browser, url: str, token: str, errors: list[str]):
+DRAFTS_LIST = re.compile(r"/api/drafts(\?.*)?$")
+
+
+def open_page(browser, url: str, token: str, errors: list[str], held: list | None = None):
+    """A logged-in page; with `held`, requests for the drafts list are held there unanswered."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     context.set_default_timeout(120_000)
     page = context.new_page()
+    if held is not None:
+        page.route(DRAFTS_LIST, lambda route: held.append(route))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: errors.append(f"ngoài ứng dụng: {r.url}")
             if not r.url.startswith(url) and not r.url.startswith(("data:", "blob:")) else None)
@@ -205,6 +211,30 @@ def open_page(browser, url: str, token: str, errors: list[str]):
     page.click("#login-button")
     page.wait_for_selector("#logout:not([hidden])")
     return page
+
+
+@pytest.mark.ui
+def test_a_slow_drafts_list_never_overwrites_the_draft_opened_after_it(review_server, browser) -> None:
+    """The list the login shows is answered only after the draft was opened: the draft stays.
+
+    A fresh-clone CI run once showed the list over the draft (its approve button never came)."""
+    url, tokens = review_server
+    with client(url, tokens["chuyenvien"]) as sp:
+        draft_id = sp.post("/api/drafts", json={"spec": example_spec()}).json()["id"]
+    errors: list[str] = []
+    held: list = []
+    page = open_page(browser, url, tokens["chuyenvien"], errors, held)
+    page.goto(f"{url}/static/review.html#/drafts/{draft_id}")
+    page.wait_for_selector(".doc-title")
+    assert len(held) == 1  # the login's list, still unanswered
+    with page.expect_request_finished(lambda r: DRAFTS_LIST.search(r.url) is not None):
+        held[0].continue_()
+    page.evaluate("() => fetch('/api/labels').then((r) => r.json())")  # the list's JSON was read meanwhile
+    assert page.locator(".doc-title").count() == 1, page.locator("#main h1").all_inner_texts()
+    assert page.locator(".doc-title").inner_text().startswith(f"Dự thảo số {draft_id}:")
+    assert page.locator("#actions button[data-action]").evaluate_all("bs => bs.map(b => b.dataset.action)") \
+        == ["edit", "submit"]
+    assert errors == []
 
 
 @pytest.mark.ui

@@ -9,11 +9,15 @@ const TOKEN_KEY = "ccn.review.token";
 let me = null;
 let pending = []; // comments written but not yet sent: {paragraph, text}
 let pendingDraft = null;
+let renderToken = 0; // raised by each route(); a view renders only while its token is the newest
 
 /* ------------------------------------------------------------------ DOM helpers (h, $: dom.js) */
-function show(...children) {
-  const main = $("#main");
-  main.replaceChildren(...children.flat().filter(Boolean));
+/* Show a view's content unless a newer route began while it waited for the server (a slow drafts list
+ * must not overwrite the draft opened after it). Returns whether it was shown. */
+function show(token, ...children) {
+  if (token !== renderToken) return false;
+  $("#main").replaceChildren(...children.flat().filter(Boolean));
+  return true;
 }
 
 function errorBox(err) {
@@ -77,7 +81,7 @@ async function login() {
   if (token()) {
     try { me = await api("GET", "/api/me"); } catch (err) {
       if (err.status === 401) sessionStorage.removeItem(TOKEN_KEY);
-      show(errorBox(err));
+      show(renderToken, errorBox(err));
     }
   }
   if (me) await loadLabels(); // the states' and roles' texts (a token may be needed to read them)
@@ -96,10 +100,11 @@ function parseHash() {
 }
 
 async function route() {
+  const token = ++renderToken;
   const {parts, params} = parseHash();
   for (const link of $$(".tabs a")) link.classList.toggle("active", link.dataset.route === parts[0]);
   if (!me) {
-    show(h("h1", {}, "Xem xét dự thảo"),
+    show(token, h("h1", {}, "Xem xét dự thảo"),
       h("p", {}, "Nhập mã truy cập do quản trị cấp để xem và xử lý dự thảo."));
     return;
   }
@@ -110,13 +115,14 @@ async function route() {
     else if (parts[0] === "users") await viewUsers();
     else await viewDrafts(params);
   } catch (err) {
-    show(errorBox(err));
+    show(token, errorBox(err));
   }
   $("#main").focus({preventScroll: true});
 }
 
 /* ------------------------------------------------------------------ drafts list */
 async function viewDrafts(params) {
+  const token = renderToken;
   const state = params.get("state") || "";
   const query = state ? `?state=${encodeURIComponent(state)}` : "";
   const drafts = await api("GET", `/api/drafts${query}`);
@@ -131,7 +137,7 @@ async function viewDrafts(params) {
     h("td", {}, stateBadge(d.state)),
     h("td", {class: "num"}, d.version),
     h("td", {}, fmtTime(d.updated_at))));
-  show(h("h1", {}, "Dự thảo"),
+  show(token, h("h1", {}, "Dự thảo"),
     h("div", {class: "toolbar"}, filter, can("create") ? h("a", {class: "button", href: "#/new"}, "Dự thảo mới") : null),
     drafts.length
       ? h("table", {class: "table drafts"},
@@ -173,7 +179,7 @@ function specEditor({title = "", spec = null, submitLabel, onSubmit, withTitle})
 }
 
 function viewNew() {
-  show(h("h1", {}, "Dự thảo mới"),
+  show(renderToken, h("h1", {}, "Dự thảo mới"),
     specEditor({submitLabel: "Tạo dự thảo", withTitle: true, onSubmit: async (spec, note, title) => {
       const body = {spec, note};
       if (title && title.trim()) body.title = title.trim();
@@ -184,13 +190,14 @@ function viewNew() {
 
 /* ------------------------------------------------------------------ one draft */
 async function viewDraft(id, params) {
+  const token = renderToken;
   const draft = await api("GET", `/api/drafts/${id}`);
   if (pendingDraft !== id) { pending = []; pendingDraft = id; }
   const shown = Number(params.get("v")) || draft.version;
   const version = draft.versions.find((v) => v.number === shown) || draft.versions[draft.versions.length - 1];
   const current = version.number === draft.version;
   const canComment = current && (draft.actions.includes("comment") || draft.actions.includes("return"));
-  show(
+  const rendered = show(token,
     draftHead(draft, version),
     versionTabs(draft, version),
     h("div", {class: "review-body"},
@@ -203,7 +210,7 @@ async function viewDraft(id, params) {
         commentList(draft),
         published(draft))),
     auditTable(draft.audit, "Nhật ký của dự thảo"));
-  if (canComment) renderPending(draft);
+  if (rendered && canComment) renderPending(draft);
 }
 
 function draftHead(draft, version) {
@@ -403,6 +410,7 @@ function auditTable(entries, title) {
 }
 
 async function viewAudit(params) {
+  const token = renderToken;
   const query = new URLSearchParams();
   for (const key of ["draft", "user", "action"]) if (params.get(key)) query.set(key, params.get(key));
   const entries = await api("GET", `/api/audit${query.toString() ? `?${query}` : ""}`);
@@ -415,7 +423,7 @@ async function viewAudit(params) {
     if (action.value.trim()) q.set("action", action.value.trim());
     location.hash = `#/audit${q.toString() ? `?${q}` : ""}`;
   }}, user, action, h("button", {type: "submit"}, "Lọc"));
-  show(h("h1", {}, "Nhật ký"), form, auditTable(entries.slice().reverse(), `Mới nhất trước (${entries.length} mục)`));
+  show(token, h("h1", {}, "Nhật ký"), form, auditTable(entries.slice().reverse(), `Mới nhất trước (${entries.length} mục)`));
 }
 
 /* ------------------------------------------------------------------ users (admin) */
@@ -427,6 +435,7 @@ function tokenBox(issued) {
 }
 
 async function viewUsers() {
+  const token = renderToken;
   const users = await api("GET", "/api/users");
   const out = h("div", {id: "user-result", "aria-live": "polite"});
   const run = (fn) => async (e) => {
@@ -459,7 +468,7 @@ async function viewUsers() {
     await viewUsers();
     $("#user-result").replaceChildren(tokenBox(issued));
   })}, name, display, role, h("button", {type: "submit"}, "Thêm người dùng"));
-  show(h("h1", {}, "Người dùng"), form, out,
+  show(token, h("h1", {}, "Người dùng"), form, out,
     h("table", {class: "table users"},
       h("thead", {}, h("tr", {}, ["Tên", "Họ tên", "Vai trò", "Trạng thái", ""].map((t) => h("th", {}, t)))),
       h("tbody", {}, rows)));
