@@ -1,9 +1,11 @@
 """Tone marks for a query typed without them, learned from the indexed texts themselves.
 
 The embedding model reads unaccented Vietnamese poorly ("cum cong nghiep" is not "cụm công
-nghiệp" to it), so a query without diacritics is restored before it is embedded: each syllable
-takes the accented form that most often follows the previous (restored) syllable in the corpus,
-else its most frequent form. The lexical index needs none of this (it has an accent-folded field).
+nghiệp" to it), and the lexical index's accent-folded twins match every syllable that folds alike,
+so a query without diacritics is restored before it is embedded and searched by its words: each
+syllable takes the accented form that most often follows the previous (restored) syllable in the
+corpus, else its most frequent form. A search without vectors has no restorer and matches the
+folded twins.
 """
 
 from __future__ import annotations
