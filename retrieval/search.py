@@ -231,7 +231,7 @@ class Searcher:
         warnings: list[str] = []
         ranking = self.ranking(query, filters, at, warnings)
         grouped = [self._hit(c, rank, query, at)
-                   for rank, c in enumerate(_group_by_article(ranking.ranked, k, _gives_amount(query)), 1)]
+                   for rank, c in enumerate(self._results(ranking.ranked, k, query), 1)]
         confidence, threshold = self._confidence(query, grouped, ranking.lexical_strength, ranking.dense)
         if grouped and grouped[0].status == Status.AMENDED_TEXT_MISSING:
             warnings.append(f"{grouped[0].citation_text}: {grouped[0].validity.note}.")
@@ -264,6 +264,25 @@ class Searcher:
         if self._reranks(ranking):
             self._rerank(query, ranking)
         return ranking
+
+    def _results(self, ranked: list[Candidate], k: int, query: str) -> list[Candidate]:
+        """The first k results: one per Điều (`_group_by_article`), except that, in a question
+        the field's own texts answer, the first Điều's next-best khoản takes the fifth place when
+        it scores close to that Điều's best and well above the fifth Điều (a question that two
+        khoản of one Điều answer)."""
+        grouped = _group_by_article(ranked, k, _gives_amount(query))
+        s = self.settings
+        if not grouped or grouped[0].parts.get("cited", 0.0) > 0 or not self._field_question(query):
+            return grouped
+        first = grouped[0]
+        second = next((c for c in ranked if group_key(c.meta) == group_key(first.meta)
+                       and c.meta.citation.clause not in (None, first.meta.citation.clause)), None)
+        if second is None or second.score < s.second_clause_share * first.score:
+            return grouped
+        fifth = min(4, len(grouped))
+        if fifth < len(grouped) and second.score <= s.second_clause_margin * grouped[fifth].score:
+            return grouped
+        return [*grouped[:fifth], second, *grouped[fifth:]][:k]
 
     @staticmethod
     def _field_question(query: str) -> bool:

@@ -72,6 +72,17 @@ def test_an_amount_asked_lifts_the_provision_giving_it(searcher: Searcher):
     assert ("26/2014/TTLT-BTC-BCT", 6, 2) in _top(result, 5)
 
 
+def test_a_question_two_clauses_of_one_article_answer_gets_both(searcher: Searcher):
+    """Thẩm định (khoản 3) and the decision (khoản 4) of Điều 10 NĐ 32: results are one per Điều,
+    but the first Điều's next-best khoản, scoring close to it, takes the fifth place."""
+    result = searcher.search("Sở Công Thương thẩm định trong bao lâu và sau đó UBND tỉnh có bao lâu để "
+                             "quyết định thành lập cụm?", filters=Filters(as_of=TODAY))
+    top = _top(result, 5)
+    assert {(ND32, 10, 3), (ND32, 10, 4)} <= set(top)
+    assert top[0][:2] == top[4][:2] == (ND32, 10)
+    assert len({t[:2] for t in top[:4]}) == 4  # above it, one result per Điều
+
+
 def test_paraphrase_with_abbreviations(searcher: Searcher):
     result = searcher.search("CCN muốn mở rộng thì tỷ lệ lấp đầy phải bao nhiêu?", filters=Filters(as_of=TODAY))
     first = result.hits[0]
