@@ -773,7 +773,7 @@ def _group_by_article(ranked: list[Candidate], k: int,
         named = group[0].parts.get("cited", 0.0) > 0
         shown = next((c for c in group if answers(c.meta)), group[0]) if answers and not named else group[0]
         if shown.meta.citation.annex is not None and len(shown.meta.text) < HEADING_CHARS:
-            shown = max(group, key=lambda c: len(c.meta.text))  # an annex item's heading: its text is shown
+            shown = max(group, key=lambda c: len(c.meta.text))  # a line naming the item: the item is shown
         if shown is not group[0]:
             shown = dataclasses.replace(shown, score=group[0].score)
         shown.also.extend(c.meta.citation for c in group if c.meta.citation != shown.meta.citation)
@@ -781,7 +781,7 @@ def _group_by_article(ranked: list[Candidate], k: int,
     return grouped
 
 
-HEADING_CHARS = 120  # an annex unit shorter than this is a heading read apart from its text ("Phần II / THỂ THỨC …")
+HEADING_CHARS = 120  # an annex unit shorter than this only names an item ("Biểu số 04 / Tổng hợp …", "Phần II / THỂ THỨC …")
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:
@@ -799,8 +799,8 @@ def _gives_amount(query: str) -> Callable[[UnitMeta], bool] | None:
 
 
 def group_key(meta: UnitMeta) -> tuple:
-    """One result per Điều; per annex item (the units an annex's item was read into, such as
-    the heading "Biểu số 04 / Tổng hợp …" apart from the form itself, are one result); per letter
+    """One result per Điều; per annex item (the units that carry one item's citation are one
+    result: Biểu số 04 TT 14/2024 named in Phụ lục I's opening list of forms, then the form); per letter
     or report (its numbered points are one text: a report must not fill the list with its
     paragraphs)."""
     c = meta.citation

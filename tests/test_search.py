@@ -83,9 +83,10 @@ def test_a_question_two_clauses_of_one_article_answer_gets_both(searcher: Search
     assert len({t[:2] for t in top[:4]}) == 4  # above it, one result per Điều
 
 
-def test_an_annex_item_read_as_heading_and_form_is_one_result_showing_the_form(searcher: Searcher):
-    """Biểu số 04 of TT 14/2024 was read as two units: its heading ("Biểu số 04 / Tổng hợp …",
-    67 characters) and the form itself. They are one result, and its text is the form's."""
+def test_an_annex_item_held_as_two_units_is_one_result_showing_the_form(searcher: Searcher):
+    """Biểu số 04 of TT 14/2024 is held as two units: its line in Phụ lục I's opening list of
+    forms ("Biểu số 04 / Tổng hợp …", 67 characters) and the form itself. They are one result,
+    and its text is the form's."""
     result = searcher.search("SCT báo cáo BCT (Cục CTĐP) tình hình CCN theo biểu số mấy của TT 14?",
                              filters=Filters(as_of=TODAY))
     shown = [h.citation_text for h in result.hits]
