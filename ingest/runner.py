@@ -20,7 +20,7 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -173,7 +173,7 @@ def prepare_file(store: Store, path: Path, name: str, report: IngestReport) -> P
         return None
     if path.suffix.lower() in NOTICE_SUFFIXES:
         return _prepare_notice(store, path, name, sha, report)
-    read_parsed = _read_and_parse(store, path, name, sha, report)
+    read_parsed = _read_and_parse(store, path, name, sha, report, store.same_content_elsewhere(name, sha))
     if read_parsed is None:
         return None
     raw, docs = read_parsed
@@ -214,8 +214,11 @@ def parse_file(path: Path) -> list[Document]:
         return parse(read(path))
 
 
-def _read_and_parse(store: Store, path: Path, name: str, sha: str, report: IngestReport):
-    """(RawText, documents), or None with the failure recorded."""
+def _read_and_parse(store: Store, path: Path, name: str, sha: str, report: IngestReport,
+                    copy_of: str | None = None):
+    """(RawText, documents), or None with the failure recorded. `copy_of`: the path of a stored
+    file with the same bytes; this one is read under that file's name, so an unnumbered text (a
+    report filed in two folders) is one document with two files, not two documents."""
     try:
         too_large = _too_large(path, path.stat().st_size)
     except OSError as exc:
@@ -226,6 +229,8 @@ def _read_and_parse(store: Store, path: Path, name: str, sha: str, report: Inges
     try:
         with budget():  # the time budget of the request or job, or one of this file's own
             raw = read(path)
+            if copy_of:
+                raw = replace(raw, path=raw.path.with_name(Path(copy_of.split("!")[-1]).name))
             chars = sum(len(b.original) for b in raw.blocks)
             if chars > MAX_TEXT_CHARS:
                 problem = (f"chữ trích từ tệp quá dài ({_vn_int(chars)} ký tự, giới hạn "

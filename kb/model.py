@@ -26,7 +26,9 @@ from pydantic import PlainSerializer, TypeAdapter, WithJsonSchema
 # 1.2.0: a front matter's type is read through the registry ("nghi-dinh" → Nghị định; doctypes.registered_name).
 # 1.3.0: annexes headed with OCR noise (". Phụ lục H", "Phụ lục IH"), or by the next numeral alone
 #        ("Phụ lục II" after I); a Danh mục's lettered parts and misread Mục numerals (segments).
-PARSER_VERSION = "1.3.0"
+# 1.4.0: a file with the bytes of one stored under another name is read under that name: one
+#        document with two files (Store.same_content_elsewhere).
+PARSER_VERSION = "1.4.0"
 
 
 def nfc(text: str) -> str:

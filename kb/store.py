@@ -139,6 +139,21 @@ class Store:
         same = current.sha256 == sha256 and current.parser_version == PARSER_VERSION
         return "unchanged" if same and current.status != WITHDRAWN else "changed"
 
+    def same_content_elsewhere(self, path: str, sha256: str) -> str | None:
+        """The file these bytes were first stored as, when it is another path that still holds
+        them: a copy of one text filed in two folders is one document, read under that file's
+        name. None when this path stored them first (read again after a parser change, the
+        first copy keeps its name) or no other path holds them."""
+        s = schema.sources
+        holders = select(s.c.path).where(s.c.sha256 == sha256, s.c.current.is_(True), s.c.status == ACTIVE,
+                                         s.c.kind == "document")
+        first = (select(s.c.path).where(s.c.sha256 == sha256, s.c.status == ACTIVE,
+                                         (s.c.path == path) | s.c.path.in_(holders))
+                 .order_by(s.c.id).limit(1))
+        with self.engine.connect() as conn:
+            found = conn.execute(first).scalar()
+        return found if found not in (None, path) else None
+
     def save(self, source: SourceFile, docs: list[Document], status: str = ACTIVE,
              change: Change | None = None, extra: Callable[[Connection, int], None] | None = None) -> int:
         """Store one file's documents in one transaction, audited; returns the new source id.
@@ -163,8 +178,12 @@ class Store:
                     _insert_relations(conn, doc, source_id)
                 else:  # no stubs either: a pending text shows nothing, not even what it cites
                     _insert_relation_rows(conn, doc, source_id)
-            for key in {d.key for d in docs} | _docs_of_source(conn, source_id):
+            # the previous version's documents too: one it no longer gives shows nothing of it
+            before = _docs_of_source(conn, previous) if previous else set()
+            for key in {d.key for d in docs} | _docs_of_source(conn, source_id) | before:
                 _refresh_active(conn, key)
+            for key in before - {d.key for d in docs}:
+                _stub_if_empty(conn, key)
             _audit(conn, change, source, source_id, [d.key for d in docs], superseded,
                    "pending" if status == PENDING else change.action,
                    {"previous_version": previous} if previous else None)
@@ -524,11 +543,15 @@ def _audit(conn: Connection, change: Change, source: SourceFile, source_id: int,
 
 
 def _stub_if_empty(conn: Connection, key: str) -> None:
-    """A document without any counting row left is known only by citation again."""
+    """A document without any counting row left is known only by citation again; an unnumbered
+    one ("file:…"), which nothing can cite, is no document any more (its rows stay, for audit)."""
     p = schema.provisions
     if conn.execute(select(p.c.id).where(p.c.doc_key == key, p.c.active.is_(True)).limit(1)).first():
         return
     d = schema.documents
+    if key.startswith("file:"):
+        conn.execute(d.delete().where(d.c.key == key))
+        return
     conn.execute(update(d).where(d.c.key == key).values(is_stub=True, primary_source_id=None))
 
 

@@ -206,6 +206,23 @@ def test_report_appears_once(answer_home):
     assert hits[0].citation.doc == ND32
 
 
+
+def test_report_filed_in_two_folders_appears_once(answer_home, letters_dir: Path, tmp_path: Path):
+    """The same report is filed in ccn/ and, under another name, in letters/: one document."""
+    from ingest.runner import ingest_paths
+    from kb.store import Store
+    from retrieval.build import build_indexes, open_searcher
+
+    store, _ = answer_home
+    home = tmp_path / "home"
+    shutil.copytree(Path(store.url.removeprefix("sqlite:///")).parent, home)
+    store = Store.at_home(home)
+    assert ingest_paths(store, [letters_dir / "bao-cao-ccn-gui-bct-ban-chuan-nguoi-dung.docx"]).failed == []
+    build_indexes(store, home, dense="core", student="off")
+    hits = open_searcher(store, home).search("tỷ lệ lấp đầy cụm công nghiệp", k=20).hits
+    assert [h.citation.doc for h in hits].count(EX_BC) == 1, [h.citation_text for h in hits]
+    assert not any(h.citation.doc.startswith("file:bao-cao") for h in hits)
+
 # --- 4. ranking: norms before letters, a province's texts for that province -------------------
 
 

@@ -401,6 +401,52 @@ def test_file_edited_to_equal_another_file_is_a_new_version(tmp_path: Path, ccn_
     assert current[0].sha256 == hashlib.sha256(b.read_bytes()).hexdigest()
 
 
+REPORT = "EX-BC-SCT-LaoCai-2026-vuong-mac-ND32.docx"  # Lào Cai's report, filed again in letters/:
+REPORT_COPY = "bao-cao-ccn-gui-bct-ban-chuan-nguoi-dung.docx"  # the same bytes under another name
+
+
+def test_the_same_bytes_under_two_names_are_one_document(tmp_path: Path, ccn_dir: Path, letters_dir: Path):
+    """One text filed in two folders is one document with two files, shown once; it stays while
+    either file does. Read again (another parser), the first file keeps its name."""
+    first, copy = ccn_dir / REPORT, letters_dir / REPORT_COPY
+    assert first.read_bytes() == copy.read_bytes()
+    store = Store.at_home(tmp_path / "home")
+    report = ingest_paths(store, [first, copy])
+    assert report.ingested == [_name(first), _name(copy)] and report.failed == []
+    key = "file:EX-BC-SCT-LaoCai-2026-vuong-mac-ND32"
+    assert [d.key for d in store.documents(include_stubs=False)] == [key]
+    assert store.source_paths()[key] == {_name(first), _name(copy)}
+    shown = {p.source_id for p in store.provisions(key)}
+    assert len(shown) == 1 and len(store.provisions(key)) == 8
+    assert ingest_paths(store, [first, copy]).unchanged == [_name(first), _name(copy)]
+
+    with store.engine.begin() as conn:  # read by an earlier parser: both are read again
+        conn.execute(schema.sources.update().values(parser_version="1.0.0"))
+    ingest_paths(store, [first, copy])
+    assert [d.key for d in store.documents(include_stubs=False)] == [key]
+
+    (copy_source,) = [s for s in store.sources(path=_name(copy)) if s.current]
+    store.withdraw(copy_source.id, kb.store.Change())
+    assert [d.key for d in store.documents(include_stubs=False)] == [key]
+    assert {p.source_id for p in store.provisions(key)} == {
+        next(s.id for s in store.sources(path=_name(first)) if s.current)}
+
+
+def test_a_file_that_no_longer_gives_a_document_leaves_no_rows_of_it_shown(tmp_path: Path, ccn_dir: Path):
+    """A file changed into a copy of another: the unnumbered document it gave under its own name
+    is no document any more, nothing of it is shown."""
+    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    shutil.copy(ccn_dir / REPORT, a)
+    shutil.copy(ccn_dir / "EX-CV-SCT-LaoCai-2026-xin-y-kien-phuong-an-CCN-NSNN.docx", b)
+    store = Store.at_home(tmp_path / "home")
+    ingest_paths(store, [a, b])
+    assert store.provisions("file:b")
+    shutil.copy(a, b)
+    ingest_paths(store, [b])
+    assert store.provisions("file:b") == [] and store.document("file:b") is None
+    assert [d.key for d in store.documents(include_stubs=False)] == ["file:a"]
+
+
 # --- archives -----------------------------------------------------------------------------------
 
 ARCHIVED = ["CV-1178-DCK-CTT-2025.txt", "QD-130-2022-QD-CTDP.md", "TT-14-2024-TT-BCT.txt"]
