@@ -123,8 +123,12 @@ def show(store: Store, text: str, at: date) -> dict:
     if row is None and (added := added_versions(store, address)):
         return _shown(added_view(store, address, added, at), text, warnings)
     if row is None:
-        return {"found": False, "query": text, "citation": address.to_dict(), "warnings": warnings
-                + [f"không có {citations.render(address)} trong kho dữ liệu"]}
+        doc = store.document(address.doc)
+        whole = address == Citation(address.doc, address.part) and doc is not None and not doc.is_stub
+        problem = (f"{citations.render(address, doc.doc_type)} có trong kho dữ liệu; hãy nêu Điều, khoản, điểm "
+                   "hoặc Phụ lục, mục, Biểu, Mẫu cần xem" if whole
+                   else f"không có {citations.render(address)} trong kho dữ liệu")
+        return {"found": False, "query": text, "citation": address.to_dict(), "warnings": warnings + [problem]}
     return _shown(provision_view(store, row, at), text, warnings)
 
 
@@ -136,7 +140,8 @@ def provision_address(store: Store, row: ProvisionRecord) -> tuple[Citation, str
     """A stored provision's citation (under its document's số hiệu) and the document's type."""
     doc = store.document(row.doc_key)
     number = (doc.number if doc else None) or row.doc_key
-    address = Citation(number, row.part, row.annex, row.article, row.clause, row.point)
+    item = citations.annex_item_of(row.label) if row.annex is not None and row.kind == "muc" else None
+    address = Citation(number, row.part, row.annex, row.article, row.clause, row.point, item)
     return address, doc.doc_type if doc else None
 
 

@@ -19,7 +19,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -28,7 +28,7 @@ from sqlalchemy import and_, case, create_engine, event, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 
-from kb import schema
+from kb import citations, schema
 from kb.model import PARSER_VERSION, STALE_COMPILATION, Citation, Document, Provision, Relation, nfc
 from kb.records import (
     AuditRecord,
@@ -327,7 +327,13 @@ class Store:
             return fetch(conn, ProvisionRecord, query.order_by(p.c.ordinal, p.c.id))
 
     def provision(self, citation: Citation, kind: str | None = None) -> ProvisionRecord | None:
-        """The active provision at this address (the deepest node the address names)."""
+        """The active provision at this address (the deepest node the address names). An annex
+        item ("Biểu số 04", "mục I.7") is looked for in its Phụ lục, or in every one when the
+        citation names none; of the units read with its label (a form's line in its annex's list
+        of forms, then the form), the longest; a point of an item not held apart ("mục II.4.b"),
+        the item that holds it."""
+        if citation.annex_item:
+            return self._annex_item(citation)
         p = schema.provisions
         conds = [p.c.doc_key == nfc(citation.doc or ""), p.c.active.is_(True)]
         for column, value in (
@@ -343,6 +349,20 @@ class Store:
         with self.engine.connect() as conn:
             rows = fetch(conn, ProvisionRecord, select(p).where(and_(*conds)).order_by(p.c.ordinal))
         return _deepest(rows, citation)
+
+    def _annex_item(self, citation: Citation) -> ProvisionRecord | None:
+        p = schema.provisions
+        in_annex = p.c.annex == citation.annex if citation.annex else p.c.annex.is_not(None)
+        in_part = p.c.part.is_(None) if citation.part is None else p.c.part == citation.part
+        query = select(p).where(p.c.doc_key == nfc(citation.doc or ""), p.c.active.is_(True), in_annex, in_part,
+                                p.c.article.is_(None), p.c.kind == "muc").order_by(p.c.ordinal)
+        with self.engine.connect() as conn:
+            rows = [r for r in fetch(conn, ProvisionRecord, query)
+                    if citations.same_annex_item(citations.annex_item_of(r.label), citation.annex_item)]
+        if rows:
+            return max(rows, key=lambda r: len(r.text))
+        whole = citations.annex_clause(citation.annex_item)  # "II.4.b", a point: held in its item "II.4"
+        return self._annex_item(replace(citation, annex_item=whole)) if whole != citation.annex_item else None
 
     def provision_by_pid(self, pid: str) -> ProvisionRecord | None:
         p = schema.provisions

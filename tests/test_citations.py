@@ -23,6 +23,7 @@ from kb.citations import (
     render_full,
     render_short,
     resolve_relative,
+    same_annex_item,
 )
 from kb.model import Citation
 
@@ -40,8 +41,8 @@ def addr(c: Citation) -> tuple:
     return (c.doc, c.part, c.annex, c.article, c.clause, c.point)
 
 
-def C(doc=None, *, part=None, annex=None, article=None, clause=None, point=None) -> Citation:
-    return Citation(doc, part, annex, article, clause, point)
+def C(doc=None, *, part=None, annex=None, article=None, clause=None, point=None, annex_item=None) -> Citation:
+    return Citation(doc, part, annex, article, clause, point, annex_item)
 
 
 # ---- document references ------------------------------------------------------------------
@@ -277,8 +278,23 @@ def test_render_round_trip():
         C("16/2026/QĐ-UBND", part="Quy chế", article=5, clause=1),
         C("14/2024/TT-BCT", annex="II"),
         C(ND32, article=35),
+        C("30/2020/NĐ-CP", annex="I", annex_item="I.7"),
+        C("30/2020/NĐ-CP", annex="I", annex_item="Phần II.I.1"),
+        C("96/2026/NĐ-CP", annex="II", annex_item="Phần A.III.6"),
+        C("14/2024/TT-BCT", annex="I", annex_item="Biểu số 04"),
+        C("14/2024/TT-BCT", annex="II", annex_item="Mẫu số 02"),
     ]:
-        assert parse_one(render(c)) == c
+        assert parse_one(render(c)) == c, render(c)
+
+
+def test_parse_one_reads_an_annex_item_without_its_annex():
+    """"Biểu số 04 Thông tư 14/2024/TT-BCT": the store finds the Phụ lục; "Điều 5" is no item."""
+    assert parse_one("Biểu số 4 Thông tư 14/2024/TT-BCT") == C("14/2024/TT-BCT", annex_item="Biểu số 4")
+    assert parse_one("mẫu số 02 TT 14/2024/TT-BCT") == C("14/2024/TT-BCT", annex_item="Mẫu số 02")
+    assert parse_one("mục II.4.b Phụ lục I Nghị định 30/2020/NĐ-CP") == C(
+        "30/2020/NĐ-CP", annex="I", annex_item="II.4.b")
+    assert parse_one("Mục 2 Chương III Nghị định 32/2024/NĐ-CP").annex_item is None
+    assert same_annex_item("Biểu số 4", "Biểu số 04") and not same_annex_item("Biểu số 4", "Biểu số 14")
 
 
 def test_parse_one():

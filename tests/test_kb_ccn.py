@@ -175,3 +175,33 @@ def test_nd96_annexes_read_through_ocr_noise(ccn_dir: Path):
         "A. NGÀNH, NGHÈ Đ", "I. CÔNG NGHỆ CAO", "II. NÔNG NGHIỆP", "III. BẢO VỆ MÔI ", "IV. VĂN HÓA, XÃ ",
         "V. DỰ ÁN KHÁC", "B. NGÀNH, NGHÈ Ư", "I. KHOA HỌC CÔNG", "II. NÔNG NGHIỆP", "III. BẢO VỆ MÔI ",
         "IV. GIÁO DỤC, VĂ", "V. NGÀNH, NGHỀ K"]
+
+
+def test_show_an_annex_item_as_search_renders_it(ccn_store: Store):
+    """An annex item cited as the search and the letters write it is that item, not its whole
+    Phụ lục; a form listed first in its annex's list of forms is shown as the form itself."""
+    at = date(2026, 12, 7)
+    shown = {q: lookup.show(ccn_store, q, at) for q in (
+        "Biểu số 04 Phụ lục I Thông tư số 14/2024/TT-BCT", "Biểu số 4 Thông tư 14/2024/TT-BCT",
+        "mục I.7 Phụ lục I Nghị định số 30/2020/NĐ-CP", "mục II.4.b Phụ lục I Nghị định 30/2020/NĐ-CP",
+        "Mẫu số 02 Phụ lục II Thông tư số 14/2024/TT-BCT")}
+    texts = {q: (r["citation_text"], r["text"].split("\n")[0]) for q, r in shown.items()}
+    assert list(texts.values()) == [
+        ("Biểu số 04 Phụ lục I Thông tư số 14/2024/TT-BCT",
+         "Biểu số 04. Tổng hợp tình hình cụm công nghiệp trên địa bàn cấp tỉnh"),
+        ("Biểu số 04 Phụ lục I Thông tư số 14/2024/TT-BCT",
+         "Biểu số 04. Tổng hợp tình hình cụm công nghiệp trên địa bàn cấp tỉnh"),
+        ("mục I.7 Phụ lục I Nghị định số 30/2020/NĐ-CP",
+         "7. Số trang văn bản: Được đánh từ số 1, bằng chữ số Ả Rập, cỡ chữ 13 đến 14, kiểu chữ đứng, được "
+         "đặt canh giữa theo chiều ngang trong phần lề trên của văn bản, không hiển thị số trang thứ nhất."),
+        ("mục II.4 Phụ lục I Nghị định số 30/2020/NĐ-CP", "4. Địa danh và thời gian ban hành văn bản"),
+        ("Mẫu số 02 Phụ lục II Thông tư số 14/2024/TT-BCT", "Mẫu số 02"),
+    ], texts
+    assert "Quyết định thành lập" in shown["Mẫu số 02 Phụ lục II Thông tư số 14/2024/TT-BCT"]["text"]
+    missing = lookup.show(ccn_store, "Biểu số 09 Phụ lục I Thông tư số 14/2024/TT-BCT", at)
+    assert not missing["found"] and missing["warnings"] == [
+        "không có Biểu số 09 Phụ lục I Thông tư số 14/2024/TT-BCT trong kho dữ liệu"]
+    whole = lookup.show(ccn_store, "Thông tư 14/2024/TT-BCT", at)
+    assert not whole["found"] and whole["warnings"] == [
+        "Thông tư số 14/2024/TT-BCT có trong kho dữ liệu; hãy nêu Điều, khoản, điểm hoặc Phụ lục, mục, Biểu, "
+        "Mẫu cần xem"]

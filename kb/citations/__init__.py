@@ -80,6 +80,7 @@ from kb.citations.grammar import (
     find_query_citations,
     parse_one,
     resolve_relative,
+    same_annex_item,
 )
 from kb.citations.matching import match_partial
 from kb.citations.refs import POINT_LETTERS, CitationMention, DocRef
@@ -103,6 +104,7 @@ __all__ = [
     "annex_section",
     "resolve_relative",
     "parse_one",
+    "same_annex_item",
     "render",
     "render_full",
     "render_short",

@@ -4,6 +4,7 @@ chains into mentions with their targets, relative citations resolved in their co
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -273,16 +274,47 @@ def parse_one(text: str) -> Citation | None:
     """The first address in a single citation string ("điểm c khoản 2 Điều 8 NĐ 32/2024/NĐ-CP").
 
     A partial document ("khoản 2 Điều 8 NĐ 32") is kept as printed in `doc` ("32"); test it
-    with `is_complete_number`. A document alone gives Citation(doc). None when nothing parses.
+    with `is_complete_number`. A document alone gives Citation(doc). An annex item the string
+    opens with is its `annex_item`, as `render` writes it: "mục I.7 Phụ lục I Nghị định số
+    30/2020/NĐ-CP", "Biểu số 04 Phụ lục I Thông tư số 14/2024/TT-BCT", and without the Phụ lục
+    ("Mẫu số 02 Thông tư 14/2024/TT-BCT": annex None, the store finds it). None when nothing parses.
     """
+    item = _cited_item(text)
     for m in find_citations(text):
         ref = m.doc_ref
         doc = ref.number if ref is not None and not ref.this_document else None
         if m.targets:
-            return m.targets[0].with_doc(doc)
-        if doc:
-            return Citation(doc, m.part)
+            found = m.targets[0].with_doc(doc)
+        elif doc:
+            found = Citation(doc, m.part)
+        else:
+            continue
+        if item and found.article is None:
+            found = Citation(found.doc, found.part, found.annex, annex_item=item)
+        return found
     return None
+
+
+_ITEM_CITED_RE = re.compile(
+    r"^\s*(?:(?P<form>[Bb]iểu|[Mm]ẫu)\s+số\s+(?P<n>\d+[a-z]?)"
+    r"|[Mm]ục\s+(?P<path>(?:Phần\s+(?:[IVXLC]+|[A-H])\.)?[IVXLC]+(?:\.\d+)*(?:\.[a-zđ]\d*)?))(?=[\s,.;]|$)")
+
+
+def _cited_item(text: str) -> str | None:
+    """The annex item a citation string opens with ("Biểu số 04", "mục II.4.b"), as `annex_item`."""
+    m = _ITEM_CITED_RE.match(unicodedata.normalize("NFC", text))
+    if m is None:
+        return None
+    if m["form"]:
+        return f"{m['form'].capitalize()} số {m['n']}"
+    return re.sub(r"^Phần\s+", "Phần ", m["path"])
+
+
+def same_annex_item(a: str | None, b: str | None) -> bool:
+    """One annex item however its number is written: "Biểu số 4" is "Biểu số 04"."""
+    def key(item: str | None) -> str | None:
+        return re.sub(r"(?<=số )0+(?=\d)", "", item).casefold() if item else None
+    return key(a) == key(b)
 
 
 _ITEM_LABEL_RE = re.compile(r"^(?:Phần (?P<part>[IVXLC]+|[A-H]), )?Mục (?P<path>[IVXLC]+(?:\.\d+)*)$")
