@@ -424,7 +424,12 @@ class Searcher:
         return (has_target, number in self.core_docs, in_force, int(year.group(1)) if year else 0)
 
     def _units_at(self, target: Citation) -> list[str]:
+        """The units at a cited address; of a Phụ lục, those of the item it names ("Mẫu số 02
+        Phụ lục II …"), when the annex holds it apart."""
         uids = self.by_article.get((target.doc, target.part, target.annex, target.article), [])
+        if target.annex_item:
+            item = [u for u in uids if citations.same_annex_item(self.meta[u].citation.annex_item, target.annex_item)]
+            uids = item or uids
         return [u for u in uids if target.clause is None or self.meta[u].citation.clause in (None, target.clause)]
 
     def _named_documents(self, query: str, at: date,

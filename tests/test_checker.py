@@ -206,6 +206,19 @@ def test_documents_held_through_phap_dien_only(ccn_store: Store):
     assert report.findings == []
 
 
+
+def test_a_form_of_an_annex_is_checked_as_that_form(ccn_store: Store):
+    """TT 14/2024 has Biểu số 01–04 in Phụ lục I and Mẫu số 01–04 in Phụ lục II: a Mẫu số 09
+    is no form of it, though its Phụ lục II exists."""
+    report = check_text(ccn_store, "Báo cáo theo Biểu số 04 Phụ lục I ban hành kèm theo Thông tư số "
+                        "14/2024/TT-BCT; lập quyết định theo Mẫu số 09 Phụ lục II ban hành kèm theo Thông tư "
+                        "số 14/2024/TT-BCT.", as_of=date(2026, 12, 1))
+    assert [(c.status, c.worst.code) for c in report.citations] == [
+        ("ok", "ok"), ("error", "no_such_provision")]
+    assert report.citations[1].worst.message == (
+        "không có Mẫu số 09 Phụ lục II Thông tư số 14/2024/TT-BCT; Phụ lục II có Mẫu số 01, Mẫu số 02, "
+        "Mẫu số 03, Mẫu số 04")
+
 def test_bare_references_follow_the_document_named_before(ccn_store: Store, ccn_dir: Path):
     report = check_file(ccn_store, ccn_dir / "CV-1178-DCK-CTT-2025.pdf")
     assert report.as_of == date(2025, 7, 9) and report.errors == []

@@ -141,7 +141,7 @@ def test_full_form_mention():
         ("Khoản 2 Điều 8 quy định", [C(article=8, clause=2)]),
         ("Điểm đ khoản 1 Điều 4", [C(article=4, clause=1, point="đ")]),
         ("theo Phụ lục I", [C(annex="I")]),
-        ("Mẫu số 01 Phụ lục II", [C(annex="II")]),
+        ("Mẫu số 01 Phụ lục II", [C(annex="II", annex_item="Mẫu số 01")]),
         ("khoản 3 Điều 10, Điều 11", [C(article=10, clause=3), C(article=11)]),
         (
             "điểm a khoản 1 và điểm b khoản 2 Điều 8",
@@ -165,7 +165,7 @@ def test_provision_with_document():
     m = one("Phụ lục I Thông tư số 14/2024/TT-BCT")
     assert m.targets == [C("14/2024/TT-BCT", annex="I")]
     m = one("Biểu số 01 Phụ lục I kèm theo Thông tư này")
-    assert m.targets == [C(annex="I")] and m.doc_ref.this_document
+    assert m.targets == [C(annex="I", annex_item="Biểu số 01")] and m.doc_ref.this_document
 
 
 def test_partial_document_keeps_doc_empty():
@@ -309,6 +309,16 @@ def test_parse_one():
     assert parse_one("Nghị định số 32/2024/NĐ-CP") == C(ND32)
     assert parse_one("không có gì") is None
 
+
+
+def test_a_form_named_before_its_annex_is_that_annex_item():
+    (m,) = find_citations("theo Biểu số 04 Phụ lục I ban hành kèm theo Thông tư số 14/2024/TT-BCT")
+    assert m.targets == [C("14/2024/TT-BCT", annex="I", annex_item="Biểu số 04")]
+    (m,) = find_citations("Mẫu số 01, Mẫu số 02 Phụ lục II Thông tư số 14/2024/TT-BCT")
+    assert m.targets == [C("14/2024/TT-BCT", annex="II")]  # two forms: the annex alone
+    (m,) = find_citations("Mẫu số 02A Phụ lục II Thông tư số 14/2024/TT-BCT")
+    assert m.targets == [C("14/2024/TT-BCT", annex="II", annex_item="Mẫu số 02A")]
+    assert find_citations("đại biểu 2 người, biểu quyết 3 lần") == []
 
 def test_normalize_number():
     assert normalize_number("16 /2026/QĐ-UBND") == "16/2026/QĐ-UBND"

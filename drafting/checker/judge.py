@@ -12,7 +12,7 @@ from drafting.checker.letter import SENTENCE_RE
 from drafting.checker.report import CitationCheck, Issue, vn_date
 from drafting.checker.unknown import against_catalogue, unknown_document
 from kb import catalog, doctypes
-from kb.citations import DocRef, render, render_short
+from kb.citations import DocRef, annex_item_of, render, render_short
 from kb.model import Citation, Status
 from kb.validity import Validity, provision_validity, relation_date, upcoming_expiry
 
@@ -132,6 +132,11 @@ def _provision(run: Run, check: CitationCheck, target: Citation, inferred: str) 
     if row is None:
         check.issues.append(_missing(kb, target, rows, inferred))
         return False
+    if target.annex_item and target.article is None:  # "Mẫu số 02 Phụ lục II …": that form
+        row = kb.store.provision(target)
+        if row is None:
+            check.issues.append(_missing_item(kb, target))
+            return False
     validity, current, versions = provision_validity(kb.store, row, kb.at)
     label = render(target, kb.doc_type(number))
     if validity.status == Status.REPEALED:
@@ -194,6 +199,15 @@ def _missing(kb: KbCache, target: Citation, rows: dict[tuple, object], inferred:
         return Issue("unresolved_reference", "warning",
                      f"không có {label} ({inferred}){detail}; ghi rõ tên văn bản được dẫn chiếu")
     return Issue("no_such_provision", "error", f"không có {label}{detail}")
+
+
+def _missing_item(kb: KbCache, target: Citation) -> Issue:
+    """No such form in the Phụ lục: say which ones it has ("Phụ lục II có Mẫu số 01, …")."""
+    kind = target.annex_item.split(" ")[0]
+    held = [item for r in kb.store.provisions(target.doc) if r.annex == target.annex and r.article is None
+            and (item := annex_item_of(r.label)) and item.split(" ")[0] == kind]
+    detail = f"; Phụ lục {target.annex} có {', '.join(dict.fromkeys(held))}" if held else ""
+    return Issue("no_such_provision", "error", f"không có {render(target, kb.doc_type(target.doc))}{detail}")
 
 
 def _what_exists(kb: KbCache, target: Citation, rows: dict[tuple, object]) -> str:

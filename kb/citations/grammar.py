@@ -169,10 +169,13 @@ def _mention(b: _Builder, start: int, end: int) -> CitationMention:
     doc = ref.number if ref is not None and ref.complete else None
     targets: list[Citation] = []
     relatives: list[str | None] = []
+    # one form named before its Phụ lục ("Mẫu số 02 Phụ lục II …") is that annex's item
+    form = b.forms[0] if len(b.forms) == 1 and len(b.targets) == 1 else None
     for annex, article, clause, point, level in b.targets:
         if ref is None or ref.this_document:
             level = level or "document"
-        targets.append(Citation(doc, b.part, annex, article, clause, point))
+        item = form if annex is not None and article is None else None
+        targets.append(Citation(doc, b.part, annex, article, clause, point, item))
         relatives.append(level)
     return CitationMention((start, end), "", ref, targets, relatives, b.part, b.forms)
 

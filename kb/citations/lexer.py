@@ -68,7 +68,7 @@ def _part_alt() -> str:
 
 def _keyword_letters() -> str:
     """First letters a keyword may start with (units and document types, both cases)."""
-    starts = {"Đ", "K", "P", "M", "Q"} | {t.name[0] for t in doctypes.select(lambda t: t.cited or t.attached)}
+    starts = {"Đ", "K", "P", "M", "B", "Q"} | {t.name[0] for t in doctypes.select(lambda t: t.cited or t.attached)}
     starts |= {t.code[0] for t in doctypes.select(lambda t: t.short)}
     return "".join(sorted({c for s in starts for c in (s.upper(), s.lower())}))
 
@@ -79,7 +79,7 @@ _P_RE = re.compile(rf"[Đđ]iểm{_S}(?P<v>này(?!\w)|{_POINT}(?:{_LISTSEP}(?:[�
 _K_RE = re.compile(rf"[Kk]hoản{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Kk]hoản{_S})?{_INT})*)")
 _D_RE = re.compile(rf"[Đđ]iều{_S}(?P<v>này(?!\w)|{_INT}(?:{_LISTSEP}(?:[Đđ]iều{_S})?{_INT})*)")
 _A_RE = re.compile(rf"Phụ{_S}lục{_S}(?:số{_S})?(?P<v>[IVXLC]+|\d{{1,2}})(?!\w)")
-_F_RE = re.compile(rf"[Mm]ẫu{_S}(?:số{_S})?(?P<v>\d+[\w.\-]*)(?<![.\-])")
+_F_RE = re.compile(rf"(?P<form>[Mm]ẫu|[Bb]iểu){_S}(?:số{_S})?(?P<v>\d+[\w.\-]*)(?<![.\-])")
 _Q_RE = doctypes.Pattern(lambda: (
     rf"(?P<q>{_part_alt()})(?:{_S}(?P<this>này)(?!\w)"
     rf"|(?P<qname>(?:{_S}[\w,]+){{0,25}}?){_S}{_KEM_THEO}"
@@ -132,7 +132,7 @@ _NAME_STOP = _NAME_HARD_STOP | {
 }
 
 _KEYWORD = doctypes.Pattern(lambda: (  # the lookahead on first letters lets the engine skip fast
-    rf"(?=[{_keyword_letters()}])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|{_part_alt()}"
+    rf"(?=[{_keyword_letters()}])(?<!\w)(?:[Đđ]iểm|[Kk]hoản|[Đđ]iều|Phụ{_S}lục|[Mm]ẫu|[Bb]iểu|{_part_alt()}"
     rf"|{_type_alt()}|{_abbr_alt()})(?!\w)"
 ))
 
@@ -272,7 +272,10 @@ def _lex_provision(text: str, m: re.Match, kind: str) -> _Tok | None:
         return tok
     if kind in ("D", "A") and _is_heading(text, m.end(), m.start(), kind):
         return None
-    tok.values = [value] if kind in ("A", "F") else _expand(value, kind)
+    if kind == "F":  # a form, as its annex item is named: "Mẫu số 02", "Biểu số 04"
+        tok.values = [f"{m['form'].capitalize()} số {value}"]
+    else:
+        tok.values = [value] if kind == "A" else _expand(value, kind)
     if kind == "A" and value.isdigit():
         tok.values = [str(int(value))]
     return tok
@@ -426,7 +429,7 @@ def _lex_at(text: str, k: re.Match) -> _Tok | None:
     if word.startswith("Phụ"):
         m = _A_RE.match(text, pos)
         return _lex_provision(text, m, "A") if m else None
-    if head == "mẫ":
+    if head in ("mẫ", "bi"):
         m = _F_RE.match(text, pos)
         return _lex_provision(text, m, "F") if m else None
     if word.startswith("Quy"):
