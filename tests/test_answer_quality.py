@@ -174,6 +174,14 @@ def test_page_number_question_finds_the_annex_item(answer_home):
     assert Citation(ND30, None, "I", annex_item="I.7") in top, [render(c) for c in top]
 
 
+
+def test_a_form_named_with_its_annex_is_the_one_cited(answer_home):
+    """"Mẫu số 02 Phụ lục II …": that form's units are the cited ones, not every unit of Phụ lục II."""
+    _, searcher = answer_home
+    hits = searcher.search("Mẫu số 02 Phụ lục II Thông tư số 14/2024/TT-BCT", k=10).hits
+    cited = [h.citation for h in hits if h.parts.get("cited", 0.0) > 0]
+    assert cited == [Citation(TT14, None, "II", annex_item="Mẫu số 02")], [render(c) for c in cited]
+
 # --- 3. one document per text -----------------------------------------------------------------
 
 
