@@ -210,7 +210,7 @@ class Store:
 
     def withdraw(self, source_id: int, change: Change) -> list[str]:
         """Take a source back: its rows stop counting, what it superseded counts again (the
-        documents it gave alone become stubs). Returns the documents it gave."""
+        documents it gave alone become stubs, or are dropped when unnumbered). Returns the documents it gave."""
         with self.engine.begin() as conn:
             row = _source_row(conn, source_id)
             conn.execute(update(schema.sources).where(schema.sources.c.id == source_id).values(status=WITHDRAWN))

@@ -282,7 +282,6 @@ def parse_one(text: str) -> Citation | None:
     30/2020/NĐ-CP", "Biểu số 04 Phụ lục I Thông tư số 14/2024/TT-BCT", and without the Phụ lục
     ("Mẫu số 02 Thông tư 14/2024/TT-BCT": annex None, the store finds it). None when nothing parses.
     """
-    item = _cited_item(text)
     for m in find_citations(text):
         ref = m.doc_ref
         doc = ref.number if ref is not None and not ref.this_document else None
@@ -292,25 +291,22 @@ def parse_one(text: str) -> Citation | None:
             found = Citation(doc, m.part)
         else:
             continue
+        item = m.forms[0] if len(m.forms) == 1 else _cited_section_item(text)
         if item and found.article is None:
             found = Citation(found.doc, found.part, found.annex, annex_item=item)
         return found
     return None
 
 
-_ITEM_CITED_RE = re.compile(
-    r"^\s*(?:(?P<form>[Bb]iểu|[Mm]ẫu)\s+số\s+(?P<n>\d+[a-z]?)"
-    r"|[Mm]ục\s+(?P<path>(?:Phần\s+(?:[IVXLC]+|[A-H])\.)?[IVXLC]+(?:\.\d+)*(?:\.[a-zđ]\d*)?))(?=[\s,.;]|$)")
+_SECTION_ITEM_CITED_RE = re.compile(
+    r"^\s*[Mm]ục\s+(?P<path>(?:Phần\s+(?:[IVXLC]+|[A-H])\.)?[IVXLC]+(?:\.\d+)*(?:\.[a-zđ]\d*)?)(?=[\s,.;]|$)")
 
 
-def _cited_item(text: str) -> str | None:
-    """The annex item a citation string opens with ("Biểu số 04", "mục II.4.b"), as `annex_item`."""
-    m = _ITEM_CITED_RE.match(unicodedata.normalize("NFC", text))
-    if m is None:
-        return None
-    if m["form"]:
-        return f"{m['form'].capitalize()} số {m['n']}"
-    return re.sub(r"^Phần\s+", "Phần ", m["path"])
+def _cited_section_item(text: str) -> str | None:
+    """The item of a Mục a citation string opens with, as `render` writes it ("mục I.7 Phụ lục I …",
+    "mục Phần II.I.1 …"): only there, since "Mục 2 Chương III" of a law is no annex item."""
+    m = _SECTION_ITEM_CITED_RE.match(unicodedata.normalize("NFC", text))
+    return re.sub(r"^Phần\s+", "Phần ", m["path"]) if m else None
 
 
 def same_annex_item(a: str | None, b: str | None) -> bool:
