@@ -140,7 +140,7 @@ def provision_address(store: Store, row: ProvisionRecord) -> tuple[Citation, str
     """A stored provision's citation (under its document's số hiệu) and the document's type."""
     doc = store.document(row.doc_key)
     number = (doc.number if doc else None) or row.doc_key
-    item = citations.annex_item_of(row.label) if row.annex is not None and row.kind == "muc" else None
+    item = citations.stored_annex_item(row.annex, row.kind, row.label)
     address = Citation(number, row.part, row.annex, row.article, row.clause, row.point, item)
     return address, doc.doc_type if doc else None
 

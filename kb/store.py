@@ -179,10 +179,11 @@ class Store:
                 else:  # no stubs either: a pending text shows nothing, not even what it cites
                     _insert_relation_rows(conn, doc, source_id)
             # the previous version's documents too: one it no longer gives shows nothing of it
+            given = {d.key for d in docs}
             before = _docs_of_source(conn, previous) if previous else set()
-            for key in {d.key for d in docs} | _docs_of_source(conn, source_id) | before:
+            for key in given | _docs_of_source(conn, source_id) | before:
                 _refresh_active(conn, key)
-            for key in before - {d.key for d in docs}:
+            for key in before - given:
                 _stub_if_empty(conn, key)
             _audit(conn, change, source, source_id, [d.key for d in docs], superseded,
                    "pending" if status == PENDING else change.action,
@@ -358,7 +359,8 @@ class Store:
                                 p.c.article.is_(None), p.c.kind == "muc").order_by(p.c.ordinal)
         with self.engine.connect() as conn:
             rows = [r for r in fetch(conn, ProvisionRecord, query)
-                    if citations.same_annex_item(citations.annex_item_of(r.label), citation.annex_item)]
+                    if citations.same_annex_item(citations.stored_annex_item(r.annex, r.kind, r.label),
+                                                 citation.annex_item)]
         if rows:
             return max(rows, key=lambda r: len(r.text))
         whole = citations.annex_clause(citation.annex_item)  # "II.4.b", a point: held in its item "II.4"

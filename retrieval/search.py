@@ -918,7 +918,7 @@ def _load_meta(home: Path, uids: list[str]) -> dict[str, UnitMeta]:
     meta = {}
     for uid, doc_key, doc, part, annex, article, clause, title, text, doc_type, issuer, province, cls, emb, \
             kind, label in rows:
-        item = citations.annex_item_of(label) if annex is not None and kind == "muc" else None
+        item = citations.stored_annex_item(annex, kind, label)
         meta[uid] = UnitMeta(uid, doc_key, Citation(doc, part, annex, article, clause, None, item), title or "",
                              text, doc_type, issuer, province, cls, emb == EMBED_DONE)
     conn.close()

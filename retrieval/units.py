@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import select
 
 from kb import schema
-from kb.citations import annex_item_of
+from kb.citations import stored_annex_item
 from kb.model import Citation
 from kb.store import Store
 
@@ -116,7 +116,7 @@ def _annex_leaf(row, kids: list) -> bool:
 
 
 def _unit(row, text: str, title: str) -> Unit:
-    annex_item = annex_item_of(row["label"]) if row["annex"] is not None and row["kind"] == "muc" else None
+    annex_item = stored_annex_item(row["annex"], row["kind"], row["label"])
     citation = Citation(row["number"] or row["doc_key"], row["part"], row["annex"], row["article"],
                         row["clause"], None, annex_item)
     issuer = row["issuer"]

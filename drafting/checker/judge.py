@@ -12,7 +12,7 @@ from drafting.checker.letter import SENTENCE_RE
 from drafting.checker.report import CitationCheck, Issue, vn_date
 from drafting.checker.unknown import against_catalogue, unknown_document
 from kb import catalog, doctypes
-from kb.citations import DocRef, annex_item_of, render, render_short
+from kb.citations import DocRef, render, render_short, stored_annex_item
 from kb.model import Citation, Status
 from kb.validity import Validity, provision_validity, relation_date, upcoming_expiry
 
@@ -204,8 +204,8 @@ def _missing(kb: KbCache, target: Citation, rows: dict[tuple, object], inferred:
 def _missing_item(kb: KbCache, target: Citation) -> Issue:
     """No such form in the Phụ lục: say which ones it has ("Phụ lục II có Mẫu số 01, …")."""
     kind = target.annex_item.split(" ")[0]
-    held = [item for r in kb.store.provisions(target.doc) if r.annex == target.annex and r.article is None
-            and (item := annex_item_of(r.label)) and item.split(" ")[0] == kind]
+    held = [item for r in kb.store.provisions(target.doc) if r.annex == target.annex
+            and (item := stored_annex_item(r.annex, r.kind, r.label)) and item.split(" ")[0] == kind]
     detail = f"; Phụ lục {target.annex} có {', '.join(dict.fromkeys(held))}" if held else ""
     return Issue("no_such_provision", "error", f"không có {render(target, kb.doc_type(target.doc))}{detail}")
 

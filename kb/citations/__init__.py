@@ -81,6 +81,7 @@ from kb.citations.grammar import (
     parse_one,
     resolve_relative,
     same_annex_item,
+    stored_annex_item,
 )
 from kb.citations.matching import match_partial
 from kb.citations.refs import POINT_LETTERS, CitationMention, DocRef
@@ -105,6 +106,7 @@ __all__ = [
     "resolve_relative",
     "parse_one",
     "same_annex_item",
+    "stored_annex_item",
     "render",
     "render_full",
     "render_short",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from kb.citations.lexer import _KEM_THEO, _S, _S0, _lex, _prepare, _Tok
 from kb.citations.refs import CitationMention, DocRef
 from kb.citations.shortforms import normalize_query_citations
-from kb.model import Citation
+from kb.model import Citation, Kind
 
 # ---------------------------------------------------------------------------------------------
 # Chains → mentions
@@ -333,6 +333,11 @@ def annex_item_of(label: str) -> str | None:
     if m := _SECTION_LABEL_RE.match(label):
         return m["roman"]
     return None
+
+
+def stored_annex_item(annex: str | None, kind: str, label: str) -> str | None:
+    """The annex item a stored provision stands for: a Mục (kind "muc") of a Phụ lục, by its label."""
+    return annex_item_of(label) if annex is not None and kind == Kind.SECTION.value else None
 
 
 def annex_section(item: str | None) -> str | None:
